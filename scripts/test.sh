@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up and runs every test of Vellum: restore, build (warnings are errors), all test
+# projects, and the scanner's fuzz target for VELLUM_FUZZ_SECONDS (default 60).
+# Prints one closing line "tests: N passed, N failed" and exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "scripts/test.sh: the .NET SDK (dotnet) is not on PATH; install .NET 10 first" >&2
+    exit 1
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export VELLUM_FUZZ_SECONDS="${VELLUM_FUZZ_SECONDS:-60}"
+
+dotnet build Vellum.sln -c Release -warnaserror -nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Vellum.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one summary line per test project ("Passed!  - Failed: 0, Passed: 18, ...");
+# add them up into the plain closing line.
+count() { { grep -E '^(Passed|Failed)!' "$log" || true; } | { grep -Eo "$1: +[0-9]+" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+projects=$({ grep -Ec '^(Passed|Failed)!' "$log" || true; })
+echo "tests: ${passed} passed, ${failed} failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$projects" -eq 0 ]; then
+    exit 1
+fi

@@ -1,0 +1,18 @@
+namespace Vellum.Fifo;
+
+/// <summary>Where the drain thread sends completed records.</summary>
+public interface IJournalSink
+{
+    /// <summary>
+    /// True when the sink reports durability itself through <see cref="MemoryFifo.Acknowledge"/>;
+    /// false when a returned <see cref="Write"/> already counts as acknowledged.
+    /// </summary>
+    bool AcknowledgesExplicitly { get; }
+
+    /// <summary>
+    /// Receives a run of whole, sealed records (CRC filled in). <paramref name="endPosition"/>
+    /// is the FIFO position just after them, the value to acknowledge once they are safe.
+    /// Called only from the drain thread; a throw stops the FIFO (see <see cref="MemoryFifo.Failure"/>).
+    /// </summary>
+    void Write(ReadOnlySpan<byte> records, ulong endPosition);
+}

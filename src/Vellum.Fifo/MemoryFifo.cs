@@ -1,0 +1,434 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Numerics;
+using Vellum.Journal.Format;
+
+namespace Vellum.Fifo;
+
+/// <summary>
+/// The journal's memory FIFO: a power-of-two ring that many writer threads reserve space in
+/// concurrently and one drain thread empties into a sink (DragonFly's journal FIFO).
+/// Positions count bytes since the FIFO started and never wrap:
+/// written (reserved by writers) ≥ sent (handed to the sink) ≥ acknowledged (safe at the
+/// sink). Space is reused only below the acknowledged position, so a sink with acks can
+/// resend everything after its last acknowledgement.
+/// </summary>
+public sealed class MemoryFifo : IDisposable
+{
+    /// <summary>How long a blocked writer or an idle drain spins before sleeping: about 50 µs.</summary>
+    internal static readonly long SpinTicks = Stopwatch.Frequency / 20_000;
+
+    private readonly object _lock = new();
+    private readonly object _progress = new();
+    private readonly object _ackLock = new();
+    private readonly ManualResetEventSlim _drainSignal = new(false);
+    private readonly StreamIdPool _streamIds = new();
+    private readonly FifoDrain _drain;
+    private readonly int _mask;
+
+    // Written only under _lock; read by the drain with acquire semantics.
+    private ulong _written;
+    private ulong _sent;
+    private ulong _acknowledged;
+    private ulong _nextTransactionId;
+    private ulong _lastTransactionId;
+    private long _stalls;
+    private int _spaceWaiters;
+    private int _progressWaiters;
+    private volatile Exception? _failure;
+
+    public MemoryFifo(IJournalSink sink, FifoOptions? options = null)
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("the ring publishes little-endian magics with native stores");
+        Options = options ?? new FifoOptions();
+        if (Options.Size < 4096 || !BitOperations.IsPow2(Options.Size))
+            throw new ArgumentOutOfRangeException(nameof(options), $"FIFO size {Options.Size} is not a power of two of at least 4096");
+        if (Options.FirstTransactionId == 0)
+            throw new ArgumentOutOfRangeException(nameof(options), "transaction ids start at 1 or above");
+        Ring = GC.AllocateUninitializedArray<byte>(Options.Size, pinned: true);
+        _mask = Options.Size - 1;
+        _nextTransactionId = Options.FirstTransactionId;
+        Sink = sink;
+        MaxRecordSize = Math.Min(JournalFormat.MaxRecordSize, Options.Size / 4);
+        _drain = new FifoDrain(this);
+    }
+
+    public FifoOptions Options { get; }
+
+    public IJournalSink Sink { get; }
+
+    /// <summary>
+    /// The largest record this FIFO builds: a quarter of the ring, so one writer's records
+    /// plus a wrap pad always fit and many writers progress together.
+    /// </summary>
+    public int MaxRecordSize { get; }
+
+    public int MaxRecordPayload => MaxRecordSize - JournalFormat.MinRecordSize;
+
+    public ulong WrittenPosition => Volatile.Read(ref _written);
+
+    public ulong SentPosition => Volatile.Read(ref _sent);
+
+    public ulong AcknowledgedPosition => Volatile.Read(ref _acknowledged);
+
+    /// <summary>Times a writer found the ring full and had to wait.</summary>
+    public long Stalls => Volatile.Read(ref _stalls);
+
+    public long DrainWrites => _drain.Writes;
+
+    public long DrainWakeups => _drain.Wakeups;
+
+    /// <summary>The id the most recently begun transaction got (0 before the first).</summary>
+    public ulong LastTransactionId => Volatile.Read(ref _lastTransactionId);
+
+    /// <summary>Set when the sink threw; the FIFO accepts nothing after that.</summary>
+    public Exception? Failure => _failure;
+
+    internal byte[] Ring { get; }
+
+    internal int Mask => _mask;
+
+    internal ManualResetEventSlim DrainSignal => _drainSignal;
+
+    public TransactionWriter CreateWriter() => new(this);
+
+    /// <summary>Appends a sync point carrying <paramref name="header"/>; streams start with one.</summary>
+    public ulong WriteSyncPoint(JournalHeader header)
+    {
+        Span<byte> payload = stackalloc byte[header.EncodedSize];
+        header.Format(payload);
+        return WriteControl(StreamId.SyncPoint, payload);
+    }
+
+    /// <summary>Appends a single-record control message and returns the position after it.</summary>
+    public ulong WriteControl(ushort streamId, ReadOnlySpan<byte> payload)
+    {
+        if (StreamId.IsTransaction(streamId) || streamId == StreamId.Pad || streamId >= StreamId.FirstReserved)
+            throw new ArgumentOutOfRangeException(nameof(streamId), $"stream id 0x{streamId:X4} is not a control stream");
+        var recordSize = JournalFormat.MinRecordSize + payload.Length;
+        if (recordSize > MaxRecordSize)
+            throw new ArgumentOutOfRangeException(nameof(payload), $"control record of {recordSize} bytes exceeds this FIFO's {MaxRecordSize}");
+        var position = Reserve((ushort)(streamId | StreamId.Begin | StreamId.End), recordSize, 0, out _);
+        var offset = OffsetOf(position);
+        payload.CopyTo(Ring.AsSpan(offset + JournalFormat.HeaderSize));
+        return Commit(position, recordSize, recordSize, StreamId.Begin | StreamId.End);
+    }
+
+    /// <summary>Called by a sink that acknowledges explicitly: everything before <paramref name="position"/> is safe.</summary>
+    public void Acknowledge(ulong position)
+    {
+        if (position > SentPosition)
+            throw new ArgumentOutOfRangeException(nameof(position), $"acknowledged position {position} is beyond the sent position {SentPosition}");
+        AdvanceAcknowledged(position);
+    }
+
+    /// <summary>Blocks until every record before <paramref name="position"/> has been handed to the sink.</summary>
+    public void WaitForSent(ulong position, CancellationToken cancellationToken = default) =>
+        WaitForProgress(ref _sent, position, cancellationToken);
+
+    /// <summary>Blocks until every record before <paramref name="position"/> is acknowledged by the sink.</summary>
+    public void WaitForAcknowledged(ulong position, CancellationToken cancellationToken = default) =>
+        WaitForProgress(ref _acknowledged, position, cancellationToken);
+
+    /// <summary>Drains what is committed and stops the drain thread. Writers must be done.</summary>
+    public void Dispose()
+    {
+        _drain.Stop();
+        _drainSignal.Dispose();
+    }
+
+    internal int OffsetOf(ulong position) => (int)(position & (ulong)_mask);
+
+    internal ushort AcquireStreamId() => _streamIds.Acquire();
+
+    internal void ReleaseStreamId(ushort id) => _streamIds.Release(id);
+
+    /// <summary>
+    /// Reserves an incomplete record of <paramref name="recordSize"/> bytes (unaligned), waiting
+    /// while the ring is full, and returns its position. A record that would cross the end of
+    /// the ring is placed at its start, the space skipped covered by a pad.
+    /// </summary>
+    /// <remarks>
+    /// The transaction id is <paramref name="continuing"/> when given; a BEGIN record of a
+    /// transaction stream gets the next id, assigned under the lock so BEGIN records lie in
+    /// the ring in id order; a control record carries the last id assigned.
+    /// </remarks>
+    internal ulong Reserve(ushort streamField, int recordSize, ulong continuing, out ulong transactionId)
+    {
+        var bytes = JournalFormat.AlignedRecordSize(recordSize);
+        var stalled = false;
+        lock (_lock)
+        {
+            while (true)
+            {
+                ThrowIfFailed();
+                var offset = OffsetOf(_written);
+                var toEnd = Options.Size - offset;
+                var required = bytes > toEnd ? bytes + toEnd : bytes;
+                if (HasSpace(required))
+                {
+                    if (required != bytes)
+                    {
+                        RingHeader.WritePad(Ring, offset, toEnd);
+                        offset = 0;
+                    }
+                    if (continuing != 0)
+                    {
+                        transactionId = continuing;
+                    }
+                    else if ((streamField & StreamId.Begin) != 0 && StreamId.IsTransaction((ushort)(streamField & StreamId.IdMask)))
+                    {
+                        transactionId = _nextTransactionId++;
+                        Volatile.Write(ref _lastTransactionId, transactionId);
+                    }
+                    else
+                    {
+                        transactionId = _lastTransactionId;
+                    }
+                    RingHeader.Init(Ring, offset, streamField, recordSize, transactionId);
+                    var position = _written + (ulong)(required - bytes);
+                    Volatile.Write(ref _written, _written + (ulong)required);
+                    return position;
+                }
+                if (!stalled)
+                {
+                    stalled = true;
+                    Interlocked.Increment(ref _stalls);
+                }
+                WaitForSpace(required);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Grows the newest reservation in place when nothing was reserved after it and the
+    /// space is free and contiguous; never waits.
+    /// </summary>
+    internal bool TryExtend(ulong position, int recordSize, int newRecordSize)
+    {
+        var oldBytes = (ulong)JournalFormat.AlignedRecordSize(recordSize);
+        var newBytes = (ulong)JournalFormat.AlignedRecordSize(newRecordSize);
+        lock (_lock)
+        {
+            var fits = newBytes == oldBytes
+                || (_written == position + oldBytes
+                    && (ulong)OffsetOf(position) + newBytes <= (ulong)Options.Size
+                    && (ulong)Options.Size - (_written - Volatile.Read(ref _acknowledged)) >= newBytes - oldBytes);
+            if (!fits)
+                return false;
+            Volatile.Write(ref _written, position + newBytes);
+        }
+        RingHeader.SetRecordSize(Ring, OffsetOf(position), newRecordSize);
+        return true;
+    }
+
+    /// <summary>
+    /// Completes a reservation: shrinks it to <paramref name="recordSize"/> (giving space back
+    /// if it is still the newest, else padding the rest), writes the trailer, adds the
+    /// controls, then publishes the begin magic. The CRC is left to the drain unless the
+    /// writer checksummed a data span while copying it: then the rest is checksummed here,
+    /// while the record is hot in this core's cache. Returns the position after the record.
+    /// </summary>
+    internal ulong Commit(ulong position, int reservedRecordSize, int recordSize, ushort addControls, ChecksummedSpan checksummed = default)
+    {
+        var offset = OffsetOf(position);
+        var reservedBytes = JournalFormat.AlignedRecordSize(reservedRecordSize);
+        var bytes = JournalFormat.AlignedRecordSize(recordSize);
+        if (bytes < reservedBytes)
+        {
+            lock (_lock)
+            {
+                if (_written == position + (ulong)reservedBytes)
+                    Volatile.Write(ref _written, position + (ulong)bytes);
+                else
+                    RingHeader.WritePad(Ring, offset + bytes, reservedBytes - bytes);
+            }
+        }
+        var payloadEnd = recordSize - JournalFormat.TrailerSize;
+        var trailerAt = RecordTrailer.OffsetIn(recordSize);
+        Ring.AsSpan(offset + payloadEnd, trailerAt - payloadEnd).Clear();
+        RingHeader.SetRecordSize(Ring, offset, recordSize);
+        RingHeader.SetStreamField(Ring, offset, (ushort)(RingHeader.StreamField(Ring, offset) | addControls));
+        var trailer = checksummed.IsEmpty
+            ? new RecordTrailer(JournalFormat.EndMagic, 0, 0, (uint)recordSize)
+            : new RecordTrailer(JournalFormat.EndMagic, RingHeader.SealedByWriter, ChecksumAround(offset, payloadEnd, checksummed), (uint)recordSize);
+        trailer.Format(Ring.AsSpan(offset + trailerAt));
+        RingHeader.PublishMagic(Ring, offset, JournalFormat.BeginMagic);
+        WakeDrainIfWorthIt();
+        return position + (ulong)bytes;
+    }
+
+    /// <summary>CRC32C of header and payload, joining the writer's register over its span with the bytes around it.</summary>
+    private uint ChecksumAround(int offset, int payloadEnd, ChecksummedSpan checksummed)
+    {
+        Span<byte> header = stackalloc byte[JournalFormat.HeaderSize];
+        Ring.AsSpan(offset, JournalFormat.HeaderSize).CopyTo(header);
+        BinaryPrimitives.WriteUInt16LittleEndian(header, JournalFormat.BeginMagic);
+        var state = Crc32C.Update(~0u, header);
+        state = Crc32C.Update(state, Ring.AsSpan(offset + JournalFormat.HeaderSize, checksummed.Start - JournalFormat.HeaderSize));
+        state = Crc32C.Shift(state, checksummed.Length) ^ checksummed.State;
+        var after = checksummed.Start + checksummed.Length;
+        return ~Crc32C.Update(state, Ring.AsSpan(offset + after, payloadEnd - after));
+    }
+
+    /// <summary>Takes back the newest reservation entirely, if it still is the newest.</summary>
+    internal bool TryUnreserve(ulong position, int recordSize)
+    {
+        var bytes = (ulong)JournalFormat.AlignedRecordSize(recordSize);
+        lock (_lock)
+        {
+            if (_written != position + bytes)
+                return false;
+            Volatile.Write(ref _written, position);
+            return true;
+        }
+    }
+
+    internal void MarkSent(ulong position, bool acknowledged)
+    {
+        Interlocked.Exchange(ref _sent, position);
+        AdvanceAcknowledged(acknowledged ? position : AcknowledgedPosition);
+        ReleaseProgressWaiters();
+    }
+
+    internal void Fail(Exception failure)
+    {
+        _failure = failure;
+        lock (_lock)
+            Monitor.PulseAll(_lock);
+        lock (_progress)
+            Monitor.PulseAll(_progress);
+    }
+
+    internal void ThrowIfFailed()
+    {
+        if (_failure is { } failure)
+            throw new FifoFailedException($"the journal FIFO stopped: its sink failed: {failure.Message}", failure);
+    }
+
+    internal bool HasWaiters => Volatile.Read(ref _spaceWaiters) > 0 || Volatile.Read(ref _progressWaiters) > 0;
+
+    // Waking the drain per record would cost a context switch per transaction; wake it only
+    // when the ring is half full or somebody is blocked on it, and let the heartbeat do the rest.
+    private void WakeDrainIfWorthIt()
+    {
+        if (DrainIsWorthWaking)
+            SignalDrain();
+    }
+
+    internal bool DrainIsWorthWaking =>
+        Volatile.Read(ref _written) - Volatile.Read(ref _acknowledged) > (ulong)(Options.Size >> 1) || HasWaiters;
+
+    private void SignalDrain()
+    {
+        if (!_drainSignal.IsSet)
+            _drainSignal.Set();
+    }
+
+    private bool HasSpace(int bytes) =>
+        (ulong)Options.Size - (_written - Volatile.Read(ref _acknowledged)) >= (ulong)bytes;
+
+    // Called holding _lock. The waiter count goes up before the space is checked again, and
+    // the drain publishes a position with a full fence before it reads the count, so one of
+    // the two always sees the other: no lost wake-up.
+    private void WaitForSpace(int bytes)
+    {
+        Interlocked.Increment(ref _spaceWaiters);
+        try
+        {
+            SignalDrain();
+            if (!SpinForSpace(bytes))
+                Monitor.Wait(_lock);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _spaceWaiters);
+        }
+    }
+
+    // Space usually comes back within microseconds, when the drain finishes its run; going
+    // to sleep on the monitor and being woken costs more than that, so spin a little first.
+    private bool SpinForSpace(int bytes)
+    {
+        Monitor.Exit(_lock);
+        try
+        {
+            var spinner = default(SpinWait);
+            var deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            while (!HasSpace(bytes) && Stopwatch.GetTimestamp() < deadline)
+                spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        finally
+        {
+            Monitor.Enter(_lock);
+        }
+        return HasSpace(bytes);
+    }
+
+    private void AdvanceAcknowledged(ulong position)
+    {
+        lock (_ackLock)
+        {
+            var acknowledged = Math.Max(position, _acknowledged);
+            // Pads never reach the sink, so it never acknowledges them: step over those right
+            // after what it did acknowledge, or their space would never come back.
+            var sent = Volatile.Read(ref _sent);
+            while (acknowledged < sent && RingHeader.StreamField(Ring, OffsetOf(acknowledged)) == StreamId.Pad)
+                acknowledged += (ulong)JournalFormat.AlignedRecordSize(RingHeader.RecordSize(Ring, OffsetOf(acknowledged)));
+            if (acknowledged == _acknowledged)
+                return;
+            Interlocked.Exchange(ref _acknowledged, acknowledged);
+        }
+        ReleaseSpaceWaiters();
+        ReleaseProgressWaiters();
+    }
+
+    private void ReleaseSpaceWaiters()
+    {
+        if (Volatile.Read(ref _spaceWaiters) == 0)
+            return;
+        lock (_lock)
+            Monitor.PulseAll(_lock);
+    }
+
+    private void ReleaseProgressWaiters()
+    {
+        if (Volatile.Read(ref _progressWaiters) == 0)
+            return;
+        lock (_progress)
+            Monitor.PulseAll(_progress);
+    }
+
+    private void WaitForProgress(ref ulong field, ulong position, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref field) >= position)
+            return;
+        Interlocked.Increment(ref _progressWaiters);
+        try
+        {
+            using var registration = cancellationToken.Register(ReleaseAllProgressWaiters);
+            lock (_progress)
+            {
+                // The count went up before this check (see WaitForSpace for why that matters).
+                while (Volatile.Read(ref field) < position)
+                {
+                    ThrowIfFailed();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    SignalDrain();
+                    Monitor.Wait(_progress);
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _progressWaiters);
+        }
+    }
+
+    private void ReleaseAllProgressWaiters()
+    {
+        lock (_progress)
+            Monitor.PulseAll(_progress);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics.CodeAnalysis;
+using Vellum.Journal.Format;
+
+namespace Vellum.Journal.Scanning;
+
+/// <summary>
+/// Reads a journal byte stream (seekable or not) back into entries: sync points, committed and
+/// aborted transactions (reassembled from interleaved records) and control messages, checking
+/// every rule of docs/journal-format.md. Reading stops at the first damage, after every entry
+/// before it has been returned; the damage is then in <see cref="Error"/>.
+/// </summary>
+public sealed class JournalScanner : IDisposable
+{
+    private readonly Stream _input;
+    private readonly bool _leaveOpen;
+    private readonly StreamWindow _window;
+    private readonly RecordReader _reader;
+    private readonly TransactionTable _transactions = new();
+    private bool _reversible;
+    private bool _finished;
+    private bool _disposed;
+
+    public JournalScanner(Stream input, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _input = input;
+        _leaveOpen = leaveOpen;
+        _window = new StreamWindow(input);
+        _reader = new RecordReader(_window);
+    }
+
+    /// <summary>Set when reading stopped at damage; null while reading and after a clean end.</summary>
+    public JournalError? Error { get; private set; }
+
+    /// <summary>
+    /// Transactions begun but not ended where the good input stopped: at a clean end between
+    /// records, or before a torn tail. They are not to be applied. Empty after corruption.
+    /// </summary>
+    public IReadOnlyList<ulong> IncompleteTransactions { get; private set; } = [];
+
+    /// <summary>The journal header from the first sync point, once read.</summary>
+    public JournalHeader? Header { get; private set; }
+
+    /// <summary>Returns true with the next entry; false at the end of input or at damage (then <see cref="Error"/> is set).</summary>
+    public bool TryRead([NotNullWhen(true)] out JournalEntry? entry)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        entry = null;
+        while (!_finished)
+        {
+            var status = _reader.Read(out var record, out var damage);
+            if (status == RecordStatus.EndOfInput)
+            {
+                Finish(Header is null ? JournalError.Torn(0, "a sync point as the first record", "the end of input") : null);
+                return false;
+            }
+            if (status == RecordStatus.Damaged)
+            {
+                Finish(damage);
+                return false;
+            }
+            if (!Interpret(record, out entry, out var error))
+            {
+                Finish(error);
+                return false;
+            }
+            if (entry is not null)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Reads a whole journal held in memory.</summary>
+    public static unsafe ScanResult ReadAll(ReadOnlySpan<byte> journal)
+    {
+        if (journal.IsEmpty)
+            return ReadAll(Stream.Null);
+        fixed (byte* start = journal)
+        {
+            using var stream = new UnmanagedMemoryStream(start, journal.Length);
+            return ReadAll(stream);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _window.Dispose();
+        if (!_leaveOpen)
+            _input.Dispose();
+    }
+
+    private static ScanResult ReadAll(Stream stream)
+    {
+        using var scanner = new JournalScanner(stream, leaveOpen: true);
+        var entries = new List<JournalEntry>();
+        while (scanner.TryRead(out var entry))
+            entries.Add(entry);
+        return new ScanResult(entries, scanner.Error, scanner.IncompleteTransactions, scanner.Header);
+    }
+
+    private bool Interpret(in StreamRecord record, out JournalEntry? entry, out JournalError? error)
+    {
+        entry = null;
+        error = null;
+        var header = record.Header;
+        var id = header.Id;
+        if (Header is null && id != StreamId.SyncPoint)
+        {
+            error = JournalError.Corrupt(record.Offset, "a sync point (stream 0x0000) as the first record", $"stream 0x{id:X4}");
+            return false;
+        }
+        if (id == StreamId.Pad)
+        {
+            if (header.Controls == 0)
+                return true;
+            error = JournalError.Corrupt(record.Offset, "no control bits on a pad record", $"0x{header.Controls:X4}");
+            return false;
+        }
+        if (id >= StreamId.FirstReserved && id < StreamId.FirstTransaction)
+        {
+            error = JournalError.Corrupt(record.Offset, "a stream id below 0x0006 or from 0x0100 on", $"reserved stream id 0x{id:X4}");
+            return false;
+        }
+        if (StreamId.IsTransaction(id))
+            return _transactions.Process(record, _reversible, out entry, out error);
+        if (!ControlRecords.TryDecode(record, Header is null ? null : _transactions.LastBegun, out entry, out error))
+            return false;
+        switch (entry)
+        {
+            case SyncPointEntry syncPoint:
+                if (Header is null)
+                {
+                    Header = syncPoint.Header;
+                    _transactions.LastBegun = header.TransactionId;
+                }
+                _reversible = syncPoint.Header.IsReversible;
+                break;
+            case RestartEntry restart:
+                _transactions.Restart(restart.ResumeFrom);
+                break;
+        }
+        return true;
+    }
+
+    private void Finish(JournalError? error)
+    {
+        _finished = true;
+        Error = error;
+        if (error is null || error.Kind == JournalErrorKind.TornTail)
+            IncompleteTransactions = _transactions.OpenTransactionIds();
+    }
+}

@@ -1,0 +1,140 @@
+using Vellum.Journal.Format;
+
+namespace Vellum.Journal.Scanning;
+
+internal enum RecordStatus
+{
+    Record,
+    EndOfInput,
+    Damaged,
+}
+
+/// <summary>
+/// Stream-record framing: checks every field of a record before handing out its payload, and
+/// classifies a damaged record as a torn tail or corruption by looking for a valid record after it.
+/// </summary>
+internal sealed class RecordReader(StreamWindow window)
+{
+    /// <summary>
+    /// Bytes of candidate records the look-ahead may load and check. Chance candidates are rare
+    /// (a magic and a plausible size at a slot), but input crafted with one in every slot would
+    /// cost a maximum record each; past this budget the damage is called corruption, which
+    /// keeps every byte, rather than a torn tail, which invites truncation.
+    /// </summary>
+    private const long LookAheadBudget = 256L * 1024 * 1024;
+
+    /// <summary>What <see cref="FindValidRecordAfterHeader"/> returns when the budget ran out.</summary>
+    private const long BudgetSpent = -1;
+
+    public RecordStatus Read(out StreamRecord record, out JournalError? damage)
+    {
+        record = default;
+        damage = null;
+        var offset = window.Position;
+        if (!window.Ensure(1))
+            return RecordStatus.EndOfInput;
+        if (!window.Ensure(JournalFormat.HeaderSize))
+        {
+            damage = JournalError.Torn(offset, $"a {JournalFormat.HeaderSize}-byte record header", $"{window.Available} bytes before the end of input");
+            return RecordStatus.Damaged;
+        }
+        var header = RecordHeader.Parse(window.Span);
+        if (CheckHeader(header) is { } headerProblem)
+        {
+            damage = Classify(offset, headerProblem);
+            return RecordStatus.Damaged;
+        }
+        var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
+        if (!window.Ensure(aligned))
+        {
+            damage = ClassifyTruncated(offset, header, aligned);
+            return RecordStatus.Damaged;
+        }
+        var bytes = window.Span[..aligned];
+        if (CheckBody(bytes, header, offset) is { } bodyProblem)
+        {
+            damage = Classify(offset, bodyProblem);
+            return RecordStatus.Damaged;
+        }
+        window.Advance(aligned);
+        // The window only moves its bytes when it is next filled, so the payload stays valid until then.
+        record = new StreamRecord(offset, header, bytes.Slice(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize));
+        return RecordStatus.Record;
+    }
+
+    private JournalError Classify(long offset, Mismatch problem) => FindValidRecordAfterHeader() is not null
+        ? JournalError.Corrupt(offset, problem.Expected, problem.Found)
+        : JournalError.Torn(offset, problem.Expected, problem.Found);
+
+    private JournalError ClassifyTruncated(long offset, RecordHeader header, int aligned)
+    {
+        var present = window.Available;
+        // A valid record inside the declared extent means the size field, not the write, is broken.
+        return FindValidRecordAfterHeader() switch
+        {
+            null => JournalError.Torn(offset, $"{aligned} bytes of record", $"{present} bytes before the end of input"),
+            BudgetSpent => JournalError.Corrupt(offset, $"{aligned} bytes of record",
+                $"{present} bytes before the end of input, after too many near-valid records to tell whether the size is damaged"),
+            var follower => JournalError.Corrupt(offset, $"a record of {header.RecordSize} bytes (its declared size)",
+                $"a valid record at byte {follower} inside it, and the input ending {present} bytes after its start"),
+        };
+    }
+
+    /// <summary>
+    /// Slides over the rest of the input in 16-byte steps from just after the damaged record's
+    /// header. Only the candidate record is held, so memory stays within one maximum record.
+    /// Returns the offset of the first valid record, null if there is none, or
+    /// <see cref="BudgetSpent"/>.
+    /// </summary>
+    private long? FindValidRecordAfterHeader()
+    {
+        var budget = LookAheadBudget;
+        window.Advance(JournalFormat.HeaderSize);
+        while (window.Ensure(JournalFormat.HeaderSize))
+        {
+            var header = RecordHeader.Parse(window.Span);
+            if (CheckHeader(header) is null)
+            {
+                var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
+                budget -= aligned;
+                if (budget < 0)
+                    return BudgetSpent;
+                if (window.Ensure(aligned) && CheckBody(window.Span[..aligned], header, window.Position) is null)
+                    return window.Position;
+            }
+            window.Advance(JournalFormat.RecordAlignment);
+        }
+        return null;
+    }
+
+    private static Mismatch? CheckHeader(RecordHeader header)
+    {
+        if (header.Magic != JournalFormat.BeginMagic)
+            return new($"begin magic 0x{JournalFormat.BeginMagic:X4}", $"0x{header.Magic:X4}");
+        if (header.RecordSize is < JournalFormat.MinRecordSize or > JournalFormat.MaxRecordSize)
+            return new($"a record size from {JournalFormat.MinRecordSize} to {JournalFormat.MaxRecordSize}", $"{header.RecordSize}");
+        return null;
+    }
+
+    private static Mismatch? CheckBody(ReadOnlySpan<byte> record, RecordHeader header, long offset)
+    {
+        var payloadEnd = (int)header.RecordSize - JournalFormat.TrailerSize;
+        var trailerAt = record.Length - JournalFormat.TrailerSize;
+        var nonZero = record[payloadEnd..trailerAt].IndexOfAnyExcept((byte)0);
+        if (nonZero >= 0)
+            return new("zero padding between payload and trailer", $"0x{record[payloadEnd + nonZero]:X2} at byte {offset + payloadEnd + nonZero}");
+        var trailer = RecordTrailer.Parse(record[trailerAt..]);
+        if (trailer.Magic != JournalFormat.EndMagic)
+            return new($"end magic 0x{JournalFormat.EndMagic:X4}", $"0x{trailer.Magic:X4}");
+        if (trailer.Reserved != 0)
+            return new("reserved trailer field 0", $"0x{trailer.Reserved:X4}");
+        if (trailer.RecordSize != header.RecordSize)
+            return new($"trailer record size {header.RecordSize} (as in the header)", $"{trailer.RecordSize}");
+        var crc = Crc32C.Compute(record[..payloadEnd]);
+        if (crc != trailer.Crc)
+            return new($"CRC32C 0x{crc:X8} over header and payload", $"0x{trailer.Crc:X8} in the trailer");
+        return null;
+    }
+
+    private readonly record struct Mismatch(string Expected, string Found);
+}

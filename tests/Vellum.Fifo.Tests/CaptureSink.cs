@@ -1,0 +1,44 @@
+using Vellum.Fifo;
+
+namespace Vellum.Fifo.Tests;
+
+/// <summary>A sink that keeps every byte it is given, optionally acknowledging only when told.</summary>
+internal sealed class CaptureSink(bool acknowledgesExplicitly = false) : IJournalSink
+{
+    private readonly MemoryStream _bytes = new();
+    private readonly List<(int Length, ulong EndPosition)> _writes = [];
+
+    public bool AcknowledgesExplicitly => acknowledgesExplicitly;
+
+    /// <summary>Thrown from the next write, to stand for a failed disk or link.</summary>
+    public Exception? FailWith { get; set; }
+
+    public void Write(ReadOnlySpan<byte> records, ulong endPosition)
+    {
+        if (FailWith is { } failure)
+            throw failure;
+        lock (_bytes)
+        {
+            _bytes.Write(records);
+            _writes.Add((records.Length, endPosition));
+        }
+    }
+
+    public byte[] Bytes
+    {
+        get
+        {
+            lock (_bytes)
+                return _bytes.ToArray();
+        }
+    }
+
+    public IReadOnlyList<(int Length, ulong EndPosition)> Writes
+    {
+        get
+        {
+            lock (_bytes)
+                return [.. _writes];
+        }
+    }
+}
