@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs every test of Vellum: restore, build (warnings are errors), all test
-# projects, and the scanner's fuzz target for VELLUM_FUZZ_SECONDS (default 60).
+# Sets up and runs every test of Vellum: installs the Debian packages the tests need,
+# restores, builds (warnings are errors), runs all test projects (real FUSE mounts: run as
+# root) and the scanner's fuzz target for VELLUM_FUZZ_SECONDS (default 60).
 # Prints one closing line "tests: N passed, N failed" and exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,14 @@ cd "$(dirname "$0")/.."
 if ! command -v dotnet >/dev/null 2>&1; then
     echo "scripts/test.sh: the .NET SDK (dotnet) is not on PATH; install .NET 10 first" >&2
     exit 1
+fi
+# fusermount3 (Debian's fuse3) serves the test of a mount made without root.
+if ! command -v fusermount3 >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "scripts/test.sh: the tests mount FUSE filesystems: run as root (fuse3 is missing too)" >&2
+        exit 1
+    fi
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fuse3 >/dev/null
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export VELLUM_FUZZ_SECONDS="${VELLUM_FUZZ_SECONDS:-60}"

@@ -1,23 +1,31 @@
 using System.Reflection;
+using Vellum.Cli;
+using Vellum.Cli.Commands;
 using Vellum.Journal.Format;
 
-// The vellum command. Commands arrive with the capabilities they drive (mount, log, serve);
-// today it reports what it is.
 var version = Assembly.GetExecutingAssembly().GetName().Version;
 switch (args)
 {
+    case ["mount", .. var rest]:
+        return MountCommand.Run(rest);
+    case ["umount", .. var rest]:
+        return UmountCommand.Run(rest);
     case ["version"] or ["--version"]:
         Console.WriteLine($"vellum {version} (journal format {JournalFormat.Version}, readable back to {JournalFormat.MinCompatibleVersion})");
         return 0;
     case [] or ["help"] or ["--help"] or ["-h"]:
-        Console.WriteLine("""
+        Console.WriteLine($"""
             usage: vellum COMMAND
 
-              version    print the program and journal format versions
-              help       this text
+              {MountCommand.Usage}
+                         serve BACKING at MOUNTPOINT in the foreground until Ctrl-C,
+                         SIGTERM or 'vellum umount'
+              {UmountCommand.Usage}
+                         stop the mount served at MOUNTPOINT
+              vellum version
+                         print the program and journal format versions
             """);
         return 0;
     default:
-        Console.Error.WriteLine($"vellum: unknown command '{string.Join(' ', args)}'; run 'vellum help'");
-        return 2;
+        return Cli.Fail($"unknown command '{string.Join(' ', args)}'; run 'vellum help'");
 }

@@ -1,0 +1,186 @@
+using System.Runtime.InteropServices;
+using Vellum.Fuse.Native;
+using Vellum.Fuse.Protocol;
+
+namespace Vellum.Fuse;
+
+/// <summary>
+/// A FUSE connection: the /dev/fuse descriptor and the reader threads serving it (go-fuse's
+/// model: a reader handles the request it read inline; when none is left idle another starts,
+/// up to <see cref="FuseMountOptions.MaxReaders"/>). Created by <see cref="FuseMount"/>.
+/// </summary>
+public sealed unsafe class FuseSession
+{
+    private readonly List<FuseReader> _readers = [];
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _initialized = new();
+    private readonly int _maxReaders;
+    private readonly int _bufferSize;
+    private int _idle;
+    private int _live;
+    private volatile bool _stopping;
+
+    internal FuseSession(int deviceFd, IFuseFileSystem fileSystem, FuseMountOptions options)
+    {
+        DeviceFd = deviceFd;
+        _maxReaders = Math.Max(1, options.MaxReaders);
+        MaxWrite = FuseInit.MaxWriteFor(options.MaxWrite, Environment.SystemPageSize);
+        // The kernel refuses a read buffer that cannot hold a full WRITE request and its headers;
+        // a reply holds at most a full READ and its header. A page of slack covers both.
+        _bufferSize = Math.Max(FuseProtocol.MinReadBuffer, MaxWrite + Environment.SystemPageSize);
+        Dispatcher = new FuseDispatcher(this, fileSystem, options);
+    }
+
+    /// <summary>The negotiated protocol version, e.g. 7.45 (0.0 before INIT).</summary>
+    public Version ProtocolVersion { get; private set; } = new(0, 0);
+
+    /// <summary>The version the kernel offered in INIT (0.0 before INIT).</summary>
+    public Version KernelVersion { get; private set; } = new(0, 0);
+
+    /// <summary>The largest READ or WRITE the kernel sends.</summary>
+    public int MaxWrite { get; }
+
+    /// <summary>The kernel granted FUSE_PASSTHROUGH: opens may set <see cref="FuseOpenOptions.Passthrough"/>.</summary>
+    public bool PassthroughEnabled { get; private set; }
+
+    /// <summary>Completes when every reader has stopped (unmounted, aborted, or the device failed).</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Reader threads started so far.</summary>
+    public int ReaderCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _readers.Count;
+            }
+        }
+    }
+
+    internal int DeviceFd { get; }
+
+    internal FuseDispatcher Dispatcher { get; }
+
+    internal Action? Ended { get; set; }
+
+    /// <summary>
+    /// Registers an open file for kernel passthrough (FUSE_DEV_IOC_BACKING_OPEN); returns 0 and
+    /// the id to put in <see cref="FuseOpenReply.BackingId"/>, or an errno. The kernel holds
+    /// its own reference, so the fd may be closed after this returns; close the id with
+    /// <see cref="CloseBacking"/> when the open file is released.
+    /// </summary>
+    public int OpenBacking(int fd, out int backingId)
+    {
+        var map = new FuseBackingMap { Fd = fd };
+        var result = LibC.Ioctl(DeviceFd, FuseProtocol.DevIocBackingOpen, &map);
+        backingId = Math.Max(result, 0);
+        return result < 0 ? Marshal.GetLastPInvokeError() : 0;
+    }
+
+    /// <summary>Drops a backing id (FUSE_DEV_IOC_BACKING_CLOSE); returns 0 or an errno.</summary>
+    public int CloseBacking(int backingId)
+    {
+        var id = (uint)backingId;
+        return LibC.Ioctl(DeviceFd, FuseProtocol.DevIocBackingClose, &id) < 0 ? Marshal.GetLastPInvokeError() : 0;
+    }
+
+    internal void Start() => StartReader();
+
+    internal bool WaitForInit(TimeSpan timeout) => _initialized.Wait(timeout);
+
+    internal void Initialized(Version kernel, uint major, uint minor, bool passthrough)
+    {
+        KernelVersion = kernel;
+        ProtocolVersion = new Version((int)major, (int)minor);
+        PassthroughEnabled = passthrough;
+        _initialized.Set();
+    }
+
+    /// <summary>Waits for every reader to stop; false when one is still running at the timeout.</summary>
+    internal bool JoinReaders(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var joined = 0;
+        while (true)
+        {
+            FuseReader reader;
+            lock (_lock)
+            {
+                if (joined == _readers.Count)
+                {
+                    return true;
+                }
+
+                reader = _readers[joined];
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (!reader.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero))
+            {
+                return false;
+            }
+
+            joined++;
+        }
+    }
+
+    /// <summary>Marks the in-flight request <paramref name="unique"/> interrupted; false when no reader is serving it.</summary>
+    internal bool Interrupt(ulong unique)
+    {
+        lock (_lock)
+        {
+            foreach (var reader in _readers)
+            {
+                if (reader.Context.TryInterrupt(unique))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    internal void EnterIdle() => Interlocked.Increment(ref _idle);
+
+    /// <summary>A reader got a request: when it was the last idle one, another starts (<paramref name="spawn"/> false after a failed read).</summary>
+    internal void LeaveIdle(bool spawn)
+    {
+        if (Interlocked.Decrement(ref _idle) == 0 && spawn)
+        {
+            StartReader();
+        }
+    }
+
+    /// <summary>The device is gone: no reader starts any more.</summary>
+    internal void Stop() => _stopping = true;
+
+    internal void ReaderExited()
+    {
+        if (Interlocked.Decrement(ref _live) == 0)
+        {
+            _initialized.Set();
+            Ended?.Invoke();
+            _completion.TrySetResult();
+        }
+    }
+
+    private void StartReader()
+    {
+        // Started under the lock so that JoinReaders never meets an unstarted thread.
+        lock (_lock)
+        {
+            if (_stopping || _readers.Count >= _maxReaders || (_readers.Count > 0 && Volatile.Read(ref _live) == 0))
+            {
+                return;
+            }
+
+            var reader = new FuseReader(this, _bufferSize, _readers.Count);
+            _readers.Add(reader);
+            Interlocked.Increment(ref _live);
+            reader.Start();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using Vellum.Fuse;
+using Vellum.Passthrough;
+using static Vellum.Mount.FuseConversions;
+using Errno = Vellum.Passthrough.Errno;
+
+namespace Vellum.Mount;
+
+/// <summary>
+/// Serves a <see cref="PassthroughFileSystem"/> over FUSE. Opens that cannot modify the file
+/// are handed to the kernel as passthrough (reads at native speed, never through here);
+/// opens that can write stay here so every byte passes the change seam, and use direct I/O:
+/// the kernel refuses page-cached and passthrough opens of one inode at the same time
+/// (ETXTBSY), and direct I/O opens take part in neither.
+/// </summary>
+public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, bool usePassthrough) : IFuseFileSystem
+{
+    private const int AccessModeMask = 3;
+    private const int ReadOnly = 0;
+    private const int Truncate = 0x200;
+
+    // Backing ids the kernel gave for passthrough opens, closed again on release.
+    private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
+
+    public int Lookup(FuseContext context, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry) =>
+        Entry(backing.Lookup(parent, name, out var found), found, out entry);
+
+    public void Forget(ulong node, ulong lookups) => backing.Forget(node, lookups);
+
+    public int GetAttr(FuseContext context, ulong node, ulong? handle, out FuseAttr attr) =>
+        Attr(backing.GetAttr(node, out var stat), stat, out attr);
+
+    public int SetAttr(FuseContext context, ulong node, in FuseSetAttr changes, out FuseAttr attr) =>
+        Attr(backing.SetAttr(CallerOf(context), node, ToPassthrough(changes), out var stat), stat, out attr);
+
+    public int ReadLink(FuseContext context, ulong node, Span<byte> target, out int length) =>
+        (int)backing.ReadLink(node, target, out length);
+
+    public int Symlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry) =>
+        Entry(backing.Symlink(CallerOf(context), parent, name, target, out var created), created, out entry);
+
+    public int MkNod(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out FuseEntry entry) =>
+        Entry(backing.Mknod(CallerOf(context), parent, name, mode, rdev, out var created), created, out entry);
+
+    public int MkDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out FuseEntry entry) =>
+        Entry(backing.Mkdir(CallerOf(context), parent, name, mode, out var created), created, out entry);
+
+    public int Unlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name) =>
+        (int)backing.Unlink(CallerOf(context), parent, name);
+
+    public int RmDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name) =>
+        (int)backing.Rmdir(CallerOf(context), parent, name);
+
+    public int Rename(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, uint flags) =>
+        (int)backing.Rename(CallerOf(context), parent, name, newParent, newName, (RenameFlags)flags);
+
+    public int Link(FuseContext context, ulong node, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry) =>
+        Entry(backing.Link(CallerOf(context), node, newParent, newName, out var linked), linked, out entry);
+
+    public int Open(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
+    {
+        reply = default;
+        var error = backing.Open(CallerOf(context), node, flags, out var handle);
+        return error == Errno.Success ? OpenReply(context, handle, flags, out reply) : (int)error;
+    }
+
+    public int Create(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, int flags, out FuseEntry entry, out FuseOpenReply reply)
+    {
+        reply = default;
+        var error = backing.Create(CallerOf(context), parent, name, mode, flags, out var created, out var handle);
+        if (error != Errno.Success)
+        {
+            entry = default;
+            return (int)error;
+        }
+        entry = ToFuse(created);
+        return OpenReply(context, handle, flags, out reply);
+    }
+
+    public int Read(FuseContext context, ulong node, ulong handle, long offset, Span<byte> buffer, out int bytesRead) =>
+        (int)backing.Read(handle, buffer, offset, out bytesRead);
+
+    public int Write(FuseContext context, ulong node, ulong handle, long offset, ReadOnlySpan<byte> data, int flags, out int bytesWritten) =>
+        (int)backing.Write(CallerOf(context), handle, data, offset, out bytesWritten);
+
+    public int Flush(FuseContext context, ulong node, ulong handle, ulong lockOwner) => (int)backing.Flush(handle);
+
+    public int Release(FuseContext context, ulong node, ulong handle, int flags)
+    {
+        if (_backingIds.TryRemove(handle, out var backingId))
+            context.Session.CloseBacking(backingId);
+        return (int)backing.Release(handle);
+    }
+
+    public int Fsync(FuseContext context, ulong node, ulong handle, bool dataOnly) =>
+        (int)backing.Fsync(CallerOf(context), handle, dataOnly);
+
+    public int OpenDir(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
+    {
+        var error = backing.OpenDir(node, out var handle);
+        reply = new FuseOpenReply { Handle = handle };
+        return (int)error;
+    }
+
+    public int ReadDir(FuseContext context, ulong node, ulong handle, long offset, ref FuseDirectoryWriter entries)
+    {
+        if (entries.IsPlus)
+        {
+            var plus = new FuseDirectoryPlusSink(entries);
+            var plusError = backing.ReadDirPlus(handle, offset, ref plus);
+            entries = plus.Writer;
+            return (int)plusError;
+        }
+        var sink = new FuseDirectorySink(entries);
+        var error = backing.ReadDir(handle, offset, ref sink);
+        entries = sink.Writer;
+        return (int)error;
+    }
+
+    public int ReleaseDir(FuseContext context, ulong node, ulong handle) => (int)backing.ReleaseDir(handle);
+
+    public int FsyncDir(FuseContext context, ulong node, ulong handle, bool dataOnly) =>
+        (int)backing.FsyncDir(CallerOf(context), handle, dataOnly);
+
+    public int StatFs(FuseContext context, ulong node, out FuseStatFs statFs)
+    {
+        var error = backing.StatFs(node, out var stats);
+        statFs = ToFuse(stats);
+        return (int)error;
+    }
+
+    public int SetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
+        (int)backing.SetXattr(CallerOf(context), node, name, value, flags);
+
+    public int GetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int size) =>
+        (int)backing.GetXattr(node, name, value, out size);
+
+    public int ListXattr(FuseContext context, ulong node, Span<byte> names, out int size) =>
+        (int)backing.ListXattr(node, names, out size);
+
+    public int RemoveXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name) =>
+        (int)backing.RemoveXattr(CallerOf(context), node, name);
+
+    public int Access(FuseContext context, ulong node, int mask) => (int)backing.Access(CallerOf(context), node, mask);
+
+    public int Fallocate(FuseContext context, ulong node, ulong handle, long offset, long length, int mode) =>
+        (int)backing.Fallocate(CallerOf(context), handle, mode, offset, length);
+
+    public int Lseek(FuseContext context, ulong node, ulong handle, long offset, int whence, out long result) =>
+        (int)backing.Lseek(handle, offset, whence, out result);
+
+    public int CopyFileRange(FuseContext context, ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, ulong flags, out long copied) =>
+        (int)backing.CopyFileRange(CallerOf(context), handleIn, offsetIn, handleOut, offsetOut, length, (uint)flags, out copied);
+
+    public void Destroy()
+    {
+    }
+
+    private int OpenReply(FuseContext context, ulong handle, int flags, out FuseOpenReply reply)
+    {
+        reply = new FuseOpenReply { Handle = handle };
+        var readOnly = (flags & AccessModeMask) == ReadOnly && (flags & Truncate) == 0;
+        if (usePassthrough && readOnly && context.Session.PassthroughEnabled
+            && backing.TryGetPassthroughFd(handle, out var fd)
+            && context.Session.OpenBacking(fd, out var backingId) == 0)
+        {
+            _backingIds[handle] = backingId;
+            reply.Options = FuseOpenOptions.Passthrough;
+        }
+        else if (usePassthrough && context.Session.PassthroughEnabled)
+        {
+            reply.Options = FuseOpenOptions.DirectIo | FuseOpenOptions.ParallelDirectWrites;
+        }
+        if (reply.Options.HasFlag(FuseOpenOptions.Passthrough))
+            reply.BackingId = _backingIds[handle];
+        return 0;
+    }
+
+    private static int Entry(Errno error, in NodeEntry found, out FuseEntry entry)
+    {
+        entry = error == Errno.Success ? ToFuse(found) : default;
+        return (int)error;
+    }
+
+    private static int Attr(Errno error, in NodeStat stat, out FuseAttr attr)
+    {
+        attr = error == Errno.Success ? ToFuse(stat) : default;
+        return (int)error;
+    }
+}

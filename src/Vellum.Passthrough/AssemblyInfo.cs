@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// Linux syscalls (O_PATH, statx, renameat2, getdents64) throughout.
+[assembly: SupportedOSPlatform("linux")]

@@ -1,0 +1,35 @@
+namespace Vellum.Passthrough;
+
+/// <summary>
+/// The one place every modifying operation of <see cref="PassthroughFileSystem"/> passes
+/// through: the seam where the journal attaches. Reads, lookups, opens without O_TRUNC,
+/// flush and release are not changes and are not reported.
+/// </summary>
+/// <remarks>
+/// Contract, for each change:
+/// <list type="number">
+/// <item><see cref="Before"/> runs once, before the syscall, with the backing state still
+/// untouched, so the recorder may capture prior state (old data, attributes, a victim's
+/// contents) through the descriptors in the <see cref="Change"/>.</item>
+/// <item>The syscall runs; then <see cref="After"/> runs once with the same change and its
+/// <see cref="ChangeOutcome"/>, also when the syscall failed (the errno is in the outcome).</item>
+/// <item>Both run on the calling thread with the change lock of the affected node held from
+/// before <see cref="Before"/> until <see cref="After"/> returns: the changed node for
+/// content, attribute, xattr, sync and truncate changes; the parent directory for
+/// entry changes (both parents for a rename, the new parent and the node for a link). So
+/// changes to one file, or to the entries of one directory, reach the recorder in exactly
+/// the order they took effect on the backing directory, and a recorder may keep the state
+/// captured in <see cref="Before"/> in a thread-local for its <see cref="After"/>.</item>
+/// <item>Calls must be short and must not call back into the file system (the lock is not
+/// reentrant across nodes). An exception from <see cref="Before"/> cancels the change and
+/// reaches the caller; an exception from <see cref="After"/> reaches the caller after the
+/// change took effect, with the lock released.</item>
+/// </list>
+/// Without a recorder no change locks are taken and concurrent writes run in parallel.
+/// </remarks>
+public interface IChangeRecorder
+{
+    void Before(in Change change);
+
+    void After(in Change change, in ChangeOutcome outcome);
+}

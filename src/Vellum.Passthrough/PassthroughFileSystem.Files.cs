@@ -1,0 +1,241 @@
+using Vellum.Passthrough.Handles;
+using Vellum.Passthrough.Inodes;
+using Vellum.Passthrough.Interop;
+
+namespace Vellum.Passthrough;
+
+/// <summary>Open files: open, read, write, sync, space management, release.</summary>
+public sealed unsafe partial class PassthroughFileSystem
+{
+    /// <summary>
+    /// Opens <paramref name="node"/> with open(2) <paramref name="flags"/> (O_CREAT, O_EXCL,
+    /// O_NOCTTY and O_NOFOLLOW are ignored: the node exists and is no symlink). An O_TRUNC
+    /// open is a change (<see cref="ChangeKind.Truncate"/>). See <see cref="BackingOpenFlags"/>
+    /// for O_APPEND.
+    /// </summary>
+    public Errno Open(in Caller caller, ulong node, int flags, out ulong handle)
+    {
+        handle = 0;
+        if (!_nodes.TryGet(node, out var n))
+        {
+            return Errno.ESTALE;
+        }
+        flags = BackingOpenFlags(flags & ~(LibCConstants.OCreat | LibCConstants.OExcl | LibCConstants.ONoCtty | LibCConstants.ONoFollow));
+        int fd;
+        Errno error;
+        if ((flags & LibCConstants.OTrunc) == 0)
+        {
+            fd = Reopen(n, flags);
+            error = fd < 0 ? LibC.LastError() : Errno.Success;
+        }
+        else
+        {
+            var change = new Change { Kind = ChangeKind.Truncate, Caller = caller, Node = n.Id, NodeFd = n.Fd, Flags = flags };
+            var scope = ChangeScope.Begin(_recorder, in change, n);
+            fd = Reopen(n, flags);
+            error = fd < 0 ? LibC.LastError() : Errno.Success;
+            scope.End(in change, ChangeOutcome.Of(error));
+        }
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+        handle = _files.Add(new OpenFile(n, fd, flags));
+        return Errno.Success;
+    }
+
+    /// <summary>
+    /// The backing descriptor of a read-only open, for FUSE passthrough (the kernel then
+    /// reads it directly). Opens that can write have none: every byte written must pass
+    /// through <see cref="Write"/> so the recorder sees it.
+    /// </summary>
+    public bool TryGetPassthroughFd(ulong handle, out int fd)
+    {
+        fd = -1;
+        if (!_files.TryGet(handle, out var file) || !file.IsReadOnly)
+        {
+            return false;
+        }
+        fd = file.Fd;
+        return true;
+    }
+
+    /// <summary>pread into <paramref name="buffer"/>; fewer bytes than asked only at end of file.</summary>
+    public Errno Read(ulong handle, Span<byte> buffer, long offset, out int bytesRead)
+    {
+        bytesRead = 0;
+        if (!_files.TryGet(handle, out var file))
+        {
+            return Errno.EBADF;
+        }
+        nint result;
+        fixed (byte* p = buffer)
+        {
+            result = LibC.PRead(file.Fd, p, (nuint)buffer.Length, offset);
+        }
+        if (result < 0)
+        {
+            return LibC.LastError();
+        }
+        bytesRead = (int)result;
+        return Errno.Success;
+    }
+
+    /// <summary>pwrite of <paramref name="data"/> at exactly <paramref name="offset"/>, also for O_APPEND opens (see <see cref="BackingOpenFlags"/>).</summary>
+    public Errno Write(in Caller caller, ulong handle, ReadOnlySpan<byte> data, long offset, out int written)
+    {
+        written = 0;
+        if (!_files.TryGet(handle, out var file))
+        {
+            return Errno.EBADF;
+        }
+        var change = new Change
+        {
+            Kind = ChangeKind.Write,
+            Caller = caller,
+            Node = file.Node.Id,
+            NodeFd = file.Node.Fd,
+            Handle = handle,
+            HandleFd = file.Fd,
+            Data = data,
+            Offset = offset,
+            Length = data.Length,
+        };
+        var scope = ChangeScope.Begin(_recorder, in change, file.Node);
+        nint result;
+        fixed (byte* p = data)
+        {
+            result = LibC.PWrite(file.Fd, p, (nuint)data.Length, offset);
+        }
+        var error = result < 0 ? LibC.LastError() : Errno.Success;
+        written = result < 0 ? 0 : (int)result;
+        scope.End(in change, ChangeOutcome.Of(error, written));
+        return error;
+    }
+
+    /// <summary>
+    /// FLUSH (each close of a descriptor in the caller): closes a duplicate of the backing
+    /// descriptor, which reports deferred write errors and drops POSIX locks as close does.
+    /// </summary>
+    public Errno Flush(ulong handle)
+    {
+        if (!_files.TryGet(handle, out var file))
+        {
+            return Errno.EBADF;
+        }
+        var duplicate = LibC.Dup(file.Fd);
+        return duplicate < 0 ? LibC.LastError() : Check(LibC.Close(duplicate));
+    }
+
+    /// <summary>RELEASE: the last reference to the open file is gone; closes the backing descriptor.</summary>
+    public Errno Release(ulong handle) =>
+        _files.TryRemove(handle, out var file) ? Check(LibC.Close(file.Fd)) : Errno.EBADF;
+
+    public Errno Fsync(in Caller caller, ulong handle, bool dataOnly)
+    {
+        if (!_files.TryGet(handle, out var file))
+        {
+            return Errno.EBADF;
+        }
+        return Sync(in caller, ChangeKind.Fsync, file.Node, handle, file.Fd, dataOnly);
+    }
+
+    /// <summary>fallocate(2), including FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE and FALLOC_FL_ZERO_RANGE.</summary>
+    public Errno Fallocate(in Caller caller, ulong handle, int mode, long offset, long length)
+    {
+        if (!_files.TryGet(handle, out var file))
+        {
+            return Errno.EBADF;
+        }
+        var change = new Change
+        {
+            Kind = ChangeKind.Fallocate,
+            Caller = caller,
+            Node = file.Node.Id,
+            NodeFd = file.Node.Fd,
+            Handle = handle,
+            HandleFd = file.Fd,
+            Flags = mode,
+            Offset = offset,
+            Length = length,
+        };
+        var scope = ChangeScope.Begin(_recorder, in change, file.Node);
+        var error = Check(LibC.FAllocate(file.Fd, mode, offset, length));
+        scope.End(in change, ChangeOutcome.Of(error));
+        return error;
+    }
+
+    /// <summary>lseek(2) for SEEK_DATA (3) and SEEK_HOLE (4) (and the plain whences); reads and writes never use the file position.</summary>
+    public Errno Lseek(ulong handle, long offset, int whence, out long result)
+    {
+        result = 0;
+        if (!_files.TryGet(handle, out var file))
+        {
+            return Errno.EBADF;
+        }
+        result = LibC.LSeek(file.Fd, offset, whence);
+        if (result < 0)
+        {
+            result = 0;
+            return LibC.LastError();
+        }
+        return Errno.Success;
+    }
+
+    /// <summary>copy_file_range(2) between two open handles; a change of the destination.</summary>
+    public Errno CopyFileRange(in Caller caller, ulong sourceHandle, long sourceOffset, ulong handle, long offset, long length, uint flags, out long copied)
+    {
+        copied = 0;
+        if (!_files.TryGet(sourceHandle, out var source) || !_files.TryGet(handle, out var destination))
+        {
+            return Errno.EBADF;
+        }
+        var change = new Change
+        {
+            Kind = ChangeKind.CopyFileRange,
+            Caller = caller,
+            Node = destination.Node.Id,
+            NodeFd = destination.Node.Fd,
+            Handle = handle,
+            HandleFd = destination.Fd,
+            Offset = offset,
+            Length = length,
+            Flags = (int)flags,
+            SourceNode = source.Node.Id,
+            SourceFd = source.Fd,
+            SourceOffset = sourceOffset,
+        };
+        var scope = ChangeScope.Begin(_recorder, in change, destination.Node);
+        var result = LibC.CopyFileRange(source.Fd, &sourceOffset, destination.Fd, &offset, (nuint)length, flags);
+        var error = result < 0 ? LibC.LastError() : Errno.Success;
+        copied = result < 0 ? 0 : result;
+        scope.End(in change, ChangeOutcome.Of(error, copied));
+        return error;
+    }
+
+    /// <summary>
+    /// The flags a backing file is opened with. O_APPEND is dropped: the kernel already turns
+    /// an append into a WRITE at the end of the file, and a backing O_APPEND would make
+    /// pwrite ignore that offset, so the offset a recorder sees would not be where the
+    /// bytes went.
+    /// </summary>
+    private static int BackingOpenFlags(int flags) => flags & ~LibCConstants.OAppend;
+
+    private Errno Sync(in Caller caller, ChangeKind kind, Node node, ulong handle, int fd, bool dataOnly)
+    {
+        var change = new Change
+        {
+            Kind = kind,
+            Caller = caller,
+            Node = node.Id,
+            NodeFd = node.Fd,
+            Handle = handle,
+            HandleFd = fd,
+            Flags = dataOnly ? 1 : 0,
+        };
+        var scope = ChangeScope.Begin(_recorder, in change, node);
+        var error = Check(dataOnly ? LibC.FDataSync(fd) : LibC.FSync(fd));
+        scope.End(in change, ChangeOutcome.Of(error));
+        return error;
+    }
+}

@@ -1,0 +1,134 @@
+using Vellum.Passthrough.Inodes;
+using Vellum.Passthrough.Interop;
+
+namespace Vellum.Passthrough;
+
+/// <summary>Operations that remove, move or add names of existing inodes.</summary>
+public sealed unsafe partial class PassthroughFileSystem
+{
+    public Errno Unlink(in Caller caller, ulong parent, ReadOnlySpan<byte> name) => Remove(in caller, ChangeKind.Unlink, parent, name);
+
+    public Errno Rmdir(in Caller caller, ulong parent, ReadOnlySpan<byte> name) => Remove(in caller, ChangeKind.Rmdir, parent, name);
+
+    public Errno Rename(in Caller caller, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, RenameFlags flags)
+    {
+        if (!_nodes.TryGet(parent, out var from) || !_nodes.TryGet(newParent, out var to))
+        {
+            return Errno.ESTALE;
+        }
+        Span<byte> nativeFrom = stackalloc byte[NativeName.ComponentBufferSize];
+        Span<byte> nativeTo = stackalloc byte[NativeName.ComponentBufferSize];
+        var error = NativeName.Component(name, nativeFrom);
+        if (error == Errno.Success)
+        {
+            error = NativeName.Component(newName, nativeTo);
+        }
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+        var change = new Change
+        {
+            Kind = ChangeKind.Rename,
+            Caller = caller,
+            Parent = from.Id,
+            ParentFd = from.Fd,
+            Name = name,
+            NewParent = to.Id,
+            NewParentFd = to.Fd,
+            NewName = newName,
+            Flags = (int)flags,
+        };
+        var scope = ChangeScope.Begin(_recorder, in change, from, to);
+        fixed (byte* f = nativeFrom)
+        fixed (byte* t = nativeTo)
+        {
+            error = Check(LibC.RenameAt2(from.Fd, f, to.Fd, t, (uint)flags));
+        }
+        scope.End(in change, ChangeOutcome.Of(error));
+        return error;
+    }
+
+    /// <summary>Adds the name <paramref name="newParent"/>/<paramref name="newName"/> to <paramref name="node"/>; success adds a lookup reference to it.</summary>
+    public Errno Link(in Caller caller, ulong node, ulong newParent, ReadOnlySpan<byte> newName, out NodeEntry entry)
+    {
+        entry = default;
+        if (!_nodes.TryGet(node, out var target) || !_nodes.TryGet(newParent, out var directory))
+        {
+            return Errno.ESTALE;
+        }
+        Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
+        var error = NativeName.Component(newName, native);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+        var change = new Change
+        {
+            Kind = ChangeKind.Link,
+            Caller = caller,
+            Node = target.Id,
+            NodeFd = target.Fd,
+            Parent = directory.Id,
+            ParentFd = directory.Fd,
+            Name = newName,
+        };
+        var scope = ChangeScope.Begin(_recorder, in change, directory, target);
+        fixed (byte* p = native)
+        {
+            error = LinkAt(target, directory, p);
+            if (error == Errno.Success)
+            {
+                error = LookupAt(directory, p, out entry);
+            }
+        }
+        scope.End(in change, ChangeOutcome.Of(error, in entry));
+        return error;
+    }
+
+    /// <summary>
+    /// linkat with AT_EMPTY_PATH names the O_PATH descriptor itself but needs
+    /// CAP_DAC_READ_SEARCH; without it the /proc path, followed, reaches the same inode.
+    /// </summary>
+    private static Errno LinkAt(Node target, Node directory, byte* name)
+    {
+        byte empty = 0;
+        if (LibC.LinkAt(target.Fd, &empty, directory.Fd, name, LibCConstants.AtEmptyPath) == 0)
+        {
+            return Errno.Success;
+        }
+        var error = LibC.LastError();
+        if (error != Errno.ENOENT)
+        {
+            return error;
+        }
+        Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(target.Fd, path);
+        fixed (byte* p = path)
+        {
+            return Check(LibC.LinkAt(LibCConstants.AtFdCwd, p, directory.Fd, name, LibCConstants.AtSymlinkFollow));
+        }
+    }
+
+    private Errno Remove(in Caller caller, ChangeKind kind, ulong parent, ReadOnlySpan<byte> name)
+    {
+        if (!_nodes.TryGet(parent, out var directory))
+        {
+            return Errno.ESTALE;
+        }
+        Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
+        var error = NativeName.Component(name, native);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+        var change = new Change { Kind = kind, Caller = caller, Parent = directory.Id, ParentFd = directory.Fd, Name = name };
+        var scope = ChangeScope.Begin(_recorder, in change, directory);
+        fixed (byte* p = native)
+        {
+            error = Check(LibC.UnlinkAt(directory.Fd, p, kind == ChangeKind.Rmdir ? LibCConstants.AtRemoveDir : 0));
+        }
+        scope.End(in change, ChangeOutcome.Of(error));
+        return error;
+    }
+}

@@ -1,0 +1,148 @@
+using Vellum.Passthrough.Inodes;
+using Vellum.Passthrough.Interop;
+
+namespace Vellum.Passthrough;
+
+/// <summary>
+/// Extended attributes. O_PATH descriptors refuse the f*xattr calls, so these go through
+/// the node's /proc/self/fd path, which the path-based calls follow to the inode. That
+/// would reach a symlink's target rather than the symlink, so symlinks answer as Linux
+/// does for user.* attributes on them: nothing listed, ENODATA on get, EPERM on change.
+/// </summary>
+public sealed unsafe partial class PassthroughFileSystem
+{
+    /// <summary>XATTR_NAME_MAX; longer names get ERANGE, as from the kernel.</summary>
+    private const int MaxXattrName = 255;
+
+    /// <param name="flags">XATTR_CREATE (1) or XATTR_REPLACE (2) or 0.</param>
+    public Errno SetXattr(in Caller caller, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
+        ChangeXattr(in caller, ChangeKind.SetXattr, node, name, value, flags);
+
+    public Errno RemoveXattr(in Caller caller, ulong node, ReadOnlySpan<byte> name) =>
+        ChangeXattr(in caller, ChangeKind.RemoveXattr, node, name, default, 0);
+
+    /// <summary>
+    /// Copies the value into <paramref name="value"/>; with an empty span, only
+    /// <paramref name="size"/> is set: the size the value needs. ERANGE when it does not fit.
+    /// </summary>
+    public Errno GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int size)
+    {
+        size = 0;
+        if (!_nodes.TryGet(node, out var n))
+        {
+            return Errno.ESTALE;
+        }
+        if (n.IsSymlink)
+        {
+            return Errno.ENODATA;
+        }
+        Span<byte> nativeName = stackalloc byte[MaxXattrName + 1];
+        var error = XattrName(name, nativeName);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+        Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(n.Fd, path);
+        nint result;
+        fixed (byte* p = path)
+        fixed (byte* k = nativeName)
+        fixed (byte* v = value)
+        {
+            result = LibC.GetXattr(p, k, v, (nuint)value.Length);
+        }
+        return Sized(result, out size);
+    }
+
+    /// <summary>
+    /// Copies the NUL-separated names into <paramref name="list"/>; with an empty span, only
+    /// <paramref name="size"/> is set: the size the list needs. ERANGE when it does not fit.
+    /// </summary>
+    public Errno ListXattr(ulong node, Span<byte> list, out int size)
+    {
+        size = 0;
+        if (!_nodes.TryGet(node, out var n))
+        {
+            return Errno.ESTALE;
+        }
+        if (n.IsSymlink)
+        {
+            return Errno.Success;
+        }
+        Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(n.Fd, path);
+        nint result;
+        fixed (byte* p = path)
+        fixed (byte* l = list)
+        {
+            result = LibC.ListXattr(p, l, (nuint)list.Length);
+        }
+        return Sized(result, out size);
+    }
+
+    private Errno ChangeXattr(in Caller caller, ChangeKind kind, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
+    {
+        if (!_nodes.TryGet(node, out var n))
+        {
+            return Errno.ESTALE;
+        }
+        if (n.IsSymlink)
+        {
+            return Errno.EPERM;
+        }
+        Span<byte> nativeName = stackalloc byte[MaxXattrName + 1];
+        var error = XattrName(name, nativeName);
+        if (error != Errno.Success)
+        {
+            return error;
+        }
+        var change = new Change
+        {
+            Kind = kind,
+            Caller = caller,
+            Node = n.Id,
+            NodeFd = n.Fd,
+            XattrName = name,
+            Data = value,
+            Flags = flags,
+        };
+        var scope = ChangeScope.Begin(_recorder, in change, n);
+        error = ApplyXattr(n, kind, nativeName, value, flags);
+        scope.End(in change, ChangeOutcome.Of(error));
+        return error;
+    }
+
+    private static Errno ApplyXattr(Node node, ChangeKind kind, ReadOnlySpan<byte> nativeName, ReadOnlySpan<byte> value, int flags)
+    {
+        Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(node.Fd, path);
+        fixed (byte* p = path)
+        fixed (byte* k = nativeName)
+        fixed (byte* v = value)
+        {
+            return Check(kind == ChangeKind.SetXattr
+                ? LibC.SetXattr(p, k, v, (nuint)value.Length, flags)
+                : LibC.RemoveXattr(p, k));
+        }
+    }
+
+    private static Errno XattrName(ReadOnlySpan<byte> name, Span<byte> buffer)
+    {
+        if (name.Length > MaxXattrName)
+        {
+            return Errno.ERANGE;
+        }
+        return NativeName.Text(name, buffer);
+    }
+
+    private static Errno Sized(nint result, out int size)
+    {
+        if (result < 0)
+        {
+            size = 0;
+            return LibC.LastError();
+        }
+        size = (int)result;
+        return Errno.Success;
+    }
+}

@@ -1,0 +1,24 @@
+using Vellum.Fuse;
+using Vellum.Passthrough;
+
+namespace Vellum.Mount.Tests;
+
+/// <summary>
+/// Entry point of the test assembly (in place of the test SDK's empty one): a test starts it
+/// as a child that serves a mount until it is killed.
+/// </summary>
+public static class Program
+{
+    public const string Serve = "serve";
+
+    public static int Main(string[] args)
+    {
+        if (args is not [Serve, var backing, var mountPoint])
+            return 0;
+        using var fileSystem = new PassthroughFileSystem(backing);
+        using var mount = FuseMount.Mount(new PassthroughFuseFileSystem(fileSystem, usePassthrough: true), new FuseMountOptions { MountPoint = mountPoint, Source = backing });
+        Console.WriteLine("mounted");
+        mount.Completion.Wait();
+        return 0;
+    }
+}
