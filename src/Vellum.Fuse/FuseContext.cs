@@ -27,6 +27,15 @@ public sealed class FuseContext
     /// <summary>The caller's umask for CREATE, MKDIR and MKNOD (the kernel has already applied it to the mode); 0 otherwise.</summary>
     public uint Umask { get; internal set; }
 
+    /// <summary>
+    /// The kernel asks that this request also clear the file's set-user-ID bit, and its
+    /// set-group-ID bit if it is group-executable, as a write, truncation or O_TRUNC open by
+    /// an unprivileged process does on a native filesystem (FUSE_HANDLE_KILLPRIV_V2: a WRITE
+    /// with FUSE_WRITE_KILL_SUIDGID, OPEN / CREATE with FUSE_OPEN_KILL_SUIDGID, SETATTR with
+    /// FATTR_KILL_SUIDGID). Without it, direct-I/O writes would leave the bits set.
+    /// </summary>
+    public bool KillSuidGid { get; internal set; }
+
     /// <summary>The kernel asked to interrupt this request; a long operation may stop and return EINTR.</summary>
     public bool IsInterrupted => _interrupted;
 
@@ -39,6 +48,7 @@ public sealed class FuseContext
         Gid = gid;
         Pid = pid;
         Umask = 0;
+        KillSuidGid = false;
         _interrupted = false;
         // Published last: an INTERRUPT handled by another reader matches on it.
         Volatile.Write(ref _inFlight, unique);

@@ -7,6 +7,10 @@ namespace Vellum.Fuse;
 /// <summary>Requests about open files, directories and extended attributes.</summary>
 internal sealed partial class FuseDispatcher
 {
+    // FUSE_OPEN_KILL_SUIDGID in fuse_open_in.open_flags, FUSE_WRITE_KILL_SUIDGID in fuse_write_in.write_flags.
+    private const uint OpenKillSuidGid = 1 << 0;
+    private const uint WriteKillSuidGid = 1 << 2;
+
     private int ServeFile(FuseReader reader, FuseOpcode opcode, ulong node, ReadOnlySpan<byte> body, Span<byte> payload, out int length)
     {
         var context = reader.Context;
@@ -21,6 +25,7 @@ internal sealed partial class FuseDispatcher
                     return Errno.EINVAL;
                 }
 
+                context.KillSuidGid = (open.OpenFlags & OpenKillSuidGid) != 0;
                 error = opcode == FuseOpcode.Open
                     ? _fs.Open(context, node, (int)open.Flags, out var reply)
                     : _fs.OpenDir(context, node, (int)open.Flags, out reply);
@@ -48,6 +53,7 @@ internal sealed partial class FuseDispatcher
 
                 var data = body[Unsafe.SizeOf<FuseWriteIn>()..];
                 data = data[..Math.Min(data.Length, (int)write.Size)];
+                context.KillSuidGid = (write.WriteFlags & WriteKillSuidGid) != 0;
                 error = _fs.Write(context, node, write.Fh, (long)write.Offset, data, (int)write.Flags, out var written);
                 return error == 0 ? WriteStruct(payload, new FuseWriteOut { Size = (uint)written }, out length) : error;
             case FuseOpcode.Flush:
@@ -140,6 +146,7 @@ internal sealed partial class FuseDispatcher
         }
 
         context.Umask = request.Umask;
+        context.KillSuidGid = (request.OpenFlags & OpenKillSuidGid) != 0;
         var error = _fs.Create(context, parent, name, request.Mode, (int)request.Flags, out var entry, out var reply);
         if (error == 0)
         {

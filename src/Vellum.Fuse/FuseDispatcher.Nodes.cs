@@ -37,6 +37,7 @@ internal sealed partial class FuseDispatcher
             CTime = (long)request.Ctime,
             CTimeNsec = request.CtimeNsec,
         };
+        context.KillSuidGid = changes.Has(FuseSetAttrFields.KillSuidGid);
         return _fs.SetAttr(context, node, changes, out attr);
     }
 

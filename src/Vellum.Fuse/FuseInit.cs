@@ -10,7 +10,7 @@ internal static class FuseInit
         FuseInitFlags.AsyncRead | FuseInitFlags.AtomicOTrunc | FuseInitFlags.BigWrites |
         FuseInitFlags.DoReaddirplus | FuseInitFlags.ReaddirplusAuto | FuseInitFlags.AsyncDio |
         FuseInitFlags.ParallelDirops | FuseInitFlags.MaxPages | FuseInitFlags.SetxattrExt |
-        FuseInitFlags.InitExt;
+        FuseInitFlags.InitExt | FuseInitFlags.HandleKillprivV2 | FuseInitFlags.DirectIoAllowMmap;
 
     /// <summary>Passthrough stacks on the backing filesystem: depth 1 allows a backing fs that is not itself stacked.</summary>
     private const uint PassthroughStackDepth = 1;

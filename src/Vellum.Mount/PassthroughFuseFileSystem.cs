@@ -18,6 +18,12 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     private const int AccessModeMask = 3;
     private const int ReadOnly = 0;
     private const int Truncate = 0x200;
+    private const uint PermissionBits = 0xFFF;
+    private const uint SetUid = 0x800;
+    private const uint SetGid = 0x400;
+    private const uint GroupExecute = 0x8;
+    private const uint FileTypeMask = 0xF000;
+    private const uint RegularFile = 0x8000;
 
     // Backing ids the kernel gave for passthrough opens, closed again on release.
     private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
@@ -30,8 +36,23 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     public int GetAttr(FuseContext context, ulong node, ulong? handle, out FuseAttr attr) =>
         Attr(backing.GetAttr(node, out var stat), stat, out attr);
 
-    public int SetAttr(FuseContext context, ulong node, in FuseSetAttr changes, out FuseAttr attr) =>
-        Attr(backing.SetAttr(CallerOf(context), node, ToPassthrough(changes), out var stat), stat, out attr);
+    public int SetAttr(FuseContext context, ulong node, in FuseSetAttr changes, out FuseAttr attr)
+    {
+        var request = ToPassthrough(changes);
+        if (context.KillSuidGid)
+        {
+            var error = backing.GetAttr(node, out var current);
+            if (error != Errno.Success)
+                return Attr(error, current, out attr);
+            if (IsRegularFile(current.Mode))
+                request = request with
+                {
+                    Fields = request.Fields | SetAttrFields.Mode,
+                    Mode = WithoutSetIds(request.Has(SetAttrFields.Mode) ? request.Mode : current.Mode),
+                };
+        }
+        return Attr(backing.SetAttr(CallerOf(context), node, request, out var stat), stat, out attr);
+    }
 
     public int ReadLink(FuseContext context, ulong node, Span<byte> target, out int length) =>
         (int)backing.ReadLink(node, target, out length);
@@ -61,6 +82,8 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     {
         reply = default;
         var error = backing.Open(CallerOf(context), node, flags, out var handle);
+        if (error == Errno.Success && context.KillSuidGid)
+            error = DropSetIds(context, node);
         return error == Errno.Success ? OpenReply(context, handle, flags, out reply) : (int)error;
     }
 
@@ -73,6 +96,8 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
             entry = default;
             return (int)error;
         }
+        if (context.KillSuidGid && DropSetIds(context, created.NodeId) == Errno.Success && backing.GetAttr(created.NodeId, out var stat) == Errno.Success)
+            created = created with { Attributes = stat };
         entry = ToFuse(created);
         return OpenReply(context, handle, flags, out reply);
     }
@@ -80,8 +105,13 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     public int Read(FuseContext context, ulong node, ulong handle, long offset, Span<byte> buffer, out int bytesRead) =>
         (int)backing.Read(handle, buffer, offset, out bytesRead);
 
-    public int Write(FuseContext context, ulong node, ulong handle, long offset, ReadOnlySpan<byte> data, int flags, out int bytesWritten) =>
-        (int)backing.Write(CallerOf(context), handle, data, offset, out bytesWritten);
+    public int Write(FuseContext context, ulong node, ulong handle, long offset, ReadOnlySpan<byte> data, int flags, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        // As on a native filesystem, the set-id bits go before the bytes land.
+        var error = context.KillSuidGid ? DropSetIds(context, node) : Errno.Success;
+        return error == Errno.Success ? (int)backing.Write(CallerOf(context), handle, data, offset, out bytesWritten) : (int)error;
+    }
 
     public int Flush(FuseContext context, ulong node, ulong handle, ulong lockOwner) => (int)backing.Flush(handle);
 
@@ -175,6 +205,28 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
             reply.BackingId = _backingIds[handle];
         return 0;
     }
+
+    /// <summary>
+    /// Clears set-user-ID, and set-group-ID when group-executable, as the kernel asked (see
+    /// <see cref="FuseContext.KillSuidGid"/>); it passes the change seam as the mode change it is.
+    /// </summary>
+    private Errno DropSetIds(FuseContext context, ulong node)
+    {
+        var error = backing.GetAttr(node, out var stat);
+        if (error != Errno.Success)
+            return error;
+        var mode = WithoutSetIds(stat.Mode);
+        return !IsRegularFile(stat.Mode) || mode == (stat.Mode & PermissionBits)
+            ? Errno.Success
+            : backing.SetAttr(CallerOf(context), node, new SetAttrRequest { Fields = SetAttrFields.Mode, Mode = mode }, out _);
+    }
+
+    // The kernel clears set-id bits of regular files only (setattr_should_drop_suidgid); it
+    // also asks on a chown of a symlink, whose mode cannot be changed.
+    private static bool IsRegularFile(uint mode) => (mode & FileTypeMask) == RegularFile;
+
+    private static uint WithoutSetIds(uint mode) =>
+        mode & PermissionBits & ~(SetUid | ((mode & GroupExecute) != 0 ? SetGid : 0));
 
     private static int Entry(Errno error, in NodeEntry found, out FuseEntry entry)
     {

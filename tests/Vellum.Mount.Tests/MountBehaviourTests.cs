@@ -66,6 +66,7 @@ public sealed class MountBehaviourTests : IDisposable
             File.ReadAllText(original),
             File.ReadAllText(Path.Combine(dir, "symlink")),
             $"link over existing: {Sys.Link(original, linked)}",
+            $"lchown symlink: {Sys.Chown(Path.Combine(dir, "symlink"), 1234, 5678)}, owner {Stat.Of(Path.Combine(dir, "symlink")).Uid}",
             new FileInfo(Path.Combine(dir, "dangling")).LinkTarget!,
         ];
     });
@@ -110,6 +111,23 @@ public sealed class MountBehaviourTests : IDisposable
         File.SetLastWriteTimeUtc(path, when);
         var status = Stat.Of(path);
         return [$"chown {chown}", $"mode {Convert.ToString(status.Mode, 8)}", $"owner {status.Uid}:{status.Gid}", $"mtime {status.MtimeSeconds}.{status.MtimeNanoseconds:D9}"];
+    });
+
+    [Fact]
+    public void A_write_by_an_unprivileged_user_clears_the_set_id_bits() => _mounted.AssertBehavesLikePlain(dir =>
+    {
+        // pjdfstest chmod/12.t: created with the bits set, then written by another user.
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1FF);
+        var observed = new List<string>();
+        foreach (var mode in new[] { "4777", "2777", "6777", "2767" })
+        {
+            var path = Path.Combine(dir, $"mode-{mode}");
+            var (created, _, _) = ChildProcess.Run(ChildProcess.Self, Program.CreateWithMode, path, mode);
+            using var writer = System.Diagnostics.Process.Start("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "dd", "if=/dev/zero", $"of={path}", "bs=1", "count=1", "conv=notrunc", "status=none"])!;
+            writer.WaitForExit();
+            observed.Add($"{mode}: created {created}, write exit {writer.ExitCode}, now {Convert.ToString(Stat.Of(path).Mode & 0xFFF, 8)}");
+        }
+        return observed;
     });
 
     [Fact]

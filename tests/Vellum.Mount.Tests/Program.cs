@@ -10,9 +10,17 @@ namespace Vellum.Mount.Tests;
 public static class Program
 {
     public const string Serve = "serve";
+    public const string CreateWithMode = "create-with-mode";
 
     public static int Main(string[] args)
     {
+        if (args is [CreateWithMode, var path, var octal])
+        {
+            // As pjdfstest's "create": open(O_CREAT) with the mode as given, no umask.
+            Sys.Umask(0);
+            var fd = Sys.Open(path, Sys.OCreat | Sys.OWronly, Convert.ToInt32(octal, 8));
+            return fd < 0 ? Sys.Errno() : Sys.Close(fd);
+        }
         if (args is not [Serve, var backing, var mountPoint])
             return 0;
         using var fileSystem = new PassthroughFileSystem(backing);

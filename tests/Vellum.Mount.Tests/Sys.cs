@@ -11,6 +11,7 @@ internal static partial class Sys
     public const int SeekHole = 4;
     public const int FallocKeepSize = 1;
     public const int FallocPunchHole = 2;
+    public const int OWronly = 1;
     public const int ORdwr = 2;
     public const int OCreat = 0x40;
 
@@ -51,6 +52,9 @@ internal static partial class Sys
     }
 
     public static int Errno() => Marshal.GetLastPInvokeError();
+
+    [LibraryImport("libc", EntryPoint = "umask")]
+    public static partial int Umask(int mask);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

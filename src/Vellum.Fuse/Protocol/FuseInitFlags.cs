@@ -17,7 +17,9 @@ internal enum FuseInitFlags : ulong
     WritebackCache = 1UL << 16,
     ParallelDirops = 1UL << 18,
     MaxPages = 1UL << 22,
+    HandleKillprivV2 = 1UL << 28,
     SetxattrExt = 1UL << 29,
     InitExt = 1UL << 30,
+    DirectIoAllowMmap = 1UL << 36,
     Passthrough = 1UL << 37,
 }
