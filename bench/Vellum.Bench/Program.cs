@@ -5,6 +5,7 @@ using Vellum.Bench;
 var suites = new Dictionary<string, Func<BenchOptions, BenchReport, Task>>(StringComparer.Ordinal)
 {
     ["journal"] = JournalSuite.RunAsync,
+    ["fuse"] = FuseSuite.RunAsync,
 };
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
