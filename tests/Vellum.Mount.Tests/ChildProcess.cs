@@ -6,10 +6,12 @@ internal static class ChildProcess
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>Starts `dotnet exec ASSEMBLY ARGS` with its output captured.</summary>
+    /// <summary>Starts `dotnet exec ASSEMBLY ARGS` (or, for a program that is not an assembly, the program) with its output captured.</summary>
     public static Process Start(string assembly, params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost(), ["exec", assembly, .. args])
+        var start = new ProcessStartInfo(
+            assembly.EndsWith(".dll", StringComparison.Ordinal) ? DotnetHost : assembly,
+            assembly.EndsWith(".dll", StringComparison.Ordinal) ? ["exec", assembly, .. args] : args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -32,7 +34,7 @@ internal static class ChildProcess
 
     public static string Self => typeof(ChildProcess).Assembly.Location;
 
-    private static string DotnetHost() =>
+    public static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 }

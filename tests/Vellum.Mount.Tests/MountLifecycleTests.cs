@@ -65,13 +65,17 @@ public sealed class MountLifecycleTests : IDisposable
         Assert.Equal("through the mount", File.ReadAllText(Path.Combine(Backing, "written")));
     }
 
-    [Fact]
-    public void Vellum_mount_unmounts_on_SIGTERM()
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void Vellum_mount_unmounts_on_SIGTERM_and_SIGINT(string signal)
     {
-        using var child = ChildProcess.Start(ChildProcess.Vellum, "mount", Backing, MountPoint, "--no-journal");
+        // As a terminal starts a foreground job: no signal ignored by inheritance (a shell's
+        // background job, for one, starts with SIGINT ignored, which the mount respects).
+        using var child = ChildProcess.Start("env", "--default-signal", ChildProcess.DotnetHost, "exec", ChildProcess.Vellum, "mount", Backing, MountPoint, "--no-journal");
         Assert.Contains("mounted at", child.StandardError.ReadLine());
 
-        Process.Start("kill", ["-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        Process.Start("kill", [$"-{signal}", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
         Assert.True(child.WaitForExit(ChildProcess.Patience));
         Assert.Equal(0, child.ExitCode);
