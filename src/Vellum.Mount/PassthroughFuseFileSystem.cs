@@ -196,13 +196,12 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
         {
             _backingIds[handle] = backingId;
             reply.Options = FuseOpenOptions.Passthrough;
+            reply.BackingId = backingId;
         }
         else if (usePassthrough && context.Session.PassthroughEnabled)
         {
             reply.Options = FuseOpenOptions.DirectIo | FuseOpenOptions.ParallelDirectWrites;
         }
-        if (reply.Options.HasFlag(FuseOpenOptions.Passthrough))
-            reply.BackingId = _backingIds[handle];
         return 0;
     }
 
