@@ -186,21 +186,27 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     {
     }
 
+    /// <remarks>
+    /// Every open gets FOPEN_NOFLUSH, which spares close(2) a round trip (a quarter of the
+    /// requests when creating small files): writes reach the backing file before WRITE
+    /// returns, so no write error waits for the close to be reported, and the kernel keeps
+    /// POSIX locks itself (the mount does not ask for FUSE_POSIX_LOCKS).
+    /// </remarks>
     private int OpenReply(FuseContext context, ulong handle, int flags, out FuseOpenReply reply)
     {
-        reply = new FuseOpenReply { Handle = handle };
+        reply = new FuseOpenReply { Handle = handle, Options = FuseOpenOptions.NoFlush };
         var readOnly = (flags & AccessModeMask) == ReadOnly && (flags & Truncate) == 0;
         if (usePassthrough && readOnly && context.Session.PassthroughEnabled
             && backing.TryGetPassthroughFd(handle, out var fd)
             && context.Session.OpenBacking(fd, out var backingId) == 0)
         {
             _backingIds[handle] = backingId;
-            reply.Options = FuseOpenOptions.Passthrough;
+            reply.Options |= FuseOpenOptions.Passthrough;
             reply.BackingId = backingId;
         }
         else if (usePassthrough && context.Session.PassthroughEnabled)
         {
-            reply.Options = FuseOpenOptions.DirectIo | FuseOpenOptions.ParallelDirectWrites;
+            reply.Options |= FuseOpenOptions.DirectIo | FuseOpenOptions.ParallelDirectWrites;
         }
         return 0;
     }

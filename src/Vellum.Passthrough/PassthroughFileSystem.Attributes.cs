@@ -14,9 +14,10 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno SetAttr(in Caller caller, ulong node, in SetAttrRequest request, out NodeStat stat)
     {
         stat = default;
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
         OpenFile? file = null;
         if (request.Has(SetAttrFields.Handle) && !_files.TryGet(request.Handle, out file))
@@ -33,8 +34,8 @@ public sealed unsafe partial class PassthroughFileSystem
             HandleFd = file?.Fd ?? -1,
             Attributes = request,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, n);
-        var error = ApplyAttributes(n, file, in request);
+        var scope = ChangeScope.Begin(_recorder, in change, n.Node);
+        var error = ApplyAttributes(in n, file, in request);
         if (error == Errno.Success)
         {
             error = BackingStat.Of(n.Fd, out stat);
@@ -47,9 +48,10 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno ReadLink(ulong node, Span<byte> target, out int length)
     {
         length = 0;
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
         if (!n.IsSymlink)
         {
@@ -106,9 +108,10 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno StatFs(ulong node, out FileSystemStats stats)
     {
         stats = default;
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
         StatFsBuffer buffer;
         if (LibC.FStatFs(n.Fd, &buffer) != 0)
@@ -127,12 +130,12 @@ public sealed unsafe partial class PassthroughFileSystem
         return Errno.Success;
     }
 
-    private static Errno ApplyAttributes(Node node, OpenFile? file, in SetAttrRequest request)
+    private static Errno ApplyAttributes(in NodeLease node, OpenFile? file, in SetAttrRequest request)
     {
         var error = Errno.Success;
         if (request.Has(SetAttrFields.Mode))
         {
-            error = ChangeMode(node, request.Mode & LibCConstants.PermissionBits);
+            error = ChangeMode(in node, request.Mode & LibCConstants.PermissionBits);
         }
         if (error == Errno.Success && request.Has(SetAttrFields.Uid | SetAttrFields.Gid))
         {
@@ -143,7 +146,7 @@ public sealed unsafe partial class PassthroughFileSystem
         }
         if (error == Errno.Success && request.Has(SetAttrFields.Size))
         {
-            error = Truncate(node, file, (long)request.Size);
+            error = Truncate(in node, file, (long)request.Size);
         }
         if (error == Errno.Success && request.Has(SetAttrFields.Atime | SetAttrFields.Mtime | SetAttrFields.AtimeNow | SetAttrFields.MtimeNow))
         {
@@ -157,7 +160,7 @@ public sealed unsafe partial class PassthroughFileSystem
     }
 
     /// <summary>chmod through /proc follows the link to the inode; a symlink's mode cannot change (as lchmod on Linux).</summary>
-    private static Errno ChangeMode(Node node, uint mode)
+    private static Errno ChangeMode(in NodeLease node, uint mode)
     {
         if (node.IsSymlink)
         {
@@ -176,7 +179,7 @@ public sealed unsafe partial class PassthroughFileSystem
     /// O_WRONLY open of the node. Only regular files have a size to set, as truncate(2) says;
     /// checking first also keeps the reopen from blocking on a fifo.
     /// </summary>
-    private static Errno Truncate(Node node, OpenFile? file, long size)
+    private static Errno Truncate(in NodeLease node, OpenFile? file, long size)
     {
         if (node.Type != LibCConstants.SIfReg)
         {
@@ -186,7 +189,7 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return Check(LibC.FTruncate(file.Fd, size));
         }
-        var fd = Reopen(node, LibCConstants.OWrOnly);
+        var fd = Reopen(in node, LibCConstants.OWrOnly);
         if (fd < 0)
         {
             return LibC.LastError();

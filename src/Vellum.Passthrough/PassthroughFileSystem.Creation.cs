@@ -34,9 +34,10 @@ public sealed unsafe partial class PassthroughFileSystem
     {
         entry = default;
         handle = 0;
-        if (!_nodes.TryGet(parent, out var directory))
+        using var directory = _nodes.Acquire(parent);
+        if (!directory.IsValid)
         {
-            return Errno.ESTALE;
+            return directory.Error;
         }
         Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
         var error = NativeName.Component(name, native);
@@ -56,16 +57,16 @@ public sealed unsafe partial class PassthroughFileSystem
             Mode = LibCConstants.SIfReg | permissions,
             Flags = flags,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, directory);
+        var scope = ChangeScope.Begin(_recorder, in change, directory.Node);
         fixed (byte* p = native)
         {
-            error = CreateFile(in caller, directory, p, permissions, flags, out entry, out handle);
+            error = CreateFile(in caller, in directory, p, permissions, flags, out entry, out handle);
         }
         scope.End(in change, ChangeOutcome.Of(error, in entry));
         return error;
     }
 
-    private Errno CreateFile(in Caller caller, Node directory, byte* name, uint permissions, int flags, out NodeEntry entry, out ulong handle)
+    private Errno CreateFile(in Caller caller, in NodeLease directory, byte* name, uint permissions, int flags, out NodeEntry entry, out ulong handle)
     {
         entry = default;
         handle = 0;
@@ -91,7 +92,7 @@ public sealed unsafe partial class PassthroughFileSystem
             LibC.Close(fd);
             return error;
         }
-        handle = _files.Add(new OpenFile(node!, fd, flags));
+        handle = _files.Add(new OpenFile(_nodes.Acquire(node!), fd, flags));
         return Errno.Success;
     }
 
@@ -117,9 +118,10 @@ public sealed unsafe partial class PassthroughFileSystem
     private Errno MakeNode(in Caller caller, ChangeKind kind, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, ReadOnlySpan<byte> target, out NodeEntry entry)
     {
         entry = default;
-        if (!_nodes.TryGet(parent, out var directory))
+        using var directory = _nodes.Acquire(parent);
+        if (!directory.IsValid)
         {
-            return Errno.ESTALE;
+            return directory.Error;
         }
         Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
         var error = NativeName.Component(name, native);
@@ -143,7 +145,7 @@ public sealed unsafe partial class PassthroughFileSystem
             Rdev = rdev,
             Data = target,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, directory);
+        var scope = ChangeScope.Begin(_recorder, in change, directory.Node);
         fixed (byte* p = native)
         fixed (byte* t = nativeTarget)
         {
@@ -153,13 +155,13 @@ public sealed unsafe partial class PassthroughFileSystem
                 ChangeKind.Mknod => LibC.MknodAt(directory.Fd, p, mode, rdev),
                 _ => LibC.SymlinkAt(t, directory.Fd, p),
             };
-            error = result == 0 ? FinishMakeNode(in caller, directory, p, mode, out entry) : LibC.LastError();
+            error = result == 0 ? FinishMakeNode(in caller, in directory, p, mode, out entry) : LibC.LastError();
         }
         scope.End(in change, ChangeOutcome.Of(error, in entry));
         return error;
     }
 
-    private Errno FinishMakeNode(in Caller caller, Node directory, byte* name, uint mode, out NodeEntry entry)
+    private Errno FinishMakeNode(in Caller caller, in NodeLease directory, byte* name, uint mode, out NodeEntry entry)
     {
         entry = default;
         var fd = LibC.OpenAt(directory.Fd, name, LibCConstants.OPath | LibCConstants.ONoFollow | LibCConstants.OCloExec, 0);

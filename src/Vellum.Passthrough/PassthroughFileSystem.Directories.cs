@@ -9,16 +9,17 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno OpenDir(ulong node, out ulong handle)
     {
         handle = 0;
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
-        var fd = Reopen(n, LibCConstants.ORdOnly | LibCConstants.ODirectory);
+        var fd = Reopen(in n, LibCConstants.ORdOnly | LibCConstants.ODirectory);
         if (fd < 0)
         {
             return LibC.LastError();
         }
-        handle = _directories.Add(new OpenDirectory(n, fd));
+        handle = _directories.Add(new OpenDirectory(_nodes.Acquire(n.Node), fd));
         return Errno.Success;
     }
 
@@ -82,7 +83,7 @@ public sealed unsafe partial class PassthroughFileSystem
                 {
                     fixed (byte* name = dirent.NameWithNul)
                     {
-                        error = LookupAt(directory.Node, name, out entry);
+                        error = LookupAt(directory.NodeLease, name, out entry);
                     }
                     if (error == Errno.ENOENT)
                     {
@@ -113,11 +114,11 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return Errno.EBADF;
         }
-        return Sync(in caller, ChangeKind.FsyncDir, directory.Node, handle, directory.Fd, dataOnly);
+        return Sync(in caller, ChangeKind.FsyncDir, directory.NodeLease, handle, directory.Fd, dataOnly);
     }
 
     public Errno ReleaseDir(ulong handle) =>
-        _directories.TryRemove(handle, out var directory) ? Check(LibC.Close(directory.Fd)) : Errno.EBADF;
+        _directories.TryRemove(handle, out var directory) ? directory.Close() : Errno.EBADF;
 
     /// <summary>Moves the cursor to <paramref name="offset"/> unless it is already there (the usual sequential case).</summary>
     private static Errno Seek(OpenDirectory directory, long offset)

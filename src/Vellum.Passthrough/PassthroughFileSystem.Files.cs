@@ -16,23 +16,24 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno Open(in Caller caller, ulong node, int flags, out ulong handle)
     {
         handle = 0;
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
         flags = BackingOpenFlags(flags & ~(LibCConstants.OCreat | LibCConstants.OExcl | LibCConstants.ONoCtty | LibCConstants.ONoFollow));
         int fd;
         Errno error;
         if ((flags & LibCConstants.OTrunc) == 0)
         {
-            fd = Reopen(n, flags);
+            fd = Reopen(in n, flags);
             error = fd < 0 ? LibC.LastError() : Errno.Success;
         }
         else
         {
             var change = new Change { Kind = ChangeKind.Truncate, Caller = caller, Node = n.Id, NodeFd = n.Fd, Flags = flags };
-            var scope = ChangeScope.Begin(_recorder, in change, n);
-            fd = Reopen(n, flags);
+            var scope = ChangeScope.Begin(_recorder, in change, n.Node);
+            fd = Reopen(in n, flags);
             error = fd < 0 ? LibC.LastError() : Errno.Success;
             scope.End(in change, ChangeOutcome.Of(error));
         }
@@ -40,7 +41,7 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return error;
         }
-        handle = _files.Add(new OpenFile(n, fd, flags));
+        handle = _files.Add(new OpenFile(_nodes.Acquire(n.Node), fd, flags));
         return Errno.Success;
     }
 
@@ -94,7 +95,7 @@ public sealed unsafe partial class PassthroughFileSystem
             Kind = ChangeKind.Write,
             Caller = caller,
             Node = file.Node.Id,
-            NodeFd = file.Node.Fd,
+            NodeFd = file.NodeFd,
             Handle = handle,
             HandleFd = file.Fd,
             Data = data,
@@ -129,7 +130,7 @@ public sealed unsafe partial class PassthroughFileSystem
 
     /// <summary>RELEASE: the last reference to the open file is gone; closes the backing descriptor.</summary>
     public Errno Release(ulong handle) =>
-        _files.TryRemove(handle, out var file) ? Check(LibC.Close(file.Fd)) : Errno.EBADF;
+        _files.TryRemove(handle, out var file) ? file.Close() : Errno.EBADF;
 
     public Errno Fsync(in Caller caller, ulong handle, bool dataOnly)
     {
@@ -137,7 +138,7 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return Errno.EBADF;
         }
-        return Sync(in caller, ChangeKind.Fsync, file.Node, handle, file.Fd, dataOnly);
+        return Sync(in caller, ChangeKind.Fsync, file.NodeLease, handle, file.Fd, dataOnly);
     }
 
     /// <summary>fallocate(2), including FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE and FALLOC_FL_ZERO_RANGE.</summary>
@@ -152,7 +153,7 @@ public sealed unsafe partial class PassthroughFileSystem
             Kind = ChangeKind.Fallocate,
             Caller = caller,
             Node = file.Node.Id,
-            NodeFd = file.Node.Fd,
+            NodeFd = file.NodeFd,
             Handle = handle,
             HandleFd = file.Fd,
             Flags = mode,
@@ -195,7 +196,7 @@ public sealed unsafe partial class PassthroughFileSystem
             Kind = ChangeKind.CopyFileRange,
             Caller = caller,
             Node = destination.Node.Id,
-            NodeFd = destination.Node.Fd,
+            NodeFd = destination.NodeFd,
             Handle = handle,
             HandleFd = destination.Fd,
             Offset = offset,
@@ -221,7 +222,7 @@ public sealed unsafe partial class PassthroughFileSystem
     /// </summary>
     private static int BackingOpenFlags(int flags) => flags & ~LibCConstants.OAppend;
 
-    private Errno Sync(in Caller caller, ChangeKind kind, Node node, ulong handle, int fd, bool dataOnly)
+    private Errno Sync(in Caller caller, ChangeKind kind, in NodeLease node, ulong handle, int fd, bool dataOnly)
     {
         var change = new Change
         {
@@ -233,7 +234,7 @@ public sealed unsafe partial class PassthroughFileSystem
             HandleFd = fd,
             Flags = dataOnly ? 1 : 0,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, node);
+        var scope = ChangeScope.Begin(_recorder, in change, node.Node);
         var error = Check(dataOnly ? LibC.FDataSync(fd) : LibC.FSync(fd));
         scope.End(in change, ChangeOutcome.Of(error));
         return error;

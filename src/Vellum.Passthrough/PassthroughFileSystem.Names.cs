@@ -12,9 +12,11 @@ public sealed unsafe partial class PassthroughFileSystem
 
     public Errno Rename(in Caller caller, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, RenameFlags flags)
     {
-        if (!_nodes.TryGet(parent, out var from) || !_nodes.TryGet(newParent, out var to))
+        using var from = _nodes.Acquire(parent);
+        using var to = _nodes.Acquire(newParent);
+        if (!from.IsValid || !to.IsValid)
         {
-            return Errno.ESTALE;
+            return from.IsValid ? to.Error : from.Error;
         }
         Span<byte> nativeFrom = stackalloc byte[NativeName.ComponentBufferSize];
         Span<byte> nativeTo = stackalloc byte[NativeName.ComponentBufferSize];
@@ -39,7 +41,7 @@ public sealed unsafe partial class PassthroughFileSystem
             NewName = newName,
             Flags = (int)flags,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, from, to);
+        var scope = ChangeScope.Begin(_recorder, in change, from.Node, to.Node);
         fixed (byte* f = nativeFrom)
         fixed (byte* t = nativeTo)
         {
@@ -53,9 +55,11 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno Link(in Caller caller, ulong node, ulong newParent, ReadOnlySpan<byte> newName, out NodeEntry entry)
     {
         entry = default;
-        if (!_nodes.TryGet(node, out var target) || !_nodes.TryGet(newParent, out var directory))
+        using var target = _nodes.Acquire(node);
+        using var directory = _nodes.Acquire(newParent);
+        if (!target.IsValid || !directory.IsValid)
         {
-            return Errno.ESTALE;
+            return target.IsValid ? directory.Error : target.Error;
         }
         Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
         var error = NativeName.Component(newName, native);
@@ -73,13 +77,13 @@ public sealed unsafe partial class PassthroughFileSystem
             ParentFd = directory.Fd,
             Name = newName,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, directory, target);
+        var scope = ChangeScope.Begin(_recorder, in change, directory.Node, target.Node);
         fixed (byte* p = native)
         {
-            error = LinkAt(target, directory, p);
+            error = LinkAt(in target, in directory, p);
             if (error == Errno.Success)
             {
-                error = LookupAt(directory, p, out entry);
+                error = LookupAt(in directory, p, out entry);
             }
         }
         scope.End(in change, ChangeOutcome.Of(error, in entry));
@@ -90,7 +94,7 @@ public sealed unsafe partial class PassthroughFileSystem
     /// linkat with AT_EMPTY_PATH names the O_PATH descriptor itself but needs
     /// CAP_DAC_READ_SEARCH; without it the /proc path, followed, reaches the same inode.
     /// </summary>
-    private static Errno LinkAt(Node target, Node directory, byte* name)
+    private static Errno LinkAt(in NodeLease target, in NodeLease directory, byte* name)
     {
         byte empty = 0;
         if (LibC.LinkAt(target.Fd, &empty, directory.Fd, name, LibCConstants.AtEmptyPath) == 0)
@@ -112,9 +116,10 @@ public sealed unsafe partial class PassthroughFileSystem
 
     private Errno Remove(in Caller caller, ChangeKind kind, ulong parent, ReadOnlySpan<byte> name)
     {
-        if (!_nodes.TryGet(parent, out var directory))
+        using var directory = _nodes.Acquire(parent);
+        if (!directory.IsValid)
         {
-            return Errno.ESTALE;
+            return directory.Error;
         }
         Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
         var error = NativeName.Component(name, native);
@@ -123,7 +128,7 @@ public sealed unsafe partial class PassthroughFileSystem
             return error;
         }
         var change = new Change { Kind = kind, Caller = caller, Parent = directory.Id, ParentFd = directory.Fd, Name = name };
-        var scope = ChangeScope.Begin(_recorder, in change, directory);
+        var scope = ChangeScope.Begin(_recorder, in change, directory.Node);
         fixed (byte* p = native)
         {
             error = Check(LibC.UnlinkAt(directory.Fd, p, kind == ChangeKind.Rmdir ? LibCConstants.AtRemoveDir : 0));

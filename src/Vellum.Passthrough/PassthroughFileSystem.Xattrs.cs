@@ -28,9 +28,10 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int size)
     {
         size = 0;
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
         if (n.IsSymlink)
         {
@@ -61,9 +62,10 @@ public sealed unsafe partial class PassthroughFileSystem
     public Errno ListXattr(ulong node, Span<byte> list, out int size)
     {
         size = 0;
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
         if (n.IsSymlink)
         {
@@ -82,9 +84,10 @@ public sealed unsafe partial class PassthroughFileSystem
 
     private Errno ChangeXattr(in Caller caller, ChangeKind kind, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
     {
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
-            return Errno.ESTALE;
+            return n.Error;
         }
         if (n.IsSymlink)
         {
@@ -106,13 +109,13 @@ public sealed unsafe partial class PassthroughFileSystem
             Data = value,
             Flags = flags,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, n);
-        error = ApplyXattr(n, kind, nativeName, value, flags);
+        var scope = ChangeScope.Begin(_recorder, in change, n.Node);
+        error = ApplyXattr(in n, kind, nativeName, value, flags);
         scope.End(in change, ChangeOutcome.Of(error));
         return error;
     }
 
-    private static Errno ApplyXattr(Node node, ChangeKind kind, ReadOnlySpan<byte> nativeName, ReadOnlySpan<byte> value, int flags)
+    private static Errno ApplyXattr(in NodeLease node, ChangeKind kind, ReadOnlySpan<byte> nativeName, ReadOnlySpan<byte> value, int flags)
     {
         Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
         ProcFdPath.Format(node.Fd, path);

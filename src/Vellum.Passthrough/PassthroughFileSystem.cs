@@ -10,8 +10,9 @@ namespace Vellum.Passthrough;
 /// FUSE low-level protocol but without any FUSE code: nodes are ids (root = 1) carrying
 /// kernel lookup references, open files and directories are handle ids, and every
 /// operation returns the errno the backing syscall gave. Every call goes through *at()
-/// syscalls relative to the nodes' O_PATH descriptors, so renaming an ancestor never
-/// breaks a node or an open handle.
+/// syscalls relative to the nodes' O_PATH descriptors (reopened by file handle when the
+/// descriptor limit closed them), so renaming an ancestor never breaks a node or an open
+/// handle.
 /// </summary>
 /// <remarks>
 /// Permission checks are the kernel's (the mount uses default_permissions): the daemon
@@ -36,7 +37,11 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
     /// umask arrives with each request, and the daemon's own must not mask it again.
     /// </summary>
     /// <param name="recorder">Sees every change; null records nothing and takes no change locks.</param>
-    public PassthroughFileSystem(string backingDirectory, IChangeRecorder? recorder = null)
+    /// <param name="nodeDescriptorLimit">
+    /// How many nodes keep an open O_PATH descriptor at most (the others are reopened by file
+    /// handle when next used); 0 takes half the process's descriptor limit.
+    /// </param>
+    public PassthroughFileSystem(string backingDirectory, IChangeRecorder? recorder = null, int nodeDescriptorLimit = 0)
     {
         var path = Encoding.UTF8.GetBytes(backingDirectory + "\0");
         int fd;
@@ -55,13 +60,23 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
             throw new IOException($"cannot stat the backing directory {backingDirectory}: errno {error}");
         }
         LibC.Umask(0);
-        _nodes = new InodeTable(fd, stat.Dev, stat.Ino);
+        _nodes = new InodeTable(fd, stat.Dev, stat.Ino, nodeDescriptorLimit > 0 ? nodeDescriptorLimit : InodeTable.DefaultDescriptorLimit());
         _recorder = recorder;
         _ownership = new CreationOwnership(LibC.GetEuid(), LibC.GetEgid());
     }
 
     /// <summary>Nodes currently held, the root included.</summary>
     public int NodeCount => _nodes.Count;
+
+    /// <summary>
+    /// The most node descriptors held open at once (beyond those in use or on another
+    /// mount); 0 when nodes cannot be reopened by file handle (no CAP_DAC_READ_SEARCH, or a
+    /// backing filesystem without handles) and every node keeps its descriptor.
+    /// </summary>
+    public int NodeDescriptorLimit => _nodes.DescriptorLimit;
+
+    /// <summary>Node descriptors open now that the limit counts.</summary>
+    public int OpenNodeDescriptors => _nodes.ResidentCount;
 
     /// <summary>Open file and directory handles.</summary>
     public int HandleCount => _files.Count + _directories.Count;
@@ -70,9 +85,10 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
     public Errno Lookup(ulong parent, ReadOnlySpan<byte> name, out NodeEntry entry)
     {
         entry = default;
-        if (!_nodes.TryGet(parent, out var directory))
+        using var directory = _nodes.Acquire(parent);
+        if (!directory.IsValid)
         {
-            return Errno.ESTALE;
+            return directory.Error;
         }
         Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
         var error = NativeName.Component(name, native);
@@ -82,7 +98,7 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
         }
         fixed (byte* p = native)
         {
-            return LookupAt(directory, p, out entry);
+            return LookupAt(in directory, p, out entry);
         }
     }
 
@@ -91,10 +107,11 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
 
     public Errno GetAttr(ulong node, out NodeStat stat)
     {
-        if (!_nodes.TryGet(node, out var n))
+        using var n = _nodes.Acquire(node);
+        if (!n.IsValid)
         {
             stat = default;
-            return Errno.ESTALE;
+            return n.Error;
         }
         return BackingStat.Of(n.Fd, out stat);
     }
@@ -103,16 +120,16 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
     {
         foreach (var file in _files.Values)
         {
-            LibC.Close(file.Fd);
+            file.Close();
         }
         foreach (var directory in _directories.Values)
         {
-            LibC.Close(directory.Fd);
+            directory.Close();
         }
         _nodes.Dispose();
     }
 
-    private Errno LookupAt(Node directory, byte* name, out NodeEntry entry)
+    private Errno LookupAt(in NodeLease directory, byte* name, out NodeEntry entry)
     {
         var fd = LibC.OpenAt(directory.Fd, name, LibCConstants.OPath | LibCConstants.ONoFollow | LibCConstants.OCloExec, 0);
         if (fd < 0)
@@ -142,7 +159,7 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
     }
 
     /// <summary>Reopens a node through /proc with real access; the descriptor is the caller's to close.</summary>
-    private static int Reopen(Node node, int flags)
+    private static int Reopen(in NodeLease node, int flags)
     {
         Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
         ProcFdPath.Format(node.Fd, path);

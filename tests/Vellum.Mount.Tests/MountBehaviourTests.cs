@@ -2,12 +2,19 @@ using System.Text;
 
 namespace Vellum.Mount.Tests;
 
-/// <summary>Each scenario runs on a plain directory and through the mount, with real syscalls, and must behave the same.</summary>
-public sealed class MountBehaviourTests : IDisposable
+/// <summary>
+/// Each scenario runs on a plain directory and through the mount, with real syscalls, and
+/// must behave the same.
+/// </summary>
+public abstract class MountBehaviourScenarios(int nodeDescriptorLimit) : IDisposable
 {
-    private readonly MountedDirectory _mounted = new();
+    private readonly MountedDirectory _mounted = new(nodeDescriptorLimit: nodeDescriptorLimit);
 
-    public void Dispose() => _mounted.Dispose();
+    public void Dispose()
+    {
+        _mounted.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void Create_read_write_and_truncate_behave_like_a_plain_directory() => _mounted.AssertBehavesLikePlain(dir =>
@@ -255,3 +262,12 @@ public sealed class MountBehaviourTests : IDisposable
         }
     }
 }
+
+/// <summary>The scenarios with the default node descriptor limit, which they stay under.</summary>
+public sealed class MountBehaviourTests() : MountBehaviourScenarios(0);
+
+/// <summary>
+/// The same scenarios with only 16 node descriptors, so that most nodes the kernel holds
+/// are reopened by file handle whenever they are used.
+/// </summary>
+public sealed class MountBehaviourWithFewNodeDescriptorsTests() : MountBehaviourScenarios(16);

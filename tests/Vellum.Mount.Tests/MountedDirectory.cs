@@ -13,13 +13,13 @@ internal sealed class MountedDirectory : IDisposable
     private readonly PassthroughFileSystem _backing;
     private readonly FuseMount _mount;
 
-    public MountedDirectory(bool passthrough = true)
+    public MountedDirectory(bool passthrough = true, int nodeDescriptorLimit = 0)
     {
         Root = Directory.CreateTempSubdirectory("vellum-mount-test-").FullName;
         Backing = Directory.CreateDirectory(Path.Combine(Root, "backing")).FullName;
         Plain = Directory.CreateDirectory(Path.Combine(Root, "plain")).FullName;
         MountPoint = Directory.CreateDirectory(Path.Combine(Root, "mnt")).FullName;
-        _backing = new PassthroughFileSystem(Backing);
+        _backing = new PassthroughFileSystem(Backing, nodeDescriptorLimit: nodeDescriptorLimit);
         try
         {
             _mount = FuseMount.Mount(new PassthroughFuseFileSystem(_backing, passthrough), new FuseMountOptions

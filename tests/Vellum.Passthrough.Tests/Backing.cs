@@ -8,14 +8,14 @@ namespace Vellum.Passthrough.Tests;
 /// </summary>
 internal sealed class Backing : IDisposable
 {
-    public Backing(IChangeRecorder? recorder = null)
+    public Backing(IChangeRecorder? recorder = null, int nodeDescriptorLimit = 0)
     {
         Root = Directory.CreateTempSubdirectory("vellum-pt-").FullName;
         Path = System.IO.Path.Combine(Root, "backing");
         Plain = System.IO.Path.Combine(Root, "plain");
         Directory.CreateDirectory(Path);
         Directory.CreateDirectory(Plain);
-        Fs = new PassthroughFileSystem(Path, recorder);
+        Fs = new PassthroughFileSystem(Path, recorder, nodeDescriptorLimit);
     }
 
     public string Root { get; }

@@ -1,9 +1,9 @@
 namespace Vellum.Bench.Fuse;
 
 /// <summary>
-/// The Vellum mount through the project's CLI, built in Release, without a journal so the
-/// figure is the passthrough's alone. Until the CLI has a mount command the child exits at
-/// once and the suite reports the mount unavailable.
+/// The Vellum mount through the project's CLI without a journal, so the figure is the
+/// passthrough's alone. The bench project builds the CLI in its own configuration (a
+/// build-order reference), so a Release run measures the current code.
 /// </summary>
 internal sealed class VellumTarget(SuiteCleanup cleanup, string repository, string backing, string mountPoint)
     : FuseProcessTarget(cleanup, mountPoint, "fuse.vellum", TimeSpan.FromSeconds(30))

@@ -1,9 +1,11 @@
 namespace Vellum.Passthrough.Inodes;
 
 /// <summary>
-/// One backing inode the kernel knows: its O_PATH|O_NOFOLLOW descriptor, which follows the
-/// inode through renames and keeps it (and so its inode number) alive until the last
-/// FORGET, and the lock that orders recorded changes to it.
+/// One backing inode the kernel knows: its O_PATH|O_NOFOLLOW descriptor while it has one,
+/// which follows the inode through renames, the file handle that reopens it when the
+/// descriptor was closed to stay under the process's descriptor limit, and the lock that
+/// orders recorded changes to it. Requests use the descriptor through a
+/// <see cref="NodeLease"/>; every mutable field is guarded by the <see cref="InodeTable"/>'s lock.
 /// </summary>
 internal sealed class Node
 {
@@ -18,7 +20,8 @@ internal sealed class Node
 
     public ulong Id { get; }
 
-    public int Fd { get; }
+    /// <summary>The O_PATH descriptor, or -1 while evicted (see <see cref="Handle"/>).</summary>
+    public int Fd { get; set; }
 
     public ulong Dev { get; }
 
@@ -29,8 +32,23 @@ internal sealed class Node
 
     public bool IsSymlink => Type == Interop.LibCConstants.SIfLnk;
 
-    /// <summary>Kernel lookup references; guarded by the inode table's lock.</summary>
+    /// <summary>Kernel lookup references.</summary>
     public ulong Lookups { get; set; }
+
+    /// <summary>Leases using <see cref="Fd"/> now; a leased descriptor is never closed.</summary>
+    public int Leases { get; set; }
+
+    /// <summary>Leased since the eviction clock last passed (the CLOCK algorithm's reference bit).</summary>
+    public bool Referenced { get; set; }
+
+    /// <summary>Position in the table's list of evictable descriptors, or -1 when not in it.</summary>
+    public int ResidentIndex { get; set; } = -1;
+
+    /// <summary>A struct file_handle from name_to_handle_at, taken at the first eviction.</summary>
+    public byte[]? Handle { get; set; }
+
+    /// <summary>The kernel forgot the node while a lease was out; the last release closes the descriptor.</summary>
+    public bool Forgotten { get; set; }
 
     /// <summary>Held across before → syscall → after of a recorded change (see <see cref="IChangeRecorder"/>).</summary>
     public Lock ChangeLock { get; } = new();

@@ -97,6 +97,15 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "removexattr", SetLastError = true)]
     public static partial int RemoveXattr(byte* path, byte* name);
 
+    [LibraryImport(Library, EntryPoint = "name_to_handle_at", SetLastError = true)]
+    public static partial int NameToHandleAt(int dirFd, byte* path, byte* handle, int* mountId, int flags);
+
+    [LibraryImport(Library, EntryPoint = "open_by_handle_at", SetLastError = true)]
+    public static partial int OpenByHandleAt(int mountFd, byte* handle, int flags);
+
+    [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRLimit(int resource, ulong* limits);
+
     [LibraryImport(Library, EntryPoint = "umask")]
     public static partial uint Umask(uint mask);
 

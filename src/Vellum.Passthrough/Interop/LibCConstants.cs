@@ -38,4 +38,9 @@ internal static class LibCConstants
     public const long UtimeOmit = (1L << 30) - 2;
 
     public const int SeekSet = 0;
+
+    public const int RLimitNoFile = 7;
+
+    /// <summary>MAX_HANDLE_SZ: the largest f_handle any filesystem encodes.</summary>
+    public const int MaxHandleSize = 128;
 }
