@@ -101,7 +101,10 @@ public class FormatConstantsTests
         Assert.Equal(0x0003, StreamId.Annotation);
         Assert.Equal(0x0004, StreamId.Ack);
         Assert.Equal(0x0005, StreamId.Restart);
-        Assert.Equal(0x0006, StreamId.FirstReserved);
+        Assert.Equal(0x0006, StreamId.Checkpoint);
+        Assert.Equal(0x0007, StreamId.FirstReserved);
+        Assert.Equal(24, SegmentCheckpoint.FixedSize);
+        Assert.Equal(16, SegmentCheckpoint.EntrySize);
         Assert.Equal(0x0100, StreamId.FirstTransaction);
         Assert.Equal(0x1FFF, StreamId.LastTransaction);
     }

@@ -107,7 +107,7 @@ public class RecordRuleTests
     }
 
     [Theory]
-    [InlineData(0x0006)]
+    [InlineData(0x0007)]
     [InlineData(0x0080)]
     [InlineData(0x00FF)]
     public void Reserved_stream_ids_are_invalid(int id)
@@ -117,7 +117,7 @@ public class RecordRuleTests
 
         var error = CorruptAt(journal.ToArray(), at);
 
-        Assert.Equal("a stream id below 0x0006 or from 0x0100 on", error.Expected);
+        Assert.Equal("a stream id below 0x0007 or from 0x0100 on", error.Expected);
         Assert.Equal($"reserved stream id 0x{id:X4}", error.Found);
     }
 

@@ -30,8 +30,11 @@ public static class StreamId
     /// <summary>A source resuming after a break: what follows may repeat transactions already seen.</summary>
     public const ushort Restart = 0x0005;
 
-    /// <summary>Ids from 0x0006 up to <see cref="FirstTransaction"/> are reserved and invalid in this version.</summary>
-    public const ushort FirstReserved = 0x0006;
+    /// <summary>The last record of a sealed segment: the segment's index (see <see cref="SegmentCheckpoint"/>).</summary>
+    public const ushort Checkpoint = 0x0006;
+
+    /// <summary>Ids from 0x0007 up to <see cref="FirstTransaction"/> are reserved and invalid in this version.</summary>
+    public const ushort FirstReserved = 0x0007;
 
     public const ushort FirstTransaction = 0x0100;
     public const ushort LastTransaction = IdMask;

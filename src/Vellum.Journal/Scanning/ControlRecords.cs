@@ -4,7 +4,7 @@ using Vellum.Journal.Format;
 
 namespace Vellum.Journal.Scanning;
 
-/// <summary>Decodes the single-record control messages (stream ids 0x0000, 0x0002-0x0005).</summary>
+/// <summary>Decodes the single-record control messages (stream ids 0x0000, 0x0002-0x0006).</summary>
 internal static class ControlRecords
 {
     private const ushort BeginEnd = StreamId.Begin | StreamId.End;
@@ -42,6 +42,11 @@ internal static class ControlRecords
             case StreamId.Annotation:
                 entry = new AnnotationEntry(record.Offset, Encoding.UTF8.GetString(payload));
                 break;
+            case StreamId.Checkpoint:
+                if (!SegmentCheckpoint.TryParse(payload, out var checkpoint, out var checkpointProblem))
+                    return Fail(record, out error, "a checkpoint this reader can read", checkpointProblem!);
+                entry = new CheckpointRecordEntry(record.Offset, header.TransactionId, checkpoint!);
+                break;
             case StreamId.Ack:
                 entry = new AckEntry(record.Offset, header.TransactionId, U64(payload, 0), U64(payload, 8), U64(payload, 16));
                 break;
@@ -66,6 +71,7 @@ internal static class ControlRecords
         StreamId.Discontinuity => "discontinuity",
         StreamId.Annotation => "annotation",
         StreamId.Ack => "ack",
+        StreamId.Checkpoint => "checkpoint",
         _ => "restart",
     };
 

@@ -23,4 +23,7 @@ public sealed record DiscontinuityEntry(long Offset, ulong LastBefore, ulong Fir
 public sealed record AckEntry(long Offset, ulong TransactionId, ulong Received, ulong Durable, ulong Applied) : JournalEntry(Offset);
 
 /// <summary>The source resumed: transactions from <see cref="ResumeFrom"/> on may repeat ones already read.</summary>
+/// <summary>A sealed segment's checkpoint; <see cref="LastBegun"/> is the last transaction begun before it.</summary>
+public sealed record CheckpointRecordEntry(long Offset, ulong LastBegun, SegmentCheckpoint Checkpoint) : JournalEntry(Offset);
+
 public sealed record RestartEntry(long Offset, ulong ResumeFrom) : JournalEntry(Offset);

@@ -20,14 +20,33 @@ public sealed class JournalScanner : IDisposable
     private bool _finished;
     private bool _disposed;
 
-    public JournalScanner(Stream input, bool leaveOpen = false)
+    /// <param name="resume">
+    /// Set when <paramref name="input"/> starts inside a journal rather than at its first
+    /// sync point: the header in force there and the last transaction begun before it.
+    /// </param>
+    public JournalScanner(Stream input, bool leaveOpen = false, JournalResume? resume = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         _input = input;
         _leaveOpen = leaveOpen;
         _window = new StreamWindow(input);
         _reader = new RecordReader(_window);
+        if (resume is not null)
+        {
+            Header = resume.Header;
+            _reversible = resume.Header.IsReversible;
+            _transactions.LastBegun = resume.LastBegun;
+            _transactions.ContinuedUpTo = resume.LastBegun;
+            foreach (var open in resume.Open ?? [])
+                _transactions.Continue(open);
+        }
     }
+
+    /// <summary>
+    /// Records skipped because they continue transactions begun before the input started
+    /// (a segment after the first, or a read from the middle of a store).
+    /// </summary>
+    public long SkippedContinuationRecords => _transactions.SkippedContinuations;
 
     /// <summary>Set when reading stopped at damage; null while reading and after a clean end.</summary>
     public JournalError? Error { get; private set; }
@@ -37,6 +56,15 @@ public sealed class JournalScanner : IDisposable
     /// records, or before a torn tail. They are not to be applied. Empty after corruption.
     /// </summary>
     public IReadOnlyList<ulong> IncompleteTransactions { get; private set; } = [];
+
+    /// <summary>
+    /// <see cref="IncompleteTransactions"/> with the stream id each holds, so that a writer
+    /// continuing the journal can end them (with ABORTED).
+    /// </summary>
+    public IReadOnlyList<OpenTransaction> IncompleteTransactionStreams { get; private set; } = [];
+
+    /// <summary>The id of the most recent BEGIN read (or of the resume point).</summary>
+    public ulong LastBegun => _transactions.LastBegun;
 
     /// <summary>The journal header from the first sync point, once read.</summary>
     public JournalHeader? Header { get; private set; }
@@ -121,7 +149,7 @@ public sealed class JournalScanner : IDisposable
         }
         if (id >= StreamId.FirstReserved && id < StreamId.FirstTransaction)
         {
-            error = JournalError.Corrupt(record.Offset, "a stream id below 0x0006 or from 0x0100 on", $"reserved stream id 0x{id:X4}");
+            error = JournalError.Corrupt(record.Offset, "a stream id below 0x0007 or from 0x0100 on", $"reserved stream id 0x{id:X4}");
             return false;
         }
         if (StreamId.IsTransaction(id))
@@ -135,6 +163,7 @@ public sealed class JournalScanner : IDisposable
                 {
                     Header = syncPoint.Header;
                     _transactions.LastBegun = header.TransactionId;
+                    _transactions.ContinuedUpTo = header.TransactionId;
                 }
                 _reversible = syncPoint.Header.IsReversible;
                 break;
@@ -150,6 +179,9 @@ public sealed class JournalScanner : IDisposable
         _finished = true;
         Error = error;
         if (error is null || error.Kind == JournalErrorKind.TornTail)
-            IncompleteTransactions = _transactions.OpenTransactionIds();
+        {
+            IncompleteTransactionStreams = _transactions.OpenTransactions();
+            IncompleteTransactions = [.. IncompleteTransactionStreams.Select(open => open.TransactionId)];
+        }
     }
 }

@@ -39,7 +39,7 @@ internal sealed class RecordReader(StreamWindow window)
             return RecordStatus.Damaged;
         }
         var header = RecordHeader.Parse(window.Span);
-        if (CheckHeader(header) is { } headerProblem)
+        if (RecordCheck.Header(header) is { } headerProblem)
         {
             damage = Classify(offset, headerProblem);
             return RecordStatus.Damaged;
@@ -51,7 +51,7 @@ internal sealed class RecordReader(StreamWindow window)
             return RecordStatus.Damaged;
         }
         var bytes = window.Span[..aligned];
-        if (CheckBody(bytes, header, offset) is { } bodyProblem)
+        if (RecordCheck.Body(bytes, header, offset) is { } bodyProblem)
         {
             damage = Classify(offset, bodyProblem);
             return RecordStatus.Damaged;
@@ -62,7 +62,7 @@ internal sealed class RecordReader(StreamWindow window)
         return RecordStatus.Record;
     }
 
-    private JournalError Classify(long offset, Mismatch problem) => FindValidRecordAfterHeader() is not null
+    private JournalError Classify(long offset, RecordProblem problem) => FindValidRecordAfterHeader() is not null
         ? JournalError.Corrupt(offset, problem.Expected, problem.Found)
         : JournalError.Torn(offset, problem.Expected, problem.Found);
 
@@ -93,48 +93,17 @@ internal sealed class RecordReader(StreamWindow window)
         while (window.Ensure(JournalFormat.HeaderSize))
         {
             var header = RecordHeader.Parse(window.Span);
-            if (CheckHeader(header) is null)
+            if (RecordCheck.Header(header) is null)
             {
                 var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
                 budget -= aligned;
                 if (budget < 0)
                     return BudgetSpent;
-                if (window.Ensure(aligned) && CheckBody(window.Span[..aligned], header, window.Position) is null)
+                if (window.Ensure(aligned) && RecordCheck.Body(window.Span[..aligned], header, window.Position) is null)
                     return window.Position;
             }
             window.Advance(JournalFormat.RecordAlignment);
         }
         return null;
     }
-
-    private static Mismatch? CheckHeader(RecordHeader header)
-    {
-        if (header.Magic != JournalFormat.BeginMagic)
-            return new($"begin magic 0x{JournalFormat.BeginMagic:X4}", $"0x{header.Magic:X4}");
-        if (header.RecordSize is < JournalFormat.MinRecordSize or > JournalFormat.MaxRecordSize)
-            return new($"a record size from {JournalFormat.MinRecordSize} to {JournalFormat.MaxRecordSize}", $"{header.RecordSize}");
-        return null;
-    }
-
-    private static Mismatch? CheckBody(ReadOnlySpan<byte> record, RecordHeader header, long offset)
-    {
-        var payloadEnd = (int)header.RecordSize - JournalFormat.TrailerSize;
-        var trailerAt = record.Length - JournalFormat.TrailerSize;
-        var nonZero = record[payloadEnd..trailerAt].IndexOfAnyExcept((byte)0);
-        if (nonZero >= 0)
-            return new("zero padding between payload and trailer", $"0x{record[payloadEnd + nonZero]:X2} at byte {offset + payloadEnd + nonZero}");
-        var trailer = RecordTrailer.Parse(record[trailerAt..]);
-        if (trailer.Magic != JournalFormat.EndMagic)
-            return new($"end magic 0x{JournalFormat.EndMagic:X4}", $"0x{trailer.Magic:X4}");
-        if (trailer.Reserved != 0)
-            return new("reserved trailer field 0", $"0x{trailer.Reserved:X4}");
-        if (trailer.RecordSize != header.RecordSize)
-            return new($"trailer record size {header.RecordSize} (as in the header)", $"{trailer.RecordSize}");
-        var crc = Crc32C.Compute(record[..payloadEnd]);
-        if (crc != trailer.Crc)
-            return new($"CRC32C 0x{crc:X8} over header and payload", $"0x{trailer.Crc:X8} in the trailer");
-        return null;
-    }
-
-    private readonly record struct Mismatch(string Expected, string Found);
 }

@@ -11,6 +11,8 @@ internal sealed class TransactionAssembler(ulong transactionId, ushort streamId,
 
     public long BeginOffset => beginOffset;
 
+    public ushort StreamId => streamId;
+
     public JournalError? Error => _parser.Error;
 
     public bool Feed(in StreamRecord record) => _parser.Feed(record.Payload, record.PayloadOffset, record.Offset);

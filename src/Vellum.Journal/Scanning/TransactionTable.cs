@@ -10,12 +10,30 @@ namespace Vellum.Journal.Scanning;
 internal sealed class TransactionTable
 {
     private readonly Dictionary<ushort, TransactionAssembler> _open = [];
+    private readonly Dictionary<ushort, ulong> _continued = [];
     private ulong? _resumeFrom;
 
     /// <summary>The id of the most recent BEGIN, or what the first sync point says it was.</summary>
     public ulong LastBegun { get; set; }
 
-    public IReadOnlyList<ulong> OpenTransactionIds() => [.. _open.Values.Select(open => open.TransactionId).Order()];
+    /// <summary>
+    /// The last transaction begun before the input started: records of it and earlier ones
+    /// found with no transaction open on their stream id continue transactions whose BEGIN
+    /// the input does not hold, and are skipped.
+    /// </summary>
+    public ulong ContinuedUpTo { get; set; }
+
+    public long SkippedContinuations { get; private set; }
+
+    public IReadOnlyList<OpenTransaction> OpenTransactions() =>
+    [
+        .. _open.Values.Select(open => new OpenTransaction(open.TransactionId, open.StreamId))
+            .Concat(_continued.Select(pair => new OpenTransaction(pair.Value, pair.Key)))
+            .OrderBy(open => open.TransactionId),
+    ];
+
+    /// <summary>A transaction open where the input starts: its records are skipped until its END.</summary>
+    public void Continue(OpenTransaction open) => _continued[open.StreamId] = open.TransactionId;
 
     /// <summary>
     /// The source starts again from <paramref name="resumeFrom"/>: what it left open will be sent
@@ -24,6 +42,7 @@ internal sealed class TransactionTable
     public void Restart(ulong resumeFrom)
     {
         _open.Clear();
+        _continued.Clear();
         _resumeFrom = resumeFrom;
     }
 
@@ -44,12 +63,29 @@ internal sealed class TransactionTable
                 return Fail(record, out error, $"no open transaction on stream 0x{streamId:X4} at a BEGIN record",
                     $"transaction {open.TransactionId}, begun at byte {open.BeginOffset}, still open");
             }
+            if (_continued.TryGetValue(streamId, out var unfinished))
+            {
+                return Fail(record, out error, $"no open transaction on stream 0x{streamId:X4} at a BEGIN record",
+                    $"transaction {unfinished}, begun before the input started, still open");
+            }
             if (!CheckNewId(record, out error))
                 return false;
             open = new TransactionAssembler(header.TransactionId, streamId, record.Offset, reversible);
             _open.Add(streamId, open);
             LastBegun = header.TransactionId;
             _resumeFrom = null;
+        }
+        else if (open is null && _continued.TryGetValue(streamId, out var continued) && continued == header.TransactionId)
+        {
+            SkippedContinuations++;
+            if (header.IsEnd)
+                _continued.Remove(streamId);
+            return true;
+        }
+        else if (open is null && header.TransactionId != 0 && header.TransactionId <= ContinuedUpTo)
+        {
+            SkippedContinuations++;
+            return true;
         }
         else if (open is null)
         {

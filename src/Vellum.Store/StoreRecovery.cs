@@ -1,0 +1,221 @@
+using System.Buffers.Binary;
+using Vellum.Journal.Format;
+using Vellum.Journal.Scanning;
+
+namespace Vellum.Store;
+
+/// <summary>
+/// Opening a store: the sealed segments are taken from their checkpoints (read from each
+/// file's end, checked, and matched against the file names, so a missing or truncated
+/// segment shows), the newest segment, after the newest checkpoint, is scanned with every
+/// record's CRC checked. Read-write, a torn tail is cut and transactions left open are ended
+/// with ABORTED records; any other damage refuses the open. Read-only, nothing is changed
+/// and the first damage ends what is served.
+/// </summary>
+internal static class StoreRecovery
+{
+    public static StoreState Recover(string directory, StoreOptions options, bool readOnly)
+    {
+        var files = ListSegments(directory);
+        if (files.Count == 0)
+        {
+            if (readOnly)
+                throw new FileNotFoundException($"no store at {directory}: it holds no segment files (*{SegmentName.Extension})");
+            return Create(directory, options);
+        }
+        var header = ReadHeader(files[0].Path);
+        if (options.Header is { } expected && expected.JournalId != header.JournalId)
+            throw new InvalidOperationException($"the store at {directory} holds journal {header.JournalId}, not {expected.JournalId}");
+
+        var segments = new List<Segment>();
+        var begunBefore = ReadSyncPointTransaction(files[0].Path);
+        IReadOnlyList<OpenTransaction> open = [];
+        for (var i = 0; i < files.Count - 1; i++)
+        {
+            var (start, path) = files[i];
+            var damage = ReadSealed(path, start, begunBefore, open, out var segment, out var lastBegun, out var openAfter);
+            damage ??= files[i + 1].Start == segment!.End ? null
+                : Damaged($"segment data missing: {Path.GetFileName(path)} ends at store position {segment.End} but the next segment file is {Path.GetFileName(files[i + 1].Path)}",
+                    files[i + 1].Path, 0, segment.End);
+            if (damage is not null)
+            {
+                if (!readOnly)
+                    throw damage;
+                if (segment is not null)
+                    segments.Add(segment);
+                return new StoreState(header, segments, [], lastBegun, RecoveryReport.Clean, damage);
+            }
+            segments.Add(segment!);
+            begunBefore = lastBegun;
+            open = openAfter;
+        }
+        return RecoverTail(directory, files[^1], header, segments, begunBefore, open, options, readOnly);
+    }
+
+    private static List<(long Start, string Path)> ListSegments(string directory) =>
+    [
+        .. System.IO.Directory.EnumerateFiles(directory)
+            .Select(path => SegmentName.TryParse(Path.GetFileName(path), out var start) ? (start, path) : (-1L, path))
+            .Where(file => file.Item1 >= 0)
+            .OrderBy(file => file.Item1),
+    ];
+
+    private static StoreState Create(string directory, StoreOptions options)
+    {
+        var header = options.Header ?? throw new InvalidOperationException($"no store at {directory}, and no journal header given to create one");
+        var path = Path.Combine(directory, SegmentName.For(0));
+        var syncPoint = RecordCodec.SyncPoint(header, header.FirstTransactionId == 0 ? 0 : header.FirstTransactionId - 1);
+        using (var file = SegmentFile.Open(path, write: true, create: true))
+        {
+            file.WriteAt(syncPoint, 0);
+            file.DataSync();
+        }
+        SegmentFile.SyncDirectory(directory);
+        var segment = new Segment(0, path) { Length = syncPoint.Length, SyncPointLength = syncPoint.Length, Writer = SegmentFile.Open(path, write: true) };
+        return new StoreState(header, [segment], [], header.FirstTransactionId == 0 ? 0 : header.FirstTransactionId - 1, RecoveryReport.Clean, null);
+    }
+
+    /// <summary>Checks a sealed segment by its checkpoint, the last record of the file.</summary>
+    private static StoreDamagedException? ReadSealed(string path, long start, ulong begunBefore, IReadOnlyList<OpenTransaction> openBefore,
+        out Segment? segment, out ulong lastBegun, out IReadOnlyList<OpenTransaction> openAfter)
+    {
+        segment = null;
+        lastBegun = begunBefore;
+        openAfter = openBefore;
+        using var file = SegmentFile.Open(path, write: false);
+        var length = file.Length;
+        var name = Path.GetFileName(path);
+        if (length < JournalFormat.HeaderSize + JournalFormat.TrailerSize)
+            return Damaged($"{name} is sealed (a later segment exists) but holds only {length} bytes, no checkpoint", path, 0, start);
+        Span<byte> trailer = stackalloc byte[JournalFormat.TrailerSize];
+        file.ReadAt(trailer, length - JournalFormat.TrailerSize);
+        var recordSize = BinaryPrimitives.ReadUInt32LittleEndian(trailer[8..]);
+        var aligned = recordSize is >= JournalFormat.MinRecordSize and <= JournalFormat.MaxRecordSize ? JournalFormat.AlignedRecordSize((int)recordSize) : -1;
+        if (aligned < 0 || aligned > length)
+            return Damaged($"{name} is sealed (a later segment exists) but does not end with a checkpoint record (trailer size field {recordSize})", path, length - JournalFormat.TrailerSize, start + length);
+        var at = length - aligned;
+        var record = new byte[aligned];
+        file.ReadAt(record, at);
+        var header = RecordHeader.Parse(record);
+        var problem = RecordCheck.Header(header) ?? RecordCheck.Body(record, header, at);
+        if (problem is null && header.Id != StreamId.Checkpoint)
+            problem = new RecordProblem("a checkpoint record (stream 0x0006) last", $"stream 0x{header.Id:X4}");
+        SegmentCheckpoint? checkpoint = null;
+        string? parseProblem = null;
+        if (problem is null && !SegmentCheckpoint.TryParse(record.AsSpan(JournalFormat.HeaderSize, (int)recordSize - JournalFormat.MinRecordSize), out checkpoint, out parseProblem))
+            problem = new RecordProblem("a checkpoint this reader can read", parseProblem!);
+        if (problem is null && (checkpoint!.SegmentStart != start || checkpoint.Length != at))
+            problem = new RecordProblem($"a checkpoint for a segment at store position {start} of {at} bytes", $"one for position {checkpoint.SegmentStart} of {checkpoint.Length} bytes");
+        if (problem is { } p)
+            return Damaged($"{name}: the checkpoint ending this sealed segment is damaged: expected {p.Expected}, found {p.Found}", path, at, start + at);
+        segment = new Segment(start, path)
+        {
+            Length = length,
+            Sealed = true,
+            Index = [.. checkpoint!.Index],
+            BegunBefore = begunBefore,
+            OpenAtStart = openBefore,
+        };
+        lastBegun = header.TransactionId;
+        openAfter = checkpoint.Open;
+        return null;
+    }
+
+    private static StoreState RecoverTail(string directory, (long Start, string Path) tail, JournalHeader header, List<Segment> segments,
+        ulong begunBefore, IReadOnlyList<OpenTransaction> openBefore, StoreOptions options, bool readOnly)
+    {
+        var (start, path) = tail;
+        var name = Path.GetFileName(path);
+        var segment = new Segment(start, path) { BegunBefore = begunBefore, OpenAtStart = openBefore };
+        var scan = TailScan.Run(path, new JournalResume(header, begunBefore, openBefore), options.IndexSpacing);
+        segment.Index.AddRange(scan.Index);
+        segment.SyncPointLength = scan.SyncPointLength;
+        segment.Sealed = scan.EndsWithCheckpoint;
+        var report = RecoveryReport.Clean;
+        StoreDamagedException? damage = null;
+        if (scan.Error is { Kind: JournalErrorKind.Corrupt } corrupt)
+        {
+            damage = Damaged($"{name}: damaged record at byte {corrupt.Offset} with valid records after it: expected {corrupt.Expected}, found {corrupt.Found}; not cut away, decide what to keep",
+                path, corrupt.Offset, start + corrupt.Offset);
+            if (!readOnly)
+                throw damage;
+        }
+        // Read-only, the damage stays in reach so that readers stop at it and report it.
+        segment.Length = scan.FileLength;
+        segments.Add(segment);
+        var open = scan.Open.ToDictionary(t => t.StreamId, t => t.TransactionId);
+        var state = new StoreState(header, segments, open, scan.LastBegun, report, damage);
+        if (readOnly)
+            return state;
+
+        if (!segment.Sealed)
+            segment.Writer = SegmentFile.Open(path, write: true);
+        if (scan.Error is { Kind: JournalErrorKind.TornTail } torn)
+        {
+            report = new RecoveryReport(path, torn.Offset, scan.FileLength - torn.Offset, scan.TornTransactions, [], $"expected {torn.Expected}, found {torn.Found}");
+            segment.Writer!.Truncate(torn.Offset);
+            segment.Length = torn.Offset;
+            if (torn.Offset == 0)
+                RewriteSyncPoint(segment, header, begunBefore);
+        }
+        // A killed writer's last bytes may still be only in the page cache; the store opens
+        // claiming everything it holds is durable, so make it so (a segment sealed just
+        // before the kill may not have been synced either).
+        segment.Writer?.DataSync();
+        if (segments.Count > 1)
+        {
+            using var previous = SegmentFile.Open(segments[^2].Path, write: true);
+            previous.DataSync();
+        }
+        if (segment.Sealed)
+        {
+            using var sealedTail = SegmentFile.Open(path, write: true);
+            sealedTail.DataSync();
+        }
+        if (open.Count > 0)
+            report = report with { AbortedTransactions = scan.Open };
+        return state with { Recovery = report };
+    }
+
+    /// <summary>A newest segment cut to nothing (it was being created) gets its sync point back.</summary>
+    private static void RewriteSyncPoint(Segment segment, JournalHeader header, ulong begunBefore)
+    {
+        var syncPoint = RecordCodec.SyncPoint(header with { WallClock = JournalTimestamp.Now() }, begunBefore);
+        segment.Writer!.WriteAt(syncPoint, 0);
+        segment.Length = syncPoint.Length;
+        segment.SyncPointLength = syncPoint.Length;
+    }
+
+    private static JournalHeader ReadHeader(string path)
+    {
+        var record = ReadFirstRecord(path, out var header);
+        if (header.Id != StreamId.SyncPoint || !JournalHeader.TryParse(record.AsSpan(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize), out var journal, out var problem))
+            throw Damaged($"{Path.GetFileName(path)} does not start with a readable sync point", path, 0, 0);
+        _ = problem;
+        return journal!;
+    }
+
+    private static ulong ReadSyncPointTransaction(string path)
+    {
+        ReadFirstRecord(path, out var header);
+        return header.TransactionId;
+    }
+
+    private static byte[] ReadFirstRecord(string path, out RecordHeader header)
+    {
+        using var file = SegmentFile.Open(path, write: false);
+        var head = new byte[JournalFormat.HeaderSize];
+        if (file.ReadAt(head, 0) < head.Length)
+            throw Damaged($"{Path.GetFileName(path)} is too short to hold a sync point", path, 0, 0);
+        header = RecordHeader.Parse(head);
+        if (RecordCheck.Header(header) is { } headerProblem)
+            throw Damaged($"{Path.GetFileName(path)}: the first record is damaged: expected {headerProblem.Expected}, found {headerProblem.Found}", path, 0, 0);
+        var record = new byte[JournalFormat.AlignedRecordSize((int)header.RecordSize)];
+        if (file.ReadAt(record, 0) < record.Length || RecordCheck.Body(record, header, 0) is not null)
+            throw Damaged($"{Path.GetFileName(path)}: the first record (the sync point) is damaged", path, 0, 0);
+        return record;
+    }
+
+    private static StoreDamagedException Damaged(string message, string file, long offset, long position) =>
+        new(message, file, offset, position);
+}

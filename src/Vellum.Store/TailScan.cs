@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+using Vellum.Journal.Format;
+using Vellum.Journal.Scanning;
+
+namespace Vellum.Store;
+
+/// <summary>
+/// A full scan of the newest segment (everything after the newest checkpoint), every
+/// record's CRC checked: its sparse index, whether it is already sealed, the transactions
+/// still open at its end, and the damage the scan stopped at.
+/// </summary>
+internal sealed class TailScan
+{
+    public List<CheckpointEntry> Index { get; } = [];
+
+    public long FileLength { get; private set; }
+
+    public long SyncPointLength { get; private set; }
+
+    public bool EndsWithCheckpoint { get; private set; }
+
+    public ulong LastBegun { get; private set; }
+
+    public IReadOnlyList<OpenTransaction> Open { get; private set; } = [];
+
+    public JournalError? Error { get; private set; }
+
+    /// <summary>The transaction whose record the torn tail cut, when its header survived.</summary>
+    public IReadOnlyList<ulong> TornTransactions { get; private set; } = [];
+
+    public static TailScan Run(string path, JournalResume resume, int indexSpacing)
+    {
+        var result = new TailScan();
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        result.FileLength = stream.Length;
+        using var scanner = new JournalScanner(stream, leaveOpen: true, resume);
+        var first = true;
+        JournalEntry? last = null;
+        while (scanner.TryRead(out var entry))
+        {
+            if (first)
+            {
+                if (entry is not SyncPointEntry { Offset: 0 } syncPoint)
+                {
+                    result.Error = new JournalError(JournalErrorKind.Corrupt, 0, "a sync point as the segment's first record", entry.GetType().Name);
+                    return result;
+                }
+                result.SyncPointLength = RecordCodec.AlignedSizeFor(syncPoint.Header.EncodedSize);
+                first = false;
+            }
+            if (entry is TransactionEntry transaction && (result.Index.Count == 0 || transaction.BeginOffset - result.Index[^1].Offset >= indexSpacing))
+                result.Index.Add(new CheckpointEntry(transaction.TransactionId, transaction.BeginOffset));
+            last = entry;
+        }
+        result.Error = scanner.Error;
+        if (first && result.Error is null)
+            result.Error = new JournalError(JournalErrorKind.TornTail, 0, "a sync point as the segment's first record", $"{result.FileLength} bytes");
+        result.EndsWithCheckpoint = result.Error is null && last is CheckpointRecordEntry;
+        result.LastBegun = scanner.LastBegun;
+        result.Open = scanner.IncompleteTransactionStreams;
+        if (result.Error is { Kind: JournalErrorKind.TornTail } torn)
+            result.TornTransactions = TransactionAt(stream, torn.Offset);
+        return result;
+    }
+
+    private static IReadOnlyList<ulong> TransactionAt(FileStream stream, long offset)
+    {
+        Span<byte> header = stackalloc byte[JournalFormat.HeaderSize];
+        stream.Position = offset;
+        if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
+            return [];
+        var parsed = RecordHeader.Parse(header);
+        var id = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
+        return parsed.Magic == JournalFormat.BeginMagic && StreamId.IsTransaction(parsed.Id) && id != 0 ? [id] : [];
+    }
+}
