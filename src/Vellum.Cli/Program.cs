@@ -10,6 +10,8 @@ switch (args)
         return MountCommand.Run(rest);
     case ["umount", .. var rest]:
         return UmountCommand.Run(rest);
+    case ["log", .. var rest]:
+        return LogCommand.Run(rest);
     case ["version"] or ["--version"]:
         Console.WriteLine($"vellum {version} (journal format {JournalFormat.Version}, readable back to {JournalFormat.MinCompatibleVersion})");
         return 0;
@@ -22,6 +24,10 @@ switch (args)
                          SIGTERM or 'vellum umount'
               {UmountCommand.Usage}
                          stop the mount served at MOUNTPOINT
+              {LogCommand.Usage}
+                         print the transactions of a store directory or a journal
+                         file, one line (or JSON object) per operation; --follow
+                         waits for new ones until Ctrl-C or SIGTERM
               vellum version
                          print the program and journal format versions
             """);
