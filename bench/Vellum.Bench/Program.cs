@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<BenchOptions, BenchReport, Task>>(Strin
 {
     ["journal"] = JournalSuite.RunAsync,
     ["fuse"] = FuseSuite.RunAsync,
+    ["store"] = StoreSuite.RunAsync,
 };
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
