@@ -85,8 +85,11 @@ public sealed partial class SegmentStore
     private void ThrowIfSyncFailed()
     {
         if (_failure is not null)
-            throw new StoreIOException($"the store at {Directory} cannot make appends durable: {_failure.Message}", _failure);
+            throw SyncFailed(_failure);
     }
+
+    private StoreIOException SyncFailed(Exception failure) =>
+        new($"the store at {Directory} cannot make appends durable: {failure.Message}", failure);
 
     private void LeadSync()
     {
@@ -130,7 +133,8 @@ public sealed partial class SegmentStore
             HandOver();
         }
         SignalAppended();
-        ThrowIfFailedAfterSync(failure);
+        if (failure is not null)
+            throw SyncFailed(failure);
     }
 
     /// <summary>
@@ -161,12 +165,6 @@ public sealed partial class SegmentStore
         _waiters.Remove(next);
         next.Lead = true;
         next.Signal.Set();
-    }
-
-    private void ThrowIfFailedAfterSync(Exception? failure)
-    {
-        if (failure is not null)
-            throw new StoreIOException($"the store at {Directory} cannot make appends durable: {failure.Message}", failure);
     }
 
     /// <summary>Closes the writers of sealed segments the sync just covered.</summary>

@@ -21,7 +21,7 @@ public sealed partial class SegmentStore
             segment.Start,
             segment.Length,
             [.. segment.Index],
-            [.. _open.Select(pair => new OpenTransaction(pair.Value, pair.Key)).OrderBy(open => open.TransactionId)]);
+            OpenTransactionsNow());
         var payload = ArrayPool<byte>.Shared.Rent(checkpoint.EncodedSize);
         var record = ArrayPool<byte>.Shared.Rent(RecordCodec.AlignedSizeFor(checkpoint.EncodedSize));
         try
@@ -41,6 +41,9 @@ public sealed partial class SegmentStore
         }
     }
 
+    private OpenTransaction[] OpenTransactionsNow() =>
+        [.. _open.Select(pair => new OpenTransaction(pair.Value, pair.Key)).OrderBy(open => open.TransactionId)];
+
     /// <summary>Creates the segment after the last one, starting with a sync point; on failure no file is left.</summary>
     private Segment CreateNext()
     {
@@ -49,7 +52,7 @@ public sealed partial class SegmentStore
         var segment = new Segment(start, path)
         {
             BegunBefore = _lastBegun,
-            OpenAtStart = [.. _open.Select(pair => new OpenTransaction(pair.Value, pair.Key)).OrderBy(open => open.TransactionId)],
+            OpenAtStart = OpenTransactionsNow(),
         };
         var syncPoint = RecordCodec.SyncPoint(Header with { WallClock = JournalTimestamp.Now() }, _lastBegun);
         var file = SegmentFile.Open(path, write: true, create: true);

@@ -226,11 +226,8 @@ public sealed partial class SegmentStore : IDisposable
             throw new StoreIOException($"the store at {Directory} failed earlier and takes no more appends: {_failure.Message}", _failure);
     }
 
-    private void AddToIndex(Segment segment, ulong transactionId, long offset)
-    {
-        if (segment.Index.Count == 0 || offset - segment.Index[^1].Offset >= _options.IndexSpacing)
-            segment.Index.Add(new CheckpointEntry(transactionId, offset));
-    }
+    private void AddToIndex(Segment segment, ulong transactionId, long offset) =>
+        SegmentIndex.Add(segment.Index, transactionId, offset, _options.IndexSpacing);
 
     /// <summary>Writes at <paramref name="at"/>; on failure cuts the file back so no partial record stays.</summary>
     private void WriteOrUndo(Segment segment, ReadOnlySpan<byte> bytes, long at)

@@ -48,8 +48,8 @@ internal sealed class TailScan
                 result.SyncPointLength = RecordCodec.AlignedSizeFor(syncPoint.Header.EncodedSize);
                 first = false;
             }
-            if (entry is TransactionEntry transaction && (result.Index.Count == 0 || transaction.BeginOffset - result.Index[^1].Offset >= indexSpacing))
-                result.Index.Add(new CheckpointEntry(transaction.TransactionId, transaction.BeginOffset));
+            if (entry is TransactionEntry transaction)
+                SegmentIndex.Add(result.Index, transaction.TransactionId, transaction.BeginOffset, indexSpacing);
             last = entry;
         }
         result.Error = scanner.Error;
