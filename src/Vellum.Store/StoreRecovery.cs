@@ -23,12 +23,11 @@ internal static class StoreRecovery
                 throw new FileNotFoundException($"no store at {directory}: it holds no segment files (*{SegmentName.Extension})");
             return Create(directory, options);
         }
-        var header = ReadHeader(files[0].Path);
+        var header = ReadSyncPoint(files[0].Path, out var begunBefore);
         if (options.Header is { } expected && expected.JournalId != header.JournalId)
             throw new InvalidOperationException($"the store at {directory} holds journal {header.JournalId}, not {expected.JournalId}");
 
         var segments = new List<Segment>();
-        var begunBefore = ReadSyncPointTransaction(files[0].Path);
         IReadOnlyList<OpenTransaction> open = [];
         for (var i = 0; i < files.Count - 1; i++)
         {
@@ -186,19 +185,14 @@ internal static class StoreRecovery
         segment.SyncPointLength = syncPoint.Length;
     }
 
-    private static JournalHeader ReadHeader(string path)
+    /// <summary>The journal header of a segment's sync point, and its transaction id (the last transaction begun before the segment).</summary>
+    private static JournalHeader ReadSyncPoint(string path, out ulong begunBefore)
     {
         var record = ReadFirstRecord(path, out var header);
-        if (header.Id != StreamId.SyncPoint || !JournalHeader.TryParse(record.AsSpan(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize), out var journal, out var problem))
+        if (header.Id != StreamId.SyncPoint || !JournalHeader.TryParse(record.AsSpan(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize), out var journal, out _))
             throw Damaged($"{Path.GetFileName(path)} does not start with a readable sync point", path, 0, 0);
-        _ = problem;
+        begunBefore = header.TransactionId;
         return journal!;
-    }
-
-    private static ulong ReadSyncPointTransaction(string path)
-    {
-        ReadFirstRecord(path, out var header);
-        return header.TransactionId;
     }
 
     private static byte[] ReadFirstRecord(string path, out RecordHeader header)
