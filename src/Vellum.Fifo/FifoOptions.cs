@@ -13,4 +13,11 @@ public sealed record FifoOptions
 
     /// <summary>The id the first transaction gets.</summary>
     public ulong FirstTransactionId { get; init; } = 1;
+
+    /// <summary>
+    /// Keep the ring in this file's shared mapping instead of process memory, so records
+    /// survive a killed process (<see cref="RingLeftover"/> reads them back). Its ring size
+    /// must equal <see cref="Size"/>; the FIFO does not own it.
+    /// </summary>
+    public RingFile? RingFile { get; init; }
 }

@@ -25,6 +25,7 @@ public sealed class MemoryFifo : IDisposable
     private readonly StreamIdPool _streamIds = new();
     private readonly FifoDrain _drain;
     private readonly int _mask;
+    private readonly RingFile? _ringFile;
 
     // Written only under _lock; read by the drain with acquire semantics.
     private ulong _written;
@@ -46,7 +47,10 @@ public sealed class MemoryFifo : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), $"FIFO size {Options.Size} is not a power of two of at least 4096");
         if (Options.FirstTransactionId == 0)
             throw new ArgumentOutOfRangeException(nameof(options), "transaction ids start at 1 or above");
-        Ring = GC.AllocateUninitializedArray<byte>(Options.Size, pinned: true);
+        _ringFile = Options.RingFile;
+        if (_ringFile is not null && _ringFile.RingSize != Options.Size)
+            throw new ArgumentOutOfRangeException(nameof(options), $"ring file {_ringFile.Path} holds {_ringFile.RingSize} bytes, the FIFO size is {Options.Size}");
+        Ring = _ringFile is null ? RingMemory.Allocate(Options.Size) : RingMemory.Over(_ringFile);
         _mask = Options.Size - 1;
         _nextTransactionId = Options.FirstTransactionId;
         Sink = sink;
@@ -85,7 +89,7 @@ public sealed class MemoryFifo : IDisposable
     /// <summary>Set when the sink threw; the FIFO accepts nothing after that.</summary>
     public Exception? Failure => _failure;
 
-    internal byte[] Ring { get; }
+    internal RingMemory Ring { get; }
 
     internal int Mask => _mask;
 
@@ -124,6 +128,7 @@ public sealed class MemoryFifo : IDisposable
     }
 
     /// <summary>Blocks until every record before <paramref name="position"/> has been handed to the sink.</summary>
+    /// <remarks>A position beyond what was finally written (reservations shrink at commit) means everything written.</remarks>
     public void WaitForSent(ulong position, CancellationToken cancellationToken = default) =>
         WaitForProgress(ref _sent, position, cancellationToken);
 
@@ -136,6 +141,15 @@ public sealed class MemoryFifo : IDisposable
     {
         _drain.Stop();
         _drainSignal.Dispose();
+        Ring.Dispose();
+    }
+
+    // Under _lock. A ring file keeps the bound too, so recovery after a crash knows where
+    // the reservations end; the header of every record below it is already in place.
+    private void SetWritten(ulong position)
+    {
+        Volatile.Write(ref _written, position);
+        _ringFile?.RecordWritten(position);
     }
 
     internal int OffsetOf(ulong position) => (int)(position & (ulong)_mask);
@@ -188,7 +202,7 @@ public sealed class MemoryFifo : IDisposable
                     }
                     RingHeader.Init(Ring, offset, streamField, recordSize, transactionId);
                     var position = _written + (ulong)(required - bytes);
-                    Volatile.Write(ref _written, _written + (ulong)required);
+                    SetWritten(_written + (ulong)required);
                     return position;
                 }
                 if (!stalled)
@@ -217,7 +231,7 @@ public sealed class MemoryFifo : IDisposable
                     && (ulong)Options.Size - (_written - Volatile.Read(ref _acknowledged)) >= newBytes - oldBytes);
             if (!fits)
                 return false;
-            Volatile.Write(ref _written, position + newBytes);
+            SetWritten(position + newBytes);
         }
         RingHeader.SetRecordSize(Ring, OffsetOf(position), newRecordSize);
         return true;
@@ -240,7 +254,7 @@ public sealed class MemoryFifo : IDisposable
             lock (_lock)
             {
                 if (_written == position + (ulong)reservedBytes)
-                    Volatile.Write(ref _written, position + (ulong)bytes);
+                    SetWritten(position + (ulong)bytes);
                 else
                     RingHeader.WritePad(Ring, offset + bytes, reservedBytes - bytes);
             }
@@ -280,9 +294,10 @@ public sealed class MemoryFifo : IDisposable
         {
             if (_written != position + bytes)
                 return false;
-            Volatile.Write(ref _written, position);
-            return true;
+            SetWritten(position);
         }
+        ReleaseProgressWaiters();
+        return true;
     }
 
     internal void MarkSent(ulong position, bool acknowledged)
@@ -411,7 +426,9 @@ public sealed class MemoryFifo : IDisposable
             lock (_progress)
             {
                 // The count went up before this check (see WaitForSpace for why that matters).
-                while (Volatile.Read(ref field) < position)
+                // A position taken from WrittenPosition may include a reservation that was
+                // later shrunk or given back, so the written position bounds the wait too.
+                while (Volatile.Read(ref field) < Math.Min(position, Volatile.Read(ref _written)))
                 {
                     ThrowIfFailed();
                     cancellationToken.ThrowIfCancellationRequested();

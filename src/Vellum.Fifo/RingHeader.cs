@@ -22,22 +22,22 @@ internal static class RingHeader
 
     public static int TrailerReservedOffset(int recordSize) => RecordTrailer.OffsetIn(recordSize) + 2;
 
-    public static ushort ReadMagic(byte[] ring, int offset) =>
+    public static ushort ReadMagic(RingMemory ring, int offset) =>
         Volatile.Read(ref Unsafe.As<byte, ushort>(ref ring[offset]));
 
-    public static void PublishMagic(byte[] ring, int offset, ushort magic) =>
+    public static void PublishMagic(RingMemory ring, int offset, ushort magic) =>
         Volatile.Write(ref Unsafe.As<byte, ushort>(ref ring[offset]), magic);
 
-    public static ushort StreamField(byte[] ring, int offset) => Unsafe.ReadUnaligned<ushort>(ref ring[offset + 2]);
+    public static ushort StreamField(RingMemory ring, int offset) => Unsafe.ReadUnaligned<ushort>(ref ring[offset + 2]);
 
-    public static void SetStreamField(byte[] ring, int offset, ushort value) => Unsafe.WriteUnaligned(ref ring[offset + 2], value);
+    public static void SetStreamField(RingMemory ring, int offset, ushort value) => Unsafe.WriteUnaligned(ref ring[offset + 2], value);
 
-    public static int RecordSize(byte[] ring, int offset) => (int)Unsafe.ReadUnaligned<uint>(ref ring[offset + 4]);
+    public static int RecordSize(RingMemory ring, int offset) => (int)Unsafe.ReadUnaligned<uint>(ref ring[offset + 4]);
 
-    public static void SetRecordSize(byte[] ring, int offset, int value) => Unsafe.WriteUnaligned(ref ring[offset + 4], (uint)value);
+    public static void SetRecordSize(RingMemory ring, int offset, int value) => Unsafe.WriteUnaligned(ref ring[offset + 4], (uint)value);
 
     /// <summary>Starts a reservation: everything but the magic is final except size and stream field.</summary>
-    public static void Init(byte[] ring, int offset, ushort streamField, int recordSize, ulong transactionId)
+    public static void Init(RingMemory ring, int offset, ushort streamField, int recordSize, ulong transactionId)
     {
         Unsafe.WriteUnaligned(ref ring[offset], IncompleteMagic);
         SetStreamField(ring, offset, streamField);
@@ -49,7 +49,7 @@ internal static class RingHeader
     /// Fills dead space the drain must skip. Pads never leave the ring, so a 16-byte pad
     /// (too small for a trailer) is fine here.
     /// </summary>
-    public static void WritePad(byte[] ring, int offset, int bytes)
+    public static void WritePad(RingMemory ring, int offset, int bytes)
     {
         SetStreamField(ring, offset, StreamId.Pad);
         SetRecordSize(ring, offset, bytes);

@@ -24,7 +24,7 @@ public sealed class TransactionWriter : ISubRecordWriter, IDisposable
     private const int ChecksumWhileCopyingFrom = 256;
 
     private readonly MemoryFifo _fifo;
-    private readonly byte[] _ring;
+    private readonly RingMemory _ring;
     private readonly ushort _streamId;
     private readonly int[] _groupHeaders = new int[MaxDepth];
     private int _depth;
@@ -33,6 +33,8 @@ public sealed class TransactionWriter : ISubRecordWriter, IDisposable
     private int _leafPadding;
     private bool _open;
     private bool _firstRecord;
+    private bool _reserved;
+    private int _nextReservation = MinReservation;
     private bool _disposed;
     private ulong _transactionId;
     private ulong _recordPosition;
@@ -70,6 +72,7 @@ public sealed class TransactionWriter : ISubRecordWriter, IDisposable
         _reservedPayload = payload;
         _used = 0;
         _firstRecord = true;
+        _reserved = true;
         _depth = 0;
         _lastChild = Unreachable;
         _leafRemaining = 0;
@@ -87,6 +90,8 @@ public sealed class TransactionWriter : ISubRecordWriter, IDisposable
         EnsureOpen();
         if (_depth != 0 || _leafRemaining != 0)
             throw new InvalidOperationException($"transaction {_transactionId} still has {_depth} open groups or {_leafRemaining} leaf bytes to write");
+        if (!_reserved)
+            ReserveNextRecord(0, 0);
         _open = false;
         return _fifo.Commit(_recordPosition, JournalFormat.MinRecordSize + _reservedPayload, JournalFormat.MinRecordSize + _used, Journal.Format.StreamId.End, Checksummed);
     }
@@ -99,11 +104,40 @@ public sealed class TransactionWriter : ISubRecordWriter, IDisposable
     {
         if (!_open)
             return;
+        if (!_reserved)
+        {
+            try
+            {
+                ReserveNextRecord(0, 0);
+            }
+            catch (FifoFailedException)
+            {
+                // Nothing more reaches the sink anyway; the reader sees the transaction unfinished.
+                return;
+            }
+        }
         _open = false;
         if (_firstRecord && _fifo.TryUnreserve(_recordPosition, JournalFormat.MinRecordSize + _reservedPayload))
             return;
         _fifo.Commit(_recordPosition, JournalFormat.MinRecordSize + _reservedPayload, JournalFormat.MinRecordSize,
             Journal.Format.StreamId.End | Journal.Format.StreamId.Aborted);
+    }
+
+    /// <summary>
+    /// Publishes what was written so far as a committed record of the still-open
+    /// transaction, so the drain can take it while the writer goes on (a journaled mount
+    /// publishes an operation before it runs: write-ahead). Returns the FIFO position just
+    /// after that record. The transaction's next record is reserved only when something is
+    /// written to it, so no reservation of this writer holds up the drain meanwhile; it is
+    /// then at least <paramref name="nextPayloadHint"/> bytes, so what follows fits one
+    /// record when the hint covers it (a journaled mount's RESULT is never split).
+    /// </summary>
+    public ulong Publish(int nextPayloadHint = MinReservation)
+    {
+        EnsureBetweenRecords();
+        var end = CommitCurrentRecord();
+        _nextReservation = Math.Clamp(nextPayloadHint, MinReservation, _fifo.MaxRecordPayload);
+        return end;
     }
 
     public void Push(SubRecordType type)
@@ -263,15 +297,46 @@ public sealed class TransactionWriter : ISubRecordWriter, IDisposable
     {
         var maxPayload = _fifo.MaxRecordPayload;
         var target = (int)Math.Min(maxPayload, _used + Math.Max(minimum, desired));
+        if (!_reserved)
+        {
+            ReserveNextRecord(minimum, desired);
+            return;
+        }
         if (_used + minimum <= maxPayload
             && _fifo.TryExtend(_recordPosition, JournalFormat.MinRecordSize + _reservedPayload, JournalFormat.MinRecordSize + target))
         {
             _reservedPayload = target;
             return;
         }
-        _fifo.Commit(_recordPosition, JournalFormat.MinRecordSize + _reservedPayload, JournalFormat.MinRecordSize + _used, 0, Checksummed);
+        ContinueInNewRecord(minimum, desired);
+    }
+
+    /// <summary>Commits the current record without ending the transaction, which continues in a new record.</summary>
+    private ulong ContinueInNewRecord(int minimum, long desired)
+    {
+        var committedEnd = CommitCurrentRecord();
+        ReserveNextRecord(minimum, desired);
+        return committedEnd;
+    }
+
+    private ulong CommitCurrentRecord()
+    {
+        var committedEnd = _fifo.Commit(_recordPosition, JournalFormat.MinRecordSize + _reservedPayload, JournalFormat.MinRecordSize + _used, 0, Checksummed);
         _spanLength = 0;
-        var payload = (int)Math.Clamp(desired, Math.Max(minimum, MinReservation), maxPayload);
+        _reserved = false;
+        _reservedPayload = 0;
+        _used = 0;
+        _firstRecord = false;
+        // Everything written so far has left with the committed record.
+        _groupHeaders.AsSpan(0, _depth).Fill(Unreachable);
+        _lastChild = Unreachable;
+        return committedEnd;
+    }
+
+    private void ReserveNextRecord(int minimum, long desired)
+    {
+        var payload = (int)Math.Clamp(Math.Max(desired, _nextReservation), Math.Max(minimum, MinReservation), _fifo.MaxRecordPayload);
+        _nextReservation = MinReservation;
         try
         {
             _recordPosition = _fifo.Reserve(_streamId, JournalFormat.MinRecordSize + payload, _transactionId, out _);
@@ -283,11 +348,7 @@ public sealed class TransactionWriter : ISubRecordWriter, IDisposable
         }
         _recordOffset = _fifo.OffsetOf(_recordPosition);
         _reservedPayload = payload;
-        _used = 0;
-        _firstRecord = false;
-        // Everything written so far has left with the committed record.
-        _groupHeaders.AsSpan(0, _depth).Fill(Unreachable);
-        _lastChild = Unreachable;
+        _reserved = true;
     }
 
     private static void CheckLeafLength(SubRecordType type, long length)

@@ -194,16 +194,23 @@ internal sealed unsafe partial class FuseDispatcher
         var reply = FuseInit.Negotiate(request, _options.EnablePassthrough, _session.MaxWrite, Environment.SystemPageSize, out var size);
         var payload = reader.Reply[OutHeaderSize..];
         MemoryMarshal.Write(payload, in reply);
-        ReplyOk(reader, unique, size);
-        if (request.Major == FuseProtocol.KernelVersion)
+        var initialized = request.Major == FuseProtocol.KernelVersion;
+        var granted = (FuseInitFlags)reply.Flags | (FuseInitFlags)((ulong)reply.Flags2 << 32);
+        if (initialized)
         {
-            var granted = (FuseInitFlags)reply.Flags | (FuseInitFlags)((ulong)reply.Flags2 << 32);
             if ((granted & FuseInitFlags.SetxattrExt) != 0)
             {
                 _setxattrInSize = Unsafe.SizeOf<FuseSetxattrIn>();
             }
 
+            // Before the reply: the kernel sends the next requests as soon as it has it,
+            // and another reader thread must not answer them EIO as if INIT had not happened.
             Volatile.Write(ref _initDone, 1);
+        }
+
+        ReplyOk(reader, unique, size);
+        if (initialized)
+        {
             _session.Initialized(new Version((int)request.Major, (int)request.Minor), reply.Major, reply.Minor, (granted & FuseInitFlags.Passthrough) != 0);
         }
     }

@@ -101,6 +101,7 @@ public sealed unsafe partial class PassthroughFileSystem
             Data = data,
             Offset = offset,
             Length = data.Length,
+            Flags = file.Flags,
         };
         var scope = ChangeScope.Begin(_recorder, in change, file.Node);
         nint result;
@@ -206,7 +207,9 @@ public sealed unsafe partial class PassthroughFileSystem
             SourceFd = source.Fd,
             SourceOffset = sourceOffset,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, destination.Node);
+        // The source too: a recorder reads the bytes about to be copied, and a concurrent
+        // write to the source must not slip in between that read and the copy.
+        var scope = ChangeScope.Begin(_recorder, in change, destination.Node, source.Node);
         var result = LibC.CopyFileRange(source.Fd, &sourceOffset, destination.Fd, &offset, (nuint)length, flags);
         var error = result < 0 ? LibC.LastError() : Errno.Success;
         copied = result < 0 ? 0 : result;

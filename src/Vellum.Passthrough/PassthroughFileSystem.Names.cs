@@ -47,8 +47,26 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             error = Check(LibC.RenameAt2(from.Fd, f, to.Fd, t, (uint)flags));
         }
+        if (error == Errno.Success)
+        {
+            NoteMovedAlias(in to, newName);
+            if ((flags & RenameFlags.Exchange) != 0)
+            {
+                NoteMovedAlias(in from, name);
+            }
+        }
         scope.End(in change, ChangeOutcome.Of(error));
         return error;
+    }
+
+    /// <summary>A file now has the name <paramref name="directory"/>/<paramref name="name"/>: note it among its aliases.</summary>
+    private void NoteMovedAlias(in NodeLease directory, ReadOnlySpan<byte> name)
+    {
+        if (_recorder is not null && BackingInspection.StatAt(directory.Fd, name, out var stat) == Errno.Success && !stat.IsDirectory
+            && _nodes.Find(stat.Dev, stat.Ino) is { } moved)
+        {
+            _nodes.NoteAlias(moved, directory.Id, name);
+        }
     }
 
     /// <summary>Adds the name <paramref name="newParent"/>/<paramref name="newName"/> to <paramref name="node"/>; success adds a lookup reference to it.</summary>

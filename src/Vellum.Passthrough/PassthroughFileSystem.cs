@@ -137,7 +137,12 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
             entry = default;
             return LibC.LastError();
         }
-        return Adopt(fd, out entry);
+        var error = Adopt(fd, out entry, out var node);
+        if (error == Errno.Success && _recorder is not null && !entry.Attributes.IsDirectory)
+        {
+            _nodes.NoteAlias(node!, directory.Id, System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(name));
+        }
+        return error;
     }
 
     /// <summary>Makes an O_PATH descriptor a node (or a new reference to the node its inode already has).</summary>

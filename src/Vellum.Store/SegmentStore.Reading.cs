@@ -27,6 +27,9 @@ public sealed partial class SegmentStore
         return new StoreCursor(this, OpenStream(position, follow, durableOnly: false, cancellation), position, resume, fromTransactionId);
     }
 
+    /// <summary>A position at or before the BEGIN record of <paramref name="transactionId"/>, from the index.</summary>
+    public long ReadStartFor(ulong transactionId) => Locate(transactionId).Position;
+
     /// <summary>Where reading for <paramref name="transactionId"/> starts, and what the scanner must know there.</summary>
     internal (long Position, JournalResume Resume) Locate(ulong transactionId)
     {

@@ -85,6 +85,16 @@ public sealed partial class SegmentStore : IDisposable
         }
     }
 
+    /// <summary>Transactions begun and not yet ended, in id order.</summary>
+    public IReadOnlyList<OpenTransaction> OpenTransactions
+    {
+        get
+        {
+            lock (_appendLock)
+                return OpenTransactionsNow();
+        }
+    }
+
     public int SegmentCount
     {
         get
@@ -107,7 +117,8 @@ public sealed partial class SegmentStore : IDisposable
         var store = new SegmentStore(directory, options, readOnly: false, state);
         try
         {
-            store.AbortUnfinished(state.Recovery.AbortedTransactions);
+            if (options.AbortUnfinished)
+                store.AbortUnfinished(state.Recovery.AbortedTransactions);
         }
         catch
         {

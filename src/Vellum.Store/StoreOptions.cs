@@ -15,4 +15,12 @@ public sealed record StoreOptions
     /// to create one; an existing store keeps its own, and a different journal id is refused.
     /// </summary>
     public JournalHeader? Header { get; init; }
+
+    /// <summary>
+    /// Whether opening ends the transactions a crash left open with ABORTED records (the
+    /// default). A writer that can finish them itself, such as a journaled mount replaying
+    /// its write-ahead ring, opens with false: they stay open, listed in
+    /// <see cref="RecoveryReport.AbortedTransactions"/>, and their next records are accepted.
+    /// </summary>
+    public bool AbortUnfinished { get; init; } = true;
 }

@@ -30,6 +30,7 @@ public class FormatConstantsTests
         ["Undo"] = 0x0203,
         ["Attr"] = 0x0204,
         ["Xattr"] = 0x0205,
+        ["Result"] = 0x0206,
         ["Time"] = 0x0301,
         ["Uid"] = 0x0302,
         ["Gid"] = 0x0303,
@@ -53,6 +54,8 @@ public class FormatConstantsTests
         ["XattrName"] = 0x0315,
         ["XattrValue"] = 0x0316,
         ["Label"] = 0x0317,
+        ["DirMtime"] = 0x0318,
+        ["Dir2Mtime"] = 0x0319,
     };
 
     [Fact]
@@ -138,7 +141,7 @@ public class FormatConstantsTests
         {
             var code = (ushort)type;
             Assert.Equal(code is >= 0x0101 and <= 0x0111, SubRecordTypes.IsOperation(type));
-            Assert.Equal(code is >= 0x0201 and <= 0x0205, SubRecordTypes.IsGroup(type));
+            Assert.Equal(code is >= 0x0201 and <= 0x0206, SubRecordTypes.IsGroup(type));
             Assert.Equal(code == 0 || code >= 0x0301, SubRecordTypes.IsLeaf(type));
             Assert.NotEqual(SubRecordTypes.IsLeaf(type), SubRecordTypes.IsNestedType(type));
         }
@@ -148,7 +151,7 @@ public class FormatConstantsTests
     public void Leaf_data_limits_match_the_format_table()
     {
         Assert.Equal((false, 0L), SubRecordTypes.LeafDataLimit(SubRecordType.Pad));
-        foreach (var type in new[] { SubRecordType.Time, SubRecordType.Atime, SubRecordType.Mtime, SubRecordType.Ctime })
+        foreach (var type in new[] { SubRecordType.Time, SubRecordType.Atime, SubRecordType.Mtime, SubRecordType.Ctime, SubRecordType.DirMtime, SubRecordType.Dir2Mtime })
             Assert.Equal((true, 12L), SubRecordTypes.LeafDataLimit(type));
         foreach (var type in new[] { SubRecordType.Uid, SubRecordType.Gid, SubRecordType.Pid, SubRecordType.Mode, SubRecordType.Flags })
             Assert.Equal((true, 4L), SubRecordTypes.LeafDataLimit(type));

@@ -69,7 +69,7 @@ public class SubRecordRuleTests
     {
         var error = TransactionError(Operation(SubRecordType.Rename, Leaf(SubRecordType.Path2, "b"u8), Leaf(SubRecordType.Path, "a"u8)));
 
-        Assert.Equal("one of INODE (0x0308), GENERATION (0x0309), REDO (0x0202), UNDO (0x0203) next in RENAME (0x0108) (children in the documented order, each once)", error.Expected);
+        Assert.Equal("one of INODE (0x0308), GENERATION (0x0309), REDO (0x0202), UNDO (0x0203), RESULT (0x0206) next in RENAME (0x0108) (children in the documented order, each once)", error.Expected);
         Assert.StartsWith("PATH (0x0306)", error.Found);
     }
 

@@ -33,6 +33,9 @@ public enum SubRecordType : ushort
     Attr = 0x0204,
     Xattr = 0x0205,
 
+    /// <summary>The state an operation left behind, written after it ran (journaled mounts).</summary>
+    Result = 0x0206,
+
     Time = 0x0301,
     Uid = 0x0302,
     Gid = 0x0303,
@@ -56,17 +59,23 @@ public enum SubRecordType : ushort
     XattrName = 0x0315,
     XattrValue = 0x0316,
     Label = 0x0317,
+
+    /// <summary>The modification time of PATH's directory after the operation.</summary>
+    DirMtime = 0x0318,
+
+    /// <summary>The modification time of PATH2's directory after the operation.</summary>
+    Dir2Mtime = 0x0319,
 }
 
 public static class SubRecordTypes
 {
     public static bool IsOperation(SubRecordType type) => type >= SubRecordType.Create && type <= SubRecordType.Snapshot;
 
-    public static bool IsGroup(SubRecordType type) => type >= SubRecordType.Cred && type <= SubRecordType.Xattr;
+    public static bool IsGroup(SubRecordType type) => type >= SubRecordType.Cred && type <= SubRecordType.Result;
 
     public static bool IsNestedType(SubRecordType type) => IsOperation(type) || IsGroup(type);
 
-    public static bool IsLeaf(SubRecordType type) => type == SubRecordType.Pad || (type >= SubRecordType.Time && type <= SubRecordType.Label);
+    public static bool IsLeaf(SubRecordType type) => type == SubRecordType.Pad || (type >= SubRecordType.Time && type <= SubRecordType.Dir2Mtime);
 
     /// <summary>
     /// The exact data length of a fixed-size leaf, or the largest data length a variable
@@ -75,7 +84,8 @@ public static class SubRecordTypes
     public static (bool Fixed, long Max) LeafDataLimit(SubRecordType type) => type switch
     {
         SubRecordType.Pad => (false, 0),
-        SubRecordType.Time or SubRecordType.Atime or SubRecordType.Mtime or SubRecordType.Ctime => (true, JournalTimestamp.Size),
+        SubRecordType.Time or SubRecordType.Atime or SubRecordType.Mtime or SubRecordType.Ctime
+            or SubRecordType.DirMtime or SubRecordType.Dir2Mtime => (true, JournalTimestamp.Size),
         SubRecordType.Uid or SubRecordType.Gid or SubRecordType.Pid or SubRecordType.Mode or SubRecordType.Flags => (true, 4),
         SubRecordType.Inode or SubRecordType.Generation or SubRecordType.Size or SubRecordType.Rdev
             or SubRecordType.Offset or SubRecordType.Length => (true, 8),

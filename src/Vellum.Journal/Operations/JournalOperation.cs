@@ -22,6 +22,24 @@ public sealed class JournalOperation
 
     /// <summary>The prior state needed to roll the operation back; only in reversible journals.</summary>
     public OperationState? Undo { get; set; }
+
+    /// <summary>What the operation left behind, recorded after it ran; journaled mounts write it.</summary>
+    public OperationResult? Result { get; set; }
+}
+
+/// <summary>The RESULT group: the node and directories as the operation left them.</summary>
+public sealed class OperationResult
+{
+    /// <summary>The node's inode on the source after the operation (the new one for a create).</summary>
+    public ulong? Inode { get; set; }
+
+    public NodeAttributes? Attributes { get; set; }
+
+    /// <summary>The modification time of PATH's directory after the operation.</summary>
+    public JournalTimestamp? DirMtime { get; set; }
+
+    /// <summary>The modification time of PATH2's directory after the operation.</summary>
+    public JournalTimestamp? Dir2Mtime { get; set; }
 }
 
 /// <summary>Who made the change: the CRED group.</summary>

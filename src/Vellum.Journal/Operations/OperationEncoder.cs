@@ -22,6 +22,8 @@ public static class OperationEncoder
             EncodeState(writer, SubRecordType.Redo, redo);
         if (operation.Undo is { } undo)
             EncodeState(writer, SubRecordType.Undo, undo);
+        if (operation.Result is { } result)
+            EncodeResult(writer, result);
         writer.Pop();
     }
 
@@ -36,7 +38,7 @@ public static class OperationEncoder
             + Group + 3 * Leaf(4) + Leaf(credentials.Command)
             + Leaf(operation.Path) + Leaf(operation.Path2)
             + (operation.Inode is null ? 0 : Leaf(8)) + (operation.Generation is null ? 0 : Leaf(8))
-            + StateSize(operation.Redo) + StateSize(operation.Undo);
+            + StateSize(operation.Redo) + StateSize(operation.Undo) + ResultSize(operation.Result);
     }
 
     private const int Group = JournalFormat.SubRecordHeaderSize;
@@ -55,6 +57,15 @@ public static class OperationEncoder
             + (state.Data is { } data ? Leaf(data.Length) : 0);
         foreach (var xattr in state.Xattrs)
             children += Group + Leaf(xattr.Name) + Leaf(xattr.Value);
+        return Group + (children == 0 ? Leaf(0) : children);
+    }
+
+    private static long ResultSize(OperationResult? result)
+    {
+        if (result is null)
+            return 0;
+        var children = (result.Inode is null ? 0 : Leaf(8)) + AttributesSize(result.Attributes)
+            + (result.DirMtime is null ? 0 : Leaf(JournalTimestamp.Size)) + (result.Dir2Mtime is null ? 0 : Leaf(JournalTimestamp.Size));
         return Group + (children == 0 ? Leaf(0) : children);
     }
 
@@ -101,6 +112,20 @@ public static class OperationEncoder
         }
         if (state.Data is { } data)
             writer.WriteLeaf(SubRecordType.Data, data.Span);
+        writer.Pop();
+    }
+
+    private static void EncodeResult(ISubRecordWriter writer, OperationResult result)
+    {
+        writer.Push(SubRecordType.Result);
+        if (result.Inode is { } inode)
+            writer.WriteLeaf(SubRecordType.Inode, inode);
+        if (result.Attributes is { } attributes)
+            EncodeAttributes(writer, attributes);
+        if (result.DirMtime is { } dirMtime)
+            writer.WriteLeaf(SubRecordType.DirMtime, dirMtime);
+        if (result.Dir2Mtime is { } dir2Mtime)
+            writer.WriteLeaf(SubRecordType.Dir2Mtime, dir2Mtime);
         writer.Pop();
     }
 

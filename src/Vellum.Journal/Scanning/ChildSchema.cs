@@ -20,6 +20,15 @@ internal static class ChildSchema
         new(SubRecordType.Generation),
         new(SubRecordType.Redo),
         new(SubRecordType.Undo),
+        new(SubRecordType.Result),
+    ];
+
+    private static readonly ChildRule[] ResultChildren =
+    [
+        new(SubRecordType.Inode),
+        new(SubRecordType.Attr),
+        new(SubRecordType.DirMtime),
+        new(SubRecordType.Dir2Mtime),
     ];
 
     private static readonly ChildRule[] CredChildren =
@@ -66,6 +75,7 @@ internal static class ChildSchema
         SubRecordType.Cred => CredChildren,
         SubRecordType.Redo or SubRecordType.Undo => StateChildren,
         SubRecordType.Attr => AttrChildren,
+        SubRecordType.Result => ResultChildren,
         SubRecordType.Xattr => XattrChildren,
         _ => OperationChildren,
     };

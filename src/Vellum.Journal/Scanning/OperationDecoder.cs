@@ -16,12 +16,14 @@ internal static class OperationDecoder
         SubRecordType.Cred => new Credentials(),
         SubRecordType.Redo or SubRecordType.Undo => new OperationState(),
         SubRecordType.Attr => new NodeAttributes(),
+        SubRecordType.Result => new OperationResult(),
         SubRecordType.Xattr => new XattrParts(),
         _ => new JournalOperation { Kind = type },
     };
 
     public static bool IsTimestamp(SubRecordType type) =>
-        type is SubRecordType.Time or SubRecordType.Atime or SubRecordType.Mtime or SubRecordType.Ctime;
+        type is SubRecordType.Time or SubRecordType.Atime or SubRecordType.Mtime or SubRecordType.Ctime
+            or SubRecordType.DirMtime or SubRecordType.Dir2Mtime;
 
     /// <summary>Stores a fixed-size leaf (timestamp, u32 or u64) in its parent's node.</summary>
     public static void ApplyFixed(object parent, SubRecordType type, ReadOnlySpan<byte> data)
@@ -54,6 +56,14 @@ internal static class OperationDecoder
                 break;
             case NodeAttributes attributes:
                 ApplyAttribute(attributes, type, data);
+                break;
+            case OperationResult result:
+                if (type == SubRecordType.Inode)
+                    result.Inode = U64(data);
+                else if (type == SubRecordType.DirMtime)
+                    result.DirMtime = JournalTimestamp.Parse(data);
+                else
+                    result.Dir2Mtime = JournalTimestamp.Parse(data);
                 break;
         }
     }
@@ -99,8 +109,13 @@ internal static class OperationDecoder
                     operation.Credentials = (Credentials)group;
                 else if (type == SubRecordType.Redo)
                     operation.Redo = (OperationState)group;
-                else
+                else if (type == SubRecordType.Undo)
                     operation.Undo = (OperationState)group;
+                else
+                    operation.Result = (OperationResult)group;
+                break;
+            case OperationResult result:
+                result.Attributes = (NodeAttributes)group;
                 break;
             case OperationState state:
                 if (type == SubRecordType.Attr)

@@ -9,7 +9,7 @@ namespace Vellum.Passthrough;
 /// <item>Link: <see cref="Node"/> gets the new name <see cref="Parent"/>/<see cref="Name"/>.</item>
 /// <item>Unlink, Rmdir: <see cref="Parent"/>/<see cref="Name"/>.</item>
 /// <item>Rename: <see cref="Parent"/>/<see cref="Name"/> to <see cref="NewParent"/>/<see cref="NewName"/>, <see cref="Flags"/> = <see cref="RenameFlags"/>.</item>
-/// <item>Write: <see cref="Node"/>, <see cref="Handle"/>, <see cref="Data"/> at <see cref="Offset"/>.</item>
+/// <item>Write: <see cref="Node"/>, <see cref="Handle"/>, <see cref="Data"/> at <see cref="Offset"/>, <see cref="Flags"/> = the handle's open flags (O_SYNC, O_DSYNC).</item>
 /// <item>Truncate: <see cref="Node"/> emptied by an open; <see cref="Flags"/> = open flags.</item>
 /// <item>SetAttr: <see cref="Node"/>, <see cref="Attributes"/>.</item>
 /// <item>SetXattr, RemoveXattr: <see cref="Node"/>, <see cref="XattrName"/>, <see cref="Data"/> = value, <see cref="Flags"/> = XATTR_CREATE / XATTR_REPLACE.</item>

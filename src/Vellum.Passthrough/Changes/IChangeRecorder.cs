@@ -16,7 +16,7 @@ namespace Vellum.Passthrough;
 /// <item>Both run on the calling thread with the change lock of the affected node held from
 /// before <see cref="Before"/> until <see cref="After"/> returns: the changed node for
 /// content, attribute, xattr, sync and truncate changes; the parent directory for
-/// entry changes (both parents for a rename, the new parent and the node for a link). So
+/// entry changes (both parents for a rename, the new parent and the node for a link; destination and source for copy_file_range). So
 /// changes to one file, or to the entries of one directory, reach the recorder in exactly
 /// the order they took effect on the backing directory, and a recorder may keep the state
 /// captured in <see cref="Before"/> in a thread-local for its <see cref="After"/>.</item>

@@ -133,6 +133,48 @@ internal sealed class InodeTable : IDisposable
     /// ownership of <paramref name="fd"/>: it becomes the new node's descriptor (or an
     /// evicted node's), or is closed when the node already has one.
     /// </summary>
+    /// <summary>Notes that <paramref name="node"/> (an inode with several links) was reached as <paramref name="parent"/>/<paramref name="name"/>.</summary>
+    public void NoteAlias(Node node, ulong parent, ReadOnlySpan<byte> name)
+    {
+        const int MaxAliases = 8;
+        lock (_lock)
+        {
+            node.Aliases ??= [];
+            var aliases = node.Aliases;
+            for (var i = 0; i < aliases.Count; i++)
+            {
+                if (aliases[i].Parent == parent && name.SequenceEqual(aliases[i].Name))
+                {
+                    aliases.RemoveAt(i);
+                    break;
+                }
+            }
+            if (aliases.Count == MaxAliases)
+            {
+                aliases.RemoveAt(0);
+            }
+            aliases.Add((parent, name.ToArray()));
+        }
+    }
+
+    /// <summary>The node of inode (<paramref name="dev"/>, <paramref name="ino"/>), when the table has one.</summary>
+    public Node? Find(ulong dev, ulong ino)
+    {
+        lock (_lock)
+        {
+            return _byInode.TryGetValue((dev, ino), out var node) ? node : null;
+        }
+    }
+
+    /// <summary>The names noted for <paramref name="node"/>, newest first.</summary>
+    public (ulong Parent, byte[] Name)[] AliasesOf(Node node)
+    {
+        lock (_lock)
+        {
+            return node.Aliases is { } aliases ? [.. Enumerable.Reverse(aliases)] : [];
+        }
+    }
+
     public Node Intern(int fd, ulong dev, ulong ino, uint type)
     {
         lock (_lock)

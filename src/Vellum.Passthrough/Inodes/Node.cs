@@ -52,4 +52,12 @@ internal sealed class Node
 
     /// <summary>Held across before → syscall → after of a recorded change (see <see cref="IChangeRecorder"/>).</summary>
     public Lock ChangeLock { get; } = new();
+
+    /// <summary>
+    /// Names lookups and renames reached this file by (parent node id, name), newest last,
+    /// a few at most, kept only when a recorder needs paths; guarded by the inode table's
+    /// lock. The descriptor's own name can be unlinked while the inode lives on through a
+    /// hard link: these are where to look for a current one.
+    /// </summary>
+    public List<(ulong Parent, byte[] Name)>? Aliases { get; set; }
 }

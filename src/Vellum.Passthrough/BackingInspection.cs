@@ -1,0 +1,108 @@
+using Vellum.Passthrough.Interop;
+
+namespace Vellum.Passthrough;
+
+/// <summary>
+/// Reads the backing state behind the descriptors of a <see cref="Change"/>, for a recorder
+/// that must note where a node lives and what an operation left behind.
+/// </summary>
+public static unsafe class BackingInspection
+{
+    /// <summary>Longest path <see cref="PathOf"/> writes.</summary>
+    public const int PathBufferSize = 4096 + 64;
+
+    /// <summary>statx of the inode behind <paramref name="fd"/> (an O_PATH descriptor will do).</summary>
+    public static Errno Stat(int fd, out NodeStat stat) => BackingStat.Of(fd, out stat);
+
+    /// <summary>statx of <paramref name="name"/> in directory <paramref name="directoryFd"/>, not following a symlink.</summary>
+    public static Errno StatAt(int directoryFd, ReadOnlySpan<byte> name, out NodeStat stat)
+    {
+        Span<byte> native = stackalloc byte[NativeName.ComponentBufferSize];
+        var error = NativeName.Component(name, native);
+        if (error != Errno.Success)
+        {
+            stat = default;
+            return error;
+        }
+        var openFlags = LibCConstants.OPath | LibCConstants.ONoFollow | LibCConstants.OCloExec;
+        int fd;
+        fixed (byte* p = native)
+        {
+            fd = LibC.OpenAt(directoryFd, p, openFlags, 0);
+        }
+        if (fd < 0)
+        {
+            stat = default;
+            return LibC.LastError();
+        }
+        error = BackingStat.Of(fd, out stat);
+        LibC.Close(fd);
+        return error;
+    }
+
+    /// <summary>
+    /// A new O_PATH descriptor for the inode behind <paramref name="fd"/>, found by its file
+    /// handle through <paramref name="mountFd"/> (a directory opened O_RDONLY on the same
+    /// filesystem), or -1. The kernel answers with a current name of the inode where it has
+    /// one: the way to a live name for a descriptor whose own name was unlinked while the
+    /// inode lives on through a hard link. Needs CAP_DAC_READ_SEARCH.
+    /// </summary>
+    public static int ReopenByHandle(int fd, int mountFd)
+    {
+        var handle = Inodes.FileHandles.Capture(fd);
+        return handle is null ? -1 : Inodes.FileHandles.Open(mountFd, handle);
+    }
+
+    /// <summary>Opens <paramref name="directory"/> O_RDONLY for <see cref="ReopenByHandle"/>; -1 on failure.</summary>
+    public static int OpenDirectory(string directory)
+    {
+        var native = new byte[System.Text.Encoding.UTF8.GetByteCount(directory) + 1];
+        System.Text.Encoding.UTF8.GetBytes(directory, native);
+        fixed (byte* p = native)
+        {
+            return LibC.OpenAt(LibCConstants.AtFdCwd, p, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec, 0);
+        }
+    }
+
+    /// <summary>close(2) for descriptors this class handed out.</summary>
+    public static void Close(int fd) => LibC.Close(fd);
+
+    /// <summary>statx of the absolute <paramref name="path"/>, not following a final symlink.</summary>
+    public static Errno StatPath(ReadOnlySpan<byte> path, out NodeStat stat)
+    {
+        var native = new byte[path.Length + 1];
+        path.CopyTo(native);
+        int fd;
+        fixed (byte* p = native)
+        {
+            fd = LibC.OpenAt(LibCConstants.AtFdCwd, p, LibCConstants.OPath | LibCConstants.ONoFollow | LibCConstants.OCloExec, 0);
+        }
+        if (fd < 0)
+        {
+            stat = default;
+            return LibC.LastError();
+        }
+        var error = BackingStat.Of(fd, out stat);
+        LibC.Close(fd);
+        return error;
+    }
+
+    /// <summary>
+    /// The absolute path the kernel knows for <paramref name="fd"/> (the /proc/self/fd link),
+    /// in <paramref name="buffer"/> of at least <see cref="PathBufferSize"/> bytes. A deleted
+    /// inode's path ends in " (deleted)"; check its link count before trusting such a name.
+    /// </summary>
+    public static Errno PathOf(int fd, Span<byte> buffer, out int length)
+    {
+        Span<byte> link = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(fd, link);
+        nint result;
+        fixed (byte* l = link)
+        fixed (byte* b = buffer)
+        {
+            result = LibC.ReadLink(l, b, (nuint)buffer.Length);
+        }
+        length = result < 0 ? 0 : (int)result;
+        return result < 0 ? LibC.LastError() : result == buffer.Length ? Errno.ENAMETOOLONG : Errno.Success;
+    }
+}
