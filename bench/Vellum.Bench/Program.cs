@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Func<BenchOptions, BenchReport, Task>>(Strin
     ["journal"] = JournalSuite.RunAsync,
     ["fuse"] = FuseSuite.RunAsync,
     ["store"] = StoreSuite.RunAsync,
+    ["mount"] = MountSuite.RunAsync,
 };
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

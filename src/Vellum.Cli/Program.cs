@@ -12,6 +12,12 @@ switch (args)
         return UmountCommand.Run(rest);
     case ["log", .. var rest]:
         return LogCommand.Run(rest);
+    case ["demo", .. var rest]:
+        return DemoCommand.Run(rest);
+    case ["mirror", .. var rest]:
+        return MirrorCommand.Run(rest);
+    case ["status", .. var rest]:
+        return StatusCommand.Run(rest);
     case ["version"] or ["--version"]:
         Console.WriteLine($"vellum {version} (journal format {JournalFormat.Version}, readable back to {JournalFormat.MinCompatibleVersion})");
         return 0;
@@ -19,15 +25,26 @@ switch (args)
         Console.WriteLine($"""
             usage: vellum COMMAND
 
+              {DemoCommand.Usage}
+                         set up DIR (default ./vellum-demo) with a journaled mount and
+                         a live mirror of its journal; Ctrl-C unmounts
               {MountCommand.Usage}
                          serve BACKING at MOUNTPOINT in the foreground until Ctrl-C,
-                         SIGTERM or 'vellum umount'
+                         SIGTERM or 'vellum umount', every change a journal
+                         transaction in DIR (default ~/.local/state/vellum/journals/
+                         NAME); fsync waits for the journal unless --sync none
               {UmountCommand.Usage}
                          stop the mount served at MOUNTPOINT
               {LogCommand.Usage}
                          print the transactions of a store directory or a journal
                          file, one line (or JSON object) per operation; --follow
                          waits for new ones until Ctrl-C or SIGTERM
+              {MirrorCommand.Usage}
+                         apply a store's transactions to a replica directory;
+                         --follow keeps applying new ones until Ctrl-C or SIGTERM
+              {StatusCommand.Usage}
+                         show a journaled mount's journal position (written /
+                         durable), FIFO use, stalls and operations per second
               vellum version
                          print the program and journal format versions
             """);

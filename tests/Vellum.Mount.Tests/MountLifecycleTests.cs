@@ -85,7 +85,7 @@ public sealed class MountLifecycleTests : IDisposable
     [Theory]
     [InlineData("missing-backing", "does not exist")]
     [InlineData("non-empty-mountpoint", "not empty")]
-    [InlineData("no-journal-flag", "--no-journal")]
+    [InlineData("journal-inside-backing", "must not be inside")]
     [InlineData("mountpoint-inside-backing", "must not be inside")]
     public void Vellum_mount_refuses_bad_arguments_with_one_clear_line(string mistake, string expected)
     {
@@ -100,8 +100,8 @@ public sealed class MountLifecycleTests : IDisposable
             case "non-empty-mountpoint":
                 File.WriteAllText(Path.Combine(MountPoint, "occupant"), "x");
                 break;
-            case "no-journal-flag":
-                flags = [];
+            case "journal-inside-backing":
+                flags = ["--journal", Path.Combine(Backing, "journal")];
                 break;
             case "mountpoint-inside-backing":
                 mountPoint = Directory.CreateDirectory(Path.Combine(Backing, "inner")).FullName;

@@ -14,7 +14,12 @@ internal sealed record FuseMetric(string Key, string Figure, string Unit, bool H
     public static readonly FuseMetric RandWrite = new("randwrite", "randwrite_iops", "IOPS", true);
     public static readonly FuseMetric Meta = new("meta", "meta_s", "s", false);
 
+    /// <summary>The fuse suite's metrics, the workloads of <see cref="FuseWorkload"/>.</summary>
     public static readonly IReadOnlyList<FuseMetric> All = [SeqWrite, SeqRead, SeqReadWarm, RandRead, RandWrite, Meta];
+
+    // The mount suite's fsync latency loop (FsyncLatencyWorkload), not part of the fuse suite.
+    public static readonly FuseMetric FsyncP50 = new("fsync_p50", "fsync_p50_us", "us", false);
+    public static readonly FuseMetric FsyncP99 = new("fsync_p99", "fsync_p99_us", "us", false);
 
     /// <summary>How many times faster <paramref name="value"/> is than <paramref name="anchor"/>: above 1 means faster.</summary>
     public double Ratio(double value, double anchor) => HigherIsBetter ? value / anchor : anchor / value;

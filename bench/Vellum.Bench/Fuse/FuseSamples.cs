@@ -16,14 +16,17 @@ internal sealed class FuseSamples
         entry.Values.Add(value);
     }
 
-    /// <summary>Adds each target's medians to the report, in target order; returns them for the ratios.</summary>
-    public Dictionary<string, Dictionary<FuseMetric, double>> ReportMedians(BenchReport report, IEnumerable<string> targets)
+    /// <summary>
+    /// Adds each target's medians to the report, in target order and in the order of
+    /// <paramref name="metrics"/> (default <see cref="FuseMetric.All"/>); returns them for the ratios.
+    /// </summary>
+    public Dictionary<string, Dictionary<FuseMetric, double>> ReportMedians(BenchReport report, IEnumerable<string> targets, IReadOnlyList<FuseMetric>? metrics = null)
     {
         var results = new Dictionary<string, Dictionary<FuseMetric, double>>(StringComparer.Ordinal);
         foreach (var target in targets.Where(_samples.ContainsKey))
         {
             var medians = results[target] = [];
-            foreach (var metric in FuseMetric.All.Where(_samples[target].ContainsKey))
+            foreach (var metric in (metrics ?? FuseMetric.All).Where(_samples[target].ContainsKey))
             {
                 var (values, note) = _samples[target][metric];
                 medians[metric] = Median(values);

@@ -9,6 +9,16 @@ namespace Vellum.Bench.Fuse;
 /// </summary>
 internal sealed class FuseWorkload(Fio fio, bool haveFio, long size, int files)
 {
+    /// <summary>The sizes of a run: a 1 GiB file and 20,000 files, or 128 MiB and 2,000 with --quick.</summary>
+    public static FuseWorkload For(BenchOptions options, Fio fio, bool haveFio) =>
+        new(fio, haveFio, options.Quick ? 128L << 20 : 1L << 30, options.Quick ? 2_000 : 20_000);
+
+    /// <summary>Bytes of the fio file.</summary>
+    public long Size => size;
+
+    /// <summary>Files of the metadata workload.</summary>
+    public int Files => files;
+
     public void Run(MountedTarget target, Action<FuseMetric, double, string> record)
     {
         if (haveFio)

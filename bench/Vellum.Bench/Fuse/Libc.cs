@@ -5,13 +5,15 @@ namespace Vellum.Bench.Fuse;
 /// <summary>
 /// The system calls the suite makes directly: the metadata workload must cost exactly one
 /// syscall per step (File APIs add fstat and flock calls, which a FUSE mount turns into
-/// extra requests), and mounts are removed without depending on umount(8).
+/// extra requests), the fsync latency loop times exactly one pwrite and one fsync or
+/// fdatasync per step, and mounts are removed without depending on umount(8).
 /// </summary>
 internal static unsafe partial class Libc
 {
     public const int OWrOnly = 0x1;
     public const int OCreat = 0x40;
     public const int OExcl = 0x80;
+    public const int OTrunc = 0x200;
     public const int OCloexec = 0x80000;
     public const int MntDetach = 2;
 
@@ -31,6 +33,15 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint pwrite(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int fsync(int fd);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int fdatasync(int fd);
 
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int stat(string path, byte* buffer);

@@ -24,4 +24,13 @@ internal abstract class MountedTarget
     public abstract void Unmount();
 }
 
-internal sealed class MountUnavailableException(string message) : Exception(message);
+/// <param name="cause">What went wrong, in the suite's words ("dotnet exited with code 1 before mounting").</param>
+/// <param name="output">The child's last output lines, stdout and stderr together, if any.</param>
+/// <param name="childError">The child's last stderr lines, if any: usually the reason in its own words.</param>
+internal sealed class MountUnavailableException(string cause, string? output = null, string? childError = null)
+    : Exception(output is null ? cause : $"{cause}: {output}")
+{
+    public string Cause { get; } = cause;
+
+    public string? ChildError { get; } = childError;
+}

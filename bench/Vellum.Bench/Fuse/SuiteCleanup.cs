@@ -12,10 +12,13 @@ internal sealed class SuiteCleanup : IDisposable
     private readonly Lock _lock = new();
     private readonly List<MountedTarget> _mounted = [];
     private readonly List<PosixSignalRegistration> _signals;
+    private readonly string _suite;
     private System.Diagnostics.Process? _workload;
 
-    public SuiteCleanup()
+    /// <param name="suite">The suite's name, which starts the message printed on a signal.</param>
+    public SuiteCleanup(string suite = "fuse")
     {
+        _suite = suite;
         _signals = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
     }
 
@@ -53,7 +56,7 @@ internal sealed class SuiteCleanup : IDisposable
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
-        Console.Error.WriteLine($"fuse: {context.Signal}, removing mounts");
+        Console.Error.WriteLine($"{_suite}: {context.Signal}, removing mounts");
         lock (_lock)
         {
             try

@@ -2,44 +2,58 @@ using System.Runtime.InteropServices;
 using Vellum.Fuse;
 using Vellum.Mount;
 using Vellum.Passthrough;
+using Vellum.Recording;
+using Vellum.Store;
 
 namespace Vellum.Cli.Commands;
 
-/// <summary>`vellum mount BACKING MOUNTPOINT --no-journal [--no-passthrough]`: serves BACKING at MOUNTPOINT in the foreground.</summary>
+/// <summary>
+/// `vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local]`:
+/// serves BACKING at MOUNTPOINT in the foreground, every change journaled (or none, with --no-journal).
+/// </summary>
 internal static class MountCommand
 {
-    public const string Usage = "vellum mount BACKING MOUNTPOINT --no-journal [--no-passthrough]";
+    public const string Usage = "vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local] [--no-journal] [--no-passthrough]";
 
     public static int Run(IReadOnlyList<string> args)
     {
-        var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
-        var options = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-        var unknown = options.Except(["--no-journal", "--no-passthrough"]).ToList();
-        if (positional.Count != 2 || unknown.Count != 0)
-            return Cli.Fail(unknown.Count != 0 ? $"unknown option {unknown[0]}; usage: {Usage}" : $"usage: {Usage}");
-        if (!options.Contains("--no-journal"))
-            return Cli.Fail("the journaled mount is not built yet; run with --no-journal for a plain passthrough mount");
-        var backing = Path.GetFullPath(positional[0]);
-        var mountPoint = Path.GetFullPath(positional[1]);
+        if (!MountOptions.TryParse(args, out var options, out var error))
+            return Cli.Fail($"{error}; usage: {Usage}");
+        var (backing, mountPoint, journalDirectory) = (options!.Backing, options.MountPoint, options.Journal);
         if (!Directory.Exists(backing))
             return Cli.Fail($"backing directory {backing} does not exist");
-        if (backing == mountPoint || mountPoint.StartsWith(backing + "/", StringComparison.Ordinal))
+        if (MountOptions.IsInside(mountPoint, backing))
             return Cli.Fail($"the mountpoint {mountPoint} must not be inside the backing directory {backing}");
+        if (journalDirectory is not null && (MountOptions.IsInside(journalDirectory, backing) || MountOptions.IsInside(journalDirectory, mountPoint)))
+            return Cli.Fail($"the journal {journalDirectory} must not be inside the backing directory or the mountpoint; choose another with --journal DIR");
 
+        MountJournal? journal = null;
         try
         {
-            using var backingFileSystem = new PassthroughFileSystem(backing);
-            var usePassthrough = !options.Contains("--no-passthrough");
-            var fileSystem = new PassthroughFuseFileSystem(backingFileSystem, usePassthrough);
+            if (journalDirectory is not null)
+            {
+                journal = MountJournal.Open(new MountJournalOptions
+                {
+                    Directory = journalDirectory,
+                    BackingDirectory = backing,
+                    Reversible = options.Reversible,
+                    Sync = options.Sync,
+                });
+                Console.Error.WriteLine($"vellum: journal {journalDirectory} (id {journal.Header.JournalId}, sync {options.Sync.ToString().ToLowerInvariant()}): {journal.Recovery}");
+            }
+            using var backingFileSystem = new PassthroughFileSystem(backing, journal?.Recorder);
+            journal?.Attach(backingFileSystem);
+            var fileSystem = new PassthroughFuseFileSystem(backingFileSystem, options.Passthrough);
             using var mount = FuseMount.Mount(fileSystem, new FuseMountOptions
             {
                 MountPoint = mountPoint,
                 Source = backing,
-                EnablePassthrough = usePassthrough,
+                EnablePassthrough = options.Passthrough,
             });
+            using var status = journal is null ? null : StatusServer.Start(mountPoint, journal);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Unmount);
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Unmount);
-            Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {mount.Session.ProtocolVersion}, passthrough {(mount.Session.PassthroughEnabled ? "on" : "off")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
+            Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {mount.Session.ProtocolVersion}, passthrough {(mount.Session.PassthroughEnabled ? "on" : "off")}, {(journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
             mount.Completion.Wait();
             return 0;
 
@@ -49,13 +63,13 @@ internal static class MountCommand
                 mount.RequestUnmount();
             }
         }
-        catch (FuseException error)
+        catch (Exception failure) when (failure is FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException)
         {
-            return Cli.Fail(error.Message);
+            return Cli.Fail(failure.Message);
         }
-        catch (IOException error)
+        finally
         {
-            return Cli.Fail(error.Message);
+            journal?.Dispose();
         }
     }
 }

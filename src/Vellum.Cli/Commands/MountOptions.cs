@@ -1,0 +1,87 @@
+using Vellum.Recording;
+
+namespace Vellum.Cli.Commands;
+
+/// <summary>The parsed command line of `vellum mount`.</summary>
+internal sealed record MountOptions(string Backing, string MountPoint, string? Journal, bool NoJournal, bool Reversible, SyncMode Sync, bool Passthrough)
+{
+    /// <summary>
+    /// Where a mount's journal goes without --journal: under the user's state directory,
+    /// named after the backing directory, so it is never inside BACKING or MOUNTPOINT
+    /// unless those contain the home directory (then the mount refuses and asks for --journal).
+    /// </summary>
+    public static string DefaultJournalFor(string backing)
+    {
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        var name = backing.Trim('/').Replace('/', '_');
+        return Path.Combine(state, "vellum", "journals", name.Length == 0 ? "root" : name);
+    }
+
+    public static bool TryParse(IReadOnlyList<string> args, out MountOptions? options, out string? error)
+    {
+        options = null;
+        var positional = new List<string>();
+        string? journal = null;
+        var noJournal = false;
+        var reversible = false;
+        var passthrough = true;
+        var sync = SyncMode.Local;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--no-journal":
+                    noJournal = true;
+                    break;
+                case "--reversible":
+                    reversible = true;
+                    break;
+                case "--no-passthrough":
+                    passthrough = false;
+                    break;
+                case "--journal" when i + 1 < args.Count:
+                    journal = args[++i];
+                    break;
+                case "--sync" when i + 1 < args.Count:
+                    var mode = args[++i];
+                    if (mode == "none")
+                        sync = SyncMode.None;
+                    else if (mode == "local")
+                        sync = SyncMode.Local;
+                    else
+                    {
+                        error = $"--sync {mode}: the modes are none and local";
+                        return false;
+                    }
+                    break;
+                case var option when option.StartsWith("--", StringComparison.Ordinal):
+                    error = $"unknown option {option} (or its value is missing)";
+                    return false;
+                default:
+                    positional.Add(args[i]);
+                    break;
+            }
+        }
+        if (positional.Count != 2)
+        {
+            error = "BACKING and MOUNTPOINT are required";
+            return false;
+        }
+        if (noJournal && (journal is not null || reversible))
+        {
+            error = "--no-journal cannot be combined with --journal or --reversible";
+            return false;
+        }
+        var backing = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[0]));
+        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[1]));
+        journal = noJournal ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(journal ?? DefaultJournalFor(backing)));
+        options = new MountOptions(backing, mountPoint, journal, noJournal, reversible, sync, passthrough);
+        error = null;
+        return true;
+    }
+
+    public static bool IsInside(string path, string directory) =>
+        path == directory || path.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal);
+}

@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+
+namespace Vellum.Cli.Commands;
+
+/// <summary>What a journaled mount reports to `vellum status` (also its --json output).</summary>
+internal sealed record MountStatusReply(
+    string MountPoint,
+    string Journal,
+    string JournalId,
+    string Sync,
+    ulong LastTransactionId,
+    long WrittenPosition,
+    long DurablePosition,
+    ulong FifoBytesInUse,
+    int FifoSize,
+    long Stalls,
+    long Operations,
+    double OperationsPerSecond,
+    long Syncs,
+    string? Failure);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(MountStatusReply))]
+internal sealed partial class StatusJson : JsonSerializerContext;

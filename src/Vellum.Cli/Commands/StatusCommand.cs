@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Vellum.Cli.Commands;
+
+/// <summary>`vellum status MOUNTPOINT [--json]`: asks the journaled mount at MOUNTPOINT for its journal's state.</summary>
+internal static class StatusCommand
+{
+    public const string Usage = "vellum status MOUNTPOINT [--json]";
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var json = args.Contains("--json");
+        var positional = args.Where(a => a != "--json").ToList();
+        if (positional.Count != 1 || positional[0].StartsWith("--", StringComparison.Ordinal))
+            return Cli.Fail($"usage: {Usage}");
+        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[0]));
+        byte[] reply;
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(StatusServer.EndPointFor(mountPoint));
+            using var stream = new NetworkStream(socket);
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            reply = buffer.ToArray();
+        }
+        catch (SocketException)
+        {
+            return Cli.Fail($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process)");
+        }
+        var status = JsonSerializer.Deserialize(reply, StatusJson.Default.MountStatusReply);
+        if (status is null)
+            return Cli.Fail($"the mount at {mountPoint} sent an unreadable status");
+        if (json)
+        {
+            Console.WriteLine(System.Text.Encoding.UTF8.GetString(reply));
+            return 0;
+        }
+        var culture = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(culture, $"""
+            mount        {status.MountPoint}
+            journal      {status.Journal} (id {status.JournalId}, sync {status.Sync})
+            transaction  {status.LastTransactionId} (last begun)
+            position     written {status.WrittenPosition:N0}, durable {status.DurablePosition:N0} bytes ({status.WrittenPosition - status.DurablePosition:N0} not yet durable)
+            fifo         {status.FifoBytesInUse:N0} of {status.FifoSize:N0} bytes in use, {status.Stalls} stall(s)
+            operations   {status.Operations:N0} recorded, {status.OperationsPerSecond:N0}/s over the last second
+            syncs        {status.Syncs:N0} fdatasync(s) of the store
+            """));
+        if (status.Failure is not null)
+            Console.WriteLine($"FAILED       {status.Failure}");
+        return status.Failure is null ? 0 : 2;
+    }
+}

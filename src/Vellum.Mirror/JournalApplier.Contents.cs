@@ -1,0 +1,153 @@
+using System.Text;
+using Vellum.Mirror.Native;
+
+namespace Vellum.Mirror;
+
+/// <summary>Operations on a node's content and attributes; each sets a state, so re-applying it changes nothing.</summary>
+public sealed partial class JournalApplier
+{
+    private const int FileFlags = MirrorConstants.OWrOnly | MirrorConstants.ONoFollow | MirrorConstants.ONonBlock | MirrorConstants.ONoCtty | MirrorConstants.OCloExec;
+
+    private unsafe void Write(Step step, ulong id)
+    {
+        var path = step.Path!;
+        var redo = step.Operation.Redo;
+        if (redo?.Offset is not { } offset || redo.Data is not { } data)
+            throw Failure(step, id, path, "carries no OFFSET and DATA");
+        var fd = OpenRegularFile(step, id, path);
+        try
+        {
+            // Only the journaled bytes: a hole in the source stays a hole here.
+            var done = 0;
+            fixed (byte* bytes = data.Span)
+            {
+                while (done < data.Length)
+                {
+                    var written = MirrorLibC.PWrite(fd, bytes + done, (nuint)(data.Length - done), (long)offset + done);
+                    if (written < 0)
+                        throw Failure(step, id, path, MirrorLibC.LastError());
+                    done += (int)written;
+                }
+            }
+        }
+        finally
+        {
+            MirrorLibC.Close(fd);
+        }
+    }
+
+    private void Truncate(Step step, ulong id)
+    {
+        var path = step.Path!;
+        var size = step.Operation.Redo?.Attributes?.Size ?? throw Failure(step, id, path, "carries no SIZE");
+        TruncateFile(step, id, path, size);
+    }
+
+    private void TruncateFile(Step step, ulong id, ReplicaPath path, ulong size)
+    {
+        var fd = OpenRegularFile(step, id, path);
+        try
+        {
+            if (MirrorLibC.FTruncate(fd, (long)size) != 0)
+                throw Failure(step, id, path, MirrorLibC.LastError());
+        }
+        finally
+        {
+            MirrorLibC.Close(fd);
+        }
+    }
+
+    private void Fallocate(Step step, ulong id)
+    {
+        var path = step.Path!;
+        var redo = step.Operation.Redo;
+        if (redo?.Offset is not { } offset || redo.Length is not { } length)
+            throw Failure(step, id, path, "carries no OFFSET and LENGTH");
+        var fd = OpenRegularFile(step, id, path);
+        try
+        {
+            if (MirrorLibC.FAllocate(fd, (int)(redo.Flags ?? 0), (long)offset, (long)length) != 0)
+                throw Failure(step, id, path, MirrorLibC.LastError());
+        }
+        finally
+        {
+            MirrorLibC.Close(fd);
+        }
+    }
+
+    private void SetAttributes(Step step, ulong id)
+    {
+        var path = step.Path!;
+        var attributes = step.Operation.Redo?.Attributes ?? throw Failure(step, id, path, "carries no ATTR");
+        SetNodeAttributes(step, id, path, attributes.Uid, attributes.Gid, attributes.Mode, attributes.Atime, attributes.Mtime);
+        if (attributes.Size is { } size)
+            TruncateFile(step, id, path, size);
+    }
+
+    private unsafe void ChangeXattr(Step step, ulong id)
+    {
+        var path = step.Path!;
+        var redo = step.Operation.Redo;
+        if (redo is null || redo.Xattrs.Count == 0)
+            throw Failure(step, id, path, "carries no XATTR");
+        var xattr = redo.Xattrs[0];
+        var removing = step.Kind == Journal.Format.SubRecordType.RemoveXattr;
+        if (!removing && xattr.Value is null)
+            throw Failure(step, id, path, "carries no XATTR_VALUE");
+        byte[] name = [.. xattr.Name, 0];
+        var value = xattr.Value ?? [];
+        var node = OpenNodePath(step, id, path);
+        try
+        {
+            var procPath = Encoding.ASCII.GetBytes($"/proc/self/fd/{node}\0");
+            int result;
+            fixed (byte* at = procPath)
+            fixed (byte* n = name)
+            fixed (byte* v = value)
+            {
+                // The CREATE / REPLACE flags are dropped: the state after the call is the
+                // same either way, and with them a repeated call would fail.
+                result = removing ? MirrorLibC.RemoveXattr(at, n) : MirrorLibC.SetXattr(at, n, v, (nuint)value.Length, 0);
+            }
+            if (result != 0 && !(removing && MirrorLibC.LastError() == MirrorConstants.ENODATA))
+                throw Failure(step, id, path, MirrorLibC.LastError());
+        }
+        finally
+        {
+            MirrorLibC.Close(node);
+        }
+    }
+
+    /// <summary>
+    /// A writable descriptor of the regular file at <paramref name="path"/>. The type is checked
+    /// before opening, so that a device node or FIFO in the replica is never opened: a journal
+    /// could otherwise make one and write to a host device through it.
+    /// </summary>
+    private unsafe int OpenRegularFile(Step step, ulong id, ReplicaPath path)
+    {
+        using var parent = _root.OpenParent(path, id, step.Name);
+        var errno = NodeInfo.Read(parent.Fd, path.Name, out var node);
+        if (errno != 0)
+            throw Failure(step, id, path, errno);
+        if (node.Type != MirrorConstants.SIfReg)
+            throw Failure(step, id, path, "is not a regular file");
+        int fd;
+        fixed (byte* name = path.Name)
+            fd = MirrorLibC.OpenAt(parent.Fd, name, FileFlags, 0);
+        if (fd < 0)
+            throw Failure(step, id, path, MirrorLibC.LastError());
+        return fd;
+    }
+
+    /// <summary>An O_PATH descriptor of the node itself (a symlink is not followed), to reach it through /proc/self/fd.</summary>
+    private unsafe int OpenNodePath(Step step, ulong id, ReplicaPath path)
+    {
+        using var parent = _root.OpenParent(path, id, step.Name);
+        int fd;
+        fixed (byte* name = path.Name)
+            fd = MirrorLibC.OpenAt(parent.Fd, name, MirrorConstants.OPath | MirrorConstants.ONoFollow | MirrorConstants.OCloExec, 0);
+        if (fd < 0)
+            throw Failure(step, id, path, MirrorLibC.LastError());
+        return fd;
+    }
+}

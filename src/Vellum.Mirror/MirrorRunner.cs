@@ -1,0 +1,167 @@
+using Vellum.Journal.Scanning;
+using Vellum.Store;
+
+namespace Vellum.Mirror;
+
+/// <summary>
+/// Keeps a replica directory equal to a segment store's journal: applies, in id order, every
+/// committed transaction after the replica's persisted <see cref="MirrorPosition"/>, and
+/// writes the position after each one. A crash re-applies at most the transaction it was in,
+/// which idempotence makes harmless (docs/mirror.md).
+/// </summary>
+/// <remarks>
+/// The store is opened read-only for each pass, so another process may be appending to it:
+/// a read-only <see cref="SegmentStore"/> is a snapshot taken at opening, and following means
+/// opening it again when its directory changes (<see cref="Follow"/>).
+/// </remarks>
+public sealed class MirrorRunner : IDisposable
+{
+    /// <summary>Transactions between two flushes of the replica (syncfs); each pass also ends with one.</summary>
+    public const int FlushInterval = 1024;
+
+    private readonly ReplicaRoot _root;
+    private readonly JournalApplier _applier;
+    private int _unflushed;
+
+    private MirrorRunner(string storeDirectory, ReplicaRoot root, MirrorPosition? position)
+    {
+        StoreDirectory = storeDirectory;
+        _root = root;
+        _applier = new JournalApplier(root);
+        Position = position;
+    }
+
+    public string StoreDirectory { get; }
+
+    public string ReplicaDirectory => _root.Path;
+
+    /// <summary>The replica's position; null until its first transaction (or aborted one) is behind it.</summary>
+    public MirrorPosition? Position { get; private set; }
+
+    /// <summary>Raised after each new position is written (the transaction's effects are in the replica, not yet flushed).</summary>
+    public event Action<MirrorPosition>? PositionAdvanced;
+
+    /// <summary>Transactions applied since this object was opened (aborted ones not counted).</summary>
+    public long Applied { get; private set; }
+
+    /// <summary>
+    /// Opens a replica for mirroring <paramref name="storeDirectory"/>, creating the directory
+    /// if it is missing. A directory that holds no position must be empty: mirroring into one
+    /// with other contents would mix them into the replica.
+    /// </summary>
+    public static MirrorRunner Open(string storeDirectory, string replicaDirectory)
+    {
+        Directory.CreateDirectory(replicaDirectory);
+        var root = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
+        try
+        {
+            var position = MirrorState.Read(root);
+            if (position is null && Directory.EnumerateFileSystemEntries(replicaDirectory).Any())
+                throw new MirrorException($"the replica {replicaDirectory} is not empty and holds no mirror position ({MirrorPosition.XattrName}); mirror into an empty directory");
+            return new MirrorRunner(storeDirectory, root, position);
+        }
+        catch
+        {
+            root.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies everything the store holds now after the replica's position, then flushes.
+    /// Returns how many transactions were applied.
+    /// </summary>
+    /// <exception cref="MirrorException">A transaction was refused or failed, or the store holds another journal; everything before it is applied.</exception>
+    /// <exception cref="StoreDamagedException">The store is damaged; everything before the damage is applied.</exception>
+    public long CatchUp(CancellationToken cancellation = default)
+    {
+        var before = Applied;
+        using var store = SegmentStore.OpenReadOnly(StoreDirectory);
+        if (store.SegmentCount == 0)
+            throw store.Damage ?? new StoreDamagedException($"the store at {StoreDirectory} holds no readable segment");
+        var journalId = store.Header.JournalId;
+        if (Position is { } position && position.JournalId != journalId)
+            throw new MirrorException($"the replica {ReplicaDirectory} mirrors journal {position.JournalId}, but the store at {StoreDirectory} holds journal {journalId}");
+
+        var order = new TransactionOrder(Position?.TransactionId ?? (store.Header.FirstTransactionId == 0 ? 0 : store.Header.FirstTransactionId - 1));
+        try
+        {
+            using var cursor = store.OpenCursor(order.Applied + 1, follow: false, cancellation);
+            while (!cancellation.IsCancellationRequested && cursor.TryRead(out var entry))
+            {
+                switch (entry)
+                {
+                    case TransactionEntry transaction:
+                        order.Ended(transaction.TransactionId, transaction);
+                        break;
+                    case AbortedTransactionEntry aborted:
+                        order.Ended(aborted.TransactionId, null);
+                        break;
+                    case CheckpointRecordEntry checkpoint:
+                        order.Settle(checkpoint.Checkpoint.Open.Count == 0 ? checkpoint.LastBegun + 1 : checkpoint.Checkpoint.Open.Min(open => open.TransactionId));
+                        break;
+                }
+                ApplyDue(order, journalId);
+            }
+            if (cancellation.IsCancellationRequested)
+                return Applied - before;
+            order.Settle(cursor.Incomplete.Count == 0 ? ulong.MaxValue : cursor.Incomplete.Min());
+            ApplyDue(order, journalId);
+            if ((cursor.Error ?? store.Damage) is { } damage)
+                throw damage;
+        }
+        finally
+        {
+            Flush();
+        }
+        return Applied - before;
+    }
+
+    /// <summary>
+    /// Catches up, then again each time <paramref name="waitForChange"/> returns true (it
+    /// blocks until the store may have changed), until it returns false or
+    /// <paramref name="cancellation"/> is cancelled.
+    /// </summary>
+    public void Follow(Func<CancellationToken, bool> waitForChange, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(waitForChange);
+        while (!cancellation.IsCancellationRequested)
+        {
+            CatchUp(cancellation);
+            if (cancellation.IsCancellationRequested || !waitForChange(cancellation))
+                return;
+        }
+    }
+
+    public void Dispose()
+    {
+        _applier.Dispose();
+        _root.Dispose();
+    }
+
+    private void ApplyDue(TransactionOrder order, Guid journalId)
+    {
+        while (order.TryTakeNext(out var id, out var transaction))
+        {
+            if (transaction is not null)
+            {
+                _applier.Apply(transaction);
+                Applied++;
+            }
+            var position = new MirrorPosition(journalId, id);
+            MirrorState.Write(_root, position);
+            Position = position;
+            PositionAdvanced?.Invoke(position);
+            if (++_unflushed >= FlushInterval)
+                Flush();
+        }
+    }
+
+    private void Flush()
+    {
+        if (_unflushed == 0)
+            return;
+        MirrorState.Flush(_root);
+        _unflushed = 0;
+    }
+}

@@ -1,0 +1,174 @@
+using Vellum.Fifo;
+using Vellum.Journal.Format;
+using Vellum.Passthrough;
+using Vellum.Recording.Native;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// Writes the first part of a change's transaction, before the syscall runs: the operation
+/// header (its size left unknown, the RESULT will close it), TIME, CRED, PATH, PATH2,
+/// INODE where a name is about to move, REDO and, reversible, UNDO; then publishes it.
+/// Layout per operation: docs/journal-format.md 3.4.
+/// </summary>
+internal static class IntentWriter
+{
+    private const int IntentOverhead = 256;
+
+    public static void Write(RecorderThread thread, in Change change, BackingPaths paths, bool reversible)
+    {
+        var kind = change.Kind;
+        var path = ResolvePath(in change, paths, thread.Path);
+        var path2 = ResolvePath2(in change, paths, thread.Path2);
+        var writer = thread.Writer;
+        writer.Begin(IntentOverhead + Math.Max(path, 0) + Math.Max(path2, 0) + change.Data.Length);
+        writer.Push(ChangeTypes.OperationOf(kind));
+        writer.WriteLeaf(SubRecordType.Time, JournalTimestamp.Now());
+        writer.Push(SubRecordType.Cred);
+        writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
+        writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
+        writer.WriteLeaf(SubRecordType.Pid, change.Caller.Pid);
+        writer.Pop();
+        if (path >= 0)
+            writer.WriteLeaf(SubRecordType.Path, thread.Path.AsSpan(0, path));
+        if (path2 >= 0)
+            writer.WriteLeaf(SubRecordType.Path2, thread.Path2.AsSpan(0, path2));
+        if (MovedInode(in change) is { } inode)
+            writer.WriteLeaf(SubRecordType.Inode, inode);
+        WriteRedo(writer, in change);
+        if (reversible)
+            UndoWriter.Write(writer, in change);
+        writer.Publish(ResultWriter.MaxPayload);
+    }
+
+    /// <summary>PATH's length in the buffer, or -1 when the node has no name under the root.</summary>
+    private static int ResolvePath(in Change change, BackingPaths paths, Span<byte> buffer)
+    {
+        bool found;
+        int length;
+        if (ChangeTypes.IsEntryChange(change.Kind))
+            found = paths.TryChild(change.ParentFd, change.Name, buffer, out length);
+        else
+            found = paths.TryRelative(change.NodeFd, buffer, out length, change.Node);
+        return found && length <= JournalLimits.MaxPathLength ? length : -1;
+    }
+
+    private static int ResolvePath2(in Change change, BackingPaths paths, Span<byte> buffer)
+    {
+        bool found;
+        int length;
+        if (change.Kind == ChangeKind.Rename)
+            found = paths.TryChild(change.NewParentFd, change.NewName, buffer, out length);
+        else if (change.Kind == ChangeKind.Link)
+            found = paths.TryChild(change.ParentFd, change.Name, buffer, out length);
+        else
+            return -1;
+        return found && length <= JournalLimits.MaxPathLength ? length : -1;
+    }
+
+    /// <summary>
+    /// The inode whose name a rename, link, unlink or rmdir is about to change: what lets
+    /// recovery tell, after a kill, whether the change took effect.
+    /// </summary>
+    private static ulong? MovedInode(in Change change)
+    {
+        NodeStat stat = default;
+        var error = change.Kind switch
+        {
+            ChangeKind.Rename or ChangeKind.Unlink or ChangeKind.Rmdir => BackingInspection.StatAt(change.ParentFd, change.Name, out stat),
+            ChangeKind.Link => BackingInspection.Stat(change.NodeFd, out stat),
+            _ => Errno.ENOENT,
+        };
+        return error == Errno.Success ? stat.Ino : null;
+    }
+
+    private static void WriteRedo(TransactionWriter writer, in Change change)
+    {
+        switch (change.Kind)
+        {
+            case ChangeKind.Create:
+            case ChangeKind.Mkdir:
+            case ChangeKind.Mknod:
+                writer.Push(SubRecordType.Redo);
+                writer.Push(SubRecordType.Attr);
+                writer.WriteLeaf(SubRecordType.Mode, change.Mode);
+                writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
+                writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
+                if (change.Kind == ChangeKind.Mknod)
+                    writer.WriteLeaf(SubRecordType.Rdev, (ulong)change.Rdev);
+                writer.Pop();
+                writer.Pop();
+                break;
+            case ChangeKind.Symlink:
+                writer.Push(SubRecordType.Redo);
+                writer.Push(SubRecordType.Attr);
+                writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
+                writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
+                writer.Pop();
+                writer.WriteLeaf(SubRecordType.Target, change.Data);
+                writer.Pop();
+                break;
+            case ChangeKind.Rename:
+                writer.Push(SubRecordType.Redo);
+                writer.WriteLeaf(SubRecordType.Flags, (uint)change.Flags);
+                writer.Pop();
+                break;
+            case ChangeKind.Write:
+                writer.Push(SubRecordType.Redo);
+                writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
+                writer.WriteLeaf(SubRecordType.Data, change.Data);
+                writer.Pop();
+                break;
+            case ChangeKind.CopyFileRange:
+                WriteCopiedBytes(writer, in change);
+                break;
+            case ChangeKind.Truncate:
+                writer.Push(SubRecordType.Redo);
+                writer.Push(SubRecordType.Attr);
+                writer.WriteLeaf(SubRecordType.Size, 0UL);
+                writer.Pop();
+                writer.Pop();
+                break;
+            case ChangeKind.SetAttr:
+                writer.Push(SubRecordType.Redo);
+                AttributeLeaves.WriteRequested(writer, change.Attributes);
+                writer.Pop();
+                break;
+            case ChangeKind.SetXattr:
+            case ChangeKind.RemoveXattr:
+                writer.Push(SubRecordType.Redo);
+                if (change.Kind == ChangeKind.SetXattr)
+                    writer.WriteLeaf(SubRecordType.Flags, (uint)change.Flags);
+                writer.Push(SubRecordType.Xattr);
+                writer.WriteLeaf(SubRecordType.XattrName, change.XattrName);
+                if (change.Kind == ChangeKind.SetXattr)
+                    writer.WriteLeaf(SubRecordType.XattrValue, change.Data);
+                writer.Pop();
+                writer.Pop();
+                break;
+            case ChangeKind.Fallocate:
+                writer.Push(SubRecordType.Redo);
+                writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
+                writer.WriteLeaf(SubRecordType.Length, (ulong)change.Length);
+                writer.WriteLeaf(SubRecordType.Flags, (uint)change.Flags);
+                writer.Pop();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// copy_file_range is journaled as the write it amounts to: the source's bytes, read now
+    /// (under the destination's lock; the source is another file, so a concurrent writer to
+    /// it could make the copy differ, which a replica would not notice).
+    /// </summary>
+    private static void WriteCopiedBytes(TransactionWriter writer, in Change change)
+    {
+        writer.Push(SubRecordType.Redo);
+        writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
+        var available = BackingInspection.Stat(change.SourceFd, out var source) == Errno.Success
+            ? Math.Max(0, (long)source.Size - change.SourceOffset)
+            : 0;
+        PriorState.WriteDataLeaf(writer, change.SourceFd, change.SourceOffset, Math.Min(change.Length, available));
+        writer.Pop();
+    }
+}

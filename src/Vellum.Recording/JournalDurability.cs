@@ -1,0 +1,30 @@
+using Vellum.Fifo;
+using Vellum.Store;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// Waits until journal records are durable in the local store: first until the drain has
+/// appended them, then for the store's group commit to cover them. With
+/// <see cref="SyncMode.None"/> nothing waits.
+/// </summary>
+internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, SyncMode mode)
+{
+    public SyncMode Mode => mode;
+
+    /// <summary>Returns once every record before FIFO position <paramref name="fifoPosition"/> is durable.</summary>
+    public void WaitFor(ulong fifoPosition)
+    {
+        if (mode == SyncMode.None)
+            return;
+        fifo.WaitForSent(fifoPosition);
+        store.WaitDurable(store.WrittenPosition);
+    }
+
+    /// <summary>
+    /// Returns once everything committed so far is durable: a superset of what any one
+    /// fsync depends on (its file's data, the entries that reach it, a directory's entries),
+    /// so none of the btrfs tree-log cases can miss a dependency.
+    /// </summary>
+    public void WaitForAllCommitted() => WaitFor(fifo.WrittenPosition);
+}

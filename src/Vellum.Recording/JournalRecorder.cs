@@ -1,0 +1,125 @@
+using Vellum.Fifo;
+using Vellum.Journal.Format;
+using Vellum.Passthrough;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// Turns every change of the passthrough into one journal transaction, write-ahead: before
+/// the syscall, the operation (paths, credentials, REDO and, reversible, UNDO) is published
+/// to the FIFO ring as the transaction's first record(s); after it, a RESULT group (the
+/// state the operation left) ends the transaction, or an ABORTED record when the syscall
+/// failed. The ring lives in a file mapping, so a change can never reach the backing
+/// directory without its transaction being somewhere a restart finds it.
+/// </summary>
+/// <remarks>
+/// Paths are taken while holding a namespace lock: shared by every change, exclusive for
+/// the changes that move or remove names (rename, unlink, rmdir, link). So no path
+/// recorded for a change in flight can be changed by another change before it ends, and
+/// replaying transactions in END order finds every path where the journal says it is.
+/// </remarks>
+internal sealed class JournalRecorder : IChangeRecorder, IDisposable
+{
+    private readonly BackingPaths _paths;
+    private readonly JournalDurability _durability;
+    private readonly bool _reversible;
+    private readonly ReaderWriterLockSlim _namespace = new(LockRecursionPolicy.NoRecursion);
+    private readonly ThreadLocal<RecorderThread> _threads;
+    private long _operations;
+
+    public JournalRecorder(MemoryFifo fifo, BackingPaths paths, JournalDurability durability, bool reversible)
+    {
+        _paths = paths;
+        _durability = durability;
+        _reversible = reversible;
+        _threads = new ThreadLocal<RecorderThread>(() => new RecorderThread(fifo.CreateWriter()), trackAllValues: true);
+    }
+
+    /// <summary>The passthrough's names of hard-linked nodes, for nodes whose own name was unlinked.</summary>
+    public ILiveNames? Names
+    {
+        get => _paths.Names;
+        set => _paths.Names = value;
+    }
+
+    /// <summary>Transactions committed (changes that succeeded).</summary>
+    public long Operations => Interlocked.Read(ref _operations);
+
+    public void Before(in Change change)
+    {
+        if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
+            return;
+        var thread = _threads.Value!;
+        thread.Exclusive = ChangeTypes.MovesNames(change.Kind);
+        if (thread.Exclusive)
+            _namespace.EnterWriteLock();
+        else
+            _namespace.EnterReadLock();
+        try
+        {
+            IntentWriter.Write(thread, in change, _paths, _reversible);
+            thread.Recording = true;
+        }
+        catch
+        {
+            thread.Writer.Abort();
+            ExitNamespace(thread);
+            throw;
+        }
+    }
+
+    public void After(in Change change, in ChangeOutcome outcome)
+    {
+        if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
+        {
+            if (outcome.Result == Errno.Success)
+                _durability.WaitForAllCommitted();
+            return;
+        }
+        var thread = _threads.Value!;
+        if (!thread.Recording)
+            return;
+        thread.Recording = false;
+        ulong end;
+        try
+        {
+            if (outcome.Result != Errno.Success)
+            {
+                thread.Writer.Abort();
+                return;
+            }
+            ResultWriter.Write(thread.Writer, in change, in outcome);
+            thread.Writer.Pop();
+            end = thread.Writer.Commit();
+            Interlocked.Increment(ref _operations);
+        }
+        finally
+        {
+            ExitNamespace(thread);
+        }
+        if (change.Kind == ChangeKind.Write && IsSynchronous(change.Flags))
+            _durability.WaitFor(end);
+    }
+
+    public void Dispose()
+    {
+        foreach (var thread in _threads.Values)
+            thread.Dispose();
+        _threads.Dispose();
+        _namespace.Dispose();
+        _paths.Dispose();
+    }
+
+    private const int OSync = 0x101000;
+    private const int ODsync = 0x1000;
+
+    private static bool IsSynchronous(int openFlags) => (openFlags & (OSync | ODsync)) != 0;
+
+    private void ExitNamespace(RecorderThread thread)
+    {
+        if (thread.Exclusive)
+            _namespace.ExitWriteLock();
+        else
+            _namespace.ExitReadLock();
+    }
+}

@@ -1,0 +1,24 @@
+using Vellum.Store;
+
+namespace Vellum.Recording;
+
+/// <summary>What opening a mount's journal repaired: the store's own recovery, the ring's leftovers, the changes settled.</summary>
+public sealed record JournalRecovery(RecoveryReport Store, RingReplayReport Ring, IReadOnlyList<SettledChange> Settled)
+{
+    public bool IsClean => Store.CutBytes == 0 && Ring.Appended == 0 && Ring.Incomplete == 0 && Settled.Count == 0;
+
+    public override string ToString()
+    {
+        if (IsClean)
+            return "journal clean";
+        var parts = new List<string>();
+        // The store's report would call its open transactions aborted; here they are settled below.
+        if (Store.CutBytes > 0)
+            parts.Add((Store with { AbortedTransactions = [] }).ToString());
+        if (Ring.Appended > 0 || Ring.Incomplete > 0)
+            parts.Add($"moved {Ring.Appended} record(s) from the write-ahead ring into the store ({Ring.Incomplete} unfinished reservation(s) dropped)");
+        if (Settled.Count > 0)
+            parts.Add($"settled {Settled.Count} change(s) in flight: " + string.Join(", ", Settled.Select(s => $"{s.TransactionId} {s.Operation?.ToString().ToLowerInvariant() ?? "?"} {s.Outcome}")));
+        return string.Join("; ", parts);
+    }
+}

@@ -1,0 +1,137 @@
+using Vellum.Fifo;
+using Vellum.Journal.Format;
+using Vellum.Passthrough;
+using Vellum.Store;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// The journal of one mount: segment store, write-ahead ring file, FIFO with its drain,
+/// and the recorder the passthrough reports changes to. Opening recovers what a killed
+/// predecessor left (<see cref="WriteAheadRecovery"/>) before anything new is recorded.
+/// </summary>
+public sealed class MountJournal : IDisposable
+{
+    public const string RingFileName = "write-ahead.ring";
+
+    private readonly SegmentStore _store;
+    private readonly RingFile _ring;
+    private readonly MemoryFifo _fifo;
+    private readonly JournalRecorder _recorder;
+    private bool _disposed;
+
+    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, JournalRecovery recovery)
+    {
+        Options = options;
+        _store = store;
+        _ring = ring;
+        _fifo = fifo;
+        Recovery = recovery;
+        var durability = new JournalDurability(fifo, store, options.Sync);
+        _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), durability, options.Reversible);
+    }
+
+    public MountJournalOptions Options { get; }
+
+    /// <summary>What opening found and did: the store's repairs and the unfinished changes it resolved.</summary>
+    public JournalRecovery Recovery { get; }
+
+    public JournalHeader Header => _store.Header;
+
+    /// <summary>Hand this to the passthrough: every change it makes becomes a transaction.</summary>
+    public IChangeRecorder Recorder => _recorder;
+
+    /// <summary>
+    /// The passthrough serving this journal's changes: where to find a current name of a
+    /// hard-linked file whose descriptor's own name was unlinked.
+    /// </summary>
+    public void Attach(ILiveNames names) => _recorder.Names = names;
+
+    /// <summary>
+    /// Opens (creating if needed) the journal in <see cref="MountJournalOptions.Directory"/>
+    /// for <see cref="MountJournalOptions.BackingDirectory"/>, first completing what a
+    /// killed mount left: its ring's records go to the store, and its changes in flight are
+    /// settled against the backing directory.
+    /// </summary>
+    /// <exception cref="StoreDamagedException">The store is damaged beyond a torn tail.</exception>
+    public static MountJournal Open(MountJournalOptions options)
+    {
+        var backing = Path.GetFullPath(options.BackingDirectory);
+        var flags = options.Reversible ? JournalFlags.Reversible : JournalFlags.None;
+        // A new journal gets a new id; an existing store keeps its own (and refuses any other).
+        var exists = System.IO.Directory.Exists(options.Directory) && System.IO.Directory.EnumerateFiles(options.Directory, "*.vseg").Any();
+        var header = exists ? null : JournalHeader.Create(Guid.NewGuid(), 1, Environment.MachineName, backing, flags);
+        var store = SegmentStore.Open(options.Directory, new StoreOptions { Header = header, AbortUnfinished = false });
+        RingFile? ring = null;
+        MemoryFifo? fifo = null;
+        try
+        {
+            if (store.Header.MountRoot != backing)
+                throw new InvalidOperationException($"the journal in {options.Directory} records {store.Header.MountRoot}, not {backing}: give each backing directory its own journal");
+            if (store.Header.IsReversible != options.Reversible)
+                throw new InvalidOperationException($"the journal in {options.Directory} is {(store.Header.IsReversible ? "" : "not ")}reversible; open it {(store.Header.IsReversible ? "with" : "without")} --reversible");
+            var storeRecovery = store.Recovery;
+            var ringPath = Path.Combine(options.Directory, RingFileName);
+            var replayed = RingReplay.Run(store, ringPath);
+            // Every record of the old ring is in the store now, so it can be replaced; the
+            // settling below only appends to the store, and a kill during it finds the same
+            // transactions still open next time.
+            ring = RingFile.Create(ringPath, options.RingSize, store.Header.JournalId);
+            var settled = UnfinishedChanges.Settle(store, backing);
+            ring.RecordDrained(0, store.WrittenPosition);
+            var recovery = new JournalRecovery(storeRecovery, replayed, settled);
+            fifo = new MemoryFifo(new StoreSink(store, ring), new FifoOptions
+            {
+                Size = options.RingSize,
+                FirstTransactionId = store.LastTransactionId + 1,
+                RingFile = ring,
+            });
+            return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery);
+        }
+        catch
+        {
+            fifo?.Dispose();
+            ring?.Dispose();
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Counters for `vellum status`.</summary>
+    public JournalStatus Status() => new(
+        _store.WrittenPosition,
+        _store.DurablePosition,
+        _store.LastTransactionId,
+        _fifo.WrittenPosition - _fifo.AcknowledgedPosition,
+        _fifo.Options.Size,
+        _fifo.Stalls,
+        _recorder.Operations,
+        _store.SyncCount,
+        _fifo.Failure?.Message);
+
+    /// <summary>Drains the FIFO, makes the store durable and closes everything. The mount must be gone.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _fifo.Dispose();
+        _recorder.Dispose();
+        if (_fifo.Failure is null)
+            _store.WaitDurable(_store.WrittenPosition);
+        _ring.Dispose();
+        _store.Dispose();
+    }
+}
+
+/// <summary>A journal's positions and counters at one moment.</summary>
+public readonly record struct JournalStatus(
+    long WrittenPosition,
+    long DurablePosition,
+    ulong LastTransactionId,
+    ulong FifoBytesInUse,
+    int FifoSize,
+    long Stalls,
+    long Operations,
+    long Syncs,
+    string? Failure);

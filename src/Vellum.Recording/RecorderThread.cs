@@ -1,0 +1,24 @@
+using Vellum.Fifo;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// What one thread needs between a change's Before and After: its transaction writer
+/// (its own stream id), path buffers, and which namespace lock it holds.
+/// </summary>
+internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
+{
+    public TransactionWriter Writer { get; } = writer;
+
+    public byte[] Path { get; } = new byte[BackingPaths.BufferSize + 256];
+
+    public byte[] Path2 { get; } = new byte[BackingPaths.BufferSize + 256];
+
+    /// <summary>Whether the change in flight holds the namespace lock exclusively (it can move names).</summary>
+    public bool Exclusive { get; set; }
+
+    /// <summary>Whether the change in flight has an open transaction (false for syncs and refused changes).</summary>
+    public bool Recording { get; set; }
+
+    public void Dispose() => Writer.Dispose();
+}

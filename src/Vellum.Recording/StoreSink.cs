@@ -1,0 +1,21 @@
+using Vellum.Fifo;
+using Vellum.Store;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// The FIFO drain's destination: appends each run of records to the segment store, then
+/// notes in the ring file how far the store has them. Appended bytes are in the page cache,
+/// so they survive the process like the ring does; a returned write counts as acknowledged
+/// and durability is waited for separately, only by those who need it.
+/// </summary>
+internal sealed class StoreSink(SegmentStore store, RingFile ring) : IJournalSink
+{
+    public bool AcknowledgesExplicitly => false;
+
+    public void Write(ReadOnlySpan<byte> records, ulong endPosition)
+    {
+        var storePosition = store.Append(records);
+        ring.RecordDrained(endPosition, storePosition);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Vellum.Fuse;
+
+namespace Vellum.Recording.Tests;
+
+/// <summary>
+/// A real `vellum mount BACKING MNT --journal JOURNAL` daemon as a child process, with its
+/// directories under one temporary root. It can be killed (SIGKILL) and started again at
+/// the same place, as a crash and a restart. Dispose unmounts on every path.
+/// </summary>
+internal sealed class JournaledMount : IDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly string[] _options;
+    private Process? _daemon;
+    private readonly List<string> _log = [];
+
+    private JournaledMount(string[] options)
+    {
+        _options = options;
+        Root = Directory.CreateTempSubdirectory("vellum-journaled-").FullName;
+        Backing = Directory.CreateDirectory(Path.Combine(Root, "backing")).FullName;
+        MountPoint = Directory.CreateDirectory(Path.Combine(Root, "mnt")).FullName;
+        Journal = Path.Combine(Root, "journal");
+    }
+
+    public string Root { get; }
+
+    public string Backing { get; }
+
+    public string MountPoint { get; }
+
+    public string Journal { get; }
+
+    /// <summary>Everything the daemons wrote to stderr so far, for failure messages.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+                return string.Join('\n', _log);
+        }
+    }
+
+    public static JournaledMount Start(params string[] options)
+    {
+        var mount = new JournaledMount(options);
+        try
+        {
+            mount.Mount();
+        }
+        catch
+        {
+            mount.Dispose();
+            throw;
+        }
+        return mount;
+    }
+
+    public static string Program => Path.Combine(AppContext.BaseDirectory, "vellum.dll");
+
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+
+    /// <summary>Starts the daemon and returns once it reports the mount, which is after its journal recovery.</summary>
+    public void Mount()
+    {
+        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, "mount", Backing, MountPoint, "--journal", Journal, .. _options])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        var daemon = Process.Start(start)!;
+        _daemon = daemon;
+        var mounted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        daemon.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is null)
+            {
+                mounted.TrySetResult(false);
+                return;
+            }
+            lock (_log)
+                _log.Add(line.Data);
+            if (line.Data.Contains(" mounted at ", StringComparison.Ordinal))
+                mounted.TrySetResult(true);
+        };
+        daemon.BeginErrorReadLine();
+        daemon.BeginOutputReadLine();
+        if (!mounted.Task.Wait(Patience) || !mounted.Task.Result)
+            throw new InvalidOperationException($"vellum mount did not come up:\n{Log}");
+    }
+
+    /// <summary>The last line the daemon printed about its journal at start (recovery report).</summary>
+    public string LastJournalLine
+    {
+        get
+        {
+            lock (_log)
+                return _log.LastOrDefault(l => l.StartsWith("vellum: journal ", StringComparison.Ordinal)) ?? "";
+        }
+    }
+
+    /// <summary>SIGKILL: the daemon gets no chance to drain, sync or unmount.</summary>
+    public void Kill()
+    {
+        var daemon = _daemon ?? throw new InvalidOperationException("no daemon running");
+        daemon.Kill();
+        if (!daemon.WaitForExit(Patience))
+            throw new InvalidOperationException("the killed daemon did not exit");
+        daemon.WaitForExit();
+        daemon.Dispose();
+        _daemon = null;
+    }
+
+    /// <summary>`vellum umount`, then waits for the daemon to finish (drain, sync, close).</summary>
+    public void Unmount()
+    {
+        var daemon = _daemon ?? throw new InvalidOperationException("no daemon running");
+        string umountError;
+        using (var umount = Process.Start(new ProcessStartInfo(DotnetHost, ["exec", Program, "umount", MountPoint]) { UseShellExecute = false, RedirectStandardError = true })!)
+        {
+            umountError = umount.StandardError.ReadToEnd();
+            umount.WaitForExit(Patience);
+        }
+        if (!daemon.WaitForExit(Patience))
+            throw new InvalidOperationException($"the daemon did not exit after umount ({umountError.Trim()})");
+        daemon.WaitForExit();
+        var code = daemon.ExitCode;
+        daemon.Dispose();
+        _daemon = null;
+        if (code != 0)
+            throw new InvalidOperationException($"the daemon exited with {code}:\n{Log}");
+    }
+
+    /// <summary>`vellum status --json` of this mount.</summary>
+    public JsonElement Status()
+    {
+        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, "status", MountPoint, "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var child = Process.Start(start)!;
+        var output = child.StandardOutput.ReadToEnd();
+        var error = child.StandardError.ReadToEnd();
+        child.WaitForExit(Patience);
+        if (child.ExitCode != 0)
+            throw new InvalidOperationException($"vellum status failed ({child.ExitCode}): {error}");
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    public void Dispose()
+    {
+        if (_daemon is { } daemon)
+        {
+            if (!daemon.HasExited)
+                daemon.Kill();
+            daemon.WaitForExit(Patience);
+            daemon.Dispose();
+            _daemon = null;
+        }
+        if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
+            Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
+        Directory.Delete(Root, recursive: true);
+    }
+}

@@ -1,0 +1,29 @@
+using Vellum.Journal.Scanning;
+using Vellum.Mirror;
+using Vellum.Store;
+
+namespace Vellum.Recording.Tests;
+
+/// <summary>Replays a whole journal into a directory: what a replica built from nothing would hold.</summary>
+internal static class Replay
+{
+    public static int Into(string journal, string target)
+    {
+        Directory.CreateDirectory(target);
+        using var store = SegmentStore.OpenReadOnly(journal);
+        using var cursor = store.OpenCursor();
+        using var applier = new JournalApplier(target);
+        var applied = 0;
+        while (cursor.TryRead(out var entry))
+        {
+            if (entry is TransactionEntry transaction)
+            {
+                applier.Apply(transaction);
+                applied++;
+            }
+        }
+        Assert.Null(cursor.Error);
+        Assert.Empty(cursor.Incomplete);
+        return applied;
+    }
+}
