@@ -22,9 +22,17 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
     }
 
     /// <summary>
-    /// Returns once everything committed so far is durable: a superset of what any one
-    /// fsync depends on (its file's data, the entries that reach it, a directory's entries),
-    /// so none of the btrfs tree-log cases can miss a dependency.
+    /// Starts waiting, on a pool thread, until everything committed so far is durable: a
+    /// superset of what any one fsync depends on (its file's data, the entries that reach it,
+    /// a directory's entries), so none of the btrfs tree-log cases can miss a dependency. An
+    /// fsync's two syncs, the backing file's and the journal's, so run side by side. Null
+    /// when nothing waits (<see cref="SyncMode.None"/>).
     /// </summary>
-    public void WaitForAllCommitted() => WaitFor(fifo.WrittenPosition);
+    public Task? StartWaitForAllCommitted()
+    {
+        if (mode == SyncMode.None)
+            return null;
+        var position = fifo.WrittenPosition;
+        return Task.Run(() => WaitFor(position));
+    }
 }

@@ -47,9 +47,14 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
 
     public void Before(in Change change)
     {
-        if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
-            return;
         var thread = _threads.Value!;
+        if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
+        {
+            // Everything committed before the fsync was called is what it depends on: the
+            // journal syncs that while the backing file syncs its data.
+            thread.PendingSync = _durability.StartWaitForAllCommitted();
+            return;
+        }
         thread.Exclusive = ChangeTypes.MovesNames(change.Kind);
         if (thread.Exclusive)
             _namespace.EnterWriteLock();
@@ -70,13 +75,14 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
 
     public void After(in Change change, in ChangeOutcome outcome)
     {
+        var thread = _threads.Value!;
         if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
         {
-            if (outcome.Result == Errno.Success)
-                _durability.WaitForAllCommitted();
+            var pending = thread.PendingSync;
+            thread.PendingSync = null;
+            pending?.GetAwaiter().GetResult();
             return;
         }
-        var thread = _threads.Value!;
         if (!thread.Recording)
             return;
         thread.Recording = false;

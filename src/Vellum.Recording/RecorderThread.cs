@@ -20,5 +20,8 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
     /// <summary>Whether the change in flight has an open transaction (false for syncs and refused changes).</summary>
     public bool Recording { get; set; }
 
+    /// <summary>The journal's side of an fsync in flight, started in Before and waited for in After.</summary>
+    public Task? PendingSync { get; set; }
+
     public void Dispose() => Writer.Dispose();
 }

@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using Vellum.Journal.Format;
+using Vellum.Journal.Scanning;
+using Vellum.Store;
 using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
@@ -6,7 +10,7 @@ namespace Vellum.Recording.Tests;
 public sealed class JournaledMountTests
 {
     [Fact]
-    public void ReplayOfTheJournalRebuildsTheBackingDirectoryAfterARandomWorkload()
+    public void ReplayOfTheJournalAndTheMirrorBothRebuildTheBackingDirectoryAfterARandomWorkload()
     {
         using var mount = JournaledMount.Start();
         var workload = new RandomWorkload(mount.MountPoint, seed: 5);
@@ -15,8 +19,59 @@ public sealed class JournaledMountTests
 
         var replica = Path.Combine(mount.Root, "replay");
         var applied = Replay.Into(mount.Journal, replica);
-
         Assert.True(applied > 1000, $"only {applied} transactions");
         TreeComparison.AssertEqual(mount.Backing, replica);
+
+        var mirror = Path.Combine(mount.Root, "mirror");
+        var (exitCode, output) = RunVellum("mirror", "--store", mount.Journal, "--to", mirror);
+        Assert.True(exitCode == 0, output);
+        TreeComparison.AssertEqual(mount.Backing, mirror);
+    }
+
+    [Fact]
+    public void AReversibleJournalKeepsWhatEachChangeDestroyed()
+    {
+        using var mount = JournaledMount.Start("--reversible");
+        var file = Path.Combine(mount.MountPoint, "f");
+        Assert.True(Sys.WriteAt(file, 0, "old bytes here"u8.ToArray()));
+        Assert.True(Sys.WriteAt(file, 4, "NEW"u8.ToArray()));
+        File.WriteAllText(Path.Combine(mount.MountPoint, "victim"), "last words");
+        File.Delete(Path.Combine(mount.MountPoint, "victim"));
+        mount.Unmount();
+
+        var operations = Operations(mount.Journal);
+        var overwrite = operations.Last(o => o.Kind == SubRecordType.Write && o.Redo?.Offset == 4);
+        Assert.Equal("byt"u8.ToArray(), overwrite.Undo!.Data!.Value.ToArray());
+        Assert.Equal(14UL, overwrite.Undo.Attributes!.Size);
+        var unlink = operations.Single(o => o.Kind == SubRecordType.Unlink);
+        Assert.Equal("last words"u8.ToArray(), unlink.Undo!.Data!.Value.ToArray());
+    }
+
+    private static List<Journal.Operations.JournalOperation> Operations(string journal)
+    {
+        using var store = SegmentStore.OpenReadOnly(journal);
+        using var cursor = store.OpenCursor();
+        var operations = new List<Journal.Operations.JournalOperation>();
+        while (cursor.TryRead(out var entry))
+        {
+            if (entry is TransactionEntry transaction)
+                operations.AddRange(transaction.Operations);
+        }
+        return operations;
+    }
+
+    private static (int ExitCode, string Output) RunVellum(params string[] args)
+    {
+        var start = new ProcessStartInfo(JournaledMount.DotnetHost, ["exec", JournaledMount.Program, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var child = Process.Start(start)!;
+        var output = child.StandardOutput.ReadToEndAsync();
+        var error = child.StandardError.ReadToEndAsync();
+        Assert.True(child.WaitForExit(JournaledMount.Patience), "vellum did not finish");
+        return (child.ExitCode, output.Result + error.Result);
     }
 }
