@@ -55,15 +55,11 @@ public sealed partial class SegmentStore : IDisposable
     /// <summary>Read-only opens only: the damage reading stops at, if any.</summary>
     public StoreDamagedException? Damage { get; }
 
-    /// <summary>The position after the last byte appended.</summary>
-    public long WrittenPosition
-    {
-        get
-        {
-            lock (_appendLock)
-                return _written;
-        }
-    }
+    /// <summary>
+    /// The position after the last byte appended. Read without the append lock, so a status
+    /// query never waits behind an append stuck on a stalled disk.
+    /// </summary>
+    public long WrittenPosition => Volatile.Read(ref _written);
 
     /// <summary>The position of the first byte still held (segments below it were deleted by retention).</summary>
     public long FirstPosition
@@ -75,15 +71,8 @@ public sealed partial class SegmentStore : IDisposable
         }
     }
 
-    /// <summary>The id of the last transaction begun in the store (0 if none).</summary>
-    public ulong LastTransactionId
-    {
-        get
-        {
-            lock (_appendLock)
-                return _lastBegun;
-        }
-    }
+    /// <summary>The id of the last transaction begun in the store (0 if none); read without the append lock.</summary>
+    public ulong LastTransactionId => Volatile.Read(ref _lastBegun);
 
     /// <summary>Transactions begun and not yet ended, in id order.</summary>
     public IReadOnlyList<OpenTransaction> OpenTransactions

@@ -17,13 +17,13 @@ internal sealed class JournaledMount : IDisposable
     private Process? _daemon;
     private readonly List<string> _log = [];
 
-    private JournaledMount(string[] options)
+    private JournaledMount(string[] options, string? journal)
     {
         _options = options;
         Root = Directory.CreateTempSubdirectory("vellum-journaled-").FullName;
         Backing = Directory.CreateDirectory(Path.Combine(Root, "backing")).FullName;
         MountPoint = Directory.CreateDirectory(Path.Combine(Root, "mnt")).FullName;
-        Journal = Path.Combine(Root, "journal");
+        Journal = journal ?? Path.Combine(Root, "journal");
     }
 
     public string Root { get; }
@@ -44,9 +44,14 @@ internal sealed class JournaledMount : IDisposable
         }
     }
 
-    public static JournaledMount Start(params string[] options)
+    public static JournaledMount Start(params string[] options) => Start(null, options);
+
+    /// <summary>Starts a mount whose journal lives in <paramref name="journal"/> instead of under the mount's own root.</summary>
+    public static JournaledMount StartWithJournal(string journal, params string[] options) => Start(journal, options);
+
+    private static JournaledMount Start(string? journal, string[] options)
     {
-        var mount = new JournaledMount(options);
+        var mount = new JournaledMount(options, journal);
         try
         {
             mount.Mount();
