@@ -138,29 +138,7 @@ internal static class UnfinishedChanges
     private static byte[] EndRecord(OpenTransaction open, OperationResult result)
     {
         var scratch = new SubRecordBuffer();
-        ISubRecordWriter buffer = scratch;
-        buffer.Push(SubRecordType.Result);
-        if (result.Inode is { } inode)
-            buffer.WriteLeaf(SubRecordType.Inode, inode);
-        if (result.Attributes is { } attributes)
-        {
-            buffer.Push(SubRecordType.Attr);
-            buffer.WriteLeaf(SubRecordType.Mode, attributes.Mode!.Value);
-            buffer.WriteLeaf(SubRecordType.Uid, attributes.Uid!.Value);
-            buffer.WriteLeaf(SubRecordType.Gid, attributes.Gid!.Value);
-            buffer.WriteLeaf(SubRecordType.Size, attributes.Size!.Value);
-            buffer.WriteLeaf(SubRecordType.Atime, attributes.Atime!.Value);
-            buffer.WriteLeaf(SubRecordType.Mtime, attributes.Mtime!.Value);
-            buffer.WriteLeaf(SubRecordType.Ctime, attributes.Ctime!.Value);
-            if (attributes.Rdev is { } rdev)
-                buffer.WriteLeaf(SubRecordType.Rdev, rdev);
-            buffer.Pop();
-        }
-        if (result.DirMtime is { } dirMtime)
-            buffer.WriteLeaf(SubRecordType.DirMtime, dirMtime);
-        if (result.Dir2Mtime is { } dir2Mtime)
-            buffer.WriteLeaf(SubRecordType.Dir2Mtime, dir2Mtime);
-        buffer.Pop();
+        OperationEncoder.EncodeResult(scratch, result);
         var payload = scratch.ToArray();
         var typeField = BinaryPrimitives.ReadUInt16LittleEndian(payload);
         BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)(typeField | SubRecordFlags.Last));

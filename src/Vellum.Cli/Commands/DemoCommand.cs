@@ -1,8 +1,5 @@
-using System.Runtime.InteropServices;
 using Vellum.Fuse;
 using Vellum.Mirror;
-using Vellum.Mount;
-using Vellum.Passthrough;
 using Vellum.Recording;
 
 namespace Vellum.Cli.Commands;
@@ -30,32 +27,15 @@ internal static class DemoCommand
         using var stop = new CancellationTokenSource();
         try
         {
-            using var journal = MountJournal.Open(new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing });
-            using var backingFileSystem = new PassthroughFileSystem(backing, journal.Recorder);
-            journal.Attach(backingFileSystem);
-            using var mount = FuseMount.Mount(new PassthroughFuseFileSystem(backingFileSystem, usePassthrough: true), new FuseMountOptions
-            {
-                MountPoint = mountPoint,
-                Source = backing,
-                EnablePassthrough = true,
-            });
-            using var status = StatusServer.Start(mountPoint, journal);
+            using var served = ServedMount.Start(backing, mountPoint, new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing }, usePassthrough: true);
             var mirror = new Thread(() => FollowMirror(journalDirectory, replica, stop.Token)) { IsBackground = true, Name = "vellum-demo-mirror" };
             mirror.Start();
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Unmount);
-            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Unmount);
-            PrintGuide(root, mountPoint, journalDirectory, replica, journal);
-            mount.Completion.Wait();
+            PrintGuide(root, mountPoint, journalDirectory, replica, served.Journal!);
+            served.Serve();
             stop.Cancel();
             mirror.Join();
             Console.WriteLine("vellum demo: unmounted; the journal and the mirror stay in " + root);
             return 0;
-
-            void Unmount(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                mount.RequestUnmount();
-            }
         }
         catch (Exception failure) when (failure is FuseException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {

@@ -1,7 +1,4 @@
-using System.Runtime.InteropServices;
 using Vellum.Fuse;
-using Vellum.Mount;
-using Vellum.Passthrough;
 using Vellum.Recording;
 using Vellum.Store;
 
@@ -27,49 +24,25 @@ internal static class MountCommand
         if (journalDirectory is not null && (MountOptions.IsInside(journalDirectory, backing) || MountOptions.IsInside(journalDirectory, mountPoint)))
             return Cli.Fail($"the journal {journalDirectory} must not be inside the backing directory or the mountpoint; choose another with --journal DIR");
 
-        MountJournal? journal = null;
         try
         {
-            if (journalDirectory is not null)
+            var journalOptions = journalDirectory is null ? null : new MountJournalOptions
             {
-                journal = MountJournal.Open(new MountJournalOptions
-                {
-                    Directory = journalDirectory,
-                    BackingDirectory = backing,
-                    Reversible = options.Reversible,
-                    Sync = options.Sync,
-                });
+                Directory = journalDirectory,
+                BackingDirectory = backing,
+                Reversible = options.Reversible,
+                Sync = options.Sync,
+            };
+            using var served = ServedMount.Start(backing, mountPoint, journalOptions, options.Passthrough);
+            if (served.Journal is { } journal)
                 Console.Error.WriteLine($"vellum: journal {journalDirectory} (id {journal.Header.JournalId}, sync {options.Sync.ToString().ToLowerInvariant()}): {journal.Recovery}");
-            }
-            using var backingFileSystem = new PassthroughFileSystem(backing, journal?.Recorder);
-            journal?.Attach(backingFileSystem);
-            var fileSystem = new PassthroughFuseFileSystem(backingFileSystem, options.Passthrough);
-            using var mount = FuseMount.Mount(fileSystem, new FuseMountOptions
-            {
-                MountPoint = mountPoint,
-                Source = backing,
-                EnablePassthrough = options.Passthrough,
-            });
-            using var status = journal is null ? null : StatusServer.Start(mountPoint, journal);
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Unmount);
-            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Unmount);
-            Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {mount.Session.ProtocolVersion}, passthrough {(mount.Session.PassthroughEnabled ? "on" : "off")}, {(journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
-            mount.Completion.Wait();
+            Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {served.Session.ProtocolVersion}, passthrough {(served.Session.PassthroughEnabled ? "on" : "off")}, {(served.Journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
+            served.Serve();
             return 0;
-
-            void Unmount(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                mount.RequestUnmount();
-            }
         }
         catch (Exception failure) when (failure is FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException)
         {
             return Cli.Fail(failure.Message);
-        }
-        finally
-        {
-            journal?.Dispose();
         }
     }
 }

@@ -115,7 +115,8 @@ public static class OperationEncoder
         writer.Pop();
     }
 
-    private static void EncodeResult(ISubRecordWriter writer, OperationResult result)
+    /// <summary>Writes a RESULT group; a writer that ends an operation begun in an earlier record uses it alone.</summary>
+    public static void EncodeResult(ISubRecordWriter writer, OperationResult result)
     {
         writer.Push(SubRecordType.Result);
         if (result.Inode is { } inode)
