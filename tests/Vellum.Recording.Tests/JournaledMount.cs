@@ -22,6 +22,7 @@ internal sealed class JournaledMount : IDisposable
         _options = options;
         Root = Directory.CreateTempSubdirectory("vellum-journaled-").FullName;
         Backing = Directory.CreateDirectory(Path.Combine(Root, "backing")).FullName;
+        File.SetUnixFileMode(Backing, Replay.RootMode);
         MountPoint = Directory.CreateDirectory(Path.Combine(Root, "mnt")).FullName;
         Journal = journal ?? Path.Combine(Root, "journal");
     }

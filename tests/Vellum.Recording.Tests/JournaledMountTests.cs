@@ -22,7 +22,8 @@ public sealed class JournaledMountTests
         Assert.True(applied > 1000, $"only {applied} transactions");
         TreeComparison.AssertEqual(mount.Backing, replica);
 
-        var mirror = Path.Combine(mount.Root, "mirror");
+        var mirror = Directory.CreateDirectory(Path.Combine(mount.Root, "mirror")).FullName;
+        File.SetUnixFileMode(mirror, Replay.RootMode);
         var (exitCode, output) = RunVellum("mirror", "--store", mount.Journal, "--to", mirror);
         Assert.True(exitCode == 0, output);
         TreeComparison.AssertEqual(mount.Backing, mirror);

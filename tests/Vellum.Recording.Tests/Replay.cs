@@ -7,9 +7,17 @@ namespace Vellum.Recording.Tests;
 /// <summary>Replays a whole journal into a directory: what a replica built from nothing would hold.</summary>
 internal static class Replay
 {
+    /// <summary>
+    /// The root's own mode is not journaled (no transaction creates it), so both roots get
+    /// the same explicit one: a passthrough in this test process sets the process umask to 0.
+    /// </summary>
+    public const UnixFileMode RootMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
     public static int Into(string journal, string target)
     {
         Directory.CreateDirectory(target);
+        File.SetUnixFileMode(target, RootMode);
         using var store = SegmentStore.OpenReadOnly(journal);
         using var cursor = store.OpenCursor();
         using var applier = new JournalApplier(target);
