@@ -64,6 +64,36 @@ public static unsafe class BackingInspection
         }
     }
 
+    /// <summary>Opens the inode behind <paramref name="fd"/> (an O_PATH descriptor will do) for reading through /proc; -1 on failure.</summary>
+    public static int OpenForReading(int fd)
+    {
+        Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(fd, path);
+        fixed (byte* p = path)
+        {
+            return LibC.OpenAt(LibCConstants.AtFdCwd, p, LibCConstants.ORdOnly | LibCConstants.OCloExec, 0);
+        }
+    }
+
+    /// <summary>The value of xattr <paramref name="name"/> of the inode behind <paramref name="fd"/>, through /proc; null when it has none.</summary>
+    public static byte[]? Xattr(int fd, ReadOnlySpan<byte> name)
+    {
+        Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(fd, path);
+        Span<byte> nativeName = stackalloc byte[name.Length + 1];
+        name.CopyTo(nativeName);
+        nativeName[^1] = 0;
+        var value = new byte[64 * 1024];
+        nint length;
+        fixed (byte* p = path)
+        fixed (byte* n = nativeName)
+        fixed (byte* v = value)
+        {
+            length = LibC.GetXattr(p, n, v, (nuint)value.Length);
+        }
+        return length < 0 ? null : value.AsSpan(0, (int)length).ToArray();
+    }
+
     /// <summary>close(2) for descriptors this class handed out.</summary>
     public static void Close(int fd) => LibC.Close(fd);
 

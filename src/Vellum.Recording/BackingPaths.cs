@@ -6,13 +6,19 @@ namespace Vellum.Recording;
 /// Journal paths of backing nodes: the kernel's path of a descriptor, made relative to the
 /// backing root. A node whose last name is gone has no path.
 /// </summary>
-internal sealed class BackingPaths(string backingRoot) : IDisposable
+internal sealed class BackingPaths : IDisposable
 {
     private const int Unopened = -2;
 
-    private readonly string _rootPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backingRoot));
-    private readonly byte[] _root = System.Text.Encoding.UTF8.GetBytes(Path.TrimEndingDirectorySeparator(Path.GetFullPath(backingRoot)));
+    private readonly string _rootPath;
+    private readonly byte[] _root;
     private int _mountFd = Unopened;
+
+    public BackingPaths(string backingRoot)
+    {
+        _rootPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backingRoot));
+        _root = System.Text.Encoding.UTF8.GetBytes(_rootPath);
+    }
 
     public const int BufferSize = BackingInspection.PathBufferSize;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Vellum.Fifo;
 using Vellum.Journal.Format;
 using Vellum.Recording.Native;
@@ -14,15 +13,6 @@ namespace Vellum.Recording;
 internal static unsafe class PriorState
 {
     private const int Chunk = 256 * 1024;
-
-    /// <summary>Opens the inode behind an O_PATH descriptor for reading, or returns -1.</summary>
-    public static int OpenForReading(int pathFd)
-    {
-        Span<byte> path = stackalloc byte[32];
-        FormatProcPath(pathFd, path);
-        fixed (byte* p = path)
-            return RecordingLibC.Open(p, RecordingLibC.ORdOnly | RecordingLibC.OCloExec);
-    }
 
     /// <summary>Opens <paramref name="name"/> in <paramref name="directoryFd"/> for reading without following a symlink, or returns -1.</summary>
     public static int OpenChildForReading(int directoryFd, ReadOnlySpan<byte> name)
@@ -68,23 +58,6 @@ internal static unsafe class PriorState
         }
     }
 
-    /// <summary>Reads the value of xattr <paramref name="name"/> of the inode behind <paramref name="pathFd"/>; null when it has none.</summary>
-    public static byte[]? Xattr(int pathFd, ReadOnlySpan<byte> name)
-    {
-        Span<byte> path = stackalloc byte[32];
-        FormatProcPath(pathFd, path);
-        Span<byte> nativeName = stackalloc byte[name.Length + 1];
-        name.CopyTo(nativeName);
-        nativeName[^1] = 0;
-        var value = new byte[JournalLimits.MaxXattrValueLength];
-        nint length;
-        fixed (byte* p = path)
-        fixed (byte* n = nativeName)
-        fixed (byte* v = value)
-            length = RecordingLibC.GetXattr(p, n, v, (nuint)value.Length);
-        return length < 0 ? null : value.AsSpan(0, (int)length).ToArray();
-    }
-
     /// <summary>The target of symlink <paramref name="name"/> in <paramref name="directoryFd"/>; null when unreadable.</summary>
     public static byte[]? SymlinkTarget(int directoryFd, ReadOnlySpan<byte> name)
     {
@@ -97,13 +70,5 @@ internal static unsafe class PriorState
         fixed (byte* t = target)
             length = RecordingLibC.ReadLinkAt(directoryFd, p, t, (nuint)target.Length);
         return length < 0 || length > JournalLimits.MaxPathLength ? null : target.AsSpan(0, (int)length).ToArray();
-    }
-
-    private static void FormatProcPath(int fd, Span<byte> buffer)
-    {
-        var prefix = "/proc/self/fd/"u8;
-        prefix.CopyTo(buffer);
-        fd.TryFormat(buffer[prefix.Length..], out var written, default, CultureInfo.InvariantCulture);
-        buffer[prefix.Length + written] = 0;
     }
 }

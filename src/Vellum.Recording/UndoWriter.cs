@@ -39,7 +39,7 @@ internal static class UndoWriter
                 writer.Push(SubRecordType.Undo);
                 writer.Push(SubRecordType.Xattr);
                 writer.WriteLeaf(SubRecordType.XattrName, change.XattrName);
-                if (PriorState.Xattr(change.NodeFd, change.XattrName) is { } value)
+                if (BackingInspection.Xattr(change.NodeFd, change.XattrName) is { } value)
                     writer.WriteLeaf(SubRecordType.XattrValue, value);
                 writer.Pop();
                 writer.Pop();
@@ -74,7 +74,7 @@ internal static class UndoWriter
             writer.WriteLeaf(SubRecordType.Offset, (ulong)offset);
         if (length <= 0)
             return;
-        var fd = PriorState.OpenForReading(nodeFd);
+        var fd = BackingInspection.OpenForReading(nodeFd);
         if (fd < 0)
             return;
         try

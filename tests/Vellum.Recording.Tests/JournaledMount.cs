@@ -146,19 +146,30 @@ internal sealed class JournaledMount : IDisposable
     /// <summary>`vellum status --json` of this mount.</summary>
     public JsonElement Status()
     {
-        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, "status", MountPoint, "--json"])
+        var (exitCode, output, error) = RunVellum("status", MountPoint, "--json");
+        if (exitCode != 0)
+            throw new InvalidOperationException($"vellum status failed ({exitCode}): {error}");
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    /// <summary>Runs `vellum ARGS` to the end: exit code, stdout, stderr.</summary>
+    public static (int ExitCode, string Output, string Error) RunVellum(params string[] args)
+    {
+        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         using var child = Process.Start(start)!;
-        var output = child.StandardOutput.ReadToEnd();
-        var error = child.StandardError.ReadToEnd();
-        child.WaitForExit(Patience);
-        if (child.ExitCode != 0)
-            throw new InvalidOperationException($"vellum status failed ({child.ExitCode}): {error}");
-        return JsonDocument.Parse(output).RootElement.Clone();
+        var output = child.StandardOutput.ReadToEndAsync();
+        var error = child.StandardError.ReadToEndAsync();
+        if (!child.WaitForExit(Patience))
+        {
+            child.Kill();
+            throw new InvalidOperationException($"vellum {string.Join(' ', args)} did not finish");
+        }
+        return (child.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
     }
 
     public void Dispose()

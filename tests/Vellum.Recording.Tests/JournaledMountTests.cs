@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
 using Vellum.Store;
@@ -24,8 +23,8 @@ public sealed class JournaledMountTests
 
         var mirror = Directory.CreateDirectory(Path.Combine(mount.Root, "mirror")).FullName;
         File.SetUnixFileMode(mirror, Replay.RootMode);
-        var (exitCode, output) = RunVellum("mirror", "--store", mount.Journal, "--to", mirror);
-        Assert.True(exitCode == 0, output);
+        var (exitCode, output, error) = JournaledMount.RunVellum("mirror", "--store", mount.Journal, "--to", mirror);
+        Assert.True(exitCode == 0, output + error);
         TreeComparison.AssertEqual(mount.Backing, mirror);
     }
 
@@ -59,20 +58,5 @@ public sealed class JournaledMountTests
                 operations.AddRange(transaction.Operations);
         }
         return operations;
-    }
-
-    private static (int ExitCode, string Output) RunVellum(params string[] args)
-    {
-        var start = new ProcessStartInfo(JournaledMount.DotnetHost, ["exec", JournaledMount.Program, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var child = Process.Start(start)!;
-        var output = child.StandardOutput.ReadToEndAsync();
-        var error = child.StandardError.ReadToEndAsync();
-        Assert.True(child.WaitForExit(JournaledMount.Patience), "vellum did not finish");
-        return (child.ExitCode, output.Result + error.Result);
     }
 }

@@ -11,9 +11,6 @@ internal static unsafe partial class RecordingLibC
     public const int ONoFollow = 0x20000;
     public const int OCloExec = 0x80000;
 
-    [LibraryImport(Library, EntryPoint = "open", SetLastError = true)]
-    public static partial int Open(byte* path, int flags);
-
     [LibraryImport(Library, EntryPoint = "openat", SetLastError = true)]
     public static partial int OpenAt(int directoryFd, byte* path, int flags);
 
@@ -25,7 +22,4 @@ internal static unsafe partial class RecordingLibC
 
     [LibraryImport(Library, EntryPoint = "readlinkat", SetLastError = true)]
     public static partial nint ReadLinkAt(int directoryFd, byte* path, byte* buffer, nuint size);
-
-    [LibraryImport(Library, EntryPoint = "getxattr", SetLastError = true)]
-    public static partial nint GetXattr(byte* path, byte* name, byte* value, nuint size);
 }
