@@ -18,6 +18,8 @@ internal sealed class ServedMount : IDisposable
     private readonly PassthroughFileSystem _backing;
     private readonly FuseMount _mount;
     private readonly StatusServer? _status;
+    private readonly PosixSignalRegistration _interrupt;
+    private readonly PosixSignalRegistration _terminate;
 
     private ServedMount(MountJournal? journal, PassthroughFileSystem backing, FuseMount mount, StatusServer? status)
     {
@@ -25,6 +27,10 @@ internal sealed class ServedMount : IDisposable
         _backing = backing;
         _mount = mount;
         _status = status;
+        // Before the caller says the mount is up: a signal sent on seeing that must unmount,
+        // not kill the process with the mount still there.
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Unmount);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Unmount);
     }
 
     public MountJournal? Journal => _journal;
@@ -58,22 +64,19 @@ internal sealed class ServedMount : IDisposable
         }
     }
 
-    /// <summary>Serves until the mount goes away; SIGINT and SIGTERM unmount.</summary>
-    public void Serve()
-    {
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Unmount);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Unmount);
-        _mount.Completion.Wait();
+    /// <summary>Serves until the mount goes away; SIGINT and SIGTERM (from start on) unmount.</summary>
+    public void Serve() => _mount.Completion.Wait();
 
-        void Unmount(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            _mount.RequestUnmount();
-        }
+    private void Unmount(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _mount.RequestUnmount();
     }
 
     public void Dispose()
     {
+        _interrupt.Dispose();
+        _terminate.Dispose();
         _status?.Dispose();
         _mount.Dispose();
         _backing.Dispose();
