@@ -85,6 +85,6 @@ internal sealed class AppendPlan
         _batch[id] = header.IsEnd ? 0 : current;
     }
 
-    private static ArgumentException Reject(int offset, string expected, string found) =>
-        new($"appended records rejected at byte {offset} of the run: expected {expected}, found {found}; nothing was written", "records");
+    private static RecordsRejectedException Reject(int offset, string expected, string found) =>
+        new($"appended records rejected at byte {offset} of the run: expected {expected}, found {found}; nothing was written", offset, $"expected {expected}, found {found}");
 }

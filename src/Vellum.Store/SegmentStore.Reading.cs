@@ -98,7 +98,7 @@ public sealed partial class SegmentStore
     }
 
     /// <summary>Blocks until more than <paramref name="position"/> bytes are written (durable, with <paramref name="durableOnly"/>); false once disposed or cancelled.</summary>
-    internal bool WaitForData(long position, bool durableOnly, CancellationToken cancellation)
+    public bool WaitForData(long position, bool durableOnly, CancellationToken cancellation)
     {
         using var registration = cancellation.Register(SignalAppended);
         lock (_appendSignal)

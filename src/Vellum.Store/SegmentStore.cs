@@ -106,7 +106,7 @@ public sealed partial class SegmentStore : IDisposable
         var store = new SegmentStore(directory, options, readOnly: false, state);
         try
         {
-            if (options.AbortUnfinished)
+            if (options.AbortUnfinished && !options.IsReplica)
                 store.AbortUnfinished(state.Recovery.AbortedTransactions);
         }
         catch
@@ -141,22 +141,30 @@ public sealed partial class SegmentStore : IDisposable
         lock (_appendLock)
         {
             ThrowIfUnusable();
-            if (records.IsEmpty)
-                return _written;
-            _plan.Check(records, _lastBegun, _open);
-            var segment = ActiveSegmentFor(records.Length);
-            var at = segment.Length;
-            WriteOrUndo(segment, records, at);
-            foreach (var begin in _plan.Begins)
-                AddToIndex(segment, begin.TransactionId, at + begin.Offset);
-            _plan.Apply(_open);
-            _lastBegun = _plan.LastBegun;
-            segment.Length += records.Length;
-            _written = segment.End;
-            end = _written;
+            if (_options.IsReplica)
+                throw new InvalidOperationException($"the store at {Directory} is a replica: it takes records through AppendReplicated only");
+            end = AppendRunLocked(records);
         }
         SignalAppended();
         return end;
+    }
+
+    /// <summary>Under the append lock: checks and writes a run of records without sync points or checkpoints.</summary>
+    private long AppendRunLocked(ReadOnlySpan<byte> records)
+    {
+        if (records.IsEmpty)
+            return _written;
+        _plan.Check(records, _lastBegun, _open);
+        var segment = ActiveSegmentFor(records.Length);
+        var at = segment.Length;
+        WriteOrUndo(segment, records, at);
+        foreach (var begin in _plan.Begins)
+            AddToIndex(segment, begin.TransactionId, at + begin.Offset);
+        _plan.Apply(_open);
+        _lastBegun = _plan.LastBegun;
+        segment.Length += records.Length;
+        _written = segment.End;
+        return _written;
     }
 
     /// <summary>Appends and waits until the records are durable.</summary>

@@ -23,4 +23,16 @@ public sealed record StoreOptions
     /// <see cref="RecoveryReport.AbortedTransactions"/>, and their next records are accepted.
     /// </summary>
     public bool AbortUnfinished { get; init; } = true;
+
+    /// <summary>
+    /// Makes the store a byte-for-byte replica of another: the first record of that store
+    /// (its sync point at position 0), written as this one's first record when it is created
+    /// and compared with it when it is opened. A replica takes its records through
+    /// <see cref="SegmentStore.AppendReplicated"/> only, seals and starts segments where the
+    /// replicated store did, never on its own, and leaves open transactions open (the rest
+    /// of them is still to come), so positions mean the same bytes on both sides.
+    /// </summary>
+    public byte[]? ReplicaOf { get; init; }
+
+    internal bool IsReplica => ReplicaOf is not null;
 }

@@ -24,6 +24,8 @@ internal static class StoreRecovery
             return Create(directory, options);
         }
         var header = ReadSyncPoint(files[0].Path, out var begunBefore);
+        if (options.ReplicaOf is { } replicated && files[0].Start == 0 && !ReadFirstRecord(files[0].Path, out _).AsSpan().SequenceEqual(replicated))
+            throw new InvalidOperationException($"the store at {directory} is not a replica of the store offered: their first records (sync points) differ");
         if (options.Header is { } expected && expected.JournalId != header.JournalId)
             throw new InvalidOperationException($"the store at {directory} holds journal {header.JournalId}, not {expected.JournalId}");
 
@@ -61,9 +63,10 @@ internal static class StoreRecovery
 
     private static StoreState Create(string directory, StoreOptions options)
     {
-        var header = options.Header ?? throw new InvalidOperationException($"no store at {directory}, and no journal header given to create one");
+        var header = options.ReplicaOf is { } replicated ? ReplicatedHeader(replicated)
+            : options.Header ?? throw new InvalidOperationException($"no store at {directory}, and no journal header given to create one");
         var path = Path.Combine(directory, SegmentName.For(0));
-        var syncPoint = RecordCodec.SyncPoint(header, header.FirstTransactionId == 0 ? 0 : header.FirstTransactionId - 1);
+        var syncPoint = options.ReplicaOf ?? RecordCodec.SyncPoint(header, header.FirstTransactionId == 0 ? 0 : header.FirstTransactionId - 1);
         using (var file = SegmentFile.Open(path, write: true, create: true))
         {
             file.WriteAt(syncPoint, 0);
@@ -71,7 +74,25 @@ internal static class StoreRecovery
         }
         SegmentFile.SyncDirectory(directory);
         var segment = new Segment(0, path) { Length = syncPoint.Length, SyncPointLength = syncPoint.Length, Writer = SegmentFile.Open(path, write: true) };
-        return new StoreState(header, [segment], [], header.FirstTransactionId == 0 ? 0 : header.FirstTransactionId - 1, RecoveryReport.Clean, null);
+        var begunBefore = BinaryPrimitives.ReadUInt64LittleEndian(syncPoint.AsSpan(8));
+        return new StoreState(header, [segment], [], begunBefore, RecoveryReport.Clean, null);
+    }
+
+    /// <summary>The journal header in the sync point a replica starts with, checked as a whole record.</summary>
+    private static JournalHeader ReplicatedHeader(byte[] syncPoint)
+    {
+        var header = syncPoint.Length >= JournalFormat.HeaderSize ? RecordHeader.Parse(syncPoint) : default;
+        var problem = syncPoint.Length < JournalFormat.MinRecordSize ? new RecordProblem("a whole sync point record", $"{syncPoint.Length} bytes")
+            : RecordCheck.Header(header) ?? (JournalFormat.AlignedRecordSize((int)header.RecordSize) != syncPoint.Length
+                ? new RecordProblem("exactly one record", $"{syncPoint.Length} bytes for a record of size {header.RecordSize}")
+                : RecordCheck.Body(syncPoint, header, 0));
+        if (problem is null && header.Id != StreamId.SyncPoint)
+            problem = new RecordProblem("a sync point (stream 0x0000)", $"stream 0x{header.Id:X4}");
+        JournalHeader? journal = null;
+        string? parseProblem = null;
+        if (problem is null && !JournalHeader.TryParse(syncPoint.AsSpan(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize), out journal, out parseProblem))
+            problem = new RecordProblem("a readable journal header", parseProblem!);
+        return problem is { } p ? throw new ArgumentException($"the store to replicate does not start with a valid sync point: expected {p.Expected}, found {p.Found}") : journal!;
     }
 
     /// <summary>Checks a sealed segment by its checkpoint, the last record of the file.</summary>
@@ -126,8 +147,9 @@ internal static class StoreRecovery
         var (start, path) = tail;
         var name = Path.GetFileName(path);
         var segment = new Segment(start, path) { BegunBefore = begunBefore, OpenAtStart = openBefore };
-        var scan = TailScan.Run(path, new JournalResume(header, begunBefore, openBefore), options.IndexSpacing);
-        segment.Index.AddRange(scan.Index);
+        var scan = TailScan.Run(path, new JournalResume(header, begunBefore, openBefore));
+        var goodLength = scan.Error?.Offset ?? scan.FileLength;
+        segment.Index.AddRange(BeginIndex(path, goodLength, options.IndexSpacing));
         segment.SyncPointLength = scan.SyncPointLength;
         segment.Sealed = scan.EndsWithCheckpoint;
         var report = RecoveryReport.Clean;
@@ -139,8 +161,10 @@ internal static class StoreRecovery
             if (!readOnly)
                 throw damage;
         }
-        // Read-only, the damage stays in reach so that readers stop at it and report it.
-        segment.Length = scan.FileLength;
+        // Read-only, corruption stays in reach so that readers stop at it and report it; a torn
+        // tail does not: read-only is how a live store is read (a mirror following it), and
+        // there a torn tail is an append still being written.
+        segment.Length = readOnly && scan.Error is { Kind: JournalErrorKind.TornTail } unfinished ? unfinished.Offset : scan.FileLength;
         segments.Add(segment);
         var open = scan.Open.ToDictionary(t => t.StreamId, t => t.TransactionId);
         var state = new StoreState(header, segments, open, scan.LastBegun, report, damage);
@@ -154,8 +178,13 @@ internal static class StoreRecovery
             report = new RecoveryReport(path, torn.Offset, scan.FileLength - torn.Offset, scan.TornTransactions, [], $"expected {torn.Expected}, found {torn.Found}");
             segment.Writer!.Truncate(torn.Offset);
             segment.Length = torn.Offset;
+            if (torn.Offset == 0 && options.IsReplica && start > 0)
+            {
+                DropEmptyReplicaTail(directory, segments);
+                return state with { Recovery = report };
+            }
             if (torn.Offset == 0)
-                RewriteSyncPoint(segment, header, begunBefore);
+                RewriteSyncPoint(segment, header, begunBefore, options.ReplicaOf);
         }
         // A killed writer's last bytes may still be only in the page cache; the store opens
         // claiming everything it holds is durable, so make it so (a segment sealed just
@@ -176,13 +205,59 @@ internal static class StoreRecovery
         return state with { Recovery = report };
     }
 
-    /// <summary>A newest segment cut to nothing (it was being created) gets its sync point back.</summary>
-    private static void RewriteSyncPoint(Segment segment, JournalHeader header, ulong begunBefore)
+    /// <summary>
+    /// The index of the newest segment's first <paramref name="length"/> bytes (records the
+    /// scan checked) from its BEGIN records in stream order, as appending builds it. The scan's
+    /// own index follows transactions where they end, so it misses one begun before another
+    /// and ended after it, or still open; the checkpoint that later seals the segment would
+    /// then depend on whether the store was reopened while writing it, and a replica, which
+    /// must compute exactly its source's checkpoints, would refuse the source's.
+    /// </summary>
+    private static List<CheckpointEntry> BeginIndex(string path, long length, int spacing)
     {
-        var syncPoint = RecordCodec.SyncPoint(header with { WallClock = JournalTimestamp.Now() }, begunBefore);
+        var index = new List<CheckpointEntry>();
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        Span<byte> head = stackalloc byte[JournalFormat.HeaderSize];
+        var at = 0L;
+        while (at < length)
+        {
+            stream.Position = at;
+            stream.ReadExactly(head);
+            var header = RecordHeader.Parse(head);
+            if (header.IsBegin && StreamId.IsTransaction(header.Id))
+                SegmentIndex.Add(index, header.TransactionId, at, spacing);
+            at += JournalFormat.AlignedRecordSize((int)header.RecordSize);
+        }
+        return index;
+    }
+
+    /// <summary>
+    /// A newest segment cut to nothing (it was being created) gets its sync point back. A
+    /// replica cannot make up the replicated store's bytes: its first segment gets the sync
+    /// point it was created from, and a later one is ended (see <see cref="DropEmptyReplicaTail"/>).
+    /// </summary>
+    private static void RewriteSyncPoint(Segment segment, JournalHeader header, ulong begunBefore, byte[]? replicaOf)
+    {
+        var syncPoint = replicaOf ?? RecordCodec.SyncPoint(header with { WallClock = JournalTimestamp.Now() }, begunBefore);
         segment.Writer!.WriteAt(syncPoint, 0);
         segment.Length = syncPoint.Length;
         segment.SyncPointLength = syncPoint.Length;
+    }
+
+    /// <summary>
+    /// A replica's newest segment whose sync point was torn: the file is removed, so the
+    /// sealed segment before it is the newest again and the sync point is received anew.
+    /// </summary>
+    private static void DropEmptyReplicaTail(string directory, List<Segment> segments)
+    {
+        var tail = segments[^1];
+        tail.Writer?.Dispose();
+        tail.Writer = null;
+        File.Delete(tail.Path);
+        segments.RemoveAt(segments.Count - 1);
+        SegmentFile.SyncDirectory(directory);
+        using var previous = SegmentFile.Open(segments[^1].Path, write: true);
+        previous.DataSync();
     }
 
     /// <summary>The journal header of a segment's sync point, and its transaction id (the last transaction begun before the segment).</summary>

@@ -6,13 +6,11 @@ namespace Vellum.Store;
 
 /// <summary>
 /// A full scan of the newest segment (everything after the newest checkpoint), every
-/// record's CRC checked: its sparse index, whether it is already sealed, the transactions
-/// still open at its end, and the damage the scan stopped at.
+/// record's CRC checked, as long as the file was when the scan began: whether it is already
+/// sealed, the transactions still open at its end, and the damage the scan stopped at.
 /// </summary>
 internal sealed class TailScan
 {
-    public List<CheckpointEntry> Index { get; } = [];
-
     public long FileLength { get; private set; }
 
     public long SyncPointLength { get; private set; }
@@ -28,12 +26,12 @@ internal sealed class TailScan
     /// <summary>The transaction whose record the torn tail cut, when its header survived.</summary>
     public IReadOnlyList<ulong> TornTransactions { get; private set; } = [];
 
-    public static TailScan Run(string path, JournalResume resume, int indexSpacing)
+    public static TailScan Run(string path, JournalResume resume)
     {
         var result = new TailScan();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         result.FileLength = stream.Length;
-        using var scanner = new JournalScanner(stream, leaveOpen: true, resume);
+        using var scanner = new JournalScanner(new BoundedReadStream(stream, result.FileLength), leaveOpen: true, resume);
         var first = true;
         JournalEntry? last = null;
         while (scanner.TryRead(out var entry))
@@ -48,8 +46,6 @@ internal sealed class TailScan
                 result.SyncPointLength = RecordCodec.AlignedSizeFor(syncPoint.Header.EncodedSize);
                 first = false;
             }
-            if (entry is TransactionEntry transaction)
-                SegmentIndex.Add(result.Index, transaction.TransactionId, transaction.BeginOffset, indexSpacing);
             last = entry;
         }
         result.Error = scanner.Error;

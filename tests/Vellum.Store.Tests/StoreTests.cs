@@ -154,12 +154,12 @@ public sealed class StoreTests : IDisposable
 
         var corrupt = Txn.Single(6);
         corrupt[20] ^= 1;
-        Assert.Contains("CRC32C", Assert.Throws<ArgumentException>(() => store.Append(corrupt)).Message);
-        Assert.Contains("above 5", Assert.Throws<ArgumentException>(() => store.Append(Txn.Single(5))).Message);
+        Assert.Contains("CRC32C", Assert.Throws<RecordsRejectedException>(() => store.Append(corrupt)).Message);
+        Assert.Contains("above 5", Assert.Throws<RecordsRejectedException>(() => store.Append(Txn.Single(5))).Message);
         var torn = Txn.Single(7).AsSpan(0, 40).ToArray();
-        Assert.Throws<ArgumentException>(() => store.Append(torn));
+        Assert.Throws<RecordsRejectedException>(() => store.Append(torn));
         var orphan = Txn.Records(8, 1000, pieces: 2)[1];
-        Assert.Contains("BEGIN", Assert.Throws<ArgumentException>(() => store.Append(orphan)).Message);
+        Assert.Contains("BEGIN", Assert.Throws<RecordsRejectedException>(() => store.Append(orphan)).Message);
 
         Assert.Equal(written, store.WrittenPosition);
         Assert.Equal(written, new FileInfo(Directory.GetFiles(_directory).Single()).Length);
