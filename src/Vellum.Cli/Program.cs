@@ -18,6 +18,8 @@ switch (args)
         return MirrorCommand.Run(rest);
     case ["status", .. var rest]:
         return StatusCommand.Run(rest);
+    case ["serve", .. var rest]:
+        return ServeCommand.Run(rest);
     case ["version"] or ["--version"]:
         Console.WriteLine($"vellum {version} (journal format {JournalFormat.Version}, readable back to {JournalFormat.MinCompatibleVersion})");
         return 0;
@@ -32,7 +34,13 @@ switch (args)
                          serve BACKING at MOUNTPOINT in the foreground until Ctrl-C,
                          SIGTERM or 'vellum umount', every change a journal
                          transaction in DIR (default ~/.local/state/vellum/journals/
-                         NAME); fsync waits for the journal unless --sync none
+                         NAME); fsync waits for the journal unless --sync none;
+                         --replicate streams it to 'vellum serve' targets, and
+                         --sync remote makes fsync wait for their acknowledgements
+              {ServeCommand.Usage}
+                         receive journals from mounts started with --replicate into
+                         DIR/<journal id>, acknowledge them once durable, and keep
+                         --mirror DIR/<journal id> equal to each; Ctrl-C stops
               {UmountCommand.Usage}
                          stop the mount served at MOUNTPOINT
               {LogCommand.Usage}

@@ -12,13 +12,19 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
 {
     public SyncMode Mode => mode;
 
+    /// <summary>The copies <see cref="SyncMode.Remote"/> waits for; none set, it waits for the local store only.</summary>
+    public IRemoteCopies? Remote { get; set; }
+
     /// <summary>Returns once every record before FIFO position <paramref name="fifoPosition"/> is durable.</summary>
     public void WaitFor(ulong fifoPosition)
     {
         if (mode == SyncMode.None)
             return;
         fifo.WaitForSent(fifoPosition);
-        store.WaitDurable(store.WrittenPosition);
+        var storePosition = store.WrittenPosition;
+        store.WaitDurable(storePosition);
+        if (mode == SyncMode.Remote)
+            Remote?.WaitDurable(storePosition);
     }
 
     /// <summary>

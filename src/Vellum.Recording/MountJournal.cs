@@ -18,6 +18,7 @@ public sealed class MountJournal : IDisposable
     private readonly RingFile _ring;
     private readonly MemoryFifo _fifo;
     private readonly JournalRecorder _recorder;
+    private readonly JournalDurability _durability;
     private bool _disposed;
 
     private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, JournalRecovery recovery)
@@ -27,8 +28,8 @@ public sealed class MountJournal : IDisposable
         _ring = ring;
         _fifo = fifo;
         Recovery = recovery;
-        var durability = new JournalDurability(fifo, store, options.Sync);
-        _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), durability, options.Reversible);
+        _durability = new JournalDurability(fifo, store, options.Sync);
+        _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible);
     }
 
     public MountJournalOptions Options { get; }
@@ -46,6 +47,12 @@ public sealed class MountJournal : IDisposable
     /// hard-linked file whose descriptor's own name was unlinked.
     /// </summary>
     public void Attach(ILiveNames names) => _recorder.Names = names;
+
+    /// <summary>The segment store, for readers such as replication senders (the journal alone appends to it).</summary>
+    public SegmentStore Store => _store;
+
+    /// <summary>The copies fsync waits for with <see cref="SyncMode.Remote"/>.</summary>
+    public void WaitForCopies(IRemoteCopies copies) => _durability.Remote = copies;
 
     /// <summary>
     /// Opens (creating if needed) the journal in <see cref="MountJournalOptions.Directory"/>

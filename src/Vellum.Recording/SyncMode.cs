@@ -8,4 +8,11 @@ public enum SyncMode
 
     /// <summary>Every transaction the call depends on is durable in the local store.</summary>
     Local,
+
+    /// <summary>
+    /// As <see cref="Local"/>, and then acknowledged durable by every replication target
+    /// (<see cref="IRemoteCopies"/>); past their timeout the call fails with EIO while the
+    /// records stay in the local journal and keep being sent.
+    /// </summary>
+    Remote,
 }

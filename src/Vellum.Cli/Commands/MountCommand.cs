@@ -10,7 +10,7 @@ namespace Vellum.Cli.Commands;
 /// </summary>
 internal static class MountCommand
 {
-    public const string Usage = "vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local] [--no-journal] [--no-passthrough]";
+    public const string Usage = "vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local|remote] [--no-journal] [--no-passthrough] " + ReplicationOptions.Usage;
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -33,14 +33,14 @@ internal static class MountCommand
                 Reversible = options.Reversible,
                 Sync = options.Sync,
             };
-            using var served = ServedMount.Start(backing, mountPoint, journalOptions, options.Passthrough);
+            using var served = ServedMount.Start(backing, mountPoint, journalOptions, options.Passthrough, options.Replication);
             if (served.Journal is { } journal)
                 Console.Error.WriteLine($"vellum: journal {journalDirectory} (id {journal.Header.JournalId}, sync {options.Sync.ToString().ToLowerInvariant()}): {journal.Recovery}");
             Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {served.Session.ProtocolVersion}, passthrough {(served.Session.PassthroughEnabled ? "on" : "off")}, {(served.Journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
             served.Serve();
             return 0;
         }
-        catch (Exception failure) when (failure is FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception failure) when (failure is FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException or InvalidDataException)
         {
             return Cli.Fail(failure.Message);
         }

@@ -5,6 +5,9 @@ namespace Vellum.Cli.Commands;
 /// <summary>The parsed command line of `vellum mount`.</summary>
 internal sealed record MountOptions(string Backing, string MountPoint, string? Journal, bool NoJournal, bool Reversible, SyncMode Sync, bool Passthrough)
 {
+    /// <summary>--replicate and its companions; no targets when not replicating.</summary>
+    public ReplicationOptions Replication { get; init; } = ReplicationOptions.None;
+
     /// <summary>
     /// Where a mount's journal goes without --journal: under the user's state directory,
     /// named after the backing directory, so it is never inside BACKING or MOUNTPOINT
@@ -28,8 +31,16 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
         var reversible = false;
         var passthrough = true;
         var sync = SyncMode.Local;
+        var replication = new ReplicationOptions.Builder();
         for (var i = 0; i < args.Count; i++)
         {
+            if (replication.TryTake(args, ref i, out var replicationError))
+                continue;
+            if (replicationError is not null)
+            {
+                error = replicationError;
+                return false;
+            }
             switch (args[i])
             {
                 case "--no-journal":
@@ -50,9 +61,11 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
                         sync = SyncMode.None;
                     else if (mode == "local")
                         sync = SyncMode.Local;
+                    else if (mode == "remote")
+                        sync = SyncMode.Remote;
                     else
                     {
-                        error = $"--sync {mode}: the modes are none and local";
+                        error = $"--sync {mode}: the modes are none, local and remote";
                         return false;
                     }
                     break;
@@ -74,10 +87,22 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
             error = "--no-journal cannot be combined with --journal or --reversible";
             return false;
         }
+        if (!replication.TryBuild(out var replicationOptions, out error))
+            return false;
+        if (sync == SyncMode.Remote && replicationOptions.Targets.Count == 0)
+        {
+            error = "--sync remote waits for replication targets: give at least one --replicate tcp://HOST:PORT";
+            return false;
+        }
+        if (noJournal && replicationOptions.Targets.Count > 0)
+        {
+            error = "--no-journal cannot be combined with --replicate: the journal is what is replicated";
+            return false;
+        }
         var backing = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[0]));
         var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[1]));
         journal = noJournal ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(journal ?? DefaultJournalFor(backing)));
-        options = new MountOptions(backing, mountPoint, journal, noJournal, reversible, sync, passthrough);
+        options = new MountOptions(backing, mountPoint, journal, noJournal, reversible, sync, passthrough) { Replication = replicationOptions };
         error = null;
         return true;
     }

@@ -17,7 +17,11 @@ internal sealed record MountStatusReply(
     long Operations,
     double OperationsPerSecond,
     long Syncs,
-    string? Failure);
+    string? Failure,
+    IReadOnlyList<ReplicaStatusReply> Replicas);
+
+/// <summary>One replication target of the mount: whether a session is up, and how far it acknowledged the store durable.</summary>
+internal sealed record ReplicaStatusReply(string Target, bool Connected, long AcknowledgedDurable, long Sessions, string? Problem);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(MountStatusReply))]

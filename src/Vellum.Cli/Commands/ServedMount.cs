@@ -18,12 +18,14 @@ internal sealed class ServedMount : IDisposable
     private readonly PassthroughFileSystem _backing;
     private readonly FuseMount _mount;
     private readonly StatusServer? _status;
+    private readonly MountReplication? _replication;
     private readonly PosixSignalRegistration _interrupt;
     private readonly PosixSignalRegistration _terminate;
 
-    private ServedMount(MountJournal? journal, PassthroughFileSystem backing, FuseMount mount, StatusServer? status)
+    private ServedMount(MountJournal? journal, MountReplication? replication, PassthroughFileSystem backing, FuseMount mount, StatusServer? status)
     {
         _journal = journal;
+        _replication = replication;
         _backing = backing;
         _mount = mount;
         _status = status;
@@ -35,16 +37,22 @@ internal sealed class ServedMount : IDisposable
 
     public MountJournal? Journal => _journal;
 
+    /// <summary>The senders to replication targets; null when not replicating.</summary>
+    public MountReplication? Replication => _replication;
+
     public FuseSession Session => _mount.Session;
 
     /// <exception cref="FuseException">The mount was refused.</exception>
     /// <exception cref="Store.StoreDamagedException">The journal is damaged beyond a torn tail.</exception>
-    public static ServedMount Start(string backing, string mountPoint, MountJournalOptions? journalOptions, bool usePassthrough)
+    public static ServedMount Start(string backing, string mountPoint, MountJournalOptions? journalOptions, bool usePassthrough, ReplicationOptions? replicationOptions = null)
     {
         var journal = journalOptions is null ? null : MountJournal.Open(journalOptions);
         PassthroughFileSystem? backingFileSystem = null;
+        MountReplication? replication = null;
         try
         {
+            if (journal is not null && replicationOptions is not null)
+                replication = MountReplication.Start(journal, replicationOptions, line => Console.Error.WriteLine($"vellum: {line}"));
             backingFileSystem = new PassthroughFileSystem(backing, journal?.Recorder);
             journal?.Attach(backingFileSystem);
             var mount = FuseMount.Mount(new PassthroughFuseFileSystem(backingFileSystem, usePassthrough), new FuseMountOptions
@@ -53,12 +61,13 @@ internal sealed class ServedMount : IDisposable
                 Source = backing,
                 EnablePassthrough = usePassthrough,
             });
-            var status = journal is null ? null : StatusServer.Start(mountPoint, journal);
-            return new ServedMount(journal, backingFileSystem, mount, status);
+            var status = journal is null ? null : StatusServer.Start(mountPoint, journal, replication);
+            return new ServedMount(journal, replication, backingFileSystem, mount, status);
         }
         catch
         {
             backingFileSystem?.Dispose();
+            replication?.Dispose();
             journal?.Dispose();
             throw;
         }
@@ -80,6 +89,7 @@ internal sealed class ServedMount : IDisposable
         _status?.Dispose();
         _mount.Dispose();
         _backing.Dispose();
+        _replication?.Dispose();
         _journal?.Dispose();
     }
 }

@@ -48,6 +48,11 @@ internal static class StatusCommand
             operations   {status.Operations:N0} recorded, {status.OperationsPerSecond:N0}/s over the last second
             syncs        {status.Syncs:N0} fdatasync(s) of the store
             """));
+        foreach (var replica in status.Replicas)
+        {
+            var held = replica.AcknowledgedDurable < 0 ? "nothing acknowledged yet" : string.Create(culture, $"durable up to {replica.AcknowledgedDurable:N0} ({status.WrittenPosition - replica.AcknowledgedDurable:N0} bytes behind)");
+            Console.WriteLine($"replica      {replica.Target}: {(replica.Connected ? "connected" : "not connected")}, {held}{(replica.Problem is { } problem ? $"; last problem: {problem}" : "")}");
+        }
         if (status.Failure is not null)
             Console.WriteLine($"FAILED       {status.Failure}");
         return status.Failure is null ? 0 : 2;

@@ -20,8 +20,11 @@ internal sealed class StatusServer : IDisposable
     private double _operationsPerSecond;
     private readonly CancellationTokenSource _stop = new();
 
-    private StatusServer(string mountPoint, MountJournal journal)
+    private readonly MountReplication? _replication;
+
+    private StatusServer(string mountPoint, MountJournal journal, MountReplication? replication)
     {
+        _replication = replication;
         _mountPoint = mountPoint;
         _journal = journal;
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -32,7 +35,7 @@ internal sealed class StatusServer : IDisposable
         _thread.Start();
     }
 
-    public static StatusServer Start(string mountPoint, MountJournal journal) => new(mountPoint, journal);
+    public static StatusServer Start(string mountPoint, MountJournal journal, MountReplication? replication) => new(mountPoint, journal, replication);
 
     public static UnixDomainSocketEndPoint EndPointFor(string mountPoint) => new("\0vellum-status:" + mountPoint);
 
@@ -82,7 +85,8 @@ internal sealed class StatusServer : IDisposable
                     status.Operations,
                     Volatile.Read(ref _operationsPerSecond),
                     status.Syncs,
-                    status.Failure);
+                    status.Failure,
+                    [.. (_replication?.Senders ?? []).Select(sender => new ReplicaStatusReply(sender.Target.ToString(), sender.Connected, sender.AcknowledgedDurable, sender.Sessions, sender.Problem))]);
                 try
                 {
                     connection.Send(JsonSerializer.SerializeToUtf8Bytes(reply, StatusJson.Default.MountStatusReply));

@@ -1,0 +1,58 @@
+using Vellum.Recording;
+using Vellum.Replication;
+using Vellum.Replication.Security;
+
+namespace Vellum.Cli.Commands;
+
+/// <summary>
+/// A journaled mount's replication: a sender per target reading the journal's store, the
+/// syncer that keeps the store durable for them, and (with --sync remote) the wait fsync
+/// makes for every target's acknowledgement.
+/// </summary>
+internal sealed class MountReplication : IRemoteCopies, IDisposable
+{
+    private readonly SpoolSyncer _syncer;
+    private readonly List<ReplicationSender> _senders = [];
+    private readonly TimeSpan _timeout;
+
+    private MountReplication(MountJournal journal, ReplicationOptions options, Action<string> log)
+    {
+        _timeout = options.RemoteTimeout;
+        var secret = SecretBook.ReadSecretFile(options.SecretFile!);
+        _syncer = new SpoolSyncer(journal.Store);
+        foreach (var target in options.Targets)
+            _senders.Add(new ReplicationSender(journal.Store, target, secret, log));
+    }
+
+    public IReadOnlyList<ReplicationSender> Senders => _senders;
+
+    /// <summary>Starts replicating the journal; null when no target was given.</summary>
+    public static MountReplication? Start(MountJournal journal, ReplicationOptions options, Action<string> log)
+    {
+        if (options.Targets.Count == 0)
+            return null;
+        var replication = new MountReplication(journal, options, log);
+        foreach (var sender in replication._senders)
+            sender.Start();
+        journal.WaitForCopies(replication);
+        return replication;
+    }
+
+    public void WaitDurable(long storePosition)
+    {
+        var deadline = DateTime.UtcNow + _timeout;
+        foreach (var sender in _senders)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (!sender.WaitAcknowledged(storePosition, left > TimeSpan.Zero ? left : TimeSpan.Zero))
+                throw new TimeoutException($"replication target {sender.Target} did not acknowledge store position {storePosition} within {_timeout.TotalSeconds:0.#} s ({sender.Problem ?? "connected, behind"}); the records stay in the local journal and keep being sent");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var sender in _senders)
+            sender.Dispose();
+        _syncer.Dispose();
+    }
+}

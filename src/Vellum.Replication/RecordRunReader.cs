@@ -1,0 +1,90 @@
+using System.Buffers;
+using Vellum.Journal.Format;
+
+namespace Vellum.Replication;
+
+/// <summary>
+/// Cuts a byte stream into runs of whole records: each read hands out every complete record
+/// received so far, and keeps a record's first bytes until the rest arrives. Only headers
+/// are checked here (so a record's size is trusted no further than the format's 16 MiB
+/// limit before its bytes are awaited); the store checks everything else.
+/// </summary>
+internal sealed class RecordRunReader : IDisposable
+{
+    private const int InitialSize = 4 << 20;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+    private int _start;
+    private int _end;
+
+    /// <summary>
+    /// The next run of whole records; empty once the peer closed the stream between records.
+    /// The run stays valid until the next call.
+    /// </summary>
+    /// <exception cref="ReplicationRefusedException">A record header is invalid, or the stream ended inside a record.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadRunAsync(Stream stream, CancellationToken cancellation)
+    {
+        Compact();
+        while (true)
+        {
+            var (complete, needed) = CompleteRecords();
+            if (complete > 0)
+            {
+                _start = complete;
+                return _buffer.AsMemory(0, complete);
+            }
+            if (needed > _buffer.Length)
+                Grow(needed);
+            var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellation).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return _end == 0 ? ReadOnlyMemory<byte>.Empty
+                    : throw new ReplicationRefusedException($"the connection ended inside a record ({_end} bytes of it received); nothing of it was stored");
+            }
+            _end += read;
+        }
+    }
+
+    /// <summary>Bytes of whole records at the buffer's start, and the buffer size the next record needs.</summary>
+    private (int Complete, int Needed) CompleteRecords()
+    {
+        var offset = 0;
+        while (_end - offset >= JournalFormat.HeaderSize)
+        {
+            var header = RecordHeader.Parse(_buffer.AsSpan(offset));
+            if (RecordCheck.Header(header) is { } problem)
+            {
+                if (offset > 0)
+                    break;
+                throw new ReplicationRefusedException($"a record header expected {problem.Expected}, found {problem.Found}");
+            }
+            var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
+            if (_end - offset < aligned)
+                return (offset, offset == 0 ? aligned : 0);
+            offset += aligned;
+        }
+        return (offset, 0);
+    }
+
+    private void Compact()
+    {
+        if (_start == 0)
+            return;
+        _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+        _end -= _start;
+        _start = 0;
+    }
+
+    private void Grow(int needed)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        _buffer.AsSpan(0, _end).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
+}

@@ -1,0 +1,48 @@
+using Vellum.Store;
+
+namespace Vellum.Replication;
+
+/// <summary>
+/// Keeps a replicating source's store durable soon after each append: senders ship durable
+/// bytes only, and without an application's fsync nothing else would sync. It takes part in
+/// the store's group commit like any committer, so its syncs are shared.
+/// </summary>
+public sealed class SpoolSyncer : IDisposable
+{
+    private readonly SegmentStore _store;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Thread _thread;
+
+    public SpoolSyncer(SegmentStore store)
+    {
+        _store = store;
+        _thread = new Thread(Run) { IsBackground = true, Name = "vellum-spool-sync" };
+        _thread.Start();
+    }
+
+    /// <summary>Why syncing stopped (the store failed), or null.</summary>
+    public Exception? Failure { get; private set; }
+
+    private void Run()
+    {
+        try
+        {
+            while (_store.WaitForData(_store.DurablePosition, durableOnly: false, _stopping.Token))
+                _store.WaitDurable(_store.WrittenPosition);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (StoreIOException failure)
+        {
+            Failure = failure;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _thread.Join();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,193 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using Vellum.Replication.Security;
+using Vellum.Store;
+
+namespace Vellum.Replication;
+
+/// <summary>
+/// One source connection at the target: TLS, the handshake (the source proves the journal's
+/// secret before any record is accepted), then two loops side by side: records in, appended
+/// to the replica store as they arrive, and acknowledgements out, each sent once a sync of
+/// the store covered what it acknowledges. Any bad record ends the session; what was stored
+/// before it stays.
+/// </summary>
+internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, ReplicationServerOptions options, CancellationToken stopping)
+{
+    private readonly string _peer = client.Client.RemoteEndPoint?.ToString() ?? "unknown peer";
+    private readonly SemaphoreSlim _appended = new(0);
+
+    public async Task RunAsync()
+    {
+        using var connection = client;
+        connection.NoDelay = true;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        Stream stream = connection.GetStream();
+        try
+        {
+            cancellation.CancelAfter(WireFormat.HandshakeTimeout);
+            if (options.Certificate is { } certificate)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellation.Token).ConfigureAwait(false);
+            }
+            var journal = await HandshakeAsync(stream, cancellation.Token).ConfigureAwait(false);
+            if (journal is null)
+                return;
+            cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+            try
+            {
+                await ReceiveAsync(stream, journal, cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                journal.Release();
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+            options.Log($"{_peer}: no complete handshake within {WireFormat.HandshakeTimeout.TotalSeconds:0} s; disconnected, nothing stored");
+        }
+        catch (Exception error) when (error is IOException or SocketException or ReplicationRefusedException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        {
+            options.Log($"{_peer}: {Describe(error)}; disconnected");
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            _appended.Dispose();
+        }
+    }
+
+    private static string Describe(Exception error) => error switch
+    {
+        System.Security.Authentication.AuthenticationException => $"TLS handshake failed ({error.Message}{(error.InnerException is { } inner ? ": " + inner.Message : "")}); a plain connection to a TLS port, or a source that does not trust this certificate",
+        _ => error.Message,
+    };
+
+    /// <summary>Hello, challenge, proof, verdict. Returns the journal taken for this session, or null when refused.</summary>
+    private async Task<ReplicaJournal?> HandshakeAsync(Stream stream, CancellationToken cancellation)
+    {
+        if (await Handshake.ReadHelloAsync(stream, cancellation).ConfigureAwait(false) is not { } hello)
+        {
+            // Under TLS 1.3 a source checks the certificate only once the handshake is complete here, and refusing it just closes.
+            options.Log(options.Certificate is { } certificate
+                ? $"{_peer}: closed the connection after the TLS handshake without a hello, as a source that does not trust this server's certificate ({ServerCertificate.Fingerprint(certificate)}) does; disconnected, nothing stored"
+                : $"{_peer}: closed the connection without a hello; disconnected, nothing stored");
+            return null;
+        }
+        var nonce = HandshakeProof.NewNonce();
+        await Handshake.WriteChallengeAsync(stream, new Handshake.Challenge(nonce), cancellation).ConfigureAwait(false);
+        var proof = await Handshake.ReadProofAsync(stream, cancellation).ConfigureAwait(false);
+        if (!options.Secrets.TryGet(hello.JournalId, out var secret))
+            return await RefuseAsync(stream, $"journal {hello.JournalId}: no secret configured for it", "authentication failed", cancellation).ConfigureAwait(false);
+        if (!HandshakeProof.Matches(HandshakeProof.Source(secret, hello.JournalId, hello.Nonce, nonce), proof))
+            return await RefuseAsync(stream, $"journal {hello.JournalId}: wrong secret", "authentication failed", cancellation).ConfigureAwait(false);
+        ReplicaJournal journal;
+        try
+        {
+            journal = journals.Open(hello.JournalId, hello.SyncPoint);
+        }
+        catch (ReplicationRefusedException refused)
+        {
+            // The store's own words name this machine's paths: the log keeps them, the source gets the gist.
+            var told = refused.InnerException is null ? refused.Message : $"journal {hello.JournalId}: the target cannot store it as a replica of the store offered (its log says why)";
+            return await RefuseAsync(stream, refused.Message, told, cancellation).ConfigureAwait(false);
+        }
+        if (!journal.TryAcquire())
+            return await RefuseAsync(stream, $"journal {hello.JournalId}: another session is receiving it", $"journal {hello.JournalId} is being received from another connection", cancellation).ConfigureAwait(false);
+        try
+        {
+            var store = journal.Store;
+            var resume = store.WrittenPosition;
+            var verdict = new Handshake.Verdict(true, "", HandshakeProof.Target(secret, hello.JournalId, hello.Nonce, nonce), resume, store.DurablePosition);
+            await Handshake.WriteVerdictAsync(stream, verdict, cancellation).ConfigureAwait(false);
+            options.Log($"{_peer}: journal {hello.JournalId}: receiving from store position {resume}");
+            return journal;
+        }
+        catch
+        {
+            journal.Release();
+            throw;
+        }
+    }
+
+    private async Task<ReplicaJournal?> RefuseAsync(Stream stream, string logged, string told, CancellationToken cancellation)
+    {
+        options.Log($"{_peer}: {logged}; disconnected, nothing stored");
+        await Handshake.WriteVerdictAsync(stream, new Handshake.Verdict(false, told, [], 0, 0), cancellation).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task ReceiveAsync(Stream stream, ReplicaJournal journal, CancellationTokenSource cancellation)
+    {
+        var acknowledging = Task.Run(() => AcknowledgeAsync(stream, journal, cancellation.Token));
+        try
+        {
+            using var reader = new RecordRunReader();
+            while (true)
+            {
+                var run = await reader.ReadRunAsync(stream, cancellation.Token).ConfigureAwait(false);
+                if (run.IsEmpty)
+                {
+                    options.Log($"{_peer}: journal {journal.Id}: the source closed the connection at store position {journal.Store.WrittenPosition}");
+                    return;
+                }
+                try
+                {
+                    journal.Append(run.Span);
+                }
+                catch (RecordsRejectedException refused)
+                {
+                    throw new ReplicationRefusedException($"journal {journal.Id}: {refused.Message}; everything before it is kept");
+                }
+                catch (ReplicationRefusedException refused)
+                {
+                    throw new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}");
+                }
+                _appended.Release();
+            }
+        }
+        catch (ReplicationRefusedException refused) when (!refused.Message.StartsWith("journal ", StringComparison.Ordinal))
+        {
+            throw new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}");
+        }
+        finally
+        {
+            await cancellation.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await acknowledging.ConfigureAwait(false);
+            }
+            catch (Exception) when (cancellation.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends an acknowledgement after each sync that covered new records, and one every
+    /// <see cref="WireFormat.AckInterval"/> regardless, so the source can tell an idle link
+    /// from a dead one.
+    /// </summary>
+    private async Task AcknowledgeAsync(Stream stream, ReplicaJournal journal, CancellationToken cancellation)
+    {
+        var record = new byte[Acknowledgement.RecordSize];
+        var store = journal.Store;
+        while (!cancellation.IsCancellationRequested)
+        {
+            var (written, highestEnded) = journal.Snapshot();
+            if (store.DurablePosition < written)
+                await Task.Run(() => store.WaitDurable(written), CancellationToken.None).ConfigureAwait(false);
+            new Acknowledgement(highestEnded, written, store.DurablePosition, options.Applied(journal.Id)).Format(record);
+            await stream.WriteAsync(record, cancellation).ConfigureAwait(false);
+            await stream.FlushAsync(cancellation).ConfigureAwait(false);
+            if (journal.Store.WrittenPosition == written)
+                await _appended.WaitAsync(WireFormat.AckInterval, cancellation).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
+using Vellum.Replication.Security;
+using Vellum.Store;
+
+namespace Vellum.Replication.Tests;
+
+/// <summary>
+/// Log lines captured from one side, with a wait for a line that matches: the tests wait on
+/// what a peer says rather than on time.
+/// </summary>
+internal sealed class RefusalLog(Action<string> echo)
+{
+    private readonly Lock _lock = new();
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiting = [];
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _lines];
+        }
+    }
+
+    public void Add(string line)
+    {
+        try
+        {
+            echo(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // The test's output has closed; the line is still kept below.
+        }
+        lock (_lock)
+        {
+            _lines.Add(line);
+            for (var i = _waiting.Count - 1; i >= 0; i--)
+            {
+                if (_waiting[i].Match(line))
+                {
+                    _waiting[i].Found.TrySetResult(line);
+                    _waiting.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>The first line holding every one of <paramref name="fragments"/>, logged already or awaited (up to <see cref="RefusalPeers.Guard"/>).</summary>
+    public async Task<string> WaitForAsync(params string[] fragments)
+    {
+        bool Match(string line) => fragments.All(fragment => line.Contains(fragment, StringComparison.Ordinal));
+        TaskCompletionSource<string> found;
+        lock (_lock)
+        {
+            if (_lines.FirstOrDefault(Match) is { } seen)
+                return seen;
+            found = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting.Add((Match, found));
+        }
+        try
+        {
+            return await found.Task.WaitAsync(RefusalPeers.Guard);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"no log line holding {string.Join(" and ", fragments.Select(f => $"\"{f}\""))} within {RefusalPeers.Guard.TotalSeconds} s; logged:{Environment.NewLine}{string.Join(Environment.NewLine, Lines)}");
+        }
+    }
+}
+
+/// <summary>A real <see cref="ReplicationServer"/> on 127.0.0.1, its replica journals and its log.</summary>
+internal sealed class RefusalServer : IAsyncDisposable
+{
+    private readonly ReplicationServer _server;
+    private bool _stopped;
+
+    public RefusalServer(string directory, X509Certificate2? certificate, SecretBook secrets, Action<string> echo)
+    {
+        Log = new RefusalLog(echo);
+        Directory = directory;
+        System.IO.Directory.CreateDirectory(directory);
+        Journals = new ReplicaJournals(directory);
+        _server = new ReplicationServer(Journals, new ReplicationServerOptions(new IPEndPoint(IPAddress.Loopback, 0), certificate, secrets) { Log = Log.Add });
+        _server.Start();
+    }
+
+    public string Directory { get; }
+
+    public ReplicaJournals Journals { get; }
+
+    public RefusalLog Log { get; }
+
+    public int Port => _server.Endpoint.Port;
+
+    /// <summary>Stops listening, waits for every session to end, and closes the replica stores.</summary>
+    public async ValueTask StopAsync()
+    {
+        if (_stopped)
+            return;
+        _stopped = true;
+        await _server.DisposeAsync();
+        Journals.Dispose();
+    }
+
+    public ValueTask DisposeAsync() => StopAsync();
+}
+
+/// <summary>Sources, secrets and a source written by hand from docs/replication.md, for the refusal tests.</summary>
+internal static class RefusalPeers
+{
+    /// <summary>Only a bound on a hang; nothing waits for it to pass.</summary>
+    public static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    public const ushort Stream = StreamId.FirstTransaction;
+
+    /// <summary>
+    /// A source store of journal <paramref name="journalId"/> with <paramref name="transactions"/>
+    /// transactions in small segments (so its stream holds checkpoints and sync points), some
+    /// cut into two records with others in between; all of it durable.
+    /// </summary>
+    public static SegmentStore CreateSource(string directory, Guid journalId, int transactions = 60)
+    {
+        var options = new StoreOptions { Header = JournalHeader.Create(journalId, 1, "refusal-source", "/data"), SegmentSize = 32 * 1024 };
+        var store = SegmentStore.Open(directory, options);
+        var rng = new Random(11);
+        byte[]? held = null;
+        for (ulong id = 1; id <= (ulong)transactions; id++)
+        {
+            var size = rng.Next(200, 3000);
+            if (held is null && rng.Next(4) == 0)
+            {
+                var pieces = Records(id, size, pieces: 2, (ushort)(Stream + 1));
+                store.Append(pieces[0]);
+                held = pieces[1];
+                continue;
+            }
+            store.Append(Records(id, size)[0]);
+            if (held is not null)
+            {
+                store.Append(held);
+                held = null;
+            }
+        }
+        if (held is not null)
+            store.Append(held);
+        store.WaitDurable(store.WrittenPosition);
+        return store;
+    }
+
+    /// <summary>
+    /// A write of bytes seeded by the id to "file-ID" (created first in the same transaction
+    /// with <paramref name="create"/>, so a mirror can apply it), as <paramref name="pieces"/>
+    /// records (BEGIN first, END last).
+    /// </summary>
+    public static List<byte[]> Records(ulong id, int dataLength, int pieces = 1, ushort stream = Stream, bool create = false)
+    {
+        var data = new byte[dataLength];
+        new Random((int)id).NextBytes(data);
+        var operation = new JournalOperation
+        {
+            Kind = SubRecordType.Write,
+            Time = new JournalTimestamp(1_700_000_000 + (long)id, 0),
+            Credentials = new Credentials { Uid = 1000, Gid = 1000, Pid = 42, Command = "test"u8.ToArray() },
+            Path = Encoding.UTF8.GetBytes($"file-{id}"),
+            Redo = new OperationState { Offset = 0, Length = (ulong)dataLength, Data = data },
+        };
+        var buffer = new SubRecordBuffer();
+        if (create)
+        {
+            OperationEncoder.Encode(buffer, new JournalOperation
+            {
+                Kind = SubRecordType.Create,
+                Time = operation.Time,
+                Credentials = operation.Credentials,
+                Path = operation.Path,
+                Redo = new OperationState { Attributes = new NodeAttributes { Mode = 0x81A4 } },
+            });
+        }
+        OperationEncoder.Encode(buffer, operation);
+        var payload = buffer.ToArray();
+        var records = new List<byte[]>();
+        var cut = (payload.Length + pieces - 1) / pieces;
+        for (var i = 0; i < pieces; i++)
+        {
+            var part = payload.AsSpan(Math.Min(i * cut, payload.Length), Math.Max(0, Math.Min(cut, payload.Length - i * cut)));
+            var field = stream | (i == 0 ? StreamId.Begin : 0) | (i == pieces - 1 ? StreamId.End : 0);
+            var record = new byte[RecordCodec.AlignedSizeFor(part.Length)];
+            RecordCodec.Write(record, (ushort)field, id, part);
+            records.Add(record);
+        }
+        return records;
+    }
+
+    /// <summary>A store's bytes from position 0: its stream as a replica must hold it.</summary>
+    public static byte[] StreamOf(SegmentStore store)
+    {
+        using var stream = store.OpenStream(0);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>The records of a stream of whole records.</summary>
+    public static List<RefusalRecord> Layout(byte[] stream)
+    {
+        var records = new List<RefusalRecord>();
+        for (var at = 0; at < stream.Length;)
+        {
+            var header = RecordHeader.Parse(stream.AsSpan(at));
+            var length = JournalFormat.AlignedRecordSize((int)header.RecordSize);
+            records.Add(new RefusalRecord(at, length, header));
+            at += length;
+        }
+        return records;
+    }
+
+    /// <summary>A secrets file of lines "UUID SECRET", private to its owner as the server requires, loaded.</summary>
+    public static SecretBook Secrets(string path, params (Guid Journal, string Secret)[] lines)
+    {
+        File.WriteAllText(path, string.Concat(lines.Select(line => $"{line.Journal:D} {line.Secret}\n")));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return SecretBook.Load(path);
+    }
+
+    public static async Task<TcpClient> ConnectAsync(int port)
+    {
+        var client = new TcpClient { NoDelay = true };
+        using var timeout = new CancellationTokenSource(Guard);
+        await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+        return client;
+    }
+
+    /// <summary>
+    /// The source's half of the handshake, byte for byte as docs/replication.md lays it out;
+    /// returns the verdict, whose proof, when accepted, is asserted to be the target's.
+    /// </summary>
+    public static async Task<RefusalVerdict> HandshakeByHandAsync(NetworkStream stream, Guid journalId, byte[] syncPoint, byte[] secret)
+    {
+        using var timeout = new CancellationTokenSource(Guard);
+        var nonce = RandomNumberGenerator.GetBytes(HandshakeProof.NonceSize);
+        var hello = new byte[64 + syncPoint.Length];
+        "VLLMREP1"u8.CopyTo(hello);
+        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(8), 1);
+        Assert.True(journalId.TryWriteBytes(hello.AsSpan(12, 16)));
+        nonce.CopyTo(hello, 28);
+        BinaryPrimitives.WriteUInt32LittleEndian(hello.AsSpan(60), (uint)syncPoint.Length);
+        syncPoint.CopyTo(hello, 64);
+        await stream.WriteAsync(hello, timeout.Token);
+
+        var challenge = new byte[44];
+        await stream.ReadExactlyAsync(challenge, timeout.Token);
+        Assert.Equal("VLLMREP1"u8.ToArray(), challenge[..8]);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(8)));
+        Assert.Equal(0, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(10)));
+        var targetNonce = challenge[12..];
+        await stream.WriteAsync(HandshakeProof.Source(secret, journalId, nonce, targetNonce), timeout.Token);
+
+        var head = new byte[4];
+        await stream.ReadExactlyAsync(head, timeout.Token);
+        var message = new byte[BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(2))];
+        await stream.ReadExactlyAsync(message, timeout.Token);
+        var status = BinaryPrimitives.ReadUInt16LittleEndian(head);
+        Assert.InRange(status, 0, 1);
+        if (status == 1)
+            return new RefusalVerdict(false, Encoding.UTF8.GetString(message), 0, 0);
+        Assert.Empty(message);
+        var tail = new byte[48];
+        await stream.ReadExactlyAsync(tail, timeout.Token);
+        Assert.True(HandshakeProof.Matches(HandshakeProof.Target(secret, journalId, nonce, targetNonce), tail.AsSpan(0, 32)), "the target's proof is wrong");
+        return new RefusalVerdict(true, "", BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(32)), BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(40)));
+    }
+
+    /// <summary>
+    /// Ends the source's side (FIN, not a reset) and reads what the target still sends,
+    /// acknowledgements, until it closes: the target has then ended the session.
+    /// </summary>
+    public static async Task FinishAsync(NetworkStream stream)
+    {
+        try
+        {
+            stream.Socket.Shutdown(SocketShutdown.Send);
+            using var timeout = new CancellationTokenSource(Guard);
+            await stream.CopyToAsync(System.IO.Stream.Null, timeout.Token);
+        }
+        catch (Exception closed) when (closed is IOException or SocketException)
+        {
+            // The target closed with bytes of ours unread: a reset, which is as final as an end.
+        }
+    }
+}
+
+/// <summary>A target's verdict as read off the wire: refused with its message, or accepted with where to resume.</summary>
+internal sealed record RefusalVerdict(bool Accepted, string Message, long Resume, long Durable);
+
+/// <summary>A record of a stream: where it starts, the bytes it occupies and its header.</summary>
+internal readonly record struct RefusalRecord(long Start, int Length, RecordHeader Header)
+{
+    public long End => Start + Length;
+}
