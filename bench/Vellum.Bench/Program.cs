@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Func<BenchOptions, BenchReport, Task>>(Strin
     ["fuse"] = FuseSuite.RunAsync,
     ["store"] = StoreSuite.RunAsync,
     ["mount"] = MountSuite.RunAsync,
+    ["replication"] = ReplicationSuite.RunAsync,
 };
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

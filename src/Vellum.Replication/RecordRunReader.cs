@@ -12,6 +12,9 @@ namespace Vellum.Replication;
 internal sealed class RecordRunReader : IDisposable
 {
     private const int InitialSize = 4 << 20;
+
+    /// <summary>Free space below which a read first moves what is left to the buffer's start.</summary>
+    private const int MinimumReadSpace = 256 << 10;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
     private int _start;
     private int _end;
@@ -23,46 +26,50 @@ internal sealed class RecordRunReader : IDisposable
     /// <exception cref="ReplicationRefusedException">A record header is invalid, or the stream ended inside a record.</exception>
     public async ValueTask<ReadOnlyMemory<byte>> ReadRunAsync(Stream stream, CancellationToken cancellation)
     {
-        Compact();
         while (true)
         {
             var (complete, needed) = CompleteRecords();
             if (complete > 0)
             {
-                _start = complete;
-                return _buffer.AsMemory(0, complete);
+                var run = _buffer.AsMemory(_start, complete);
+                _start += complete;
+                return run;
             }
+            // Moving a partial record to the front costs a copy of it: only when the space
+            // after it is too small, not after every run.
+            if (_buffer.Length - _start < Math.Max(needed, MinimumReadSpace))
+                Compact();
             if (needed > _buffer.Length)
                 Grow(needed);
             var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellation).ConfigureAwait(false);
             if (read == 0)
             {
-                return _end == 0 ? ReadOnlyMemory<byte>.Empty
-                    : throw new ReplicationRefusedException($"the connection ended inside a record ({_end} bytes of it received); nothing of it was stored");
+                return _end == _start ? ReadOnlyMemory<byte>.Empty
+                    : throw new ReplicationRefusedException($"the connection ended inside a record ({_end - _start} bytes of it received); nothing of it was stored");
             }
             _end += read;
         }
     }
 
-    /// <summary>Bytes of whole records at the buffer's start, and the buffer size the next record needs.</summary>
+    /// <summary>Bytes of whole records from the first unread byte, and the buffer size the next record needs there.</summary>
     private (int Complete, int Needed) CompleteRecords()
     {
-        var offset = 0;
+        var offset = _start;
         while (_end - offset >= JournalFormat.HeaderSize)
         {
             var header = RecordHeader.Parse(_buffer.AsSpan(offset));
             if (RecordCheck.Header(header) is { } problem)
             {
-                if (offset > 0)
+                if (offset > _start)
                     break;
                 throw new ReplicationRefusedException($"a record header expected {problem.Expected}, found {problem.Found}");
             }
             var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
             if (_end - offset < aligned)
-                return (offset, offset == 0 ? aligned : 0);
+                return (offset - _start, offset == _start ? aligned : 0);
             offset += aligned;
         }
-        return (offset, 0);
+        return (offset - _start, 0);
     }
 
     private void Compact()

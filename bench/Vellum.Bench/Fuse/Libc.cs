@@ -16,6 +16,7 @@ internal static unsafe partial class Libc
     public const int OTrunc = 0x200;
     public const int OCloexec = 0x80000;
     public const int MntDetach = 2;
+    public const int SIGTERM = 15;
 
     /// <summary>Large enough for struct stat on every 64-bit Linux ABI (144 bytes on x86-64).</summary>
     public const int StatBufferSize = 256;
@@ -24,6 +25,10 @@ internal static unsafe partial class Libc
     public const int StatSizeOffset = 48;
 
     private const string Library = "libc.so.6";
+
+    /// <summary>SIGTERM lets a child (vellum serve) stop cleanly; Process.Kill only sends SIGKILL.</summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int kill(int pid, int signal);
 
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags, int mode);

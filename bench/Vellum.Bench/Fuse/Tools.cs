@@ -3,7 +3,7 @@ namespace Vellum.Bench.Fuse;
 /// <summary>The external programs the suite drives; it installs none of them.</summary>
 internal static class Tools
 {
-    public const string InstallHint = "apt-get install -y fio bindfs fuse-overlayfs fuse3   (or: bash scripts/bench-deps.sh)";
+    public const string InstallHint = "apt-get install -y fio bindfs fuse-overlayfs fuse3 rsync   (or: bash scripts/bench-deps.sh)";
 
     /// <summary>The dotnet host this process runs under when started by dotnet run, else the one on PATH.</summary>
     public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
