@@ -4,14 +4,15 @@ using Vellum.Store;
 namespace Vellum.Replication;
 
 /// <summary>
-/// One journal a target receives: its replica store (DIR/&lt;journal id&gt;), which at most one
-/// source session writes at a time, and the highest transaction id whose END it holds.
+/// One journal a target receives: its replica store (DIR/&lt;journal id&gt;), which one
+/// source session at a time writes, and the highest transaction id whose END it holds.
 /// </summary>
 public sealed class ReplicaJournal : IDisposable
 {
     private readonly Lock _lock = new();
     private ulong _highestEnded;
-    private bool _busy;
+    private CancellationTokenSource? _holder;
+    private TaskCompletionSource? _released;
 
     internal ReplicaJournal(Guid id, SegmentStore store)
     {
@@ -23,22 +24,49 @@ public sealed class ReplicaJournal : IDisposable
 
     public SegmentStore Store { get; }
 
-    /// <summary>Takes the journal for one session; false when another session has it.</summary>
-    internal bool TryAcquire()
+    /// <summary>
+    /// Takes the journal for <paramref name="session"/>. A session holding it is cancelled
+    /// first: the newer one proved the secret too, and the older is most likely a connection
+    /// that broke without a word reaching this side (which would otherwise keep the journal
+    /// from its own source forever). False when the older one did not end within
+    /// <paramref name="wait"/>; <c>TookOver</c> says whether there was one.
+    /// </summary>
+    internal async Task<(bool Acquired, bool TookOver)> AcquireAsync(CancellationTokenSource session, TimeSpan wait)
     {
-        lock (_lock)
+        var tookOver = false;
+        while (true)
         {
-            if (_busy)
-                return false;
-            _busy = true;
-            return true;
+            Task released;
+            lock (_lock)
+            {
+                if (_holder is null)
+                {
+                    _holder = session;
+                    _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    return (true, tookOver);
+                }
+                _holder.Cancel();
+                released = _released!.Task;
+            }
+            tookOver = true;
+            try
+            {
+                await released.WaitAsync(wait, session.Token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return (false, tookOver);
+            }
         }
     }
 
     internal void Release()
     {
         lock (_lock)
-            _busy = false;
+        {
+            _holder = null;
+            _released?.TrySetResult();
+        }
     }
 
     /// <summary>Appends received records (see <see cref="SegmentStore.AppendReplicated"/>) and notes the transactions they end.</summary>

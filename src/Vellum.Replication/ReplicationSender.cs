@@ -84,8 +84,7 @@ public sealed class ReplicationSender : IDisposable
             var accepted = Sessions;
             try
             {
-                if (RunSession())
-                    backoff = FirstBackoff;
+                RunSession();
             }
             catch (Exception error) when (error is IOException or SocketException or ReplicationRefusedException or System.Security.Authentication.AuthenticationException or ObjectDisposedException or OperationCanceledException or StoreIOException)
             {
@@ -110,8 +109,8 @@ public sealed class ReplicationSender : IDisposable
         }
     }
 
-    /// <summary>One connection: handshake, then records out and acknowledgements in until either side fails. True when the target accepted it.</summary>
-    private bool RunSession()
+    /// <summary>One connection: handshake, then records out and acknowledgements in until either side fails, which it throws.</summary>
+    private void RunSession()
     {
         using var client = new TcpClient { NoDelay = true };
         client.ConnectAsync(Target.Host, Target.Port, _stopping.Token).AsTask().GetAwaiter().GetResult();
@@ -144,7 +143,6 @@ public sealed class ReplicationSender : IDisposable
         }
         if (Problem is { } problem && !_stopping.IsCancellationRequested)
             throw new IOException(problem);
-        return true;
     }
 
     private Stream Secure(NetworkStream network)

@@ -23,6 +23,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         connection.NoDelay = true;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         Stream stream = connection.GetStream();
+        var receiving = false;
         try
         {
             cancellation.CancelAfter(WireFormat.HandshakeTimeout);
@@ -32,10 +33,11 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                 stream = tls;
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellation.Token).ConfigureAwait(false);
             }
-            var journal = await HandshakeAsync(stream, cancellation.Token).ConfigureAwait(false);
+            var journal = await HandshakeAsync(stream, cancellation).ConfigureAwait(false);
             if (journal is null)
                 return;
             cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+            receiving = true;
             try
             {
                 await ReceiveAsync(stream, journal, cancellation).ConfigureAwait(false);
@@ -47,6 +49,10 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+        catch (OperationCanceledException) when (receiving)
+        {
+            options.Log($"{_peer}: a newer session for its journal took over; disconnected");
         }
         catch (OperationCanceledException)
         {
@@ -70,8 +76,9 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
     };
 
     /// <summary>Hello, challenge, proof, verdict. Returns the journal taken for this session, or null when refused.</summary>
-    private async Task<ReplicaJournal?> HandshakeAsync(Stream stream, CancellationToken cancellation)
+    private async Task<ReplicaJournal?> HandshakeAsync(Stream stream, CancellationTokenSource session)
     {
+        var cancellation = session.Token;
         if (await Handshake.ReadHelloAsync(stream, cancellation).ConfigureAwait(false) is not { } hello)
         {
             // Under TLS 1.3 a source checks the certificate only once the handshake is complete here, and refusing it just closes.
@@ -98,8 +105,11 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             var told = refused.InnerException is null ? refused.Message : $"journal {hello.JournalId}: the target cannot store it as a replica of the store offered (its log says why)";
             return await RefuseAsync(stream, refused.Message, told, cancellation).ConfigureAwait(false);
         }
-        if (!journal.TryAcquire())
-            return await RefuseAsync(stream, $"journal {hello.JournalId}: another session is receiving it", $"journal {hello.JournalId} is being received from another connection", cancellation).ConfigureAwait(false);
+        var (acquired, tookOver) = await journal.AcquireAsync(session, WireFormat.HandshakeTimeout).ConfigureAwait(false);
+        if (!acquired)
+            return await RefuseAsync(stream, $"journal {hello.JournalId}: the session receiving it did not end", $"journal {hello.JournalId} is being received from another connection", cancellation).ConfigureAwait(false);
+        if (tookOver)
+            options.Log($"{_peer}: journal {hello.JournalId}: this session takes over from the one before, which ended without a word reaching this side");
         try
         {
             var store = journal.Store;
