@@ -20,6 +20,7 @@ public sealed class MountJournal : IDisposable
     private readonly JournalRecorder _recorder;
     private readonly JournalDurability _durability;
     private bool _disposed;
+    private bool _drained;
 
     private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, JournalRecovery recovery)
     {
@@ -122,12 +123,25 @@ public sealed class MountJournal : IDisposable
         if (_disposed)
             return;
         _disposed = true;
+        Drain();
+        _ring.Dispose();
+        _store.Dispose();
+    }
+
+    /// <summary>
+    /// Drains the FIFO into the store and makes the store durable, leaving the store open for
+    /// readers (replication senders shipping the last records). The mount must be gone;
+    /// nothing is recorded after this.
+    /// </summary>
+    public void Drain()
+    {
+        if (_drained)
+            return;
+        _drained = true;
         _fifo.Dispose();
         _recorder.Dispose();
         if (_fifo.Failure is null)
             _store.WaitDurable(_store.WrittenPosition);
-        _ring.Dispose();
-        _store.Dispose();
     }
 }
 

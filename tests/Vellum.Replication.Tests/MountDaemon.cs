@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -88,10 +89,23 @@ internal sealed partial class MountDaemon(string backing, string mountPoint, str
     {
         var process = _process ?? throw new InvalidOperationException("no mount daemon running");
         var (code, output) = Run("umount", MountPoint);
+        WaitForExit(process, $"vellum umount ({code}: {output.Trim()})");
+    }
+
+    /// <summary>umount(2) from this process at once, then as <see cref="Unmount"/>.</summary>
+    public void UnmountAtOnce()
+    {
+        var process = _process ?? throw new InvalidOperationException("no mount daemon running");
+        var result = Native.Umount(MountPoint);
+        WaitForExit(process, $"umount(2) ({(result == 0 ? "0" : $"errno {Marshal.GetLastPInvokeError()}")})");
+    }
+
+    private void WaitForExit(VellumProcess process, string how)
+    {
         var exited = process.WaitForExit(ReplicationRig.Patience);
         Retire();
         if (exited != 0)
-            throw new InvalidOperationException($"the mount daemon exited with {exited?.ToString(CultureInfo.InvariantCulture) ?? "nothing (still running)"} after vellum umount ({code}: {output.Trim()}):\n{Log}");
+            throw new InvalidOperationException($"the mount daemon exited with {exited?.ToString(CultureInfo.InvariantCulture) ?? "nothing (still running)"} after {how}:\n{Log}");
     }
 
     /// <summary>Runs `vellum ARGS` to the end: exit code and everything it printed.</summary>

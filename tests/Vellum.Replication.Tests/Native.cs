@@ -17,6 +17,10 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FSyncRaw(SafeFileHandle fd);
 
+    /// <summary>umount(2), straight from this process: no `vellum umount` start-up between the last write and the unmount.</summary>
+    [LibraryImport("libc", EntryPoint = "umount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Umount(string target);
+
     [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint LGetXattr(string path, string name, byte[] value, nuint size);
 }

@@ -49,6 +49,22 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
         }
     }
 
+    /// <summary>
+    /// At unmount, after the journal drained: gives each connected target up to
+    /// <paramref name="patience"/> to acknowledge the store's last byte, so a replica is
+    /// current when the mount is gone. A target not connected is not waited for; it gets the
+    /// rest from the spool at the next replicating mount.
+    /// </summary>
+    public void Finish(long position, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        foreach (var sender in _senders.Where(sender => sender.Connected))
+        {
+            var left = deadline - DateTime.UtcNow;
+            sender.WaitAcknowledged(position, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var sender in _senders)

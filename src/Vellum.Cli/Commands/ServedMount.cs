@@ -19,6 +19,9 @@ internal sealed class ServedMount : IDisposable
     private readonly FuseMount _mount;
     private readonly StatusServer? _status;
     private readonly MountReplication? _replication;
+    /// <summary>How long an unmount waits for connected replication targets to acknowledge the journal's last records.</summary>
+    private static readonly TimeSpan FinishPatience = TimeSpan.FromSeconds(10);
+
     private readonly PosixSignalRegistration _interrupt;
     private readonly PosixSignalRegistration _terminate;
 
@@ -89,6 +92,11 @@ internal sealed class ServedMount : IDisposable
         _status?.Dispose();
         _mount.Dispose();
         _backing.Dispose();
+        if (_journal is not null && _replication is not null)
+        {
+            _journal.Drain();
+            _replication.Finish(_journal.Store.WrittenPosition, FinishPatience);
+        }
         _replication?.Dispose();
         _journal?.Dispose();
     }
