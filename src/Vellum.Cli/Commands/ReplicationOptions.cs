@@ -75,6 +75,11 @@ internal sealed record ReplicationOptions(IReadOnlyList<ReplicationTarget> Targe
                 error = "--replicate needs --secret-file FILE: the secret this journal proves itself with (the target's --secrets lists it)";
                 return false;
             }
+            if (!File.Exists(_secretFile))
+            {
+                error = $"--secret-file {_secretFile}: no such file; it holds this journal's secret (at least 16 bytes, mode 0600)";
+                return false;
+            }
             if ((_fingerprint is not null) && (_caFile is not null) || (_fingerprint ?? _caFile) is not null && _insecure)
             {
                 error = "choose one of --tls-fingerprint, --tls-ca and --insecure";

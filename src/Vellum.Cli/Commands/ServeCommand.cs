@@ -20,9 +20,11 @@ internal static class ServeCommand
     {
         if (!ServeOptions.TryParse(args, out var options, out var error))
             return Cli.Fail($"{error}; usage: {Usage}");
+        if (!File.Exists(options!.Secrets))
+            return Cli.Fail($"--secrets {options.Secrets}: no such file; it lists each journal's secret as lines 'JOURNAL-UUID SECRET' or '* SECRET', mode 0600");
         try
         {
-            var secrets = SecretBook.Load(options!.Secrets);
+            var secrets = SecretBook.Load(options.Secrets);
             Directory.CreateDirectory(options.Store);
             var certificate = Certificate(options);
             var log = new Action<string>(line => Console.Error.WriteLine($"vellum serve: {line}"));
