@@ -141,7 +141,15 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             using var reader = new RecordRunReader();
             while (true)
             {
-                var run = await reader.ReadRunAsync(stream, cancellation.Token).ConfigureAwait(false);
+                ReadOnlyMemory<byte> run;
+                try
+                {
+                    run = await reader.ReadRunAsync(stream, cancellation.Token).ConfigureAwait(false);
+                }
+                catch (ReplicationRefusedException refused)
+                {
+                    throw new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}");
+                }
                 if (run.IsEmpty)
                 {
                     options.Log($"{_peer}: journal {journal.Id}: the source closed the connection at store position {journal.Store.WrittenPosition}");
@@ -155,16 +163,8 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                 {
                     throw new ReplicationRefusedException($"journal {journal.Id}: {refused.Message}; everything before it is kept");
                 }
-                catch (ReplicationRefusedException refused)
-                {
-                    throw new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}");
-                }
                 _appended.Release();
             }
-        }
-        catch (ReplicationRefusedException refused) when (!refused.Message.StartsWith("journal ", StringComparison.Ordinal))
-        {
-            throw new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}");
         }
         finally
         {

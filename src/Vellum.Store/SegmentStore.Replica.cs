@@ -80,8 +80,11 @@ public sealed partial class SegmentStore
             if (records.Length - offset < JournalFormat.HeaderSize)
                 return records.Length;
             var header = RecordHeader.Parse(records[offset..]);
-            if (header.Id is StreamId.SyncPoint or StreamId.Checkpoint || RecordCheck.Header(header) is not null)
-                return header.Id is StreamId.SyncPoint or StreamId.Checkpoint ? offset : records.Length;
+            if (header.Id is StreamId.SyncPoint or StreamId.Checkpoint)
+                return offset;
+            // A bad header ends the scan; the run's own check refuses it at its place.
+            if (RecordCheck.Header(header) is not null)
+                return records.Length;
             offset += JournalFormat.AlignedRecordSize((int)header.RecordSize);
         }
         return records.Length;
