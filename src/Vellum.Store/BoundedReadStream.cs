@@ -2,8 +2,9 @@ namespace Vellum.Store;
 
 /// <summary>
 /// The first <paramref name="length"/> bytes of a stream: a scan of a file another process
-/// appends to sees exactly the file as long as it was when the scan began, never part of an
-/// append that landed during it.
+/// appends to reads no further than the file reached when the scan began. Appends into the
+/// writer's runway (zeros already in the file) may still show, whole or in part; the scan's
+/// rules for zeros and torn records cover them (TailScan).
 /// </summary>
 internal sealed class BoundedReadStream(Stream inner, long length) : Stream
 {

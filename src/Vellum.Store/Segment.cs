@@ -20,6 +20,12 @@ internal sealed class Segment(long start, string path)
 
     public long End => Start + Length;
 
+    /// <summary>
+    /// The file offset up to which zeros were written ahead of the records (the runway,
+    /// see SegmentStore.Runway.cs); at most <see cref="Length"/> when there is none.
+    /// </summary>
+    public long RunwayEnd { get; set; }
+
     /// <summary>Bytes of the sync point the segment starts with: a segment no longer than this holds no records yet.</summary>
     public long SyncPointLength { get; set; }
 

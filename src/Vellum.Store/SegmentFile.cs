@@ -10,6 +10,8 @@ namespace Vellum.Store;
 /// </summary>
 internal sealed unsafe class SegmentFile : IDisposable
 {
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
     private int _fd;
 
     private SegmentFile(int fd, string path)
@@ -50,6 +52,18 @@ internal sealed unsafe class SegmentFile : IDisposable
                     throw Error("pwrite", Path, offset + done, StoreLibC.ENOSPC);
                 done += (int)written;
             }
+        }
+    }
+
+    /// <summary>Writes <paramref name="count"/> zero bytes from <paramref name="offset"/> on.</summary>
+    public void WriteZeros(long offset, long count)
+    {
+        while (count > 0)
+        {
+            var piece = (int)Math.Min(count, Zeros.Length);
+            WriteAt(Zeros.AsSpan(0, piece), offset);
+            offset += piece;
+            count -= piece;
         }
     }
 

@@ -98,6 +98,7 @@ public sealed partial class SegmentStore
         lock (_appendLock)
         {
             target = _written;
+            ExtendRunwayLocked(target - _durable);
             directory = _directoryDirty;
             _directoryDirty = false;
             _syncing.Clear();

@@ -56,6 +56,17 @@ public sealed partial class SegmentStore
         WriteOrUndo(segment, checkpointRecord, segment.Length);
         segment.Length += checkpointRecord.Length;
         segment.Sealed = true;
+        try
+        {
+            TrimRunway(segment);
+        }
+        catch (StoreIOException error)
+        {
+            // The checkpoint is no longer the file's last record; only recovery, which cuts
+            // the zeros, may go on from here.
+            _failure = error;
+            throw;
+        }
         _written = segment.End;
         _unsynced.Add(segment);
     }

@@ -205,6 +205,7 @@ public sealed partial class SegmentStore : IDisposable
             _disposed = true;
             foreach (var segment in _segments)
             {
+                TrimRunwayOnClose(segment);
                 segment.Writer?.Dispose();
                 segment.Writer = null;
             }
@@ -249,6 +250,7 @@ public sealed partial class SegmentStore : IDisposable
             try
             {
                 segment.Writer!.Truncate(at);
+                segment.RunwayEnd = 0;
             }
             catch (StoreIOException undo)
             {

@@ -7,6 +7,13 @@ public sealed record StoreOptions
     /// <summary>A segment is sealed once an append would take it past this size.</summary>
     public long SegmentSize { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Zeros written ahead of the newest segment's records when commits are small, so that
+    /// their fdatasync overwrites blocks the file already has and commits no metadata (see
+    /// SegmentStore.Runway.cs). Zero turns it off.
+    /// </summary>
+    public int RunwaySize { get; init; } = 2 * 1024 * 1024;
+
     /// <summary>The index keeps a BEGIN record at least this far after the previous one kept.</summary>
     public int IndexSpacing { get; init; } = 64 * 1024;
 

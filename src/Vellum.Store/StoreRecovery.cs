@@ -147,9 +147,8 @@ internal static class StoreRecovery
         var (start, path) = tail;
         var name = Path.GetFileName(path);
         var segment = new Segment(start, path) { BegunBefore = begunBefore, OpenAtStart = openBefore };
-        var scan = TailScan.Run(path, new JournalResume(header, begunBefore, openBefore));
-        var goodLength = scan.Error?.Offset ?? scan.FileLength;
-        segment.Index.AddRange(BeginIndex(path, goodLength, options.IndexSpacing));
+        var scan = TailScan.Run(path, new JournalResume(header, begunBefore, openBefore), live: readOnly);
+        segment.Index.AddRange(BeginIndex(path, scan.DataEnd, options.IndexSpacing));
         segment.SyncPointLength = scan.SyncPointLength;
         segment.Sealed = scan.EndsWithCheckpoint;
         var report = RecoveryReport.Clean;
@@ -163,8 +162,8 @@ internal static class StoreRecovery
         }
         // Read-only, corruption stays in reach so that readers stop at it and report it; a torn
         // tail does not: read-only is how a live store is read (a mirror following it), and
-        // there a torn tail is an append still being written.
-        segment.Length = readOnly && scan.Error is { Kind: JournalErrorKind.TornTail } unfinished ? unfinished.Offset : scan.FileLength;
+        // there a torn tail is an append still being written. (Read-write, a torn tail is cut below.)
+        segment.Length = scan.Error is { Kind: JournalErrorKind.Corrupt } ? scan.FileLength : scan.DataEnd;
         segments.Add(segment);
         var open = scan.Open.ToDictionary(t => t.StreamId, t => t.TransactionId);
         var state = new StoreState(header, segments, open, scan.LastBegun, report, damage);
@@ -173,6 +172,8 @@ internal static class StoreRecovery
 
         if (!segment.Sealed)
             segment.Writer = SegmentFile.Open(path, write: true);
+        if (scan.ZeroTailAt is { } zeros)
+            CutZeroTail(segment, zeros);
         if (scan.Error is { Kind: JournalErrorKind.TornTail } torn)
         {
             report = new RecoveryReport(path, torn.Offset, scan.FileLength - torn.Offset, scan.TornTransactions, [], $"expected {torn.Expected}, found {torn.Found}");
@@ -203,6 +204,21 @@ internal static class StoreRecovery
         if (open.Count > 0)
             report = report with { AbortedTransactions = scan.Open };
         return state with { Recovery = report };
+    }
+
+    /// <summary>
+    /// The zeros a writer wrote ahead of its records (its runway) are cut, as sealing and
+    /// closing cut them: a segment that stops being the newest must end with its last record.
+    /// </summary>
+    private static void CutZeroTail(Segment segment, long length)
+    {
+        if (segment.Writer is { } writer)
+        {
+            writer.Truncate(length);
+            return;
+        }
+        using var sealedFile = SegmentFile.Open(segment.Path, write: true);
+        sealedFile.Truncate(length);
     }
 
     /// <summary>

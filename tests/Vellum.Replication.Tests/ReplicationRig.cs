@@ -139,7 +139,8 @@ internal sealed class ReplicationRig : IDisposable
 
     /// <summary>
     /// Null when <paramref name="replica"/> holds the same segment files as <paramref name="source"/>
-    /// (names and bytes, nothing more, nothing less), else the first difference.
+    /// (names and records, nothing more, nothing less), else the first difference. Zeros either
+    /// writer wrote ahead of its records (its runway) are not compared.
     /// </summary>
     public static string? StoreDifference(string source, string replica)
     {
@@ -152,38 +153,41 @@ internal sealed class ReplicationRig : IDisposable
         for (var i = 0; i < expected.Count; i++)
         {
             if (expected[i].Length != actual[i].Length)
-                return $"{expected[i].Name}: {expected[i].Length} bytes at the source, {actual[i].Length} at the replica";
+                return $"{expected[i].Name}: {expected[i].Length} bytes of records at the source, {actual[i].Length} at the replica";
         }
         for (var i = 0; i < expected.Count; i++)
         {
-            if (FirstDifference(expected[i].FullName, actual[i].FullName) is { } offset)
+            if (FirstDifference(expected[i].Path, actual[i].Path, expected[i].Length) is { } offset)
                 return $"{expected[i].Name}: bytes differ at offset {offset}";
         }
         return null;
     }
 
-    private static List<FileInfo> Segments(string directory) =>
-        [.. new DirectoryInfo(directory).EnumerateFiles("*.vseg").OrderBy(f => f.Name, StringComparer.Ordinal)];
+    private static List<(string Name, string Path, long Length)> Segments(string directory) =>
+    [
+        .. new DirectoryInfo(directory).EnumerateFiles("*.vseg").OrderBy(f => f.Name, StringComparer.Ordinal)
+            .Select(f => (f.Name, f.FullName, SegmentBytes.RecordsLength(f.FullName))),
+    ];
 
-    /// <summary>The first offset where the two files differ, length included; null when they are equal.</summary>
-    private static long? FirstDifference(string left, string right)
+    /// <summary>The first offset below <paramref name="length"/> where the two files differ; null when they are equal there.</summary>
+    private static long? FirstDifference(string left, string right, long length)
     {
         using var a = new FileStream(left, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
         using var b = new FileStream(right, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
         var bufferA = new byte[1 << 20];
         var bufferB = new byte[1 << 20];
-        for (long offset = 0; ; )
+        for (long offset = 0; offset < length;)
         {
-            var readA = a.ReadAtLeast(bufferA, bufferA.Length, throwOnEndOfStream: false);
-            var readB = b.ReadAtLeast(bufferB, bufferB.Length, throwOnEndOfStream: false);
+            var want = (int)Math.Min(bufferA.Length, length - offset);
+            var readA = a.ReadAtLeast(bufferA.AsSpan(0, want), want, throwOnEndOfStream: false);
+            var readB = b.ReadAtLeast(bufferB.AsSpan(0, want), want, throwOnEndOfStream: false);
             var common = Math.Min(readA, readB);
             var mismatch = bufferA.AsSpan(0, common).CommonPrefixLength(bufferB.AsSpan(0, common));
-            if (mismatch < common || readA != readB)
+            if (mismatch < common || readA != want || readB != want)
                 return offset + mismatch;
-            if (readA == 0)
-                return null;
-            offset += readA;
+            offset += want;
         }
+        return null;
     }
 
     /// <summary>

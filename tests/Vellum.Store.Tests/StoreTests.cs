@@ -1,5 +1,6 @@
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
+using Vellum.Testing;
 
 namespace Vellum.Store.Tests;
 
@@ -162,7 +163,7 @@ public sealed class StoreTests : IDisposable
         Assert.Contains("BEGIN", Assert.Throws<RecordsRejectedException>(() => store.Append(orphan)).Message);
 
         Assert.Equal(written, store.WrittenPosition);
-        Assert.Equal(written, new FileInfo(Directory.GetFiles(_directory).Single()).Length);
+        Assert.Equal(written, SegmentBytes.RecordsLength(Directory.GetFiles(_directory).Single()));
         store.Commit(Txn.Single(6));
     }
 

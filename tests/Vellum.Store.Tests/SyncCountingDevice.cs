@@ -5,7 +5,7 @@ namespace Vellum.Store.Tests;
 
 /// <summary>
 /// A test device that counts fsyncs: its recorder sees every FSYNC the kernel forwards and
-/// notes the size of the file when it completed. The recorder runs before the reply, so
+/// notes how far the file held records when it completed. The recorder runs before the reply, so
 /// whatever it noted happened before the fdatasync returned to the program.
 /// </summary>
 internal sealed class SyncCountingDevice() : TestDevice("sync-device")
@@ -15,7 +15,7 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
 
     public int FileSyncs { get; private set; }
 
-    /// <summary>The largest file size seen at the completion of a file fsync or fdatasync.</summary>
+    /// <summary>The largest length of records (<see cref="SegmentBytes.RecordsLength"/>) seen at the completion of a file fsync or fdatasync.</summary>
     public long SyncedSize
     {
         get
@@ -29,8 +29,8 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
     {
         if (change.Kind != ChangeKind.Fsync || outcome.Result != Passthrough.Errno.Success)
             return;
-        // The /proc link itself has the length of its target's name; its target has the file's size.
-        var size = ((FileInfo)new FileInfo($"/proc/self/fd/{change.HandleFd}").ResolveLinkTarget(returnFinalTarget: true)!).Length;
+        // The length of the records, not of the file: zeros the store wrote ahead of them are no data.
+        var size = SegmentBytes.RecordsLength($"/proc/self/fd/{change.HandleFd}");
         lock (_lock)
         {
             FileSyncs++;

@@ -48,6 +48,12 @@ public sealed class JournalScanner : IDisposable
     /// </summary>
     public long SkippedContinuationRecords => _transactions.SkippedContinuations;
 
+    /// <summary>
+    /// Where a zero-filled tail began when the input ended with one (a segment file's
+    /// preallocated space): the end of its records. Null otherwise.
+    /// </summary>
+    public long? ZeroTailOffset => _reader.ZeroTailOffset;
+
     /// <summary>Set when reading stopped at damage; null while reading and after a clean end.</summary>
     public JournalError? Error { get; private set; }
 

@@ -12,6 +12,8 @@ internal enum RecordStatus
 /// <summary>
 /// Stream-record framing: checks every field of a record before handing out its payload, and
 /// classifies a damaged record as a torn tail or corruption by looking for a valid record after it.
+/// Zero bytes from a record boundary to the end of the input are no record at all: they end
+/// the input (a segment file's preallocated space, docs/journal-format.md 1.4).
 /// </summary>
 internal sealed class RecordReader(StreamWindow window)
 {
@@ -26,6 +28,9 @@ internal sealed class RecordReader(StreamWindow window)
     /// <summary>What <see cref="FindValidRecordAfterHeader"/> returns when the budget ran out.</summary>
     private const long BudgetSpent = -1;
 
+    /// <summary>Where the input's zero-filled tail starts, once reading ended at one.</summary>
+    public long? ZeroTailOffset { get; private set; }
+
     public RecordStatus Read(out StreamRecord record, out JournalError? damage)
     {
         record = default;
@@ -35,13 +40,19 @@ internal sealed class RecordReader(StreamWindow window)
             return RecordStatus.EndOfInput;
         if (!window.Ensure(JournalFormat.HeaderSize))
         {
+            if (!window.Span.ContainsAnyExcept((byte)0))
+                return EndAtZeroTail(offset);
             damage = JournalError.Torn(offset, $"a {JournalFormat.HeaderSize}-byte record header", $"{window.Available} bytes before the end of input");
             return RecordStatus.Damaged;
         }
         var header = RecordHeader.Parse(window.Span);
         if (RecordCheck.Header(header) is { } headerProblem)
         {
-            damage = Classify(offset, headerProblem);
+            var zeroHeader = !window.Span[..JournalFormat.HeaderSize].ContainsAnyExcept((byte)0);
+            var follower = FindValidRecordAfterHeader(out var zerosOnly);
+            if (follower is null && zeroHeader && zerosOnly)
+                return EndAtZeroTail(offset);
+            damage = Classify(offset, headerProblem, follower);
             return RecordStatus.Damaged;
         }
         var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
@@ -53,7 +64,7 @@ internal sealed class RecordReader(StreamWindow window)
         var bytes = window.Span[..aligned];
         if (RecordCheck.Body(bytes, header, offset) is { } bodyProblem)
         {
-            damage = Classify(offset, bodyProblem);
+            damage = Classify(offset, bodyProblem, FindValidRecordAfterHeader(out _));
             return RecordStatus.Damaged;
         }
         window.Advance(aligned);
@@ -62,7 +73,13 @@ internal sealed class RecordReader(StreamWindow window)
         return RecordStatus.Record;
     }
 
-    private JournalError Classify(long offset, RecordProblem problem) => FindValidRecordAfterHeader() is not null
+    private RecordStatus EndAtZeroTail(long offset)
+    {
+        ZeroTailOffset = offset;
+        return RecordStatus.EndOfInput;
+    }
+
+    private static JournalError Classify(long offset, RecordProblem problem, long? follower) => follower is not null
         ? JournalError.Corrupt(offset, problem.Expected, problem.Found)
         : JournalError.Torn(offset, problem.Expected, problem.Found);
 
@@ -70,7 +87,7 @@ internal sealed class RecordReader(StreamWindow window)
     {
         var present = window.Available;
         // A valid record inside the declared extent means the size field, not the write, is broken.
-        return FindValidRecordAfterHeader() switch
+        return FindValidRecordAfterHeader(out _) switch
         {
             null => JournalError.Torn(offset, $"{aligned} bytes of record", $"{present} bytes before the end of input"),
             BudgetSpent => JournalError.Corrupt(offset, $"{aligned} bytes of record",
@@ -84,14 +101,17 @@ internal sealed class RecordReader(StreamWindow window)
     /// Slides over the rest of the input in 16-byte steps from just after the damaged record's
     /// header. Only the candidate record is held, so memory stays within one maximum record.
     /// Returns the offset of the first valid record, null if there is none, or
-    /// <see cref="BudgetSpent"/>.
+    /// <see cref="BudgetSpent"/>; <paramref name="zerosOnly"/> tells whether every byte it
+    /// passed over was zero (meaningful when it returns null).
     /// </summary>
-    private long? FindValidRecordAfterHeader()
+    private long? FindValidRecordAfterHeader(out bool zerosOnly)
     {
         var budget = LookAheadBudget;
+        zerosOnly = true;
         window.Advance(JournalFormat.HeaderSize);
         while (window.Ensure(JournalFormat.HeaderSize))
         {
+            zerosOnly = zerosOnly && !window.Span[..JournalFormat.RecordAlignment].ContainsAnyExcept((byte)0);
             var header = RecordHeader.Parse(window.Span);
             if (RecordCheck.Header(header) is null)
             {
@@ -104,6 +124,7 @@ internal sealed class RecordReader(StreamWindow window)
             }
             window.Advance(JournalFormat.RecordAlignment);
         }
+        zerosOnly = zerosOnly && !window.Span.ContainsAnyExcept((byte)0);
         return null;
     }
 }
