@@ -15,4 +15,14 @@ public interface IJournalSink
     /// Called only from the drain thread; a throw stops the FIFO (see <see cref="MemoryFifo.Failure"/>).
     /// </summary>
     void Write(ReadOnlySpan<byte> records, ulong endPosition);
+
+    /// <summary>
+    /// Makes every record written so far durable. Called from the drain thread when somebody
+    /// asked for it (<see cref="MemoryFifo.RequestFlush"/>), after the records asked for were
+    /// written; a throw stops the FIFO as for <see cref="Write"/>. A sink whose writes are
+    /// durable when they return has nothing to do.
+    /// </summary>
+    void Flush()
+    {
+    }
 }

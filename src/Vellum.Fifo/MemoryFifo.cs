@@ -31,6 +31,8 @@ public sealed class MemoryFifo : IDisposable
     private ulong _written;
     private ulong _sent;
     private ulong _acknowledged;
+    private ulong _flushWanted;
+    private ulong _flushed;
     private ulong _nextTransactionId;
     private ulong _lastTransactionId;
     private long _stalls;
@@ -131,6 +133,30 @@ public sealed class MemoryFifo : IDisposable
     /// <remarks>A position beyond what was finally written (reservations shrink at commit) means everything written.</remarks>
     public void WaitForSent(ulong position, CancellationToken cancellationToken = default) =>
         WaitForProgress(ref _sent, position, cancellationToken);
+
+    /// <summary>
+    /// Asks the drain thread to flush the sink (<see cref="IJournalSink.Flush"/>) once it has
+    /// sent every record before <paramref name="position"/>, and returns at once: the caller
+    /// can do other work while the drain sends and flushes, then wait with
+    /// <see cref="WaitForFlushed"/>. Requests made while a flush runs share the next one.
+    /// </summary>
+    public void RequestFlush(ulong position)
+    {
+        var wanted = Volatile.Read(ref _flushWanted);
+        while (wanted < position)
+        {
+            var seen = Interlocked.CompareExchange(ref _flushWanted, position, wanted);
+            if (seen == wanted)
+                break;
+            wanted = seen;
+        }
+        SignalDrain();
+    }
+
+    /// <summary>Blocks until the sink was flushed after every record before <paramref name="position"/> was sent (see <see cref="RequestFlush"/>).</summary>
+    /// <remarks>As for <see cref="WaitForSent"/>, a position beyond what was finally written means everything written.</remarks>
+    public void WaitForFlushed(ulong position, CancellationToken cancellationToken = default) =>
+        WaitForProgress(ref _flushed, position, cancellationToken);
 
     /// <summary>Blocks until every record before <paramref name="position"/> is acknowledged by the sink.</summary>
     public void WaitForAcknowledged(ulong position, CancellationToken cancellationToken = default) =>
@@ -307,6 +333,18 @@ public sealed class MemoryFifo : IDisposable
         ReleaseProgressWaiters();
     }
 
+    /// <summary>Whether a flush was asked for beyond the last one (bounded by what was written: reservations shrink).</summary>
+    internal bool FlushDue => Math.Min(Volatile.Read(ref _flushWanted), Volatile.Read(ref _written)) > Volatile.Read(ref _flushed);
+
+    internal ulong FlushedPosition => Volatile.Read(ref _flushed);
+
+    /// <summary>The drain flushed the sink after sending every record before <paramref name="position"/>.</summary>
+    internal void MarkFlushed(ulong position)
+    {
+        Interlocked.Exchange(ref _flushed, position);
+        ReleaseProgressWaiters();
+    }
+
     internal void Fail(Exception failure)
     {
         _failure = failure;
@@ -333,7 +371,7 @@ public sealed class MemoryFifo : IDisposable
     }
 
     internal bool DrainIsWorthWaking =>
-        Volatile.Read(ref _written) - Volatile.Read(ref _acknowledged) > (ulong)(Options.Size >> 1) || HasWaiters;
+        Volatile.Read(ref _written) - Volatile.Read(ref _acknowledged) > (ulong)(Options.Size >> 1) || HasWaiters || FlushDue;
 
     private void SignalDrain()
     {

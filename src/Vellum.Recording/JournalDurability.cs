@@ -4,8 +4,8 @@ using Vellum.Store;
 namespace Vellum.Recording;
 
 /// <summary>
-/// Waits until journal records are durable in the local store: first until the drain has
-/// appended them, then for the store's group commit to cover them. With
+/// Waits until journal records are durable in the local store: the FIFO's drain appends them
+/// and then flushes the store (its group commit) on its own thread. With
 /// <see cref="SyncMode.None"/> nothing waits.
 /// </summary>
 internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, SyncMode mode)
@@ -20,25 +20,32 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
     {
         if (mode == SyncMode.None)
             return;
-        fifo.WaitForSent(fifoPosition);
-        var storePosition = store.WrittenPosition;
-        store.WaitDurable(storePosition);
-        if (mode == SyncMode.Remote)
-            Remote?.WaitDurable(storePosition);
+        fifo.RequestFlush(fifoPosition);
+        FinishWait(fifoPosition);
     }
 
     /// <summary>
-    /// Starts waiting, on a pool thread, until everything committed so far is durable: a
-    /// superset of what any one fsync depends on (its file's data, the entries that reach it,
+    /// Asks the FIFO's drain to make everything committed so far durable (it appends and
+    /// syncs on its own thread) and returns the position to pass to <see cref="FinishWait"/>:
+    /// a superset of what any one fsync depends on (its file's data, the entries that reach it,
     /// a directory's entries), so none of the btrfs tree-log cases can miss a dependency. An
-    /// fsync's two syncs, the backing file's and the journal's, so run side by side. Null
-    /// when nothing waits (<see cref="SyncMode.None"/>).
+    /// fsync's two syncs, the backing file's and the journal's, so run side by side with a
+    /// single wake-up between them. Null when nothing waits (<see cref="SyncMode.None"/>).
     /// </summary>
-    public Task? StartWaitForAllCommitted()
+    public ulong? StartWaitForAllCommitted()
     {
         if (mode == SyncMode.None)
             return null;
         var position = fifo.WrittenPosition;
-        return Task.Run(() => WaitFor(position));
+        fifo.RequestFlush(position);
+        return position;
+    }
+
+    /// <summary>Returns once the flush asked for up to <paramref name="fifoPosition"/> is done (and, with <see cref="SyncMode.Remote"/>, acknowledged by every target).</summary>
+    public void FinishWait(ulong fifoPosition)
+    {
+        fifo.WaitForFlushed(fifoPosition);
+        if (mode == SyncMode.Remote)
+            Remote?.WaitDurable(store.WrittenPosition);
     }
 }

@@ -80,7 +80,8 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         {
             var pending = thread.PendingSync;
             thread.PendingSync = null;
-            pending?.GetAwaiter().GetResult();
+            if (pending is { } position)
+                _durability.FinishWait(position);
             return;
         }
         if (!thread.Recording)

@@ -21,7 +21,7 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
     public bool Recording { get; set; }
 
     /// <summary>The journal's side of an fsync in flight, started in Before and waited for in After.</summary>
-    public Task? PendingSync { get; set; }
+    public ulong? PendingSync { get; set; }
 
     public void Dispose() => Writer.Dispose();
 }

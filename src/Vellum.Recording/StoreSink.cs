@@ -7,7 +7,8 @@ namespace Vellum.Recording;
 /// The FIFO drain's destination: appends each run of records to the segment store, then
 /// notes in the ring file how far the store has them. Appended bytes are in the page cache,
 /// so they survive the process like the ring does; a returned write counts as acknowledged
-/// and durability is waited for separately, only by those who need it.
+/// and durability is waited for separately, only by those who need it: an fsync asks the
+/// drain for a flush, which joins the store's group commit on the drain thread.
 /// </summary>
 internal sealed class StoreSink(SegmentStore store, RingFile ring) : IJournalSink
 {
@@ -18,4 +19,6 @@ internal sealed class StoreSink(SegmentStore store, RingFile ring) : IJournalSin
         var storePosition = store.Append(records);
         ring.RecordDrained(endPosition, storePosition);
     }
+
+    public void Flush() => store.WaitDurable(store.WrittenPosition);
 }

@@ -7,6 +7,7 @@ internal sealed class CaptureSink(bool acknowledgesExplicitly = false) : IJourna
 {
     private readonly MemoryStream _bytes = new();
     private readonly List<(int Length, ulong EndPosition)> _writes = [];
+    private readonly List<(long BytesWritten, string? Thread)> _flushes = [];
 
     public bool AcknowledgesExplicitly => acknowledgesExplicitly;
 
@@ -22,6 +23,27 @@ internal sealed class CaptureSink(bool acknowledgesExplicitly = false) : IJourna
             _bytes.Write(records);
             _writes.Add((records.Length, endPosition));
         }
+    }
+
+    /// <summary>Thrown from the next flush.</summary>
+    public Exception? FailFlushWith { get; set; }
+
+    /// <summary>Each flush: the bytes written before it and the thread that made it.</summary>
+    public IReadOnlyList<(long BytesWritten, string? Thread)> Flushes
+    {
+        get
+        {
+            lock (_bytes)
+                return [.. _flushes];
+        }
+    }
+
+    public void Flush()
+    {
+        if (FailFlushWith is { } failure)
+            throw failure;
+        lock (_bytes)
+            _flushes.Add((_bytes.Length, Thread.CurrentThread.Name));
     }
 
     public byte[] Bytes

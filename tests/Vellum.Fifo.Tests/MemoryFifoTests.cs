@@ -226,6 +226,50 @@ public sealed class MemoryFifoTests
     }
 
     [Fact]
+    public void A_requested_flush_runs_on_the_drain_after_the_records_asked_for_and_only_when_asked()
+    {
+        var sink = new CaptureSink();
+        using var fifo = new MemoryFifo(sink, new FifoOptions { Size = 1 << 16 });
+        using var writer = fifo.CreateWriter();
+        ulong end = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            writer.Begin();
+            writer.Write(Create($"unflushed-{i}"));
+            end = writer.Commit();
+        }
+        fifo.WaitForSent(end);
+        Assert.Empty(sink.Flushes);
+
+        writer.Begin();
+        writer.Write(Create("flushed"));
+        end = writer.Commit();
+        fifo.RequestFlush(end);
+        fifo.WaitForFlushed(end);
+
+        var flush = Assert.Single(sink.Flushes);
+        Assert.Equal("vellum-fifo-drain", flush.Thread);
+        Assert.Equal((long)end, flush.BytesWritten);
+    }
+
+    [Fact]
+    public void A_failing_flush_stops_the_fifo_and_its_waiter_hears_why()
+    {
+        var sink = new CaptureSink { FailFlushWith = new IOException("sync failed") };
+        using var fifo = new MemoryFifo(sink, new FifoOptions { Size = 4096 });
+        using var writer = fifo.CreateWriter();
+        writer.Begin();
+        writer.Write(Create("never durable"));
+        var end = writer.Commit();
+
+        fifo.RequestFlush(end);
+
+        var error = Assert.Throws<FifoFailedException>(() => fifo.WaitForFlushed(end));
+        Assert.Contains("sync failed", error.Message);
+        Assert.Throws<FifoFailedException>(() => writer.Begin());
+    }
+
+    [Fact]
     public void Small_transactions_allocate_nothing_after_warm_up()
     {
         using var fifo = new MemoryFifo(new CaptureSinkThatForgets(), new FifoOptions { Size = 1 << 16 });
