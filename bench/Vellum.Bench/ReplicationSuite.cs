@@ -45,6 +45,11 @@ public static class ReplicationSuite
             var tcp = megabytes / TcpCopy.Run(data, Path.Combine(root, "tcp.bin"));
             report.Add("tcp_mbps", tcp, "MB/s", "anchor: the bytes over a plain loopback TCP socket into a file, fdatasynced");
             File.Delete(Path.Combine(root, "tcp.bin"));
+            Libc.sync();
+            var tls = megabytes / TcpCopy.Run(data, Path.Combine(root, "tls.bin"), new TlsWrapper(Path.Combine(root, "tls-anchor")));
+            report.Add("tls_mbps", tls, "MB/s", "anchor: the same socket copy through SslStream (TLS 1.3, the server's pinned self-signed certificate): what TLS alone reaches here");
+            report.Add("tls_vs_tcp", tls / tcp, "ratio", "TLS alone against raw TCP: the ceiling of throughput_vs_tcp on this machine");
+            File.Delete(Path.Combine(root, "tls.bin"));
 
             var rsync = RunRsync(data, Path.Combine(root, "rsync"), megabytes);
             if (rsync is { } rsyncRate)
@@ -60,6 +65,7 @@ public static class ReplicationSuite
             var rate = bytes / 1e6 / seconds;
             report.Add("throughput_mbps", rate, "MB/s", $"replication alone: that write's journal ({bytes >> 20} MiB), in the mount's store, streamed by the remounted mount to a fresh vellum serve over TLS until acknowledged durable");
             report.Add("throughput_vs_tcp", rate / tcp, "ratio", "target >= 0.7");
+            report.Add("throughput_vs_tls", rate / tls, "ratio", "against the TLS socket copy: what replication adds to TLS");
             if (rsync is { } anchor)
                 report.Add("throughput_vs_rsync", rate / anchor, "ratio", "target > 1");
             Libc.sync();

@@ -5,39 +5,44 @@ using System.Net.Sockets;
 namespace Vellum.Bench.Replication;
 
 /// <summary>
-/// The anchor: the same bytes over a plain loopback TCP socket into a file on the same disk,
+/// The anchor: the same bytes over a loopback TCP socket into a file on the same disk,
 /// fdatasynced at the end, with the same 1 MiB buffers the sender uses. Seconds from the first
-/// byte read to the receiver's fdatasync returning.
+/// byte read to the receiver's fdatasync returning. A <see cref="ISocketWrapper"/> puts a
+/// layer (TLS) over both ends after they connect, before the clock starts.
 /// </summary>
 internal static class TcpCopy
 {
     private const int BufferSize = 1 << 20;
 
-    public static double Run(string source, string destination)
+    public static double Run(string source, string destination, ISocketWrapper? wrapper = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
+        using var client = new TcpClient { NoDelay = true };
+        client.Connect((IPEndPoint)listener.LocalEndpoint);
+        using var accepted = listener.AcceptTcpClient();
+        var serverSide = wrapper is null ? Task.FromResult<Stream>(accepted.GetStream()) : wrapper.ServerAsync(accepted.GetStream());
+        using Stream sending = wrapper is null ? client.GetStream() : wrapper.Client(client.GetStream());
+        using var receiving = serverSide.GetAwaiter().GetResult();
+
         var clock = Stopwatch.StartNew();
-        var receiving = Task.Run(() => Receive(listener, destination));
-        using (var client = new TcpClient())
+        var received = Task.Run(() => Receive(receiving, destination));
+        using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
-            client.NoDelay = true;
-            client.Connect((IPEndPoint)listener.LocalEndpoint);
-            using var network = client.GetStream();
-            using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             var buffer = new byte[BufferSize];
             int read;
             while ((read = input.Read(buffer)) > 0)
-                network.Write(buffer, 0, read);
+                sending.Write(buffer, 0, read);
         }
-        receiving.GetAwaiter().GetResult();
+        // A half close: the sender may hold bytes it never reads (TLS 1.3 session tickets),
+        // and closing with them unread would reset the connection under the receiver.
+        client.Client.Shutdown(SocketShutdown.Send);
+        received.GetAwaiter().GetResult();
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static void Receive(TcpListener listener, string destination)
+    private static void Receive(Stream network, string destination)
     {
-        using var client = listener.AcceptTcpClient();
-        using var network = client.GetStream();
         using var output = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1);
         var buffer = new byte[BufferSize];
         int read;
@@ -45,4 +50,12 @@ internal static class TcpCopy
             output.Write(buffer, 0, read);
         output.Flush(flushToDisk: true);
     }
+}
+
+/// <summary>A layer over both ends of <see cref="TcpCopy"/>'s connection.</summary>
+internal interface ISocketWrapper
+{
+    Task<Stream> ServerAsync(Stream accepted);
+
+    Stream Client(Stream connected);
 }
