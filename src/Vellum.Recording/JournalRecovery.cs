@@ -12,9 +12,9 @@ public sealed record JournalRecovery(RecoveryReport Store, RingReplayReport Ring
         if (IsClean)
             return "journal clean";
         var parts = new List<string>();
-        // The store's report would call its open transactions aborted; here they are settled below.
+        // The store keeps the mount's open transactions open; they are settled below.
         if (Store.CutBytes > 0)
-            parts.Add((Store with { AbortedTransactions = [] }).ToString());
+            parts.Add((Store with { UnfinishedTransactions = [] }).ToString());
         if (Ring.Appended > 0 || Ring.Incomplete > 0)
             parts.Add($"moved {Ring.Appended} record(s) from the write-ahead ring into the store ({Ring.Incomplete} unfinished reservation(s) dropped)");
         if (Settled.Count > 0)

@@ -5,20 +5,23 @@ namespace Vellum.Store;
 /// <summary>
 /// What opening a store read-write repaired. A torn tail (an unfinished last record) is cut:
 /// <see cref="CutBytes"/> bytes from <see cref="CutOffset"/> of <see cref="File"/>, holding
-/// records of <see cref="CutTransactions"/>. Transactions left open by the crash are ended
-/// with ABORTED records (<see cref="AbortedTransactions"/>), so no reader ever applies them.
+/// records of <see cref="CutTransactions"/>. Transactions left open by the crash are listed in
+/// <see cref="UnfinishedTransactions"/>; when <see cref="UnfinishedEnded"/>, the store ended
+/// them with ABORTED records, so no reader ever applies them; otherwise they stay open for
+/// their writer to go on with (a replica, a journaled mount replaying its ring).
 /// </summary>
 public sealed record RecoveryReport(
     string? File,
     long CutOffset,
     long CutBytes,
     IReadOnlyList<ulong> CutTransactions,
-    IReadOnlyList<OpenTransaction> AbortedTransactions,
-    string? TornDetail)
+    IReadOnlyList<OpenTransaction> UnfinishedTransactions,
+    string? TornDetail,
+    bool UnfinishedEnded = false)
 {
     public static RecoveryReport Clean { get; } = new(null, 0, 0, [], [], null);
 
-    public bool IsClean => CutBytes == 0 && AbortedTransactions.Count == 0;
+    public bool IsClean => CutBytes == 0 && UnfinishedTransactions.Count == 0;
 
     public override string ToString()
     {
@@ -30,8 +33,11 @@ public sealed record RecoveryReport(
             var ids = CutTransactions.Count == 0 ? "" : $" (records of transaction(s) {string.Join(", ", CutTransactions)})";
             parts.Add($"cut a torn tail of {CutBytes} bytes at byte {CutOffset} of {File}{ids}: {TornDetail}");
         }
-        if (AbortedTransactions.Count > 0)
-            parts.Add($"ended unfinished transaction(s) {string.Join(", ", AbortedTransactions.Select(open => open.TransactionId))} as aborted");
+        if (UnfinishedTransactions.Count > 0)
+        {
+            var ids = string.Join(", ", UnfinishedTransactions.Select(open => open.TransactionId));
+            parts.Add(UnfinishedEnded ? $"ended unfinished transaction(s) {ids} as aborted" : $"kept unfinished transaction(s) {ids} open for their writer to go on with");
+        }
         return string.Join("; ", parts);
     }
 }

@@ -106,8 +106,8 @@ public sealed partial class SegmentStore : IDisposable
         var store = new SegmentStore(directory, options, readOnly: false, state);
         try
         {
-            if (options.AbortUnfinished && !options.IsReplica)
-                store.AbortUnfinished(state.Recovery.AbortedTransactions);
+            if (state.Recovery.UnfinishedEnded)
+                store.AbortUnfinished(state.Recovery.UnfinishedTransactions);
         }
         catch
         {

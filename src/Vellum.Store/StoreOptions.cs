@@ -27,7 +27,7 @@ public sealed record StoreOptions
     /// Whether opening ends the transactions a crash left open with ABORTED records (the
     /// default). A writer that can finish them itself, such as a journaled mount replaying
     /// its write-ahead ring, opens with false: they stay open, listed in
-    /// <see cref="RecoveryReport.AbortedTransactions"/>, and their next records are accepted.
+    /// <see cref="RecoveryReport.UnfinishedTransactions"/>, and their next records are accepted.
     /// </summary>
     public bool AbortUnfinished { get; init; } = true;
 

@@ -202,7 +202,7 @@ internal static class StoreRecovery
             sealedTail.DataSync();
         }
         if (open.Count > 0)
-            report = report with { AbortedTransactions = scan.Open };
+            report = report with { UnfinishedTransactions = scan.Open, UnfinishedEnded = options.AbortUnfinished && !options.IsReplica };
         return state with { Recovery = report };
     }
 

@@ -132,6 +132,9 @@ public sealed class ReplicaTests : IDisposable
         using (var replica = OpenReplica(stream))
         {
             Assert.Contains(new OpenTransaction(begin.Header.TransactionId, begin.Header.Id), replica.OpenTransactions);
+            Assert.Contains(new OpenTransaction(begin.Header.TransactionId, begin.Header.Id), replica.Recovery.UnfinishedTransactions);
+            Assert.False(replica.Recovery.UnfinishedEnded);
+            Assert.Contains("kept unfinished transaction(s)", replica.Recovery.ToString());
             Assert.Equal(begin.End, replica.WrittenPosition);
             Assert.Equal(stream[..(int)begin.End], ReplicaBytes());
             CatchUp(replica, source, rng);

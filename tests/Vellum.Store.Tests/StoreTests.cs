@@ -113,7 +113,9 @@ public sealed class StoreTests : IDisposable
         }
         using (var store = SegmentStore.Open(_directory, Txn.Options(segmentSize: 4096)))
         {
-            Assert.Equal([1ul], store.Recovery.AbortedTransactions.Select(t => t.TransactionId));
+            Assert.Equal([1ul], store.Recovery.UnfinishedTransactions.Select(t => t.TransactionId));
+            Assert.True(store.Recovery.UnfinishedEnded);
+            Assert.Contains("ended unfinished transaction(s) 1 as aborted", store.Recovery.ToString());
             var (entries, error, incomplete) = Txn.ReadAll(store);
             Assert.Null(error);
             Assert.Empty(incomplete);
