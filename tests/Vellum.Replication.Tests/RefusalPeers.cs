@@ -5,9 +5,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Vellum.Journal.Format;
-using Vellum.Journal.Operations;
 using Vellum.Replication.Security;
 using Vellum.Store;
+using Vellum.Testing;
 
 namespace Vellum.Replication.Tests;
 
@@ -162,44 +162,8 @@ internal static class RefusalPeers
     /// with <paramref name="create"/>, so a mirror can apply it), as <paramref name="pieces"/>
     /// records (BEGIN first, END last).
     /// </summary>
-    public static List<byte[]> Records(ulong id, int dataLength, int pieces = 1, ushort stream = Stream, bool create = false)
-    {
-        var data = new byte[dataLength];
-        new Random((int)id).NextBytes(data);
-        var operation = new JournalOperation
-        {
-            Kind = SubRecordType.Write,
-            Time = new JournalTimestamp(1_700_000_000 + (long)id, 0),
-            Credentials = new Credentials { Uid = 1000, Gid = 1000, Pid = 42, Command = "test"u8.ToArray() },
-            Path = Encoding.UTF8.GetBytes($"file-{id}"),
-            Redo = new OperationState { Offset = 0, Length = (ulong)dataLength, Data = data },
-        };
-        var buffer = new SubRecordBuffer();
-        if (create)
-        {
-            OperationEncoder.Encode(buffer, new JournalOperation
-            {
-                Kind = SubRecordType.Create,
-                Time = operation.Time,
-                Credentials = operation.Credentials,
-                Path = operation.Path,
-                Redo = new OperationState { Attributes = new NodeAttributes { Mode = 0x81A4 } },
-            });
-        }
-        OperationEncoder.Encode(buffer, operation);
-        var payload = buffer.ToArray();
-        var records = new List<byte[]>();
-        var cut = (payload.Length + pieces - 1) / pieces;
-        for (var i = 0; i < pieces; i++)
-        {
-            var part = payload.AsSpan(Math.Min(i * cut, payload.Length), Math.Max(0, Math.Min(cut, payload.Length - i * cut)));
-            var field = stream | (i == 0 ? StreamId.Begin : 0) | (i == pieces - 1 ? StreamId.End : 0);
-            var record = new byte[RecordCodec.AlignedSizeFor(part.Length)];
-            RecordCodec.Write(record, (ushort)field, id, part);
-            records.Add(record);
-        }
-        return records;
-    }
+    public static List<byte[]> Records(ulong id, int dataLength, int pieces = 1, ushort stream = Stream, bool create = false) =>
+        SeededTransactions.Records(id, SeededTransactions.Payload(id, dataLength, $"file-{id}", create), pieces, stream);
 
     /// <summary>A store's bytes from position 0: its stream as a replica must hold it.</summary>
     public static byte[] StreamOf(SegmentStore store)
