@@ -97,6 +97,13 @@ internal sealed unsafe class SegmentFile : IDisposable
             throw Error("fdatasync", Path, -1, StoreLibC.LastError());
     }
 
+    /// <summary>
+    /// Starts writing the range back to the disk and returns without waiting (sync_file_range
+    /// with SYNC_FILE_RANGE_WRITE). Durability still comes from <see cref="DataSync"/>, which
+    /// also reports any error of this writeback: a failure here only loses the head start.
+    /// </summary>
+    public void StartWriteback(long offset, long count) => StoreLibC.SyncFileRange(_fd, offset, count, StoreLibC.SyncFileRangeWrite);
+
     public void Truncate(long length)
     {
         if (StoreLibC.FTruncate(_fd, length) != 0)

@@ -164,6 +164,7 @@ public sealed partial class SegmentStore : IDisposable
         _lastBegun = _plan.LastBegun;
         segment.Length += records.Length;
         _written = segment.End;
+        StartWritebackLocked(segment);
         return _written;
     }
 

@@ -15,6 +15,8 @@ internal static unsafe partial class StoreLibC
     public const int ODirectory = 0x10000;
     public const int OCloExec = 0x80000;
 
+    public const uint SyncFileRangeWrite = 2;
+
     public const int ENOENT = 2;
     public const int EINTR = 4;
     public const int ENOSPC = 28;
@@ -37,6 +39,9 @@ internal static unsafe partial class StoreLibC
 
     [LibraryImport(Library, EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(int fd);
+
+    [LibraryImport(Library, EntryPoint = "sync_file_range", SetLastError = true)]
+    public static partial int SyncFileRange(int fd, long offset, long count, uint flags);
 
     [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);
