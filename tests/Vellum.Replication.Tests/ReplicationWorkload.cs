@@ -93,27 +93,36 @@ internal sealed class ReplicationWorkload(string root, int seed)
                     return;
                 written += done;
             }
-            else
+            else if (MountGoneAfter(() =>
             {
-                var failed = false;
-                var gone = false;
-                try
-                {
-                    if (action < 9)
-                        File.Move(name, Full(LargeNames[random.Next(LargeNames.Length)]), overwrite: true);
-                    else
-                        File.Delete(name);
-                }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-                {
-                    failed = true;
-                    gone = MountGone(error);
-                }
-                Done(failed);
-                if (gone)
-                    return;
+                if (action < 9)
+                    File.Move(name, Full(LargeNames[random.Next(LargeNames.Length)]), overwrite: true);
+                else
+                    File.Delete(name);
+            }))
+            {
+                return;
             }
         }
+    }
+
+    /// <summary>
+    /// Runs one operation and counts it (a failure the mount may answer with, such as a
+    /// rename racing an unlink, counts as failed); true when the mount's daemon is gone.
+    /// </summary>
+    private bool MountGoneAfter(Action operation)
+    {
+        try
+        {
+            operation();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Done(true);
+            return MountGone(error);
+        }
+        Done(false);
+        return false;
     }
 
     /// <summary>
@@ -163,19 +172,7 @@ internal sealed class ReplicationWorkload(string root, int seed)
     {
         for (var i = 0; i < operations && !cancellation.IsCancellationRequested; i++)
         {
-            var failed = false;
-            var gone = false;
-            try
-            {
-                Step(random);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                failed = true;
-                gone = MountGone(error);
-            }
-            Done(failed);
-            if (gone)
+            if (MountGoneAfter(() => Step(random)))
                 return;
         }
     }
