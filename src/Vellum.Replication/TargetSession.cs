@@ -17,6 +17,9 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
     private readonly string _peer = client.Client.RemoteEndPoint?.ToString() ?? "unknown peer";
     private readonly SemaphoreSlim _appended = new(0);
 
+    /// <summary>Bytes received from the socket at once under TLS, which reads it a frame at a time.</summary>
+    private const int ReadAheadSize = 256 << 10;
+
     public async Task RunAsync()
     {
         using var connection = client;
@@ -29,7 +32,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             cancellation.CancelAfter(WireFormat.HandshakeTimeout);
             if (options.Certificate is { } certificate)
             {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                var tls = new SslStream(new ReadAheadStream(stream, ReadAheadSize), leaveInnerStreamOpen: false);
                 stream = tls;
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellation.Token).ConfigureAwait(false);
             }

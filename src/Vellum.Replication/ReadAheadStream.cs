@@ -1,0 +1,109 @@
+using System.Buffers;
+
+namespace Vellum.Replication;
+
+/// <summary>
+/// A duplex stream whose reads are served from a buffer filled by large reads of the inner
+/// stream, and whose writes go straight through. Under <see cref="System.Net.Security.SslStream"/>:
+/// it asks its inner stream for one TLS frame at a time (16 KiB, in two reads, header then
+/// body), which on a socket is two receive calls per 16 KiB; through this buffer a whole
+/// socket's worth arrives in one. Unlike <see cref="BufferedStream"/>, reading and writing
+/// may run at once on different threads (the target reads records while it acknowledges).
+/// </summary>
+internal sealed class ReadAheadStream(Stream inner, int bufferSize) : Stream
+{
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+    private int _start;
+    private int _end;
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_start == _end)
+        {
+            if (buffer.Length >= _buffer.Length)
+                return inner.Read(buffer);
+            _start = 0;
+            _end = inner.Read(_buffer);
+        }
+        return Take(buffer);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_start == _end)
+        {
+            if (buffer.Length >= _buffer.Length)
+                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            _start = 0;
+            _end = await inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+        }
+        return Take(buffer.Span);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Take(Span<byte> buffer)
+    {
+        var count = Math.Min(buffer.Length, _end - _start);
+        _buffer.AsSpan(_start, count).CopyTo(buffer);
+        _start += count;
+        return count;
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.WriteAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _buffer.Length > 0)
+        {
+            inner.Dispose();
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_buffer.Length > 0)
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+        GC.SuppressFinalize(this);
+    }
+}
