@@ -176,7 +176,11 @@ internal static class StoreRecovery
             CutZeroTail(segment, zeros);
         if (scan.Error is { Kind: JournalErrorKind.TornTail } torn)
         {
-            report = new RecoveryReport(path, torn.Offset, scan.FileLength - torn.Offset, scan.TornTransactions, [], $"expected {torn.Expected}, found {torn.Found}");
+            var tornEnd = TornRecordEnd(segment.Writer!, torn.Offset, scan.FileLength);
+            report = new RecoveryReport(path, torn.Offset, tornEnd - torn.Offset, scan.TornTransactions, [], $"expected {torn.Expected}, found {torn.Found}")
+            {
+                ZerosAfterCut = scan.FileLength - tornEnd,
+            };
             segment.Writer!.Truncate(torn.Offset);
             segment.Length = torn.Offset;
             if (torn.Offset == 0 && options.IsReplica && start > 0)
@@ -204,6 +208,21 @@ internal static class StoreRecovery
         if (open.Count > 0)
             report = report with { UnfinishedTransactions = scan.Open, UnfinishedEnded = options.AbortUnfinished && !options.IsReplica };
         return state with { Recovery = report };
+    }
+
+    /// <summary>
+    /// Where the torn record ends: as far as its header says, when it has a whole one. A record
+    /// torn inside a runway is followed by the runway's zeros, which were never data.
+    /// </summary>
+    private static long TornRecordEnd(SegmentFile file, long offset, long fileLength)
+    {
+        Span<byte> bytes = stackalloc byte[JournalFormat.HeaderSize];
+        if (fileLength - offset < bytes.Length || file.ReadAt(bytes, offset) < bytes.Length)
+            return fileLength;
+        var header = RecordHeader.Parse(bytes);
+        return RecordCheck.Header(header) is null
+            ? Math.Min(fileLength, offset + JournalFormat.AlignedRecordSize((int)header.RecordSize))
+            : fileLength;
     }
 
     /// <summary>

@@ -101,6 +101,52 @@ public sealed class RunwayTests : IDisposable
     }
 
     [Fact]
+    public void A_record_torn_inside_the_runway_is_cut_and_reported_apart_from_the_runway_after_it()
+    {
+        var crashed = Directory.CreateTempSubdirectory("vellum-store-runway-torn-").FullName;
+        try
+        {
+            long written;
+            long lastStart;
+            using (var store = SegmentStore.Open(_directory, Options()))
+            {
+                for (ulong id = 1; id <= 10; id++)
+                    store.Commit(Txn.Single(id));
+                lastStart = store.WrittenPosition;
+                store.Commit(Txn.Single(11, 3000));
+                written = store.WrittenPosition;
+                foreach (var path in Segments(_directory))
+                    File.Copy(path, Path.Combine(crashed, Path.GetFileName(path)));
+            }
+            // A kill in the middle of the last record's write: its first 1,000 bytes reached
+            // the file, the rest of the runway is still zeros.
+            var copy = Segments(crashed).Single();
+            var fileLength = new FileInfo(copy).Length;
+            Assert.True(fileLength > written, "no runway after the last record");
+            using (var file = new FileStream(copy, FileMode.Open, FileAccess.Write))
+            {
+                file.Position = lastStart + 1000;
+                file.Write(new byte[written - lastStart - 1000]);
+            }
+
+            using var reopened = SegmentStore.Open(crashed, Options());
+
+            var report = reopened.Recovery;
+            Assert.Equal(lastStart, report.CutOffset);
+            Assert.Equal(written - lastStart, report.CutBytes);
+            Assert.Equal(fileLength - written, report.ZerosAfterCut);
+            Assert.Contains($"cut a torn tail of {report.CutBytes} bytes", report.ToString());
+            Assert.Contains($"and the {report.ZerosAfterCut} zero bytes written ahead of it", report.ToString());
+            Assert.Equal(lastStart, reopened.WrittenPosition);
+            Assert.Equal([.. Enumerable.Range(1, 10).Select(i => (ulong)i)], Txn.Committed(Txn.ReadAll(reopened).Entries));
+        }
+        finally
+        {
+            Directory.Delete(crashed, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Read_only_opens_of_a_store_being_written_see_whole_transactions_and_no_damage()
     {
         const ulong Transactions = 4_000;
