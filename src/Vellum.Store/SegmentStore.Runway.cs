@@ -4,10 +4,13 @@ namespace Vellum.Store;
 /// The runway: zeros written ahead of the newest segment's records. On ext4, as on other
 /// filesystems with delayed allocation, an fdatasync that covers an append also commits the
 /// file's new size and blocks in the filesystem's journal: one more journal commit, and disk
-/// flush, on every small commit. Records written over zeros already on disk change no
-/// metadata, so their fdatasync writes the data and flushes the disk cache only (fsync
+/// flush, on every small commit. Records written over zeros already on disk change neither
+/// size nor blocks, so their fdatasync writes the data and flushes the disk cache (fsync
 /// through a journaled mount: median about 340 µs appending, 210 µs over a runway, on the
-/// same disk). Zeros cost disk bandwidth, so they are written only ahead of small commits (a
+/// same disk). Only a new modification time is left: ext4 without a journal still writes
+/// the inode for that when the time changed since the last sync, which with fine-grained
+/// timestamps (Linux 6.13 on, once any file's ctime is read, as the recorder's statx does)
+/// is every time. Zeros cost disk bandwidth, so they are written only ahead of small commits (a
 /// sync round covering less than <see cref="SmallCommit"/> bytes), <see
 /// cref="StoreOptions.RunwaySize"/> at a time, once less than half of the last is left;
 /// large or rare commits append as before. The format allows zeros after a segment's last
