@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Vellum.Replication;
 
 /// <summary>
@@ -9,10 +7,12 @@ namespace Vellum.Replication;
 /// body), which on a socket is two receive calls per 16 KiB; through this buffer a whole
 /// socket's worth arrives in one. Unlike <see cref="BufferedStream"/>, reading and writing
 /// may run at once on different threads (the target reads records while it acknowledges).
+/// The buffer is the connection's own, not pooled: no read still in flight can write into a
+/// buffer handed back at disposal.
 /// </summary>
 internal sealed class ReadAheadStream(Stream inner, int bufferSize) : Stream
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+    private readonly byte[] _buffer = new byte[bufferSize];
     private int _start;
     private int _end;
 
@@ -87,23 +87,8 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize) : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _buffer.Length > 0)
-        {
+        if (disposing)
             inner.Dispose();
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
         base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        if (_buffer.Length > 0)
-        {
-            await inner.DisposeAsync().ConfigureAwait(false);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
-        GC.SuppressFinalize(this);
     }
 }
