@@ -6,10 +6,10 @@ namespace Vellum.Store;
 /// What opening a store read-write repaired. A torn tail (an unfinished last record) is cut:
 /// <see cref="CutBytes"/> bytes from <see cref="CutOffset"/> of <see cref="File"/>, holding
 /// records of <see cref="CutTransactions"/>, and the <see cref="ZerosAfterCut"/> zeros after
-/// them (a runway the writer had laid ahead of its records). Transactions left open by the crash are listed in
-/// <see cref="UnfinishedTransactions"/>; when <see cref="UnfinishedEnded"/>, the store ended
-/// them with ABORTED records, so no reader ever applies them; otherwise they stay open for
-/// their writer to go on with (a replica, a journaled mount replaying its ring).
+/// them (a runway the writer had laid ahead of its records). Transactions left open by the
+/// crash are listed in <see cref="UnfinishedTransactions"/>; when <see cref="UnfinishedEnded"/>,
+/// the store ended them with ABORTED records, so no reader ever applies them; otherwise they
+/// stay open for their writer to go on with (a replica, a journaled mount replaying its ring).
 /// </summary>
 public sealed record RecoveryReport(
     string? File,

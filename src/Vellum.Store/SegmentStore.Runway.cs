@@ -10,8 +10,8 @@ namespace Vellum.Store;
 /// same disk). Only a new modification time is left: ext4 without a journal still writes
 /// the inode for that when the time changed since the last sync, which with fine-grained
 /// timestamps (Linux 6.13 on, once any file's ctime is read, as the recorder's statx does)
-/// is every time. Zeros cost disk bandwidth, so they are written only ahead of small commits (a
-/// sync round covering less than <see cref="SmallCommit"/> bytes), <see
+/// is every time. Zeros cost disk bandwidth, so they are written only ahead of small commits
+/// (a sync round covering less than <see cref="SmallCommit"/> bytes), <see
 /// cref="StoreOptions.RunwaySize"/> at a time, once less than half of the last is left;
 /// large or rare commits append as before. The format allows zeros after a segment's last
 /// record (docs/journal-format.md 1.4 and 5.1); sealing and closing cut them off.
