@@ -53,11 +53,12 @@ public static class MountSuite
             };
             var stallBefore = Tools.CpuStallMicroseconds();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var samples = rounder.Run((target, record) =>
-            {
-                RunFsyncLatency(target, iterations, record);
-                workload.Run(target, record);
-            });
+            // The fsync loops first, the three targets' one right after another in each round,
+            // and the throughput workloads in rounds of their own: a latency ratio is only as
+            // good as its anchor's nearness in time, and the host's load drifts over the
+            // minutes the workloads take.
+            var samples = rounder.Run((target, record) => RunFsyncLatency(target, iterations, record));
+            rounder.Run(workload.Run, samples);
             TargetRounds.PrintCpuPressure(stallBefore, clock);
             var results = samples.ReportMedians(report, targets.Select(t => t.Name), Metrics);
             AddRatios(report, results);

@@ -34,10 +34,13 @@ internal sealed class TargetRounds(IReadOnlyList<MountedTarget> targets, string 
             Directory.Delete(root, recursive: true);
     }
 
-    /// <summary>Runs <paramref name="workload"/> on every target in every round; it hands each value to the recorder it is given.</summary>
-    public FuseSamples Run(Action<MountedTarget, Action<FuseMetric, double, string>> workload)
+    /// <summary>
+    /// Runs <paramref name="workload"/> on every target in every round; it hands each value to
+    /// the recorder it is given, which adds it to <paramref name="samples"/> (new when null).
+    /// </summary>
+    public FuseSamples Run(Action<MountedTarget, Action<FuseMetric, double, string>> workload, FuseSamples? samples = null)
     {
-        var samples = new FuseSamples();
+        samples ??= new FuseSamples();
         var unavailable = new HashSet<string>(StringComparer.Ordinal);
         for (var round = 1; round <= rounds; round++)
         {
