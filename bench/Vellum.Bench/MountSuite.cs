@@ -57,7 +57,9 @@ public static class MountSuite
             // and the throughput workloads in rounds of their own: a latency ratio is only as
             // good as its anchor's nearness in time, and the host's load drifts over the
             // minutes the workloads take.
+            Console.WriteLine($"fsync latency: {rounds} round(s) of the three loops");
             var samples = rounder.Run((target, record) => RunFsyncLatency(target, iterations, record));
+            Console.WriteLine($"throughput and metadata: {rounds} round(s) of the workloads");
             rounder.Run(workload.Run, samples);
             TargetRounds.PrintCpuPressure(stallBefore, clock);
             var results = samples.ReportMedians(report, targets.Select(t => t.Name), Metrics);
