@@ -39,23 +39,23 @@ internal sealed class FifoDrain
     private void Run()
     {
         var signal = _fifo.DrainSignal;
-        var heartbeat = _fifo.Options.Heartbeat;
         var workWaiting = false;
         while (true)
         {
             if (!workWaiting)
             {
-                signal.Wait(heartbeat);
+                signal.Wait(_fifo.Full is null ? _fifo.Options.Heartbeat : _fifo.Options.FullRetry);
                 Interlocked.Increment(ref _wakeups);
             }
             // Read before draining: a stop requested before this pass still gets a full pass.
             var stopping = _stopping;
             signal.Reset();
+            bool sentAll;
             bool sentAny;
             bool flushed;
             try
             {
-                sentAny = DrainCommitted();
+                sentAll = TrySendCommitted(out sentAny);
                 flushed = FlushIfAsked();
             }
             catch (Exception failure)
@@ -63,12 +63,39 @@ internal sealed class FifoDrain
                 _fifo.Fail(failure);
                 return;
             }
+            // Stopping with the sink full leaves the records in the ring, where the next
+            // start finds them (a ring file) as after a crash.
             if (stopping)
                 return;
             // After a flush the committer that asked for it is being woken, and its next
             // records are a request away: spinning would only take a core from it.
-            workWaiting = sentAny && !flushed && SpinForWork();
+            workWaiting = sentAll && sentAny && !flushed && SpinForWork();
         }
+    }
+
+    /// <summary>
+    /// Sends every run of committed records (see <see cref="DrainCommitted"/>); false when
+    /// the sink was full, which puts the FIFO in its full state until a later pass gets
+    /// every record through.
+    /// </summary>
+    private bool TrySendCommitted(out bool sentAny)
+    {
+        var start = _fifo.SentPosition;
+        try
+        {
+            DrainCommitted();
+        }
+        catch (SinkFullException full)
+        {
+            sentAny = _fifo.SentPosition != start;
+            if (_fifo.Full is null)
+                _fifo.MarkFull(full);
+            return false;
+        }
+        sentAny = _fifo.SentPosition != start;
+        if (_fifo.Full is not null)
+            _fifo.ClearFull();
+        return true;
     }
 
     // Under a steady stream the ring refills within microseconds: waiting for that by
@@ -87,13 +114,12 @@ internal sealed class FifoDrain
         return false;
     }
 
-    /// <summary>Sends every run of committed records; says whether there were any.</summary>
-    private bool DrainCommitted()
+    /// <summary>Sends every run of committed records.</summary>
+    private void DrainCommitted()
     {
         var ring = _fifo.Ring;
         var acknowledgeOnWrite = !_fifo.Sink.AcknowledgesExplicitly;
-        var start = _fifo.SentPosition;
-        var position = start;
+        var position = _fifo.SentPosition;
         while (TryCommittedAt(position, out var offset))
         {
             if (RingHeader.StreamField(ring, offset) == StreamId.Pad)
@@ -108,7 +134,6 @@ internal sealed class FifoDrain
             position += (ulong)runBytes;
             _fifo.MarkSent(position, acknowledgeOnWrite);
         }
-        return position != start;
     }
 
     /// <summary>

@@ -11,6 +11,20 @@ public sealed record FifoOptions
     /// </summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// How often the drain offers its records again while the sink is full (besides whenever
+    /// a writer or a flush wakes it), so the FIFO takes changes again soon after room is made.
+    /// </summary>
+    public TimeSpan FullRetry { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Bytes a reservation that begins a transaction leaves free for the records of
+    /// transactions already open. While the sink is full nothing drains, yet a change that
+    /// already took effect must still end its transaction (a journaled mount's RESULT record):
+    /// this is where those records go. At most an eighth of <see cref="Size"/>.
+    /// </summary>
+    public int BeginHeadroom { get; init; }
+
     /// <summary>The id the first transaction gets.</summary>
     public ulong FirstTransactionId { get; init; } = 1;
 

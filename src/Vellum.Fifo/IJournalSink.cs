@@ -12,7 +12,8 @@ public interface IJournalSink
     /// <summary>
     /// Receives a run of whole, sealed records (CRC filled in). <paramref name="endPosition"/>
     /// is the FIFO position just after them, the value to acknowledge once they are safe.
-    /// Called only from the drain thread; a throw stops the FIFO (see <see cref="MemoryFifo.Failure"/>).
+    /// Called only from the drain thread; a throw stops the FIFO (see <see cref="MemoryFifo.Failure"/>),
+    /// except a <see cref="SinkFullException"/>, which pauses it until the run goes through.
     /// </summary>
     void Write(ReadOnlySpan<byte> records, ulong endPosition);
 

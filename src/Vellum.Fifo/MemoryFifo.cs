@@ -39,6 +39,7 @@ public sealed class MemoryFifo : IDisposable
     private int _spaceWaiters;
     private int _progressWaiters;
     private volatile Exception? _failure;
+    private volatile SinkFullException? _full;
 
     public MemoryFifo(IJournalSink sink, FifoOptions? options = null)
     {
@@ -47,6 +48,8 @@ public sealed class MemoryFifo : IDisposable
         Options = options ?? new FifoOptions();
         if (Options.Size < 4096 || !BitOperations.IsPow2(Options.Size))
             throw new ArgumentOutOfRangeException(nameof(options), $"FIFO size {Options.Size} is not a power of two of at least 4096");
+        if (Options.BeginHeadroom < 0 || Options.BeginHeadroom > Options.Size / 8)
+            throw new ArgumentOutOfRangeException(nameof(options), $"begin headroom {Options.BeginHeadroom} is not between 0 and an eighth of the FIFO size {Options.Size}");
         if (Options.FirstTransactionId == 0)
             throw new ArgumentOutOfRangeException(nameof(options), "transaction ids start at 1 or above");
         _ringFile = Options.RingFile;
@@ -90,6 +93,22 @@ public sealed class MemoryFifo : IDisposable
 
     /// <summary>Set when the sink threw; the FIFO accepts nothing after that.</summary>
     public Exception? Failure => _failure;
+
+    /// <summary>
+    /// The sink's <see cref="SinkFullException"/> while it has no room: records wait in the
+    /// ring, new transactions are refused (records of open ones are still taken while the
+    /// ring has space), and waits for records the sink does not have fail. Null otherwise.
+    /// </summary>
+    public SinkFullException? Full => _full;
+
+    /// <summary>Raised on the drain thread when the sink threw and the FIFO stopped (see <see cref="Failure"/>).</summary>
+    public event Action<Exception>? Failed;
+
+    /// <summary>
+    /// Raised on the drain thread when the sink turns out full (with its exception) and when it
+    /// takes records again (with null).
+    /// </summary>
+    public event Action<SinkFullException?>? FullChanged;
 
     internal RingMemory Ring { get; }
 
@@ -200,13 +219,17 @@ public sealed class MemoryFifo : IDisposable
         var stalled = false;
         lock (_lock)
         {
+            var begins = continuing == 0 && (streamField & StreamId.Begin) != 0 && StreamId.IsTransaction((ushort)(streamField & StreamId.IdMask));
             while (true)
             {
                 ThrowIfFailed();
+                if (begins)
+                    ThrowIfFull();
                 var offset = OffsetOf(_written);
                 var toEnd = Options.Size - offset;
                 var required = bytes > toEnd ? bytes + toEnd : bytes;
-                if (HasSpace(required))
+                var needed = begins ? required + Options.BeginHeadroom : required;
+                if (HasSpace(needed))
                 {
                     if (required != bytes)
                     {
@@ -236,7 +259,7 @@ public sealed class MemoryFifo : IDisposable
                     stalled = true;
                     Interlocked.Increment(ref _stalls);
                 }
-                WaitForSpace(required);
+                WaitForSpace(needed);
             }
         }
     }
@@ -352,12 +375,37 @@ public sealed class MemoryFifo : IDisposable
             Monitor.PulseAll(_lock);
         lock (_progress)
             Monitor.PulseAll(_progress);
+        Failed?.Invoke(failure);
     }
 
     internal void ThrowIfFailed()
     {
         if (_failure is { } failure)
             throw new FifoFailedException($"the journal FIFO stopped: its sink failed: {failure.Message}", failure);
+    }
+
+    private void ThrowIfFull()
+    {
+        if (_full is { } full)
+            throw new SinkFullException(full.Message, full);
+    }
+
+    /// <summary>The drain found the sink full: refuse new transactions and fail waits it cannot serve.</summary>
+    internal void MarkFull(SinkFullException full)
+    {
+        _full = full;
+        lock (_lock)
+            Monitor.PulseAll(_lock);
+        lock (_progress)
+            Monitor.PulseAll(_progress);
+        FullChanged?.Invoke(full);
+    }
+
+    /// <summary>The sink took records again.</summary>
+    internal void ClearFull()
+    {
+        _full = null;
+        FullChanged?.Invoke(null);
     }
 
     internal bool HasWaiters => Volatile.Read(ref _spaceWaiters) > 0 || Volatile.Read(ref _progressWaiters) > 0;
@@ -469,6 +517,10 @@ public sealed class MemoryFifo : IDisposable
                 while (Volatile.Read(ref field) < Math.Min(position, Volatile.Read(ref _written)))
                 {
                     ThrowIfFailed();
+                    // While the sink is full the drain still flushes what it sent; only a
+                    // wait for records it could not send is hopeless.
+                    if (Volatile.Read(ref _sent) < Math.Min(position, Volatile.Read(ref _written)))
+                        ThrowIfFull();
                     cancellationToken.ThrowIfCancellationRequested();
                     SignalDrain();
                     Monitor.Wait(_progress);

@@ -34,14 +34,17 @@ public sealed unsafe partial class PassthroughFileSystem
             HandleFd = file?.Fd ?? -1,
             Attributes = request,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, n.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, n.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         var error = ApplyAttributes(in n, file, in request);
         if (error == Errno.Success)
         {
             error = BackingStat.Of(n.Fd, out stat);
         }
-        scope.End(in change, new ChangeOutcome(error, n.Id, stat, 0));
-        return error;
+        return scope.End(in change, new ChangeOutcome(error, n.Id, stat, 0));
     }
 
     /// <summary>Copies the target of symlink <paramref name="node"/> into <paramref name="target"/> (PATH_MAX bytes hold any).</summary>

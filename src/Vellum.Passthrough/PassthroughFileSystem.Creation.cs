@@ -57,13 +57,16 @@ public sealed unsafe partial class PassthroughFileSystem
             Mode = LibCConstants.SIfReg | permissions,
             Flags = flags,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, directory.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, directory.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         fixed (byte* p = native)
         {
             error = CreateFile(in caller, in directory, p, permissions, flags, out entry, out handle);
         }
-        scope.End(in change, ChangeOutcome.Of(error, in entry));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error, in entry));
     }
 
     private Errno CreateFile(in Caller caller, in NodeLease directory, byte* name, uint permissions, int flags, out NodeEntry entry, out ulong handle)
@@ -145,7 +148,11 @@ public sealed unsafe partial class PassthroughFileSystem
             Rdev = rdev,
             Data = target,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, directory.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, directory.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         fixed (byte* p = native)
         fixed (byte* t = nativeTarget)
         {
@@ -157,8 +164,7 @@ public sealed unsafe partial class PassthroughFileSystem
             };
             error = result == 0 ? FinishMakeNode(in caller, in directory, p, mode, out entry) : LibC.LastError();
         }
-        scope.End(in change, ChangeOutcome.Of(error, in entry));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error, in entry));
     }
 
     private Errno FinishMakeNode(in Caller caller, in NodeLease directory, byte* name, uint mode, out NodeEntry entry)

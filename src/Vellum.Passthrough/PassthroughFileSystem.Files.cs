@@ -32,10 +32,15 @@ public sealed unsafe partial class PassthroughFileSystem
         else
         {
             var change = new Change { Kind = ChangeKind.Truncate, Caller = caller, Node = n.Id, NodeFd = n.Fd, Flags = flags };
-            var scope = ChangeScope.Begin(_recorder, in change, n.Node);
+            var refused = ChangeScope.Begin(_recorder, in change, n.Node, out var scope);
+            if (refused != Errno.Success)
+            {
+                return refused;
+            }
             fd = Reopen(in n, flags);
             error = fd < 0 ? LibC.LastError() : Errno.Success;
-            scope.End(in change, ChangeOutcome.Of(error));
+            // A truncate does not ask to be durable, so the recorder has nothing to add.
+            _ = scope.End(in change, ChangeOutcome.Of(error));
         }
         if (error != Errno.Success)
         {
@@ -103,7 +108,11 @@ public sealed unsafe partial class PassthroughFileSystem
             Length = data.Length,
             Flags = file.Flags,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, file.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, file.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         nint result;
         fixed (byte* p = data)
         {
@@ -111,8 +120,7 @@ public sealed unsafe partial class PassthroughFileSystem
         }
         var error = result < 0 ? LibC.LastError() : Errno.Success;
         written = result < 0 ? 0 : (int)result;
-        scope.End(in change, ChangeOutcome.Of(error, written));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error, written));
     }
 
     /// <summary>
@@ -161,10 +169,13 @@ public sealed unsafe partial class PassthroughFileSystem
             Offset = offset,
             Length = length,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, file.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, file.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         var error = Check(LibC.FAllocate(file.Fd, mode, offset, length));
-        scope.End(in change, ChangeOutcome.Of(error));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error));
     }
 
     /// <summary>lseek(2) for SEEK_DATA (3) and SEEK_HOLE (4) (and the plain whences); reads and writes never use the file position.</summary>
@@ -209,12 +220,15 @@ public sealed unsafe partial class PassthroughFileSystem
         };
         // The source too: a recorder reads the bytes about to be copied, and a concurrent
         // write to the source must not slip in between that read and the copy.
-        var scope = ChangeScope.Begin(_recorder, in change, destination.Node, source.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, destination.Node, source.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         var result = LibC.CopyFileRange(source.Fd, &sourceOffset, destination.Fd, &offset, (nuint)length, flags);
         var error = result < 0 ? LibC.LastError() : Errno.Success;
         copied = result < 0 ? 0 : result;
-        scope.End(in change, ChangeOutcome.Of(error, copied));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error, copied));
     }
 
     /// <summary>
@@ -237,9 +251,12 @@ public sealed unsafe partial class PassthroughFileSystem
             HandleFd = fd,
             Flags = dataOnly ? 1 : 0,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, node.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, node.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         var error = Check(dataOnly ? LibC.FDataSync(fd) : LibC.FSync(fd));
-        scope.End(in change, ChangeOutcome.Of(error));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error));
     }
 }

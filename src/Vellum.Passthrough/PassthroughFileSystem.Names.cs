@@ -41,7 +41,11 @@ public sealed unsafe partial class PassthroughFileSystem
             NewName = newName,
             Flags = (int)flags,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, from.Node, to.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, from.Node, to.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         fixed (byte* f = nativeFrom)
         fixed (byte* t = nativeTo)
         {
@@ -55,8 +59,7 @@ public sealed unsafe partial class PassthroughFileSystem
                 NoteMovedAlias(in from, name);
             }
         }
-        scope.End(in change, ChangeOutcome.Of(error));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error));
     }
 
     /// <summary>A file now has the name <paramref name="directory"/>/<paramref name="name"/>: note it among its aliases.</summary>
@@ -95,7 +98,11 @@ public sealed unsafe partial class PassthroughFileSystem
             ParentFd = directory.Fd,
             Name = newName,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, directory.Node, target.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, directory.Node, target.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         fixed (byte* p = native)
         {
             error = LinkAt(in target, in directory, p);
@@ -104,8 +111,7 @@ public sealed unsafe partial class PassthroughFileSystem
                 error = LookupAt(in directory, p, out entry);
             }
         }
-        scope.End(in change, ChangeOutcome.Of(error, in entry));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error, in entry));
     }
 
     /// <summary>
@@ -146,12 +152,15 @@ public sealed unsafe partial class PassthroughFileSystem
             return error;
         }
         var change = new Change { Kind = kind, Caller = caller, Parent = directory.Id, ParentFd = directory.Fd, Name = name };
-        var scope = ChangeScope.Begin(_recorder, in change, directory.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, directory.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         fixed (byte* p = native)
         {
             error = Check(LibC.UnlinkAt(directory.Fd, p, kind == ChangeKind.Rmdir ? LibCConstants.AtRemoveDir : 0));
         }
-        scope.End(in change, ChangeOutcome.Of(error));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error));
     }
 }

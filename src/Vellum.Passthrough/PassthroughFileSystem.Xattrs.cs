@@ -109,10 +109,13 @@ public sealed unsafe partial class PassthroughFileSystem
             Data = value,
             Flags = flags,
         };
-        var scope = ChangeScope.Begin(_recorder, in change, n.Node);
+        var refused = ChangeScope.Begin(_recorder, in change, n.Node, out var scope);
+        if (refused != Errno.Success)
+        {
+            return refused;
+        }
         error = ApplyXattr(in n, kind, nativeName, value, flags);
-        scope.End(in change, ChangeOutcome.Of(error));
-        return error;
+        return scope.End(in change, ChangeOutcome.Of(error));
     }
 
     private static Errno ApplyXattr(in NodeLease node, ChangeKind kind, ReadOnlySpan<byte> nativeName, ReadOnlySpan<byte> value, int flags)

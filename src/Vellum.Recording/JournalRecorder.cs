@@ -45,7 +45,11 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
     /// <summary>Transactions committed (changes that succeeded).</summary>
     public long Operations => Interlocked.Read(ref _operations);
 
-    public void Before(in Change change)
+    /// <summary>
+    /// Publishes the change's intent; refuses it with ENOSPC, before anything changes, while
+    /// the journal's disk is full (<see cref="MemoryFifo.Full"/>).
+    /// </summary>
+    public Errno Before(in Change change)
     {
         var thread = _threads.Value!;
         if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
@@ -53,7 +57,7 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             // Everything committed before the fsync was called is what it depends on: the
             // journal syncs that while the backing file syncs its data.
             thread.PendingSync = _durability.StartWaitForAllCommitted();
-            return;
+            return Errno.Success;
         }
         thread.Exclusive = ChangeTypes.MovesNames(change.Kind);
         if (thread.Exclusive)
@@ -64,6 +68,13 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         {
             IntentWriter.Write(thread, in change, _paths, _reversible);
             thread.Recording = true;
+            return Errno.Success;
+        }
+        catch (SinkFullException)
+        {
+            thread.Writer.Abort();
+            ExitNamespace(thread);
+            return Errno.ENOSPC;
         }
         catch
         {
@@ -73,19 +84,32 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         }
     }
 
-    public void After(in Change change, in ChangeOutcome outcome)
+    /// <summary>
+    /// Ends the change's transaction. An fsync, or a write through an O_SYNC or O_DSYNC
+    /// descriptor, then waits for the journal, and gets ENOSPC when the journal's disk is full
+    /// before its records reached the store.
+    /// </summary>
+    public Errno After(in Change change, in ChangeOutcome outcome)
     {
         var thread = _threads.Value!;
         if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
         {
             var pending = thread.PendingSync;
             thread.PendingSync = null;
-            if (pending is { } position)
+            if (pending is not { } position)
+                return Errno.Success;
+            try
+            {
                 _durability.FinishWait(position);
-            return;
+                return Errno.Success;
+            }
+            catch (SinkFullException)
+            {
+                return Errno.ENOSPC;
+            }
         }
         if (!thread.Recording)
-            return;
+            return Errno.Success;
         thread.Recording = false;
         ulong end;
         try
@@ -93,7 +117,7 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             if (outcome.Result != Errno.Success)
             {
                 thread.Writer.Abort();
-                return;
+                return Errno.Success;
             }
             ResultWriter.Write(thread.Writer, in change, in outcome);
             thread.Writer.Pop();
@@ -104,8 +128,17 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         {
             ExitNamespace(thread);
         }
-        if (change.Kind == ChangeKind.Write && IsSynchronous(change.Flags))
+        if (change.Kind != ChangeKind.Write || !IsSynchronous(change.Flags))
+            return Errno.Success;
+        try
+        {
             _durability.WaitFor(end);
+            return Errno.Success;
+        }
+        catch (SinkFullException)
+        {
+            return Errno.ENOSPC;
+        }
     }
 
     public void Dispose()

@@ -31,7 +31,18 @@ public sealed class MountJournal : IDisposable
         Recovery = recovery;
         _durability = new JournalDurability(fifo, store, options.Sync);
         _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible);
+        fifo.FullChanged += full => Notice?.Invoke(full is null
+            ? $"journal {options.Directory} has room again: the changes that waited in the write-ahead ring are in the store, and new changes are taken"
+            : $"journal {options.Directory} is full: {full.Message}. Changes through the mount get ENOSPC until there is room (checked every {fifo.Options.FullRetry.TotalMilliseconds:0} ms), and so do fsyncs of changes not yet stored; the {fifo.WrittenPosition - fifo.SentPosition} bytes of changes already made wait in the write-ahead ring");
+        fifo.Failed += failure => Notice?.Invoke(
+            $"journal {options.Directory} stopped: {failure.Message}. Changes through the mount get EIO; what the write-ahead ring holds goes to the store when the journal is opened again (unmount, then mount)");
     }
+
+    /// <summary>
+    /// A line for the mount's log, raised on the FIFO's drain thread: the journal's disk filled
+    /// up or has room again, or the journal stopped.
+    /// </summary>
+    public event Action<string>? Notice;
 
     public MountJournalOptions Options { get; }
 
@@ -93,6 +104,9 @@ public sealed class MountJournal : IDisposable
                 Size = options.RingSize,
                 FirstTransactionId = store.LastTransactionId + 1,
                 RingFile = ring,
+                // Room for the RESULT of every change in flight (one per FUSE reader) when
+                // the journal's disk fills up with the ring full.
+                BeginHeadroom = Math.Min(256 * 1024, options.RingSize / 8),
             });
             return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery);
         }
@@ -115,7 +129,8 @@ public sealed class MountJournal : IDisposable
         _fifo.Stalls,
         _recorder.Operations,
         _store.SyncCount,
-        _fifo.Failure?.Message);
+        _fifo.Failure?.Message,
+        _fifo.Full?.Message);
 
     /// <summary>Drains the FIFO, makes the store durable and closes everything. The mount must be gone.</summary>
     public void Dispose()
@@ -155,4 +170,5 @@ public readonly record struct JournalStatus(
     long Stalls,
     long Operations,
     long Syncs,
-    string? Failure);
+    string? Failure,
+    string? Full);

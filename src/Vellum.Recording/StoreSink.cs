@@ -14,9 +14,21 @@ internal sealed class StoreSink(SegmentStore store, RingFile ring) : IJournalSin
 {
     public bool AcknowledgesExplicitly => false;
 
+    /// <summary>
+    /// A full disk is no failure of the journal: the store kept none of the run, so it stays
+    /// in the ring and the drain offers it again once there is room.
+    /// </summary>
     public void Write(ReadOnlySpan<byte> records, ulong endPosition)
     {
-        var storePosition = store.Append(records);
+        long storePosition;
+        try
+        {
+            storePosition = store.Append(records);
+        }
+        catch (StoreFullException full)
+        {
+            throw new SinkFullException(full.Message, full);
+        }
         ring.RecordDrained(endPosition, storePosition);
     }
 

@@ -35,18 +35,20 @@ public sealed class ChangeOrderTests
 
         public List<string> Data { get; } = [];
 
-        public void Before(in Change change)
+        public Errno Before(in Change change)
         {
             if (Interlocked.Increment(ref _inside) != 1)
             {
                 Overlaps++;
             }
+            return Errno.Success;
         }
 
-        public void After(in Change change, in ChangeOutcome outcome)
+        public Errno After(in Change change, in ChangeOutcome outcome)
         {
             Data.Add(Encoding.ASCII.GetString(change.Data));
             Interlocked.Decrement(ref _inside);
+            return Errno.Success;
         }
     }
 }

@@ -19,7 +19,7 @@ internal sealed class RecordingRecorder : IChangeRecorder
 
     public List<string> Captured { get; } = [];
 
-    public void Before(in Change change)
+    public Errno Before(in Change change)
     {
         Assert.Null(t_pending);
         t_pending = change.Kind;
@@ -28,9 +28,10 @@ internal sealed class RecordingRecorder : IChangeRecorder
         {
             Captured.Add(CaptureBefore(in change));
         }
+        return Errno.Success;
     }
 
-    public void After(in Change change, in ChangeOutcome outcome)
+    public Errno After(in Change change, in ChangeOutcome outcome)
     {
         Assert.Equal(t_pending, change.Kind);
         t_pending = null;
@@ -38,5 +39,6 @@ internal sealed class RecordingRecorder : IChangeRecorder
         {
             Changes.Add((change.Kind, Encoding.UTF8.GetString(change.Name), Encoding.UTF8.GetString(change.Data), outcome.Result));
         }
+        return Errno.Success;
     }
 }

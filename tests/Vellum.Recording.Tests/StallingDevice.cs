@@ -19,12 +19,13 @@ internal sealed class StallingDevice() : TestDevice("stalling-device")
     /// <summary>Returns once a write has been held at the closed gate.</summary>
     public bool WaitUntilHolding(TimeSpan patience) => _held.Wait(patience);
 
-    public override void Before(in Change change)
+    public override Passthrough.Errno Before(in Change change)
     {
         if (change.Kind != ChangeKind.Write || _gate.IsSet)
-            return;
+            return Passthrough.Errno.Success;
         _held.Set();
         _gate.Wait();
+        return Passthrough.Errno.Success;
     }
 
     protected override void Dispose(bool disposing)

@@ -25,10 +25,10 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
         }
     }
 
-    public override void After(in Change change, in ChangeOutcome outcome)
+    public override Passthrough.Errno After(in Change change, in ChangeOutcome outcome)
     {
         if (change.Kind != ChangeKind.Fsync || outcome.Result != Passthrough.Errno.Success)
-            return;
+            return Passthrough.Errno.Success;
         // The length of the records, not of the file: zeros the store wrote ahead of them are no data.
         var size = SegmentBytes.RecordsLength($"/proc/self/fd/{change.HandleFd}");
         lock (_lock)
@@ -36,5 +36,6 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
             FileSyncs++;
             _syncedSize = Math.Max(_syncedSize, size);
         }
+        return Passthrough.Errno.Success;
     }
 }

@@ -38,13 +38,9 @@ public abstract class TestDevice : IDisposable, IChangeRecorder
 
     public string MountPoint { get; }
 
-    public virtual void Before(in Change change)
-    {
-    }
+    public virtual Passthrough.Errno Before(in Change change) => Passthrough.Errno.Success;
 
-    public virtual void After(in Change change, in ChangeOutcome outcome)
-    {
-    }
+    public virtual Passthrough.Errno After(in Change change, in ChangeOutcome outcome) => Passthrough.Errno.Success;
 
     public void Dispose()
     {

@@ -18,6 +18,7 @@ internal sealed record MountStatusReply(
     double OperationsPerSecond,
     long Syncs,
     string? Failure,
+    string? Full,
     IReadOnlyList<ReplicaStatusReply> Replicas);
 
 /// <summary>One replication target of the mount: whether a session is up, and how far it acknowledged the store durable.</summary>

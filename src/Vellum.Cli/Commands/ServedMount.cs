@@ -50,6 +50,8 @@ internal sealed class ServedMount : IDisposable
     public static ServedMount Start(string backing, string mountPoint, MountJournalOptions? journalOptions, bool usePassthrough, ReplicationOptions? replicationOptions = null)
     {
         var journal = journalOptions is null ? null : MountJournal.Open(journalOptions);
+        if (journal is not null)
+            journal.Notice += line => Console.Error.WriteLine($"vellum: {line}");
         PassthroughFileSystem? backingFileSystem = null;
         MountReplication? replication = null;
         try

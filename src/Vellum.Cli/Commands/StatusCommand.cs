@@ -53,8 +53,10 @@ internal static class StatusCommand
             var held = replica.AcknowledgedDurable < 0 ? "nothing acknowledged yet" : string.Create(culture, $"durable up to {replica.AcknowledgedDurable:N0} ({status.WrittenPosition - replica.AcknowledgedDurable:N0} bytes behind)");
             Console.WriteLine($"replica      {replica.Target}: {(replica.Connected ? "connected" : "not connected")}, {held}{(replica.Problem is { } problem ? $"; last problem: {problem}" : "")}");
         }
+        if (status.Full is not null)
+            Console.WriteLine($"FULL         {status.Full} (changes get ENOSPC until there is room)");
         if (status.Failure is not null)
             Console.WriteLine($"FAILED       {status.Failure}");
-        return status.Failure is null ? 0 : 2;
+        return status.Failure is null && status.Full is null ? 0 : 2;
     }
 }

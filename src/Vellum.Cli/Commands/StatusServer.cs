@@ -86,6 +86,7 @@ internal sealed class StatusServer : IDisposable
                     Volatile.Read(ref _operationsPerSecond),
                     status.Syncs,
                     status.Failure,
+                    status.Full,
                     [.. (_replication?.Senders ?? []).Select(sender => new ReplicaStatusReply(sender.Target.ToString(), sender.Connected, sender.AcknowledgedDurable, sender.Sessions, sender.Problem))]);
                 try
                 {

@@ -21,40 +21,61 @@ internal readonly ref struct ChangeScope
         _second = second;
     }
 
-    public static ChangeScope Begin(IChangeRecorder? recorder, in Change change, Node node, Node? other = null)
+    /// <summary>
+    /// Opens the scope of a change of <paramref name="node"/> (and <paramref name="other"/>).
+    /// Anything but <see cref="Errno.Success"/> is the recorder's refusal: the change must not
+    /// run, the caller returns that errno, and there is nothing to end.
+    /// </summary>
+    public static Errno Begin(IChangeRecorder? recorder, in Change change, Node node, out ChangeScope scope) =>
+        Begin(recorder, in change, node, null, out scope);
+
+    public static Errno Begin(IChangeRecorder? recorder, in Change change, Node node, Node? other, out ChangeScope scope)
     {
+        scope = default;
         if (recorder is null)
         {
-            return default;
+            return Errno.Success;
         }
         if (other == node)
         {
             other = null;
         }
         var (first, second) = other is not null && other.Id < node.Id ? (other, node) : (node, other);
-        var scope = new ChangeScope(recorder, first, second);
-        scope.Enter();
+        var opened = new ChangeScope(recorder, first, second);
+        opened.Enter();
+        Errno refused;
         try
         {
-            recorder.Before(in change);
+            refused = recorder.Before(in change);
         }
         catch
         {
-            scope.Exit();
+            opened.Exit();
             throw;
         }
-        return scope;
+        if (refused != Errno.Success)
+        {
+            opened.Exit();
+            return refused;
+        }
+        scope = opened;
+        return Errno.Success;
     }
 
-    public void End(in Change change, in ChangeOutcome outcome)
+    /// <summary>
+    /// Reports the outcome and releases the locks. Returns the errno for the caller: the
+    /// syscall's own, or the recorder's when a change that asked to be durable could not be.
+    /// </summary>
+    public Errno End(in Change change, in ChangeOutcome outcome)
     {
         if (_recorder is null)
         {
-            return;
+            return outcome.Result;
         }
         try
         {
-            _recorder.After(in change, in outcome);
+            var recorded = _recorder.After(in change, in outcome);
+            return outcome.Result == Errno.Success ? recorded : outcome.Result;
         }
         finally
         {

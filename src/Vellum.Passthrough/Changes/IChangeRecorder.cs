@@ -29,7 +29,18 @@ namespace Vellum.Passthrough;
 /// </remarks>
 public interface IChangeRecorder
 {
-    void Before(in Change change);
+    /// <summary>
+    /// Returns <see cref="Errno.Success"/> to let the change run, or the errno the caller
+    /// gets instead, with the backing state untouched and no <see cref="After"/> (a journal
+    /// with no room refuses with ENOSPC).
+    /// </summary>
+    Errno Before(in Change change);
 
-    void After(in Change change, in ChangeOutcome outcome);
+    /// <summary>
+    /// Returns <see cref="Errno.Success"/>, or, for a change that asked to be durable (an
+    /// fsync, a write through an O_SYNC or O_DSYNC descriptor) and took effect, the errno
+    /// the caller gets because it could not be made durable. Other changes must return
+    /// <see cref="Errno.Success"/>: their callers may already hold what the change created.
+    /// </summary>
+    Errno After(in Change change, in ChangeOutcome outcome);
 }

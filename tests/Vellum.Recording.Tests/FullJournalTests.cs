@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Vellum.Testing;
+
+namespace Vellum.Recording.Tests;
+
+/// <summary>
+/// A journal on a real full filesystem (a small tmpfs, unmounted in every path): changes get
+/// ENOSPC without reaching the backing directory, reads go on, nothing acknowledged is lost,
+/// and once there is room the mount takes changes again without a restart.
+/// </summary>
+public sealed class FullJournalTests : IDisposable
+{
+    private const int MiB = 1 << 20;
+    private const int ENOSPC = 28;
+
+    private readonly string _disk = Directory.CreateTempSubdirectory("vellum-journal-disk-").FullName;
+
+    // The ring file takes 16 MiB of it up front; the segments get the rest.
+    public FullJournalTests() => Run("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", _disk);
+
+    public void Dispose()
+    {
+        Run("umount", _disk);
+        Directory.Delete(_disk);
+    }
+
+    [Fact]
+    public void ChangesGetEnospcWhileTheJournalDiskIsFullAndAreTakenAgainOnceThereIsRoom()
+    {
+        using var mount = JournaledMount.StartWithJournal(Path.Combine(_disk, "journal"));
+        var file = Path.Combine(mount.MountPoint, "big");
+        var data = new byte[MiB];
+        new Random(11).NextBytes(data);
+
+        var fd = Sys.Open(file, Sys.OWrOnly | Sys.OCreat, 0x1A4);
+        Assert.True(fd >= 0);
+        long accepted = 0;
+        var errno = 0;
+        while (errno == 0 && accepted < 64L * MiB)
+        {
+            var result = Sys.PWrite(fd, data, MiB, accepted);
+            if (result < 0)
+                errno = Marshal.GetLastPInvokeError();
+            else
+                accepted += result;
+        }
+        Assert.Equal(ENOSPC, errno);
+        Assert.True(accepted >= 8 * MiB, $"only {accepted} bytes went in before the journal was full");
+        // Its last writes are in the write-ahead ring, not in the store: no fsync can cover them.
+        Assert.Equal(-1, Sys.FSync(fd));
+        Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
+        Sys.Close(fd);
+
+        var refused = Assert.ThrowsAny<IOException>(() => File.WriteAllText(Path.Combine(mount.MountPoint, "other"), "x"));
+        Assert.Contains("No space left on device", refused.Message);
+        Assert.False(File.Exists(Path.Combine(mount.Backing, "other")), "a refused create reached the backing directory");
+        Assert.Equal(accepted, new FileInfo(Path.Combine(mount.Backing, "big")).Length);
+        using (var read = File.OpenRead(file))
+        {
+            var head = new byte[MiB];
+            read.ReadExactly(head);
+            Assert.Equal(data, head);
+        }
+        var full = mount.Status().GetProperty("full");
+        Assert.Equal(JsonValueKind.String, full.ValueKind);
+        Assert.Contains(".vseg", full.GetString());
+        Assert.Contains("No space left on device", full.GetString());
+        Assert.Contains("is full: pwrite ", mount.Log);
+
+        Run("mount", "-o", "remount,size=256m", _disk);
+        var deadline = Stopwatch.StartNew();
+        while (mount.Status().GetProperty("full").ValueKind != JsonValueKind.Null)
+            Assert.True(deadline.Elapsed < JournaledMount.Patience, "the mount still refuses changes with room on the journal's disk");
+        Assert.Contains("has room again", mount.Log);
+        Assert.True(Sys.WriteAt(file, accepted, data, fsync: true));
+        Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "after"), 0, data, fsync: true));
+        mount.Unmount();
+
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+        Assert.Equal(accepted + MiB, new FileInfo(Path.Combine(replica, "big")).Length);
+    }
+
+    private static void Run(string program, params string[] args)
+    {
+        using var process = Process.Start(program, args);
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+}
