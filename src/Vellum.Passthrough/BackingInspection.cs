@@ -14,6 +14,17 @@ public static unsafe class BackingInspection
     /// <summary>statx of the inode behind <paramref name="fd"/> (an O_PATH descriptor will do).</summary>
     public static Errno Stat(int fd, out NodeStat stat) => BackingStat.Of(fd, out stat);
 
+    /// <summary>
+    /// After a write through <paramref name="writableFd"/>: stamps the file's modification time
+    /// with the realtime clock's now and returns the inode's attributes with that time, without
+    /// reading its times from the kernel. Reading them (a statx of mtime or ctime) makes Linux
+    /// 6.13 and later give the file's next change a fine-grained time, which raises the floor
+    /// of every coarse timestamp on the machine: every file written after it then gets a new
+    /// time, a dirty inode, and an inode write at its next fdatasync. The
+    /// <see cref="NodeStat.Ctime"/> returned is zero: unknown.
+    /// </summary>
+    public static Errno StampWritten(int writableFd, int fd, out NodeStat stat) => BackingStat.Stamped(writableFd, fd, out stat);
+
     /// <summary>statx of <paramref name="name"/> in directory <paramref name="directoryFd"/>, not following a symlink.</summary>
     public static Errno StatAt(int directoryFd, ReadOnlySpan<byte> name, out NodeStat stat)
     {

@@ -26,8 +26,11 @@ internal static class AttributeLeaves
         writer.Pop();
     }
 
-    /// <summary>An ATTR group with everything a replica needs to make the node exact.</summary>
-    public static void WriteNode(TransactionWriter writer, in NodeStat stat)
+    /// <summary>
+    /// An ATTR group with everything a replica needs to make the node exact; CTIME, which
+    /// no replica can set, only when <paramref name="withCtime"/>.
+    /// </summary>
+    public static void WriteNode(TransactionWriter writer, in NodeStat stat, bool withCtime = true)
     {
         writer.Push(SubRecordType.Attr);
         writer.WriteLeaf(SubRecordType.Mode, stat.Mode);
@@ -36,7 +39,8 @@ internal static class AttributeLeaves
         writer.WriteLeaf(SubRecordType.Size, stat.Size);
         writer.WriteLeaf(SubRecordType.Atime, Of(stat.Atime));
         writer.WriteLeaf(SubRecordType.Mtime, Of(stat.Mtime));
-        writer.WriteLeaf(SubRecordType.Ctime, Of(stat.Ctime));
+        if (withCtime)
+            writer.WriteLeaf(SubRecordType.Ctime, Of(stat.Ctime));
         if (stat.Rdev != 0)
             writer.WriteLeaf(SubRecordType.Rdev, (ulong)stat.Rdev);
         writer.Pop();

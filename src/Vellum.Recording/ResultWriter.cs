@@ -48,6 +48,19 @@ internal static class ResultWriter
             case ChangeKind.SetAttr:
                 WriteNode(writer, outcome.Attributes);
                 break;
+            case ChangeKind.Write when (change.Flags & OSyncMetadata) == 0:
+                // The recorder stamps the time itself rather than read it: see StampWritten.
+                // Under O_SYNC the time must be durable with the write, so it is read instead.
+                if (BackingInspection.StampWritten(change.HandleFd, change.NodeFd, out var written) == Errno.Success)
+                {
+                    writer.WriteLeaf(SubRecordType.Inode, written.Ino);
+                    AttributeLeaves.WriteNode(writer, written, withCtime: false);
+                }
+                else if (BackingInspection.Stat(change.NodeFd, out var read) == Errno.Success)
+                {
+                    WriteNode(writer, read);
+                }
+                break;
             default:
                 if (BackingInspection.Stat(change.NodeFd, out var node) == Errno.Success)
                     WriteNode(writer, node);
@@ -55,6 +68,9 @@ internal static class ResultWriter
         }
         writer.Pop();
     }
+
+    /// <summary>__O_SYNC: the part of O_SYNC beyond O_DSYNC, which makes metadata such as times durable too.</summary>
+    private const int OSyncMetadata = 0x100000;
 
     private static void WriteNode(TransactionWriter writer, in NodeStat stat)
     {

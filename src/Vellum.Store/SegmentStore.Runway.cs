@@ -8,9 +8,10 @@ namespace Vellum.Store;
 /// size nor blocks, so their fdatasync writes the data and flushes the disk cache (fsync
 /// through a journaled mount: median about 340 µs appending, 210 µs over a runway, on the
 /// same disk). Only a new modification time is left: ext4 without a journal still writes
-/// the inode for that when the time changed since the last sync, which with fine-grained
-/// timestamps (Linux 6.13 on, once any file's ctime is read, as the recorder's statx does)
-/// is every time. Zeros cost disk bandwidth, so they are written only ahead of small commits
+/// the inode for that when the time changed since the last sync: once per clock tick, or
+/// every time once anything reads a file's times between writes (Linux 6.13's fine-grained
+/// timestamps; the journaled mount's recorder avoids reading them for this reason). Zeros
+/// cost disk bandwidth, so they are written only ahead of small commits
 /// (a sync round covering less than <see cref="SmallCommit"/> bytes), <see
 /// cref="StoreOptions.RunwaySize"/> at a time, once less than half of the last is left;
 /// large or rare commits append as before. The format allows zeros after a segment's last

@@ -47,6 +47,27 @@ public sealed class JournaledMountTests
         Assert.Equal("last words"u8.ToArray(), unlink.Undo!.Data!.Value.ToArray());
     }
 
+    [Fact]
+    public void AWriteGetsItsModificationTimeStampedByTheMountAndAnOSyncWriteReadsIt()
+    {
+        using var mount = JournaledMount.Start();
+        Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "plain"), 0, "stamped"u8.ToArray()));
+        Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "synced"), 0, "read"u8.ToArray(), extraFlags: Sys.OSync));
+        mount.Unmount();
+
+        var writes = Operations(mount.Journal).Where(o => o.Kind == SubRecordType.Write).ToDictionary(o => System.Text.Encoding.UTF8.GetString(o.Path!));
+        var stamped = writes["plain"].Result!.Attributes!;
+        Assert.Null(stamped.Ctime);
+        Assert.Equal(ToDateTime(stamped.Mtime!.Value), File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "plain")));
+        var read = writes["synced"].Result!.Attributes!;
+        Assert.NotNull(read.Ctime);
+        Assert.Equal(ToDateTime(read.Mtime!.Value), File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "synced")));
+    }
+
+    /// <summary>To .NET's 100 ns resolution, as File.GetLastWriteTimeUtc reports a time.</summary>
+    private static DateTime ToDateTime(JournalTimestamp time) =>
+        DateTime.UnixEpoch.AddTicks(time.Seconds * TimeSpan.TicksPerSecond + time.Nanoseconds / 100);
+
     private static List<Journal.Operations.JournalOperation> Operations(string journal)
     {
         using var store = SegmentStore.OpenReadOnly(journal);

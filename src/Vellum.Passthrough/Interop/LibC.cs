@@ -61,6 +61,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "utimensat", SetLastError = true)]
     public static partial int UtimensAt(int dirFd, byte* path, TimeSpec* times, int flags);
 
+    [LibraryImport(Library, EntryPoint = "futimens", SetLastError = true)]
+    public static partial int FUtimens(int fd, TimeSpec* times);
+
+    [LibraryImport(Library, EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int ClockGetTime(int clock, TimeSpec* time);
+
     [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);
 

@@ -33,6 +33,10 @@ internal static class LibCConstants
     public const uint PermissionBits = 0xFFF;
 
     public const uint StatxBasicStats = 0x7FF;
+    public const uint StatxMtime = 0x40;
+    public const uint StatxCtime = 0x80;
+
+    public const int ClockRealtime = 0;
 
     public const long UtimeNow = (1L << 30) - 1;
     public const long UtimeOmit = (1L << 30) - 2;
