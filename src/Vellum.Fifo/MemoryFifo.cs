@@ -371,10 +371,7 @@ public sealed class MemoryFifo : IDisposable
     internal void Fail(Exception failure)
     {
         _failure = failure;
-        lock (_lock)
-            Monitor.PulseAll(_lock);
-        lock (_progress)
-            Monitor.PulseAll(_progress);
+        WakeAllWaiters();
         Failed?.Invoke(failure);
     }
 
@@ -394,11 +391,17 @@ public sealed class MemoryFifo : IDisposable
     internal void MarkFull(SinkFullException full)
     {
         _full = full;
+        WakeAllWaiters();
+        FullChanged?.Invoke(full);
+    }
+
+    /// <summary>Wakes writers waiting for space and waiters for progress, to see a new state.</summary>
+    private void WakeAllWaiters()
+    {
         lock (_lock)
             Monitor.PulseAll(_lock);
         lock (_progress)
             Monitor.PulseAll(_progress);
-        FullChanged?.Invoke(full);
     }
 
     /// <summary>The sink took records again.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 
@@ -21,7 +20,7 @@ public sealed class MemoryFifoTests
         for (var i = 0; i < 50; i++)
         {
             ids.Add(writer.Begin());
-            writer.Write(Create($"file-{i}"));
+            writer.Write(SampleOperations.Create($"file-{i}"));
             end = writer.Commit();
         }
         fifo.WaitForSent(end);
@@ -45,7 +44,7 @@ public sealed class MemoryFifoTests
         ulong end = 0;
         for (var i = 0; i < 400; i++)
         {
-            var operation = Create(new string('p', random.Next(1, 300)));
+            var operation = SampleOperations.Create(new string('p', random.Next(1, 300)));
             writer.Begin(OperationEncoder.EncodedSize(operation));
             writer.Write(operation);
             end = writer.Commit();
@@ -69,14 +68,14 @@ public sealed class MemoryFifoTests
         using var writer = fifo.CreateWriter();
         var before = fifo.WrittenPosition;
         writer.Begin(300);
-        writer.Write(Create("abandoned"));
+        writer.Write(SampleOperations.Create("abandoned"));
         Assert.True(fifo.WrittenPosition > before);
 
         writer.Abort();
 
         Assert.Equal(before, fifo.WrittenPosition);
         var kept = writer.Begin();
-        writer.Write(Create("kept"));
+        writer.Write(SampleOperations.Create("kept"));
         fifo.WaitForSent(writer.Commit());
         var record = Assert.Single(SinkRecords.Parse(sink.Bytes));
         Assert.Equal(kept, record.Header.TransactionId);
@@ -90,9 +89,9 @@ public sealed class MemoryFifoTests
         using var first = fifo.CreateWriter();
         using var second = fifo.CreateWriter();
         var abandoned = first.Begin();
-        first.Write(Create("abandoned"));
+        first.Write(SampleOperations.Create("abandoned"));
         second.Begin();
-        second.Write(Create("kept"));
+        second.Write(SampleOperations.Create("kept"));
 
         first.Abort();
         fifo.WaitForSent(second.Commit());
@@ -122,7 +121,7 @@ public sealed class MemoryFifoTests
         var blocked = new Thread(() =>
         {
             writer.Begin(1000);
-            writer.Write(Create("waits for space"));
+            writer.Write(SampleOperations.Create("waits for space"));
             end = writer.Commit();
         });
         blocked.Start();
@@ -162,7 +161,7 @@ public sealed class MemoryFifoTests
         while (fifo.WrittenPosition < 64 * 1024)
         {
             writer.Begin();
-            writer.Write(Create($"f{written++}"));
+            writer.Write(SampleOperations.Create($"f{written++}"));
             fifo.WaitForSent(writer.Commit());
         }
         acknowledger.Join();
@@ -180,7 +179,7 @@ public sealed class MemoryFifoTests
         for (var i = 0; i < 10; i++)
         {
             writer.Begin();
-            writer.Write(Create($"f{i}"));
+            writer.Write(SampleOperations.Create($"f{i}"));
             end = writer.Commit();
         }
         Assert.Equal(0, fifo.DrainWakeups);
@@ -203,7 +202,7 @@ public sealed class MemoryFifoTests
         {
             Assert.Equal(0, fifo.DrainWakeups);
             writer.Begin();
-            writer.Write(Create("fill"));
+            writer.Write(SampleOperations.Create("fill"));
             writer.Commit();
         }
         Assert.True(SpinWait.SpinUntil(() => fifo.SentPosition > 0, Patience));
@@ -216,7 +215,7 @@ public sealed class MemoryFifoTests
         using var fifo = new MemoryFifo(sink, new FifoOptions { Size = 4096 });
         using var writer = fifo.CreateWriter();
         writer.Begin();
-        writer.Write(Create("lost"));
+        writer.Write(SampleOperations.Create("lost"));
         var end = writer.Commit();
 
         var error = Assert.Throws<FifoFailedException>(() => fifo.WaitForSent(end));
@@ -235,14 +234,14 @@ public sealed class MemoryFifoTests
         for (var i = 0; i < 20; i++)
         {
             writer.Begin();
-            writer.Write(Create($"unflushed-{i}"));
+            writer.Write(SampleOperations.Create($"unflushed-{i}"));
             end = writer.Commit();
         }
         fifo.WaitForSent(end);
         Assert.Empty(sink.Flushes);
 
         writer.Begin();
-        writer.Write(Create("flushed"));
+        writer.Write(SampleOperations.Create("flushed"));
         end = writer.Commit();
         fifo.RequestFlush(end);
         fifo.WaitForFlushed(end);
@@ -259,7 +258,7 @@ public sealed class MemoryFifoTests
         using var fifo = new MemoryFifo(sink, new FifoOptions { Size = 4096 });
         using var writer = fifo.CreateWriter();
         writer.Begin();
-        writer.Write(Create("never durable"));
+        writer.Write(SampleOperations.Create("never durable"));
         var end = writer.Commit();
 
         fifo.RequestFlush(end);
@@ -274,7 +273,7 @@ public sealed class MemoryFifoTests
     {
         using var fifo = new MemoryFifo(new CaptureSinkThatForgets(), new FifoOptions { Size = 1 << 16 });
         using var writer = fifo.CreateWriter();
-        var operation = Create("dir/file");
+        var operation = SampleOperations.Create("dir/file");
         var hint = OperationEncoder.EncodedSize(operation);
         for (var i = 0; i < 1000; i++)
         {
@@ -329,15 +328,6 @@ public sealed class MemoryFifoTests
         Assert.True(sink.SawBegin && sink.SawEnd);
     }
 
-    private static JournalOperation Create(string path) => new()
-    {
-        Kind = SubRecordType.Create,
-        Time = new JournalTimestamp(1_700_000_000, 5),
-        Credentials = new Credentials { Uid = 1000, Gid = 100, Pid = 42, Command = "test"u8.ToArray() },
-        Path = Encoding.UTF8.GetBytes(path),
-        Inode = 77,
-        Redo = new OperationState { Attributes = new NodeAttributes { Mode = 0x81A4 } },
-    };
 
     private sealed class CaptureSinkThatForgets : IJournalSink
     {

@@ -1,6 +1,4 @@
-using System.Text;
 using Vellum.Journal.Format;
-using Vellum.Journal.Operations;
 
 namespace Vellum.Fifo.Tests;
 
@@ -27,13 +25,13 @@ public sealed class SinkFullTests
         using var open = fifo.CreateWriter();
         using var other = fifo.CreateWriter();
         var openId = open.Begin();
-        open.Write(Create("open"));
+        open.Write(SampleOperations.Create("open"));
         var published = open.Publish();
         fifo.WaitForSent(published);
 
         sink.FailWith = new SinkFullException("pwrite segment at byte 8192: No space left on device (errno 28)");
         var committedId = other.Begin();
-        other.Write(Create("committed"));
+        other.Write(SampleOperations.Create("committed"));
         var committed = other.Commit();
         fifo.RequestFlush(committed);
         Assert.True(turnedFull.Wait(Patience), "the drain never found the sink full");
@@ -52,7 +50,7 @@ public sealed class SinkFullTests
         fifo.WaitForFlushed(ended);
         Assert.Null(fifo.Full);
         var laterId = other.Begin();
-        other.Write(Create("later"));
+        other.Write(SampleOperations.Create("later"));
         var later = other.Commit();
         fifo.RequestFlush(later);
         fifo.WaitForFlushed(later);
@@ -64,14 +62,4 @@ public sealed class SinkFullTests
         lock (changes)
             Assert.Equal([false, true], changes.Select(full => full is null));
     }
-
-    private static JournalOperation Create(string path) => new()
-    {
-        Kind = SubRecordType.Create,
-        Time = new JournalTimestamp(1_700_000_000, 5),
-        Credentials = new Credentials { Uid = 1000, Gid = 100, Pid = 42, Command = "test"u8.ToArray() },
-        Path = Encoding.UTF8.GetBytes(path),
-        Inode = 77,
-        Redo = new OperationState { Attributes = new NodeAttributes { Mode = 0x81A4 } },
-    };
 }
