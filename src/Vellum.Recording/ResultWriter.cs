@@ -52,14 +52,9 @@ internal static class ResultWriter
                 // The recorder stamps the time itself rather than read it: see StampWritten.
                 // Under O_SYNC the time must be durable with the write, so it is read instead.
                 if (BackingInspection.StampWritten(change.HandleFd, change.NodeFd, out var written) == Errno.Success)
-                {
-                    writer.WriteLeaf(SubRecordType.Inode, written.Ino);
-                    AttributeLeaves.WriteNode(writer, written, withCtime: false);
-                }
+                    WriteNode(writer, written, withCtime: false);
                 else if (BackingInspection.Stat(change.NodeFd, out var read) == Errno.Success)
-                {
                     WriteNode(writer, read);
-                }
                 break;
             default:
                 if (BackingInspection.Stat(change.NodeFd, out var node) == Errno.Success)
@@ -72,10 +67,10 @@ internal static class ResultWriter
     /// <summary>__O_SYNC: the part of O_SYNC beyond O_DSYNC, which makes metadata such as times durable too.</summary>
     private const int OSyncMetadata = 0x100000;
 
-    private static void WriteNode(TransactionWriter writer, in NodeStat stat)
+    private static void WriteNode(TransactionWriter writer, in NodeStat stat, bool withCtime = true)
     {
         writer.WriteLeaf(SubRecordType.Inode, stat.Ino);
-        AttributeLeaves.WriteNode(writer, stat);
+        AttributeLeaves.WriteNode(writer, stat, withCtime);
     }
 
     private static void WriteDirectoryTime(TransactionWriter writer, SubRecordType type, int directoryFd)
