@@ -240,7 +240,7 @@ public sealed class MemoryFifo : IDisposable
                     {
                         transactionId = continuing;
                     }
-                    else if ((streamField & StreamId.Begin) != 0 && StreamId.IsTransaction((ushort)(streamField & StreamId.IdMask)))
+                    else if (begins)
                     {
                         transactionId = _nextTransactionId++;
                         Volatile.Write(ref _lastTransactionId, transactionId);
