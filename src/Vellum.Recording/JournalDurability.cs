@@ -1,4 +1,5 @@
 using Vellum.Fifo;
+using Vellum.Passthrough;
 using Vellum.Store;
 
 namespace Vellum.Recording;
@@ -15,13 +16,17 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
     /// <summary>The copies <see cref="SyncMode.Remote"/> waits for; none set, it waits for the local store only.</summary>
     public IRemoteCopies? Remote { get; set; }
 
-    /// <summary>Returns once every record before FIFO position <paramref name="fifoPosition"/> is durable.</summary>
-    public void WaitFor(ulong fifoPosition)
+    /// <summary>
+    /// Returns once every record before FIFO position <paramref name="fifoPosition"/> is
+    /// durable: <see cref="Errno.Success"/>, or ENOSPC when the journal's disk is full before
+    /// those records reached the store.
+    /// </summary>
+    public Errno WaitFor(ulong fifoPosition)
     {
         if (mode == SyncMode.None)
-            return;
+            return Errno.Success;
         fifo.RequestFlush(fifoPosition);
-        FinishWait(fifoPosition);
+        return FinishWait(fifoPosition);
     }
 
     /// <summary>
@@ -41,11 +46,22 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
         return position;
     }
 
-    /// <summary>Returns once the flush asked for up to <paramref name="fifoPosition"/> is done (and, with <see cref="SyncMode.Remote"/>, acknowledged by every target).</summary>
-    public void FinishWait(ulong fifoPosition)
+    /// <summary>
+    /// Returns once the flush asked for up to <paramref name="fifoPosition"/> is done (and, with
+    /// <see cref="SyncMode.Remote"/>, acknowledged by every target); ENOSPC as for <see cref="WaitFor"/>.
+    /// </summary>
+    public Errno FinishWait(ulong fifoPosition)
     {
-        fifo.WaitForFlushed(fifoPosition);
+        try
+        {
+            fifo.WaitForFlushed(fifoPosition);
+        }
+        catch (SinkFullException)
+        {
+            return Errno.ENOSPC;
+        }
         if (mode == SyncMode.Remote)
             Remote?.WaitDurable(store.WrittenPosition);
+        return Errno.Success;
     }
 }

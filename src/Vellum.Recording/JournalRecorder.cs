@@ -96,17 +96,7 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         {
             var pending = thread.PendingSync;
             thread.PendingSync = null;
-            if (pending is not { } position)
-                return Errno.Success;
-            try
-            {
-                _durability.FinishWait(position);
-                return Errno.Success;
-            }
-            catch (SinkFullException)
-            {
-                return Errno.ENOSPC;
-            }
+            return pending is { } position ? _durability.FinishWait(position) : Errno.Success;
         }
         if (!thread.Recording)
             return Errno.Success;
@@ -128,17 +118,7 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         {
             ExitNamespace(thread);
         }
-        if (change.Kind != ChangeKind.Write || !IsSynchronous(change.Flags))
-            return Errno.Success;
-        try
-        {
-            _durability.WaitFor(end);
-            return Errno.Success;
-        }
-        catch (SinkFullException)
-        {
-            return Errno.ENOSPC;
-        }
+        return change.Kind == ChangeKind.Write && IsSynchronous(change.Flags) ? _durability.WaitFor(end) : Errno.Success;
     }
 
     public void Dispose()
