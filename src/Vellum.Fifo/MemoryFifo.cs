@@ -259,7 +259,7 @@ public sealed class MemoryFifo : IDisposable
                     stalled = true;
                     Interlocked.Increment(ref _stalls);
                 }
-                WaitForSpace(needed);
+                WaitForSpace(needed, begins);
             }
         }
     }
@@ -435,14 +435,17 @@ public sealed class MemoryFifo : IDisposable
 
     // Called holding _lock. The waiter count goes up before the space is checked again, and
     // the drain publishes a position with a full fence before it reads the count, so one of
-    // the two always sees the other: no lost wake-up.
-    private void WaitForSpace(int bytes)
+    // the two always sees the other: no lost wake-up. A new state (failed, or full for a
+    // reservation that begins a transaction) is pulsed once, and the spin runs outside the
+    // lock: it is looked at again before sleeping, or that pulse is lost and, with nothing
+    // draining, the writer sleeps for good.
+    private void WaitForSpace(int bytes, bool begins)
     {
         Interlocked.Increment(ref _spaceWaiters);
         try
         {
             SignalDrain();
-            if (!SpinForSpace(bytes))
+            if (!SpinForSpace(bytes) && _failure is null && !(begins && _full is not null))
                 Monitor.Wait(_lock);
         }
         finally
