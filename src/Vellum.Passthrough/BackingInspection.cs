@@ -64,6 +64,25 @@ public static unsafe class BackingInspection
         return handle is null ? -1 : Inodes.FileHandles.Open(mountFd, handle);
     }
 
+    /// <summary>
+    /// The kernel file handle (name_to_handle_at) of the inode behind <paramref name="fd"/>:
+    /// it names the inode wherever it is renamed to and across a reboot, so a journal can
+    /// find a file again without trusting a path. Null where the filesystem gives none.
+    /// </summary>
+    public static byte[]? HandleOf(int fd) => Inodes.FileHandles.Capture(fd);
+
+    /// <summary>
+    /// An O_PATH descriptor for the inode of <paramref name="handle"/> (from <see cref="HandleOf"/>)
+    /// through <paramref name="mountFd"/> (see <see cref="OpenDirectory"/>), or -1 with
+    /// <paramref name="error"/> set: ESTALE once the inode is gone. Needs CAP_DAC_READ_SEARCH.
+    /// </summary>
+    public static int OpenByHandle(int mountFd, byte[] handle, out Errno error)
+    {
+        var fd = Inodes.FileHandles.Open(mountFd, handle);
+        error = fd < 0 ? LibC.LastError() : Errno.Success;
+        return fd;
+    }
+
     /// <summary>Opens <paramref name="directory"/> O_RDONLY for <see cref="ReopenByHandle"/>; -1 on failure.</summary>
     public static int OpenDirectory(string directory)
     {

@@ -256,7 +256,8 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return refused;
         }
-        var error = Check(dataOnly ? LibC.FDataSync(fd) : LibC.FSync(fd));
+        var covered = kind == ChangeKind.Fsync && _recorder is not null && _recorder.CoversSync(in change);
+        var error = covered ? Errno.Success : Check(dataOnly ? LibC.FDataSync(fd) : LibC.FSync(fd));
         return scope.End(in change, ChangeOutcome.Of(error));
     }
 }

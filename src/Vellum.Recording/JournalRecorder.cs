@@ -25,13 +25,17 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
     private readonly bool _reversible;
     private readonly ReaderWriterLockSlim _namespace = new(LockRecursionPolicy.NoRecursion);
     private readonly ThreadLocal<RecorderThread> _threads;
+    private readonly MemoryFifo _fifo;
+    private readonly DeferredBackingSyncs? _deferred;
     private long _operations;
 
-    public JournalRecorder(MemoryFifo fifo, BackingPaths paths, JournalDurability durability, bool reversible)
+    public JournalRecorder(MemoryFifo fifo, BackingPaths paths, JournalDurability durability, bool reversible, DeferredBackingSyncs? deferred = null)
     {
+        _fifo = fifo;
         _paths = paths;
         _durability = durability;
         _reversible = reversible;
+        _deferred = deferred;
         _threads = new ThreadLocal<RecorderThread>(() => new RecorderThread(fifo.CreateWriter()), trackAllValues: true);
     }
 
@@ -57,11 +61,19 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             // Everything committed before the fsync was called is what it depends on: the
             // journal syncs that while the backing file syncs its data.
             thread.PendingSync = _durability.StartWaitForAllCommitted();
+            if (thread.PendingSync is not null && change.Kind == ChangeKind.Fsync && _deferred is { } deferred)
+            {
+                thread.SyncCovered = deferred.TryCover(change.Node);
+                thread.Deferral = deferred.Point();
+            }
             return Errno.Success;
         }
         thread.Exclusive = ChangeTypes.MovesNames(change.Kind);
         if (thread.Exclusive)
+        {
             _namespace.EnterWriteLock();
+            _deferred?.NamesChanging();
+        }
         else
             _namespace.EnterReadLock();
         try
@@ -95,8 +107,14 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         if (change.Kind is ChangeKind.Fsync or ChangeKind.FsyncDir)
         {
             var pending = thread.PendingSync;
+            var covered = thread.SyncCovered;
             thread.PendingSync = null;
-            return pending is { } position ? _durability.FinishWait(position) : Errno.Success;
+            thread.SyncCovered = false;
+            var synced = pending is { } position ? _durability.FinishWait(position) : Errno.Success;
+            // A full fsync that worked makes the file's names durable: its next fsyncs may be covered.
+            if (pending is not null && !covered && change.Kind == ChangeKind.Fsync && synced == Errno.Success && outcome.Result == Errno.Success)
+                _deferred?.Register(change.Node, change.HandleFd, thread.Deferral);
+            return synced;
         }
         if (!thread.Recording)
             return Errno.Success;
@@ -119,6 +137,30 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             ExitNamespace(thread);
         }
         return change.Kind == ChangeKind.Write && IsSynchronous(change.Flags) ? _durability.WaitFor(end) : Errno.Success;
+    }
+
+    /// <summary>
+    /// Whether the fsync in flight on this thread is answered by the journal alone (see
+    /// <see cref="DeferredBackingSyncs"/>): the passthrough then leaves the backing file's
+    /// sync to the next checkpoint.
+    /// </summary>
+    public bool CoversSync(in Change change) => _threads.Value!.SyncCovered;
+
+    /// <summary>
+    /// A transaction id below which every transaction has ended: taken with the namespace
+    /// lock held exclusively, so no change is between its Before and its After.
+    /// </summary>
+    public ulong NextIdWithNothingInFlight()
+    {
+        _namespace.EnterWriteLock();
+        try
+        {
+            return Math.Max(_fifo.LastTransactionId + 1, _fifo.Options.FirstTransactionId);
+        }
+        finally
+        {
+            _namespace.ExitWriteLock();
+        }
     }
 
     public void Dispose()

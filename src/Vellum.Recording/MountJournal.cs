@@ -19,10 +19,11 @@ public sealed class MountJournal : IDisposable
     private readonly MemoryFifo _fifo;
     private readonly JournalRecorder _recorder;
     private readonly JournalDurability _durability;
+    private readonly DeferredBackingSyncs? _deferred;
     private bool _disposed;
     private bool _drained;
 
-    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, JournalRecovery recovery)
+    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, JournalRecovery recovery, DeferredBackingSyncs? deferred)
     {
         Options = options;
         _store = store;
@@ -30,7 +31,13 @@ public sealed class MountJournal : IDisposable
         _fifo = fifo;
         Recovery = recovery;
         _durability = new JournalDurability(fifo, store, options.Sync);
-        _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible);
+        _deferred = deferred;
+        _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible, deferred);
+        if (deferred is not null)
+        {
+            deferred.Notice += line => Notice?.Invoke($"journal {options.Directory}: {line}");
+            deferred.Start(_recorder.NextIdWithNothingInFlight);
+        }
         fifo.FullChanged += full => Notice?.Invoke(full is null
             ? $"journal {options.Directory} has room again: the changes that waited in the write-ahead ring are in the store, and new changes are taken"
             : $"journal {options.Directory} is full: {full.Message}. Changes through the mount get ENOSPC until there is room (checked every {fifo.Options.FullRetry.TotalMilliseconds:0} ms), and so do fsyncs of changes not yet stored; the {fifo.WrittenPosition - fifo.SentPosition} bytes of changes already made wait in the write-ahead ring");
@@ -39,8 +46,9 @@ public sealed class MountJournal : IDisposable
     }
 
     /// <summary>
-    /// A line for the mount's log, raised on the FIFO's drain thread: the journal's disk filled
-    /// up or has room again, or the journal stopped.
+    /// A line for the mount's log, raised on the FIFO's drain thread (the journal's disk filled
+    /// up or has room again, or the journal stopped) or the checkpoint thread (a backing file
+    /// could not be synced).
     /// </summary>
     public event Action<string>? Notice;
 
@@ -83,6 +91,7 @@ public sealed class MountJournal : IDisposable
         var store = SegmentStore.Open(options.Directory, new StoreOptions { Header = header, AbortUnfinished = false });
         RingFile? ring = null;
         MemoryFifo? fifo = null;
+        DeferredBackingSyncs? deferred = null;
         try
         {
             if (store.Header.MountRoot != backing)
@@ -97,8 +106,9 @@ public sealed class MountJournal : IDisposable
             // transactions still open next time.
             ring = RingFile.Create(ringPath, options.RingSize, store.Header.JournalId);
             var settled = UnfinishedChanges.Settle(store, backing);
+            var redone = BackingRedo.Run(store, options.Directory, backing);
             ring.RecordDrained(0, store.WrittenPosition);
-            var recovery = new JournalRecovery(storeRecovery, replayed, settled);
+            var recovery = new JournalRecovery(storeRecovery, replayed, settled, redone);
             fifo = new MemoryFifo(new StoreSink(store, ring), new FifoOptions
             {
                 Size = options.RingSize,
@@ -108,10 +118,14 @@ public sealed class MountJournal : IDisposable
                 // the journal's disk fills up with the ring full.
                 BeginHeadroom = Math.Min(256 * 1024, options.RingSize / 8),
             });
-            return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery);
+            deferred = options.BackingSyncDelay > TimeSpan.Zero && options.Sync != SyncMode.None
+                ? DeferredBackingSyncs.Open(options.Directory, backing, options.BackingSyncDelay, fifo.Options.FirstTransactionId)
+                : null;
+            return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery, deferred);
         }
         catch
         {
+            deferred?.Dispose();
             fifo?.Dispose();
             ring?.Dispose();
             store.Dispose();
@@ -129,6 +143,8 @@ public sealed class MountJournal : IDisposable
         _fifo.Stalls,
         _recorder.Operations,
         _store.SyncCount,
+        _deferred?.Covered ?? 0,
+        _deferred?.Count ?? 0,
         _fifo.Failure?.Message,
         _fifo.Full?.Message);
 
@@ -153,6 +169,9 @@ public sealed class MountJournal : IDisposable
         if (_drained)
             return;
         _drained = true;
+        // The mount is gone: the last checkpoint syncs the backing files whose fsyncs the
+        // journal answered and empties their table, so a clean unmount leaves nothing to redo.
+        _deferred?.Dispose();
         _fifo.Dispose();
         _recorder.Dispose();
         if (_fifo.Failure is null)
@@ -170,5 +189,7 @@ public readonly record struct JournalStatus(
     long Stalls,
     long Operations,
     long Syncs,
+    long FsyncsAnsweredByJournal,
+    int DeferredFiles,
     string? Failure,
     string? Full);

@@ -13,6 +13,17 @@ public sealed record MountJournalOptions
 
     public SyncMode Sync { get; init; } = SyncMode.Local;
 
+    /// <summary>
+    /// How long the backing file's own sync may wait after an fsync the journal answered
+    /// (<see cref="DeferredBackingSyncs"/>): the checkpoint interval. Zero: every fsync also
+    /// syncs the backing file. Without <see cref="SyncMode.Local"/> or <see cref="SyncMode.Remote"/>
+    /// nothing is deferred.
+    /// </summary>
+    public TimeSpan BackingSyncDelay { get; init; } = DefaultBackingSyncDelay;
+
+    /// <summary>Five seconds, ext4's default commit interval: the redo after a power cut stays small.</summary>
+    public static readonly TimeSpan DefaultBackingSyncDelay = TimeSpan.FromSeconds(5);
+
     /// <summary>The FIFO ring: large enough that a stalled fdatasync does not stall writers at once.</summary>
     public int RingSize { get; init; } = 16 << 20;
 }

@@ -23,5 +23,11 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
     /// <summary>The journal's side of an fsync in flight, started in Before and waited for in After.</summary>
     public ulong? PendingSync { get; set; }
 
+    /// <summary>Whether the fsync in flight is answered by the journal alone, its backing file synced at the next checkpoint.</summary>
+    public bool SyncCovered { get; set; }
+
+    /// <summary>What the fsync in flight saw as it began, for registering its file after it.</summary>
+    public DeferralPoint Deferral { get; set; }
+
     public void Dispose() => Writer.Dispose();
 }

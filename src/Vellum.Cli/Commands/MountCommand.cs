@@ -10,7 +10,7 @@ namespace Vellum.Cli.Commands;
 /// </summary>
 internal static class MountCommand
 {
-    public const string Usage = "vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local|remote] [--no-journal] [--no-passthrough] " + ReplicationOptions.Usage;
+    public const string Usage = "vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local|remote] [--defer-backing-sync SECONDS] [--no-journal] [--no-passthrough] " + ReplicationOptions.Usage;
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -32,6 +32,7 @@ internal static class MountCommand
                 BackingDirectory = backing,
                 Reversible = options.Reversible,
                 Sync = options.Sync,
+                BackingSyncDelay = options.BackingSyncDelay,
             };
             using var served = ServedMount.Start(backing, mountPoint, journalOptions, options.Passthrough, options.Replication);
             if (served.Journal is { } journal)

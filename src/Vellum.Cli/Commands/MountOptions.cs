@@ -8,6 +8,9 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
     /// <summary>--replicate and its companions; no targets when not replicating.</summary>
     public ReplicationOptions Replication { get; init; } = ReplicationOptions.None;
 
+    /// <summary>--defer-backing-sync SECONDS: the checkpoint interval of fsyncs the journal answers alone; zero turns that off.</summary>
+    public TimeSpan BackingSyncDelay { get; init; } = MountJournalOptions.DefaultBackingSyncDelay;
+
     /// <summary>
     /// Where a mount's journal goes without --journal: under the user's state directory,
     /// named after the backing directory, so it is never inside BACKING or MOUNTPOINT
@@ -31,6 +34,7 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
         var reversible = false;
         var passthrough = true;
         var sync = SyncMode.Local;
+        TimeSpan? backingSyncDelay = null;
         var replication = new ReplicationOptions.Builder();
         for (var i = 0; i < args.Count; i++)
         {
@@ -69,6 +73,15 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
                         return false;
                     }
                     break;
+                case "--defer-backing-sync" when i + 1 < args.Count:
+                    var seconds = args[++i];
+                    if (!double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0 || value > 86_400)
+                    {
+                        error = $"--defer-backing-sync {seconds}: give seconds from 0 (every fsync syncs the backing file) to 86400";
+                        return false;
+                    }
+                    backingSyncDelay = TimeSpan.FromSeconds(value);
+                    break;
                 case var option when option.StartsWith("--", StringComparison.Ordinal):
                     error = $"unknown option {option} (or its value is missing)";
                     return false;
@@ -103,6 +116,8 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
         var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[1]));
         journal = noJournal ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(journal ?? DefaultJournalFor(backing)));
         options = new MountOptions(backing, mountPoint, journal, noJournal, reversible, sync, passthrough) { Replication = replicationOptions };
+        if (backingSyncDelay is { } delay)
+            options = options with { BackingSyncDelay = delay };
         error = null;
         return true;
     }

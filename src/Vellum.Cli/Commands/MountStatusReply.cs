@@ -17,6 +17,8 @@ internal sealed record MountStatusReply(
     long Operations,
     double OperationsPerSecond,
     long Syncs,
+    long FsyncsAnsweredByJournal,
+    int DeferredFiles,
     string? Failure,
     string? Full,
     IReadOnlyList<ReplicaStatusReply> Replicas);

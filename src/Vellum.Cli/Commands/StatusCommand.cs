@@ -47,6 +47,7 @@ internal static class StatusCommand
             fifo         {status.FifoBytesInUse:N0} of {status.FifoSize:N0} bytes in use, {status.Stalls} stall(s)
             operations   {status.Operations:N0} recorded, {status.OperationsPerSecond:N0}/s over the last second
             syncs        {status.Syncs:N0} fdatasync(s) of the store
+            fsyncs       {status.FsyncsAnsweredByJournal:N0} answered by the journal alone; {status.DeferredFiles} file(s) wait for the checkpoint's backing sync
             """));
         foreach (var replica in status.Replicas)
         {

@@ -85,6 +85,8 @@ internal sealed class StatusServer : IDisposable
                     status.Operations,
                     Volatile.Read(ref _operationsPerSecond),
                     status.Syncs,
+                    status.FsyncsAnsweredByJournal,
+                    status.DeferredFiles,
                     status.Failure,
                     status.Full,
                     [.. (_replication?.Senders ?? []).Select(sender => new ReplicaStatusReply(sender.Target.ToString(), sender.Connected, sender.AcknowledgedDurable, sender.Sessions, sender.Problem))]);

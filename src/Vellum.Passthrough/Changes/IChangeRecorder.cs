@@ -43,4 +43,12 @@ public interface IChangeRecorder
     /// <see cref="Errno.Success"/>: their callers may already hold what the change created.
     /// </summary>
     Errno After(in Change change, in ChangeOutcome outcome);
+
+    /// <summary>
+    /// Asked for an fsync or fdatasync of a file after <see cref="Before"/> let it run: true
+    /// when the recorder itself makes the file's changes durable (a journal that holds them
+    /// and redoes them on the backing file after a power cut), so the backing file's own sync
+    /// is skipped. The default, false, syncs the backing file.
+    /// </summary>
+    bool CoversSync(in Change change) => false;
 }

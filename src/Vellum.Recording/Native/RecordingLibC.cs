@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Vellum.Recording.Native;
 
@@ -10,6 +12,8 @@ internal static unsafe partial class RecordingLibC
     public const int ORdOnly = 0;
     public const int ONoFollow = 0x20000;
     public const int OCloExec = 0x80000;
+    public const int ODirectory = 0x10000;
+    public const int AtFdCwd = -100;
 
     [LibraryImport(Library, EntryPoint = "openat", SetLastError = true)]
     public static partial int OpenAt(int directoryFd, byte* path, int flags);
@@ -22,4 +26,40 @@ internal static unsafe partial class RecordingLibC
 
     [LibraryImport(Library, EntryPoint = "readlinkat", SetLastError = true)]
     public static partial nint ReadLinkAt(int directoryFd, byte* path, byte* buffer, nuint size);
+
+    [LibraryImport(Library, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int FSync(int fd);
+
+    [LibraryImport(Library, EntryPoint = "syncfs", SetLastError = true)]
+    public static partial int SyncFs(int fd);
+
+    /// <summary>fsync of the directory itself, so a rename in it survives a power cut.</summary>
+    /// <exception cref="IOException">The directory could not be opened or synced.</exception>
+    public static void SyncDirectory(string directory) => OnDirectory(directory, FSync, "fsync");
+
+    /// <summary>syncfs of the filesystem holding <paramref name="directory"/>: every dirty page and inode there reaches the disk.</summary>
+    /// <exception cref="IOException">The directory could not be opened, or the filesystem could not be synced.</exception>
+    public static void SyncFileSystem(string directory) => OnDirectory(directory, SyncFs, "syncfs");
+
+    private static void OnDirectory(string directory, Func<int, int> call, string name)
+    {
+        var native = new byte[Encoding.UTF8.GetByteCount(directory) + 1];
+        Encoding.UTF8.GetBytes(directory, native);
+        int fd;
+        fixed (byte* p = native)
+        {
+            fd = OpenAt(AtFdCwd, p, ORdOnly | ODirectory | OCloExec);
+        }
+        if (fd < 0)
+            throw new IOException($"open {directory}: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+        try
+        {
+            if (call(fd) != 0)
+                throw new IOException($"{name} {directory}: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+        }
+        finally
+        {
+            Close(fd);
+        }
+    }
 }

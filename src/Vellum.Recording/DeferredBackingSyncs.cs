@@ -1,0 +1,254 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using Vellum.Passthrough;
+using Vellum.Recording.Native;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// Lets an fsync through the mount be answered by the journal alone, as btrfs answers one
+/// from its tree-log: the journal holds every change's REDO, so the backing file's own sync
+/// can wait for a checkpoint as long as a power cut is repaired by redoing the journal on
+/// the backing file (<see cref="BackingRedo"/>). That saves the disk one cache flush per
+/// fsync. A file qualifies once a full fsync (backing file and journal) registered it in the
+/// <see cref="DeferredSyncTable"/>, and only while no rename, link, unlink or rmdir has run
+/// since: the names that reach it are then the ones that full fsync made durable, and what
+/// remains to redo is content (writes, truncates, attributes, xattrs), which a file handle
+/// finds wherever the file is. Every <see cref="Interval"/> in which an fsync was answered, a
+/// checkpoint syncs the backing filesystem, moves the redo points forward and forgets the
+/// files no fsync used for a while.
+/// </summary>
+internal sealed class DeferredBackingSyncs : IDisposable
+{
+    /// <summary>
+    /// A file no fsync used for this many checkpoints in a row (a minute at the default
+    /// interval) is forgotten, and its next fsync syncs the backing file again. Files fsynced
+    /// every few seconds stay listed.
+    /// </summary>
+    private const int IdleCheckpointsBeforeForgetting = 12;
+
+    private readonly object _lock = new();
+    private readonly object _tableLock = new();
+    private readonly Dictionary<ulong, Deferred> _byNode = [];
+    private readonly DeferredSyncTable _table;
+    private readonly int _mountFd;
+    private readonly ManualResetEventSlim _stop = new();
+    private Thread? _thread;
+    private Func<ulong>? _quiesce;
+    private long _namesChanged;
+    private ulong _checkpoint;
+    private long _covered;
+
+    /// <summary>Checkpoint ticks so far: counted by the checkpoint thread alone (and the last checkpoint, after it).</summary>
+    private long _ticks;
+
+    private DeferredBackingSyncs(DeferredSyncTable table, int mountFd, TimeSpan interval, ulong firstTransactionId)
+    {
+        _table = table;
+        _mountFd = mountFd;
+        Interval = interval;
+        _checkpoint = firstTransactionId;
+    }
+
+    /// <summary>Between two checkpoints.</summary>
+    public TimeSpan Interval { get; }
+
+    /// <summary>fsyncs answered by the journal alone so far, for `vellum status`.</summary>
+    public long Covered => Interlocked.Read(ref _covered);
+
+    /// <summary>Files registered now, for `vellum status`.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+                return _byNode.Count;
+        }
+    }
+
+    /// <summary>A checkpoint (on its thread) or a registration failed.</summary>
+    public event Action<string>? Notice;
+
+    /// <summary>
+    /// Starts deferring for <paramref name="backing"/> with a new, empty table in
+    /// <paramref name="journalDirectory"/>; null when its filesystem gives no file handles
+    /// that reopen (then every fsync syncs the backing file).
+    /// </summary>
+    public static DeferredBackingSyncs? Open(string journalDirectory, string backing, TimeSpan interval, ulong firstTransactionId)
+    {
+        var mountFd = BackingInspection.OpenDirectory(backing);
+        if (mountFd < 0)
+            return null;
+        var handle = BackingInspection.HandleOf(mountFd);
+        var probe = handle is null ? -1 : BackingInspection.OpenByHandle(mountFd, handle, out _);
+        if (probe < 0)
+        {
+            BackingInspection.Close(mountFd);
+            return null;
+        }
+        BackingInspection.Close(probe);
+        var table = DeferredSyncTable.Create(Path.Combine(journalDirectory, DeferredSyncTable.FileName), []);
+        return new DeferredBackingSyncs(table, mountFd, interval, firstTransactionId);
+    }
+
+    /// <summary>
+    /// Starts the checkpoint thread. <paramref name="quiesce"/> returns a transaction id
+    /// such that every transaction below it has ended (taken with no change in flight).
+    /// </summary>
+    public void Start(Func<ulong> quiesce)
+    {
+        _quiesce = quiesce;
+        _thread = new Thread(Run) { IsBackground = true, Name = "vellum-checkpoint" };
+        _thread.Start();
+    }
+
+    /// <summary>A change that can move or remove a name is about to run: no registered file qualifies until its next full fsync.</summary>
+    public void NamesChanging() => Interlocked.Increment(ref _namesChanged);
+
+    /// <summary>What a full fsync notes in its Before, for <see cref="Register"/> in its After.</summary>
+    public DeferralPoint Point() => new(Interlocked.Read(ref _namesChanged), Volatile.Read(ref _checkpoint));
+
+    /// <summary>
+    /// Whether the fsync of <paramref name="node"/> that is starting may leave the backing file
+    /// to the checkpoint: the node is registered and no name changed since its full fsync.
+    /// </summary>
+    public bool TryCover(ulong node)
+    {
+        lock (_lock)
+        {
+            if (!_byNode.TryGetValue(node, out var deferred) || deferred.NamesSeen != Interlocked.Read(ref _namesChanged))
+                return false;
+            deferred.Used = true;
+            Interlocked.Increment(ref _covered);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// After a full fsync of <paramref name="node"/> (its backing descriptor <paramref name="fd"/>)
+    /// returned success: registers the file, durably, so its next fsyncs may be covered.
+    /// </summary>
+    public void Register(ulong node, int fd, DeferralPoint point)
+    {
+        lock (_lock)
+        {
+            if (_byNode.TryGetValue(node, out var known))
+            {
+                known.NamesSeen = point.NamesSeen;
+                return;
+            }
+        }
+        if (BackingInspection.HandleOf(fd) is not { Length: <= DeferredSyncTable.MaxHandleSize } handle
+            || BackingInspection.Stat(fd, out var stat) != Errno.Success)
+            return;
+        var deferred = new Deferred(stat.Ino, handle, point.Checkpoint) { NamesSeen = point.NamesSeen, LastUsed = Interlocked.Read(ref _ticks) };
+        lock (_tableLock)
+        {
+            try
+            {
+                _table.Append(deferred.Entry);
+            }
+            catch (IOException failure)
+            {
+                Notice?.Invoke($"could not register a file for journal-only fsyncs ({failure.Message}); its fsyncs keep syncing the backing file");
+                return;
+            }
+            lock (_lock)
+                _byNode[node] = deferred;
+        }
+    }
+
+    /// <summary>Stops the checkpoint thread, then syncs every registered file and empties the table. The mount must be gone.</summary>
+    public void Dispose()
+    {
+        _stop.Set();
+        _thread?.Join();
+        try
+        {
+            Checkpoint(final: true);
+        }
+        catch (IOException failure)
+        {
+            Notice?.Invoke($"the last checkpoint of the backing files failed: {failure.Message}; the next mount of this journal syncs them");
+        }
+        _table.Dispose();
+        BackingInspection.Close(_mountFd);
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        while (!_stop.Wait(Interval))
+        {
+            try
+            {
+                Checkpoint(final: false);
+            }
+            catch (IOException failure)
+            {
+                Notice?.Invoke($"checkpoint of the backing files failed: {failure.Message}; the journal keeps what they may lack, and the next checkpoint tries again");
+            }
+        }
+    }
+
+    private void Checkpoint(bool final)
+    {
+        var tick = Interlocked.Increment(ref _ticks);
+        List<KeyValuePair<ulong, Deferred>> registered;
+        lock (_lock)
+            registered = [.. _byNode];
+        // Nothing to do while no listed file had an fsync answered or is due to be forgotten.
+        if (registered.Count == 0 || (!final && !registered.Any(pair => pair.Value.Used || tick - pair.Value.LastUsed >= IdleCheckpointsBeforeForgetting)))
+            return;
+        // Every transaction below `next` has ended, so its syscall is done and the sync below
+        // covers it; anything from `next` on stays with the redo.
+        var next = final || _quiesce is null ? ulong.MaxValue : _quiesce();
+        if (!final)
+            Volatile.Write(ref _checkpoint, next);
+        // One syncfs, one cache flush, however many files are listed; an fsync of each would
+        // flush the disk's cache once per file.
+        if (RecordingLibC.SyncFs(_mountFd) != 0)
+            throw new IOException($"syncfs of the backing directory: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+        lock (_tableLock)
+        {
+            List<DeferredSync> entries;
+            lock (_lock)
+            {
+                foreach (var (node, deferred) in registered)
+                {
+                    if (deferred.Used)
+                        deferred.LastUsed = tick;
+                    deferred.Used = false;
+                    deferred.From = next;
+                    if (final || tick - deferred.LastUsed >= IdleCheckpointsBeforeForgetting)
+                        _byNode.Remove(node);
+                }
+                entries = [.. _byNode.Values.Select(d => d.Entry)];
+            }
+            _table.Replace(entries);
+        }
+    }
+
+    private sealed class Deferred(ulong inode, byte[] handle, ulong from)
+    {
+        public ulong Inode { get; } = inode;
+
+        public byte[] Handle { get; } = handle;
+
+        public ulong From { get; set; } = from;
+
+        /// <summary>The names counter its last full fsync saw.</summary>
+        public long NamesSeen { get; set; }
+
+        /// <summary>Whether an fsync was covered since the last checkpoint.</summary>
+        public bool Used { get; set; }
+
+        /// <summary>The checkpoint tick that last found an fsync covered (or that it was listed in).</summary>
+        public long LastUsed { get; set; }
+
+        public DeferredSync Entry => new(Inode, From, Handle);
+    }
+}
+
+/// <summary>The names counter and checkpoint id an fsync saw as it began.</summary>
+internal readonly record struct DeferralPoint(long NamesSeen, ulong Checkpoint);
