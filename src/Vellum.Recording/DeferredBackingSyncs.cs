@@ -11,8 +11,9 @@ namespace Vellum.Recording;
 /// can wait for a checkpoint as long as a power cut is repaired by redoing the journal on
 /// the backing file (<see cref="BackingRedo"/>). That saves the disk one cache flush per
 /// fsync. A file qualifies once a full fsync (backing file and journal) registered it in the
-/// <see cref="DeferredSyncTable"/>, and only while no rename, link, unlink or rmdir has run
-/// since: the names that reach it are then the ones that full fsync made durable, and what
+/// <see cref="DeferredSyncTable"/>, and only while no rename, link or unlink has changed its
+/// names, and no directory was renamed, since: the names that reach it are then the ones
+/// that full fsync made durable, and what
 /// remains to redo is content (writes, truncates, attributes, xattrs), which a file handle
 /// finds wherever the file is. Every <see cref="Interval"/> in which an fsync was answered, a
 /// checkpoint syncs the backing filesystem, moves the redo points forward and forgets the
@@ -36,6 +37,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
     private Thread? _thread;
     private Func<ulong>? _quiesce;
     private long _namesChanged;
+    private long _everyNameChangedAt;
     private ulong _checkpoint;
     private long _covered;
 
@@ -102,21 +104,44 @@ internal sealed class DeferredBackingSyncs : IDisposable
         _thread.Start();
     }
 
-    /// <summary>A change that can move or remove a name is about to run: no registered file qualifies until its next full fsync.</summary>
-    public void NamesChanging() => Interlocked.Increment(ref _namesChanged);
+    /// <summary>
+    /// A rename, link or unlink changes the names of <paramref name="inode"/> (null: of a
+    /// directory, or of an inode that could not be read, so possibly of any file under it).
+    /// The files concerned qualify again after their next full fsync.
+    /// </summary>
+    public void NameChanging(ulong? inode)
+    {
+        var at = Interlocked.Increment(ref _namesChanged);
+        if (inode is not { } changed)
+        {
+            // Name changes run one at a time (the recorder's namespace lock), so a plain write.
+            Volatile.Write(ref _everyNameChangedAt, at);
+            return;
+        }
+        lock (_lock)
+        {
+            foreach (var deferred in _byNode.Values)
+            {
+                if (deferred.Inode == changed)
+                    deferred.NameChangedAt = at;
+            }
+        }
+    }
 
     /// <summary>What a full fsync notes in its Before, for <see cref="Register"/> in its After.</summary>
     public DeferralPoint Point() => new(Interlocked.Read(ref _namesChanged), Volatile.Read(ref _checkpoint));
 
     /// <summary>
     /// Whether the fsync of <paramref name="node"/> that is starting may leave the backing file
-    /// to the checkpoint: the node is registered and no name changed since its full fsync.
+    /// to the checkpoint: the node is registered and none of its names changed since its full fsync.
     /// </summary>
     public bool TryCover(ulong node)
     {
         lock (_lock)
         {
-            if (!_byNode.TryGetValue(node, out var deferred) || deferred.NamesSeen != Interlocked.Read(ref _namesChanged))
+            if (!_byNode.TryGetValue(node, out var deferred)
+                || deferred.NamesSeen < deferred.NameChangedAt
+                || deferred.NamesSeen < Volatile.Read(ref _everyNameChangedAt))
                 return false;
             deferred.Used = true;
             Interlocked.Increment(ref _covered);
@@ -130,6 +155,10 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// </summary>
     public void Register(ulong node, int fd, DeferralPoint point)
     {
+        // A name changed while the fsync ran: whether its backing sync saw the change is
+        // unknown, so the file waits for a full fsync with no name change under it.
+        if (Interlocked.Read(ref _namesChanged) != point.NamesSeen)
+            return;
         lock (_lock)
         {
             if (_byNode.TryGetValue(node, out var known))
@@ -239,6 +268,9 @@ internal sealed class DeferredBackingSyncs : IDisposable
 
         /// <summary>The names counter its last full fsync saw.</summary>
         public long NamesSeen { get; set; }
+
+        /// <summary>The names counter at the last change of this file's own names.</summary>
+        public long NameChangedAt { get; set; }
 
         /// <summary>Whether an fsync was covered since the last checkpoint.</summary>
         public bool Used { get; set; }

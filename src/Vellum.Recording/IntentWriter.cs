@@ -33,8 +33,9 @@ internal static class IntentWriter
             writer.WriteLeaf(SubRecordType.Path, thread.Path.AsSpan(0, path));
         if (path2 >= 0)
             writer.WriteLeaf(SubRecordType.Path2, thread.Path2.AsSpan(0, path2));
-        if (MovedInode(in change) is { } inode)
-            writer.WriteLeaf(SubRecordType.Inode, inode);
+        thread.Moved = MovedNode(in change);
+        if (thread.Moved is { } moved)
+            writer.WriteLeaf(SubRecordType.Inode, moved.Ino);
         WriteRedo(writer, in change);
         if (reversible)
             UndoWriter.Write(writer, in change);
@@ -70,7 +71,7 @@ internal static class IntentWriter
     /// The inode whose name a rename, link, unlink or rmdir is about to change: what lets
     /// recovery tell, after a kill, whether the change took effect.
     /// </summary>
-    private static ulong? MovedInode(in Change change)
+    private static NodeStat? MovedNode(in Change change)
     {
         NodeStat stat = default;
         var error = change.Kind switch
@@ -79,7 +80,7 @@ internal static class IntentWriter
             ChangeKind.Link => BackingInspection.Stat(change.NodeFd, out stat),
             _ => Errno.ENOENT,
         };
-        return error == Errno.Success ? stat.Ino : null;
+        return error == Errno.Success ? stat : null;
     }
 
     private static void WriteRedo(TransactionWriter writer, in Change change)

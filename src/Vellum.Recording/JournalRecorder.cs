@@ -70,16 +70,15 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         }
         thread.Exclusive = ChangeTypes.MovesNames(change.Kind);
         if (thread.Exclusive)
-        {
             _namespace.EnterWriteLock();
-            _deferred?.NamesChanging();
-        }
         else
             _namespace.EnterReadLock();
         try
         {
             IntentWriter.Write(thread, in change, _paths, _reversible);
             thread.Recording = true;
+            if (thread.Exclusive)
+                NoteNameChange(in change, thread, before: true);
             return Errno.Success;
         }
         catch (SinkFullException)
@@ -127,6 +126,10 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
                 thread.Writer.Abort();
                 return Errno.Success;
             }
+            // Again once the name moved: an fsync that began after the first note but synced
+            // the backing file before the syscall must not count the move as made durable.
+            if (thread.Exclusive)
+                NoteNameChange(in change, thread, before: false);
             ResultWriter.Write(thread.Writer, in change, in outcome);
             thread.Writer.Pop();
             end = thread.Writer.Commit();
@@ -176,6 +179,21 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
     private const int ODsync = 0x1000;
 
     private static bool IsSynchronous(int openFlags) => (openFlags & (OSync | ODsync)) != 0;
+
+    /// <summary>
+    /// Tells the deferred syncs whose names a rename, link or unlink changes: the moved
+    /// inode, a rename's victim (before it), or, for a directory or an inode not read, every
+    /// file (a path through it may have changed). An rmdir removes an empty directory, which
+    /// no listed file is under.
+    /// </summary>
+    private void NoteNameChange(in Change change, RecorderThread thread, bool before)
+    {
+        if (_deferred is not { } deferred || change.Kind == ChangeKind.Rmdir)
+            return;
+        deferred.NameChanging(thread.Moved is { IsDirectory: false } moved ? moved.Ino : null);
+        if (before && change.Kind == ChangeKind.Rename && BackingInspection.StatAt(change.NewParentFd, change.NewName, out var victim) == Errno.Success)
+            deferred.NameChanging(victim.Ino);
+    }
 
     private void ExitNamespace(RecorderThread thread)
     {

@@ -1,4 +1,5 @@
 using Vellum.Fifo;
+using Vellum.Passthrough;
 
 namespace Vellum.Recording;
 
@@ -22,6 +23,9 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
 
     /// <summary>The journal's side of an fsync in flight, started in Before and waited for in After.</summary>
     public ulong? PendingSync { get; set; }
+
+    /// <summary>The node whose name the change in flight moves or removes (rename, link, unlink, rmdir), when it could be read.</summary>
+    public NodeStat? Moved { get; set; }
 
     /// <summary>Whether the fsync in flight is answered by the journal alone, its backing file synced at the next checkpoint.</summary>
     public bool SyncCovered { get; set; }

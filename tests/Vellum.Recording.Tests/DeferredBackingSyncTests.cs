@@ -76,6 +76,41 @@ public sealed class DeferredBackingSyncTests
     }
 
     [Fact]
+    public void OnlyAChangeOfTheFilesOwnNamesOrADirectoryMoveSendsItsFsyncBackToTheBackingFile()
+    {
+        using var mount = JournaledMount.Start("--defer-backing-sync", "3600");
+        var m = mount.MountPoint;
+        Directory.CreateDirectory($"{m}/dir");
+        var offset = 0L;
+        long AppendAndFsync(string path)
+        {
+            Assert.True(Sys.WriteAt(path, offset++, "x"u8.ToArray(), fsync: true), $"write and fsync {path}");
+            return mount.Status().GetProperty("fsyncs_answered_by_journal").GetInt64();
+        }
+
+        Assert.Equal(0, AppendAndFsync($"{m}/dir/f"));
+        Assert.Equal(1, AppendAndFsync($"{m}/dir/f"));
+
+        // Another file's names: f's are untouched.
+        File.WriteAllText($"{m}/other", "o");
+        Assert.Equal(0, Sys.Link($"{m}/other", $"{m}/other.link"));
+        File.Move($"{m}/other", $"{m}/other.moved");
+        File.Delete($"{m}/other.link");
+        Assert.Equal(2, AppendAndFsync($"{m}/dir/f"));
+
+        // f's own name.
+        File.Move($"{m}/dir/f", $"{m}/dir/g");
+        Assert.Equal(2, AppendAndFsync($"{m}/dir/g"));
+        Assert.Equal(3, AppendAndFsync($"{m}/dir/g"));
+
+        // A name f now lives under.
+        Directory.Move($"{m}/dir", $"{m}/moved-dir");
+        Assert.Equal(3, AppendAndFsync($"{m}/moved-dir/g"));
+        Assert.Equal(4, AppendAndFsync($"{m}/moved-dir/g"));
+        mount.Unmount();
+    }
+
+    [Fact]
     public void TheCheckpointSyncsTheBackingFilesAndForgetsTheIdleOnes()
     {
         using var mount = JournaledMount.Start("--defer-backing-sync", "0.1");
