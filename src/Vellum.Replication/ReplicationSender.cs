@@ -82,6 +82,7 @@ public sealed class ReplicationSender : IDisposable
         while (!_stopping.IsCancellationRequested)
         {
             var accepted = Sessions;
+            var durable = AcknowledgedDurable;
             try
             {
                 RunSession();
@@ -90,8 +91,11 @@ public sealed class ReplicationSender : IDisposable
             {
                 if (_stopping.IsCancellationRequested)
                     return;
-                // A session the target accepted, however it ended, restarts the backoff (docs/replication.md, Restart).
-                if (Sessions != accepted)
+                // A session that moved the target's durable position on, however it ended,
+                // restarts the backoff (docs/replication.md, Restart); one that did not (a
+                // target whose disk is full takes the handshake, then fails every append) lets
+                // it grow, so such a target is not asked ten times a second.
+                if (Sessions != accepted && AcknowledgedDurable > durable)
                     backoff = FirstBackoff;
                 var problem = error is System.Security.Authentication.AuthenticationException
                     ? $"TLS handshake failed: {error.Message}{(error.InnerException is { } inner ? ": " + inner.Message : "")}" : error.Message;

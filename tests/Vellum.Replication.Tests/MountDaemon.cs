@@ -71,6 +71,10 @@ internal sealed partial class MountDaemon(string backing, string mountPoint, str
         return seen >= count || process.WaitForLine(line => IsSession(line) && ++seen >= count, timeout) is not null;
     }
 
+    /// <summary>Waits until the running daemon prints a line that matches; false after <paramref name="timeout"/> or when it exits first.</summary>
+    public bool WaitForLine(Func<string, bool> match, TimeSpan timeout) =>
+        (_process ?? throw new InvalidOperationException("no mount daemon running")).WaitForLine(match, timeout) is not null;
+
     /// <summary>Replication sessions the target accepted, as the daemons reported them so far.</summary>
     public int Sessions => Lines.Count(IsSession);
 

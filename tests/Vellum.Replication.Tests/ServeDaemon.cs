@@ -65,6 +65,10 @@ internal sealed partial class ServeDaemon(string store, string secrets, string? 
         }
     }
 
+    /// <summary>The first stderr line of the running serve that matches, waiting up to <paramref name="timeout"/>; null if none came.</summary>
+    public string? WaitForLine(Func<string, bool> match, TimeSpan timeout) =>
+        (_process ?? throw new InvalidOperationException("vellum serve is not running")).WaitForLine(match, timeout);
+
     /// <summary>SIGKILL: no chance to sync, acknowledge or close anything.</summary>
     public void Kill()
     {
