@@ -25,21 +25,33 @@ internal static class DemoCommand
         Directory.CreateDirectory(backing);
         Directory.CreateDirectory(mountPoint);
         using var stop = new CancellationTokenSource();
+        Thread? mirror = null;
         try
         {
-            using var served = ServedMount.Start(backing, mountPoint, new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing }, usePassthrough: true);
-            var mirror = new Thread(() => FollowMirror(journalDirectory, replica, stop.Token)) { IsBackground = true, Name = "vellum-demo-mirror" };
-            mirror.Start();
-            PrintGuide(root, mountPoint, journalDirectory, replica, served.Journal!);
-            served.Serve();
+            using (var served = ServedMount.Start(backing, mountPoint, new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing }, usePassthrough: true))
+            {
+                mirror = new Thread(() => FollowMirror(journalDirectory, replica, stop.Token)) { IsBackground = true, Name = "vellum-demo-mirror" };
+                mirror.Start();
+                PrintGuide(root, mountPoint, journalDirectory, replica, served.Journal!);
+                served.Serve();
+            }
+            // Unmounted, and the journal drained into its store: the changes made just before
+            // Ctrl-C reach the mirror too, so it matches the backing directory at exit.
             stop.Cancel();
             mirror.Join();
+            using (var runner = MirrorRunner.Open(journalDirectory, replica))
+                runner.CatchUp();
             Console.WriteLine("vellum demo: unmounted; the journal and the mirror stay in " + root);
             return 0;
         }
         catch (Exception failure) when (failure is FuseException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             return Cli.Fail(failure.Message);
+        }
+        finally
+        {
+            stop.Cancel();
+            mirror?.Join();
         }
     }
 

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+
+namespace Vellum.Cli.Tests;
+
+/// <summary>
+/// `vellum demo`, the README's first command, as a user runs it: it mounts, the mount takes
+/// changes, and SIGTERM (what Ctrl-C does too) unmounts it and leaves a mirror equal to the
+/// backing directory, the last changes before the signal included. The demo is stopped and
+/// unmounted on every path out of the test.
+/// </summary>
+public sealed class DemoCommandTests
+{
+    [Fact]
+    public void The_demo_mounts_takes_changes_and_on_sigterm_unmounts_with_the_mirror_complete()
+    {
+        var root = Directory.CreateTempSubdirectory("vellum-demo-test-").FullName;
+        var workspace = Path.Combine(root, "workspace");
+        var mountPoint = Path.Combine(workspace, "mnt");
+        using var demo = Vellum.Start("demo", workspace);
+        try
+        {
+            string? line;
+            var clock = Stopwatch.StartNew();
+            while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
+            {
+            }
+            if (line is null)
+                Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+
+            Directory.CreateDirectory(Path.Combine(mountPoint, "d"));
+            File.WriteAllText(Path.Combine(mountPoint, "hello.txt"), "hello");
+            File.Move(Path.Combine(mountPoint, "hello.txt"), Path.Combine(mountPoint, "d", "hello.txt"));
+            // Many changes right before the signal: the last of them are still on their way
+            // to the mirror when the demo is told to stop.
+            for (var i = 0; i < 200; i++)
+                File.WriteAllText(Path.Combine(mountPoint, "d", $"f{i}"), $"{i}");
+
+            using (var kill = Process.Start("kill", ["-TERM", demo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                kill.WaitForExit();
+            Assert.True(demo.WaitForExit(Vellum.Patience), "the demo did not stop on SIGTERM");
+            Assert.Equal(0, demo.ExitCode);
+            Assert.False(IsMounted(mountPoint), "the demo left its mount behind");
+
+            var mirror = Path.Combine(workspace, "mirror");
+            Assert.Equal("hello", File.ReadAllText(Path.Combine(mirror, "d", "hello.txt")));
+            for (var i = 0; i < 200; i++)
+                Assert.Equal($"{i}", File.ReadAllText(Path.Combine(mirror, "d", $"f{i}")));
+            Assert.Equal(
+                Directory.GetFileSystemEntries(Path.Combine(workspace, "backing"), "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(Path.Combine(workspace, "backing"), p)).Order(),
+                Directory.GetFileSystemEntries(mirror, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(mirror, p)).Order());
+        }
+        finally
+        {
+            if (!demo.HasExited)
+            {
+                demo.Kill();
+                demo.WaitForExit();
+            }
+            if (IsMounted(mountPoint))
+                Process.Start("umount", ["-l", mountPoint])!.WaitForExit();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string? ReadLine(Process demo, Stopwatch clock)
+    {
+        var next = demo.StandardOutput.ReadLineAsync();
+        Assert.True(next.Wait(Vellum.Patience - clock.Elapsed > TimeSpan.Zero ? Vellum.Patience - clock.Elapsed : TimeSpan.Zero), "the demo printed nothing for too long");
+        return next.Result;
+    }
+
+    private static bool IsMounted(string path) =>
+        File.ReadLines("/proc/self/mountinfo").Any(line => line.Split(' ')[4] == path);
+}
