@@ -83,6 +83,20 @@ public static unsafe class BackingInspection
         return fd;
     }
 
+    /// <summary>
+    /// Opens <paramref name="directory"/> for <see cref="OpenByHandle"/> once a round trip of
+    /// its own file handle proved handles reopen on its filesystem; -1 when they do not.
+    /// </summary>
+    public static int OpenHandleRoot(string directory)
+    {
+        var fd = OpenDirectory(directory);
+        if (fd < 0)
+            return -1;
+        var mountFd = Inodes.FileHandles.OpenMountFd(fd);
+        LibC.Close(fd);
+        return mountFd;
+    }
+
     /// <summary>Opens <paramref name="directory"/> O_RDONLY for <see cref="ReopenByHandle"/>; -1 on failure.</summary>
     public static int OpenDirectory(string directory)
     {

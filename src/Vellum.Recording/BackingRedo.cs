@@ -1,4 +1,3 @@
-using System.Text;
 using Vellum.Fifo;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
@@ -76,11 +75,11 @@ internal static class BackingRedo
     private static Dictionary<ulong, (byte[] Path, ulong From)> FindFiles(string backing, List<DeferredSync> entries)
     {
         var targets = new Dictionary<ulong, (byte[] Path, ulong From)>();
-        var mountFd = BackingInspection.OpenDirectory(backing);
+        var mountFd = BackingInspection.OpenHandleRoot(backing);
         if (mountFd < 0)
             return targets;
-        var prefix = Encoding.UTF8.GetBytes(backing.TrimEnd('/') + "/");
-        var buffer = new byte[BackingInspection.PathBufferSize];
+        using var paths = new BackingPaths(backing);
+        var buffer = new byte[BackingPaths.BufferSize];
         try
         {
             foreach (var entry in entries)
@@ -91,11 +90,10 @@ internal static class BackingRedo
                 try
                 {
                     // A file with no name left (unlinked) has nothing to redo: no path reaches it.
-                    if (BackingInspection.Stat(fd, out var stat) != Errno.Success || stat.Ino != entry.Inode || stat.Nlink == 0
-                        || BackingInspection.PathOf(fd, buffer, out var length) != Errno.Success
-                        || !buffer.AsSpan(0, length).StartsWith(prefix))
+                    if (BackingInspection.Stat(fd, out var stat) != Errno.Success || stat.Ino != entry.Inode
+                        || !paths.TryRelative(fd, buffer, out var length) || length == 0)
                         continue;
-                    var path = buffer.AsSpan(prefix.Length, length - prefix.Length).ToArray();
+                    var path = buffer.AsSpan(0, length).ToArray();
                     var from = targets.TryGetValue(entry.Inode, out var known) ? Math.Min(known.From, entry.FromTransactionId) : entry.FromTransactionId;
                     targets[entry.Inode] = (path, from);
                 }

@@ -78,17 +78,9 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// </summary>
     public static DeferredBackingSyncs? Open(string journalDirectory, string backing, TimeSpan interval, ulong firstTransactionId)
     {
-        var mountFd = BackingInspection.OpenDirectory(backing);
+        var mountFd = BackingInspection.OpenHandleRoot(backing);
         if (mountFd < 0)
             return null;
-        var handle = BackingInspection.HandleOf(mountFd);
-        var probe = handle is null ? -1 : BackingInspection.OpenByHandle(mountFd, handle, out _);
-        if (probe < 0)
-        {
-            BackingInspection.Close(mountFd);
-            return null;
-        }
-        BackingInspection.Close(probe);
         var table = DeferredSyncTable.Create(Path.Combine(journalDirectory, DeferredSyncTable.FileName), []);
         return new DeferredBackingSyncs(table, mountFd, interval, firstTransactionId);
     }

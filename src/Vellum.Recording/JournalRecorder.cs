@@ -64,7 +64,8 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             if (thread.PendingSync is not null && change.Kind == ChangeKind.Fsync && _deferred is { } deferred)
             {
                 thread.SyncCovered = deferred.TryCover(change.Node);
-                thread.Deferral = deferred.Point();
+                if (!thread.SyncCovered)
+                    thread.Deferral = deferred.Point();
             }
             return Errno.Success;
         }

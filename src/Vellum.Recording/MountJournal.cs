@@ -47,8 +47,8 @@ public sealed class MountJournal : IDisposable
 
     /// <summary>
     /// A line for the mount's log, raised on the FIFO's drain thread (the journal's disk filled
-    /// up or has room again, or the journal stopped) or the checkpoint thread (a backing file
-    /// could not be synced).
+    /// up or has room again, or the journal stopped) or the checkpoint thread (the backing
+    /// directory could not be synced, or a file not listed for journal-only fsyncs).
     /// </summary>
     public event Action<string>? Notice;
 
