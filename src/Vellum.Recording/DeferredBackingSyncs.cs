@@ -10,8 +10,9 @@ namespace Vellum.Recording;
 /// from its tree-log: the journal holds every change's REDO, so the backing file's own sync
 /// can wait for a checkpoint as long as a power cut is repaired by redoing the journal on
 /// the backing file (<see cref="BackingRedo"/>). That saves the disk one cache flush per
-/// fsync. A file qualifies once a full fsync (backing file and journal) registered it in the
-/// <see cref="DeferredSyncTable"/>, and only while no rename, link or unlink has changed its
+/// fsync. A file qualifies once a full fsync (backing file and journal) registered it; the
+/// first fsync that relies on that lists it in the <see cref="DeferredSyncTable"/>; and it
+/// qualifies only while no rename, link or unlink has changed its
 /// names, and no directory was renamed, since: the names that reach it are then the ones
 /// that full fsync made durable, and what
 /// remains to redo is content (writes, truncates, attributes, xattrs), which a file handle
@@ -58,13 +59,13 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// <summary>fsyncs answered by the journal alone so far, for `vellum status`.</summary>
     public long Covered => Interlocked.Read(ref _covered);
 
-    /// <summary>Files registered now, for `vellum status`.</summary>
+    /// <summary>Files listed in the table now, for `vellum status`.</summary>
     public int Count
     {
         get
         {
             lock (_lock)
-                return _byNode.Count;
+                return _byNode.Values.Count(deferred => deferred.Listed);
         }
     }
 
@@ -129,21 +130,56 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// </summary>
     public bool TryCover(ulong node)
     {
+        Deferred? deferred;
         lock (_lock)
         {
-            if (!_byNode.TryGetValue(node, out var deferred)
-                || deferred.NamesSeen < deferred.NameChangedAt
-                || deferred.NamesSeen < Volatile.Read(ref _everyNameChangedAt))
+            if (!_byNode.TryGetValue(node, out deferred) || !Qualifies(deferred))
                 return false;
-            deferred.Used = true;
-            Interlocked.Increment(ref _covered);
-            return true;
+            if (deferred.Listed)
+            {
+                deferred.Used = true;
+                Interlocked.Increment(ref _covered);
+                return true;
+            }
         }
+        // The first fsync to rely on the file lists it, durably, before it returns: its table
+        // write runs while the drain syncs the journal. Files fsynced once never cost one.
+        lock (_tableLock)
+        {
+            lock (_lock)
+            {
+                if (!_byNode.TryGetValue(node, out var still) || still != deferred || !Qualifies(deferred))
+                    return false;
+            }
+            try
+            {
+                _table.Append(deferred.Entry);
+            }
+            catch (IOException failure)
+            {
+                lock (_lock)
+                    _byNode.Remove(node);
+                Notice?.Invoke($"could not list a file for journal-only fsyncs ({failure.Message}); its fsyncs keep syncing the backing file");
+                return false;
+            }
+            lock (_lock)
+            {
+                deferred.Listed = true;
+                deferred.Used = true;
+            }
+        }
+        Interlocked.Increment(ref _covered);
+        return true;
     }
+
+    /// <summary>None of the file's names, and no directory, changed since its last full fsync.</summary>
+    private bool Qualifies(Deferred deferred) =>
+        deferred.NamesSeen >= deferred.NameChangedAt && deferred.NamesSeen >= Volatile.Read(ref _everyNameChangedAt);
 
     /// <summary>
     /// After a full fsync of <paramref name="node"/> (its backing descriptor <paramref name="fd"/>)
-    /// returned success: registers the file, durably, so its next fsyncs may be covered.
+    /// returned success: registers the file, in memory, so its next fsyncs may be covered (the
+    /// first of them lists it in the table).
     /// </summary>
     public void Register(ulong node, int fd, DeferralPoint point)
     {
@@ -163,20 +199,8 @@ internal sealed class DeferredBackingSyncs : IDisposable
             || BackingInspection.Stat(fd, out var stat) != Errno.Success)
             return;
         var deferred = new Deferred(stat.Ino, handle, point.Checkpoint) { NamesSeen = point.NamesSeen, LastUsed = Interlocked.Read(ref _ticks) };
-        lock (_tableLock)
-        {
-            try
-            {
-                _table.Append(deferred.Entry);
-            }
-            catch (IOException failure)
-            {
-                Notice?.Invoke($"could not register a file for journal-only fsyncs ({failure.Message}); its fsyncs keep syncing the backing file");
-                return;
-            }
-            lock (_lock)
-                _byNode[node] = deferred;
-        }
+        lock (_lock)
+            _byNode[node] = deferred;
     }
 
     /// <summary>Stops the checkpoint thread, then syncs every registered file and empties the table. The mount must be gone.</summary>
@@ -217,7 +241,13 @@ internal sealed class DeferredBackingSyncs : IDisposable
         var tick = Interlocked.Increment(ref _ticks);
         List<KeyValuePair<ulong, Deferred>> registered;
         lock (_lock)
-            registered = [.. _byNode];
+        {
+            // A file never listed was never relied on: forgetting it needs no sync.
+            var idle = _byNode.Where(pair => !pair.Value.Listed && (final || tick - pair.Value.LastUsed >= IdleCheckpointsBeforeForgetting)).Select(pair => pair.Key).ToList();
+            foreach (var node in idle)
+                _byNode.Remove(node);
+            registered = [.. _byNode.Where(pair => pair.Value.Listed)];
+        }
         // Nothing to do while no listed file had an fsync answered or is due to be forgotten.
         if (registered.Count == 0 || (!final && !registered.Any(pair => pair.Value.Used || tick - pair.Value.LastUsed >= IdleCheckpointsBeforeForgetting)))
             return;
@@ -244,7 +274,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
                     if (final || tick - deferred.LastUsed >= IdleCheckpointsBeforeForgetting)
                         _byNode.Remove(node);
                 }
-                entries = [.. _byNode.Values.Select(d => d.Entry)];
+                entries = [.. _byNode.Values.Where(d => d.Listed).Select(d => d.Entry)];
             }
             _table.Replace(entries);
         }
@@ -263,6 +293,9 @@ internal sealed class DeferredBackingSyncs : IDisposable
 
         /// <summary>The names counter at the last change of this file's own names.</summary>
         public long NameChangedAt { get; set; }
+
+        /// <summary>Whether its entry is in the table (written and synced): only then may an fsync rely on it.</summary>
+        public bool Listed { get; set; }
 
         /// <summary>Whether an fsync was covered since the last checkpoint.</summary>
         public bool Used { get; set; }

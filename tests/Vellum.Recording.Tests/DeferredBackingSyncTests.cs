@@ -111,6 +111,22 @@ public sealed class DeferredBackingSyncTests
     }
 
     [Fact]
+    public void AFileFsyncedOnceCostsNoTableWriteAndItsSecondFsyncListsIt()
+    {
+        using var mount = JournaledMount.Start("--defer-backing-sync", "3600");
+        for (var i = 0; i < 3; i++)
+            Assert.True(Sys.WriteAt($"{mount.MountPoint}/once{i}", 0, "a"u8.ToArray(), fsync: true));
+        var table = Path.Combine(mount.Journal, DeferredSyncTable.FileName);
+        Assert.Empty(DeferredSyncTable.Read(table)!.Value.Entries);
+        Assert.Equal(0, mount.Status().GetProperty("deferred_files").GetInt32());
+
+        Assert.True(Sys.WriteAt($"{mount.MountPoint}/once1", 1, "b"u8.ToArray(), fsync: true));
+        Assert.Equal(InodeOf($"{mount.Backing}/once1"), Assert.Single(DeferredSyncTable.Read(table)!.Value.Entries).Inode);
+        Assert.Equal(1, mount.Status().GetProperty("fsyncs_answered_by_journal").GetInt64());
+        mount.Unmount();
+    }
+
+    [Fact]
     public void TheCheckpointSyncsTheBackingFilesAndForgetsTheIdleOnes()
     {
         using var mount = JournaledMount.Start("--defer-backing-sync", "0.1");
