@@ -183,12 +183,10 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// </summary>
     public void Register(ulong node, int fd, DeferralPoint point)
     {
-        // A name changed while the fsync ran: whether its backing sync saw the change is
-        // unknown, so the file waits for a full fsync with no name change under it.
-        if (Interlocked.Read(ref _namesChanged) != point.NamesSeen)
-            return;
         lock (_lock)
         {
+            if (NameChangedSince(point))
+                return;
             if (_byNode.TryGetValue(node, out var known))
             {
                 known.NamesSeen = point.NamesSeen;
@@ -200,8 +198,19 @@ internal sealed class DeferredBackingSyncs : IDisposable
             return;
         var deferred = new Deferred(stat.Ino, handle, point.Checkpoint) { NamesSeen = point.NamesSeen, LastUsed = Interlocked.Read(ref _ticks) };
         lock (_lock)
-            _byNode[node] = deferred;
+        {
+            // Checked again under the lock: a name change marks only the files registered
+            // when it takes the lock, so one that came before this insert must keep it out.
+            if (!NameChangedSince(point))
+                _byNode[node] = deferred;
+        }
     }
+
+    /// <summary>
+    /// A name changed since the full fsync began: whether its backing sync saw the change is
+    /// unknown, so the file waits for a full fsync with no name change under it.
+    /// </summary>
+    private bool NameChangedSince(DeferralPoint point) => Interlocked.Read(ref _namesChanged) != point.NamesSeen;
 
     /// <summary>Stops the checkpoint thread, then syncs every registered file and empties the table. The mount must be gone.</summary>
     public void Dispose()
