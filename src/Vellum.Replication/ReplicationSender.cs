@@ -121,8 +121,9 @@ public sealed class ReplicationSender : IDisposable
         using var registration = _stopping.Token.Register(client.Dispose);
         client.ReceiveTimeout = (int)WireFormat.SilenceLimit.TotalMilliseconds;
         client.SendTimeout = (int)WireFormat.SilenceLimit.TotalMilliseconds;
-        using var stream = Secure(client.GetStream());
-        var resume = Handshake(stream);
+        using var handshake = Secure(client.GetStream());
+        var (resume, keys) = Handshake(handshake);
+        using var stream = handshake is SslStream ? Seal(client.GetStream(), keys) : handshake;
         Interlocked.Increment(ref _sessions);
         _connected = true;
         lock (_lock)
@@ -176,8 +177,28 @@ public sealed class ReplicationSender : IDisposable
         return tls;
     }
 
-    /// <summary>Runs the source's half of the handshake; returns the position to send from.</summary>
-    private long Handshake(Stream stream)
+    /// <summary>
+    /// Past the handshake, TLS carries nothing more: records and acknowledgements go in
+    /// frames sealed with the session's keys, straight on the connection, starting with the
+    /// empty frame the target waits for (docs/replication.md, "Sealed frames").
+    /// </summary>
+    private static SealedStream Seal(NetworkStream network, SessionKeys keys)
+    {
+        var sealedStream = new SealedStream(network, keys.SourceToTarget, keys.TargetToSource);
+        try
+        {
+            sealedStream.WriteOpening();
+            return sealedStream;
+        }
+        catch
+        {
+            sealedStream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the source's half of the handshake; returns the position to send from and the session's keys for sealed frames.</summary>
+    private (long Resume, SessionKeys Keys) Handshake(Stream stream)
     {
         var cancellation = _stopping.Token;
         var journalId = _store.Header.JournalId;
@@ -201,7 +222,7 @@ public sealed class ReplicationSender : IDisposable
         if (verdict.Resume > _store.WrittenPosition || verdict.Resume < _store.FirstPosition)
             throw new ReplicationRefusedException($"the target holds journal {journalId} up to store position {verdict.Resume}, but this source holds {_store.FirstPosition} to {_store.WrittenPosition}: their histories differ, nothing is sent");
         Acknowledge(verdict.Durable);
-        return verdict.Resume;
+        return (verdict.Resume, SessionKeys.Derive(_secret, journalId, nonce, challenge.Nonce));
     }
 
     /// <summary>The store's first record, its sync point at position 0, by which the target knows which history it receives.</summary>

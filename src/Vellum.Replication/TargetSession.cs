@@ -17,7 +17,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
     private readonly string _peer = client.Client.RemoteEndPoint?.ToString() ?? "unknown peer";
     private readonly SemaphoreSlim _appended = new(0);
 
-    /// <summary>Bytes received from the socket at once under TLS, which reads it a frame at a time.</summary>
+    /// <summary>Bytes received from the socket at once under TLS: SslStream reads its records, and the sealed frames their headers, in small pieces.</summary>
     private const int ReadAheadSize = 256 << 10;
 
     public async Task RunAsync()
@@ -26,24 +26,36 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         connection.NoDelay = true;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         Stream stream = connection.GetStream();
+        SealedStream? sealedStream = null;
         var receiving = false;
         try
         {
             cancellation.CancelAfter(WireFormat.HandshakeTimeout);
+            ReadAheadStream? underTls = null;
             if (options.Certificate is { } certificate)
             {
-                var tls = new SslStream(new ReadAheadStream(stream, ReadAheadSize), leaveInnerStreamOpen: false);
+                underTls = new ReadAheadStream(stream, ReadAheadSize);
+                var tls = new SslStream(underTls, leaveInnerStreamOpen: false);
                 stream = tls;
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellation.Token).ConfigureAwait(false);
             }
-            var journal = await HandshakeAsync(stream, cancellation).ConfigureAwait(false);
-            if (journal is null)
+            if (await HandshakeAsync(stream, cancellation).ConfigureAwait(false) is not { } accepted)
                 return;
-            cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
-            receiving = true;
+            var (journal, keys) = accepted;
             try
             {
-                await ReceiveAsync(stream, journal, cancellation).ConfigureAwait(false);
+                if (underTls is not null)
+                {
+                    // Past the handshake TLS carries nothing more: the source's records and these
+                    // acknowledgements go in sealed frames on the connection itself. Nothing is
+                    // sent before the source's empty first frame, so no frame can reach the
+                    // source while its TLS layer still reads the verdict (docs/replication.md).
+                    sealedStream = new SealedStream(underTls, keys.TargetToSource, keys.SourceToTarget);
+                    await sealedStream.ReadOpeningAsync(cancellation.Token).ConfigureAwait(false);
+                }
+                cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+                receiving = true;
+                await ReceiveAsync(sealedStream ?? stream, journal, cancellation).ConfigureAwait(false);
             }
             finally
             {
@@ -67,6 +79,8 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         }
         finally
         {
+            if (sealedStream is not null)
+                await sealedStream.DisposeAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
             _appended.Dispose();
         }
@@ -78,8 +92,8 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         _ => error.Message,
     };
 
-    /// <summary>Hello, challenge, proof, verdict. Returns the journal taken for this session, or null when refused.</summary>
-    private async Task<ReplicaJournal?> HandshakeAsync(Stream stream, CancellationTokenSource session)
+    /// <summary>Hello, challenge, proof, verdict. Returns the journal taken for this session and the session's keys, or null when refused.</summary>
+    private async Task<(ReplicaJournal Journal, SessionKeys Keys)?> HandshakeAsync(Stream stream, CancellationTokenSource session)
     {
         var cancellation = session.Token;
         if (await Handshake.ReadHelloAsync(stream, cancellation).ConfigureAwait(false) is not { } hello)
@@ -120,7 +134,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             var verdict = new Handshake.Verdict(true, "", HandshakeProof.Target(secret, hello.JournalId, hello.Nonce, nonce), resume, store.DurablePosition);
             await Handshake.WriteVerdictAsync(stream, verdict, cancellation).ConfigureAwait(false);
             options.Log($"{_peer}: journal {hello.JournalId}: receiving from store position {resume}");
-            return journal;
+            return (journal, SessionKeys.Derive(secret, hello.JournalId, hello.Nonce, nonce));
         }
         catch
         {
@@ -129,7 +143,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         }
     }
 
-    private async Task<ReplicaJournal?> RefuseAsync(Stream stream, string logged, string told, CancellationToken cancellation)
+    private async Task<(ReplicaJournal, SessionKeys)?> RefuseAsync(Stream stream, string logged, string told, CancellationToken cancellation)
     {
         options.Log($"{_peer}: {logged}; disconnected, nothing stored");
         await Handshake.WriteVerdictAsync(stream, new Handshake.Verdict(false, told, [], 0, 0), cancellation).ConfigureAwait(false);

@@ -208,13 +208,13 @@ internal static class RefusalPeers
     /// The source's half of the handshake, byte for byte as docs/replication.md lays it out;
     /// returns the verdict, whose proof, when accepted, is asserted to be the target's.
     /// </summary>
-    public static async Task<RefusalVerdict> HandshakeByHandAsync(NetworkStream stream, Guid journalId, byte[] syncPoint, byte[] secret)
+    public static async Task<RefusalVerdict> HandshakeByHandAsync(System.IO.Stream stream, Guid journalId, byte[] syncPoint, byte[] secret)
     {
         using var timeout = new CancellationTokenSource(Guard);
         var nonce = RandomNumberGenerator.GetBytes(HandshakeProof.NonceSize);
         var hello = new byte[64 + syncPoint.Length];
         "VLLMREP1"u8.CopyTo(hello);
-        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(8), 2);
         Assert.True(journalId.TryWriteBytes(hello.AsSpan(12, 16)));
         nonce.CopyTo(hello, 28);
         BinaryPrimitives.WriteUInt32LittleEndian(hello.AsSpan(60), (uint)syncPoint.Length);
@@ -224,7 +224,7 @@ internal static class RefusalPeers
         var challenge = new byte[44];
         await stream.ReadExactlyAsync(challenge, timeout.Token);
         Assert.Equal("VLLMREP1"u8.ToArray(), challenge[..8]);
-        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(8)));
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(8)));
         Assert.Equal(0, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(10)));
         var targetNonce = challenge[12..];
         await stream.WriteAsync(HandshakeProof.Source(secret, journalId, nonce, targetNonce), timeout.Token);
@@ -236,12 +236,54 @@ internal static class RefusalPeers
         var status = BinaryPrimitives.ReadUInt16LittleEndian(head);
         Assert.InRange(status, 0, 1);
         if (status == 1)
-            return new RefusalVerdict(false, Encoding.UTF8.GetString(message), 0, 0);
+            return new RefusalVerdict(false, Encoding.UTF8.GetString(message), 0, 0, nonce, targetNonce);
         Assert.Empty(message);
         var tail = new byte[48];
         await stream.ReadExactlyAsync(tail, timeout.Token);
         Assert.True(HandshakeProof.Matches(HandshakeProof.Target(secret, journalId, nonce, targetNonce), tail.AsSpan(0, 32)), "the target's proof is wrong");
-        return new RefusalVerdict(true, "", BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(32)), BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(40)));
+        return new RefusalVerdict(true, "", BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(32)), BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(40)), nonce, targetNonce);
+    }
+
+    /// <summary>The session's two keys for sealed frames, derived as docs/replication.md says, source to target first.</summary>
+    public static (byte[] SourceToTarget, byte[] TargetToSource) SealedKeysByHand(byte[] secret, Guid journalId, RefusalVerdict verdict)
+    {
+        byte[] input = [.. verdict.SourceNonce, .. verdict.TargetNonce, .. secret];
+        byte[] info = [.. "vellum-replication-v2 keys"u8, .. journalId.ToByteArray()];
+        var keys = HKDF.DeriveKey(HashAlgorithmName.SHA256, input, 32, salt: "vellum-replication-v2 sealed frames"u8.ToArray(), info);
+        return (keys[..16], keys[16..]);
+    }
+
+    /// <summary>Frame number <paramref name="number"/> of one direction, sealed as docs/replication.md lays it out.</summary>
+    public static byte[] SealedFrameByHand(byte[] key, ulong number, ReadOnlySpan<byte> payload)
+    {
+        var frame = new byte[4 + payload.Length + 16];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)payload.Length);
+        using var aes = new AesGcm(key, 16);
+        aes.Encrypt(FrameNonce(number), payload, frame.AsSpan(4, payload.Length), frame.AsSpan(4 + payload.Length), frame.AsSpan(0, 4));
+        return frame;
+    }
+
+    /// <summary>Reads and opens frame number <paramref name="number"/> as docs/replication.md lays it out; returns its payload.</summary>
+    public static async Task<byte[]> OpenFrameByHandAsync(System.IO.Stream stream, byte[] key, ulong number)
+    {
+        using var timeout = new CancellationTokenSource(Guard);
+        var header = new byte[4];
+        await stream.ReadExactlyAsync(header, timeout.Token);
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        Assert.InRange(length, 0u, 1u << 20);
+        var body = new byte[length + 16];
+        await stream.ReadExactlyAsync(body, timeout.Token);
+        var payload = new byte[length];
+        using var aes = new AesGcm(key, 16);
+        aes.Decrypt(FrameNonce(number), body.AsSpan(0, (int)length), body.AsSpan((int)length), payload, header);
+        return payload;
+    }
+
+    private static byte[] FrameNonce(ulong number)
+    {
+        var nonce = new byte[12];
+        BinaryPrimitives.WriteUInt64LittleEndian(nonce, number);
+        return nonce;
     }
 
     /// <summary>
@@ -263,8 +305,8 @@ internal static class RefusalPeers
     }
 }
 
-/// <summary>A target's verdict as read off the wire: refused with its message, or accepted with where to resume.</summary>
-internal sealed record RefusalVerdict(bool Accepted, string Message, long Resume, long Durable);
+/// <summary>A target's verdict as read off the wire: refused with its message, or accepted with where to resume; and the handshake's nonces.</summary>
+internal sealed record RefusalVerdict(bool Accepted, string Message, long Resume, long Durable, byte[] SourceNonce, byte[] TargetNonce);
 
 /// <summary>A record of a stream: where it starts, the bytes it occupies and its header.</summary>
 internal readonly record struct RefusalRecord(long Start, int Length, RecordHeader Header)

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Vellum.Journal.Format;
@@ -236,6 +237,58 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
 
         Assert.Contains($"found journal {otherJournal}", logged);
         Assert.False(Directory.Exists(ReplicaJournals.StoreDirectoryFor(StoreDirectory, otherJournal)));
+    }
+
+    [Fact]
+    public async Task Over_tls_records_go_in_sealed_frames_and_an_altered_frame_is_refused_keeping_the_records_before_it()
+    {
+        using var source = RefusalPeers.CreateSource(SourceDirectory, _journalId);
+        var stream = RefusalPeers.StreamOf(source);
+        var layout = RefusalPeers.Layout(stream);
+        var cut = layout[layout.Count / 2];
+        var after = layout[layout.IndexOf(cut) + 4].End;
+        var secret = Encoding.UTF8.GetBytes(Secret);
+        using var certificate = ServerCertificate.LoadOrCreate(Path.Combine(_root, "tls"), out _);
+        await using var target = NewServer(certificate, Secrets((_journalId, Secret)));
+
+        using (var client = await RefusalPeers.ConnectAsync(target.Port))
+        {
+            var network = client.GetStream();
+            using var timeout = new CancellationTokenSource(RefusalPeers.Guard);
+            await using var tls = new SslStream(network, leaveInnerStreamOpen: true, (_, presented, _, _) => presented is not null && ServerCertificate.Fingerprint(presented) == ServerCertificate.Fingerprint(certificate));
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "vellum" }, timeout.Token);
+            var verdict = await RefusalPeers.HandshakeByHandAsync(tls, _journalId, stream[..layout[0].Length], secret);
+            Assert.True(verdict.Accepted, verdict.Message);
+            var (keyOut, keyBack) = RefusalPeers.SealedKeysByHand(secret, _journalId, verdict);
+
+            // Past the verdict, on the connection itself: the empty first frame, then records.
+            await network.WriteAsync(RefusalPeers.SealedFrameByHand(keyOut, 0, []), timeout.Token);
+            await network.WriteAsync(RefusalPeers.SealedFrameByHand(keyOut, 1, stream.AsSpan((int)verdict.Resume, (int)(cut.Start - verdict.Resume))), timeout.Token);
+            // The target's acknowledgements come sealed with the other key, numbered from 0.
+            var durable = -1L;
+            for (ulong number = 0; durable < cut.Start; number++)
+            {
+                var payload = await RefusalPeers.OpenFrameByHandAsync(network, keyBack, number);
+                Assert.Equal(0, payload.Length % Acknowledgement.RecordSize);
+                for (var at = 0; at < payload.Length; at += Acknowledgement.RecordSize)
+                {
+                    Assert.True(Acknowledgement.TryParse(payload.AsSpan(at, Acknowledgement.RecordSize), out var ack, out var problem), problem);
+                    durable = ack.Durable;
+                }
+            }
+            Assert.Equal(cut.Start, durable);
+            var altered = RefusalPeers.SealedFrameByHand(keyOut, 2, stream.AsSpan((int)cut.Start, (int)(after - cut.Start)));
+            altered[SealedStream.HeaderSize + 40] ^= 0x04;
+            await network.WriteAsync(altered, timeout.Token);
+            await RefusalPeers.FinishAsync(network);
+        }
+
+        var logged = await target.Log.WaitForAsync($"journal {_journalId} at store position {cut.Start}: sealed frame 2 failed authentication");
+        Assert.Contains("disconnected", logged);
+        Assert.Equal(cut.Start, Assert.Single(target.Journals.Journals).Store.WrittenPosition);
+        await target.StopAsync();
+
+        AssertReplicaHolds(stream[..(int)cut.Start]);
     }
 
     [Fact]

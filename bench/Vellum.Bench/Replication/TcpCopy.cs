@@ -8,13 +8,15 @@ namespace Vellum.Bench.Replication;
 /// The anchor: the same bytes over a loopback TCP socket into a file on the same disk,
 /// fdatasynced at the end, with the same 1 MiB buffers the sender uses. Seconds from the first
 /// byte read to the receiver's fdatasync returning. A <see cref="ISocketWrapper"/> puts a
-/// layer (TLS) over both ends after they connect, before the clock starts.
+/// layer (TLS, sealed frames) over both ends after they connect, before the clock starts.
+/// Both ends run in this process, so its CPU time over the copy is what both ends cost.
 /// </summary>
 internal static class TcpCopy
 {
     private const int BufferSize = 1 << 20;
 
-    public static double Run(string source, string destination, ISocketWrapper? wrapper = null)
+    /// <returns>Seconds of the copy, and seconds of CPU this process used over it.</returns>
+    public static (double Seconds, double CpuSeconds) Run(string source, string destination, ISocketWrapper? wrapper = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -25,6 +27,7 @@ internal static class TcpCopy
         using Stream sending = wrapper is null ? client.GetStream() : wrapper.Client(client.GetStream());
         using var receiving = serverSide.GetAwaiter().GetResult();
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var received = Task.Run(() => Receive(receiving, destination));
         using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
@@ -38,7 +41,8 @@ internal static class TcpCopy
         // and closing with them unread would reset the connection under the receiver.
         client.Client.Shutdown(SocketShutdown.Send);
         received.GetAwaiter().GetResult();
-        return clock.Elapsed.TotalSeconds;
+        var seconds = clock.Elapsed.TotalSeconds;
+        return (seconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
     }
 
     private static void Receive(Stream network, string destination)
