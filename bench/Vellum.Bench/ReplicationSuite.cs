@@ -47,6 +47,10 @@ public static class ReplicationSuite
             report.Add("tcp_mbps", tcp, "MB/s", "anchor: the bytes over a plain loopback TCP socket into a file, fdatasynced");
             File.Delete(Path.Combine(root, "tcp.bin"));
             Libc.sync();
+            var tcpDropBehind = megabytes / TcpCopy.Run(data, Path.Combine(root, "tcp-drop.bin"), dropBehind: true).Seconds;
+            report.Add("tcp_dropbehind_mbps", tcpDropBehind, "MB/s", "anchor: the same copy, the receiver fdatasyncing and dropping what it wrote from the page cache every 8 MiB, as vellum serve's replica store does");
+            File.Delete(Path.Combine(root, "tcp-drop.bin"));
+            Libc.sync();
             var (tlsSeconds, tlsCpu) = TcpCopy.Run(data, Path.Combine(root, "tls.bin"), new TlsWrapper(Path.Combine(root, "tls-anchor")));
             var tls = megabytes / tlsSeconds;
             report.Add("tls_mbps", tls, "MB/s", "anchor: the same socket copy through SslStream (TLS 1.3, the server's pinned self-signed certificate): what TLS records cost here");
@@ -74,6 +78,7 @@ public static class ReplicationSuite
             var rate = bytes / 1e6 / seconds;
             report.Add("throughput_mbps", rate, "MB/s", $"replication alone: that write's journal ({bytes >> 20} MiB), in the mount's store, streamed by the remounted mount to a fresh vellum serve over TLS (sealed frames) until acknowledged durable");
             report.Add("throughput_vs_tcp", rate / tcp, "ratio", "target >= 0.7");
+            report.Add("throughput_vs_tcp_dropbehind", rate / tcpDropBehind, "ratio", "against the copy that handles the page cache as the replica store does");
             report.Add("throughput_vs_sealed", rate / sealedRate, "ratio", "against the sealed socket copy: what replication adds to its record layer");
             if (rsync is { } anchor)
                 report.Add("throughput_vs_rsync", rate / anchor, "ratio", "target > 1");

@@ -16,6 +16,9 @@ public sealed class ReplicaJournals(string directory) : IDisposable
 
     public string Directory { get; } = directory;
 
+    /// <summary>Whether the replica stores drop durable bytes from the page cache (<see cref="StoreOptions.DropBehind"/>): for a target whose journals no mirror reads.</summary>
+    public bool DropBehind { get; init; }
+
     /// <summary>Raised when a journal's store is first opened (for a mirror to follow it).</summary>
     public event Action<ReplicaJournal>? Opened;
 
@@ -42,7 +45,7 @@ public sealed class ReplicaJournals(string directory) : IDisposable
                 SegmentStore store;
                 try
                 {
-                    store = SegmentStore.Open(path, new StoreOptions { ReplicaOf = syncPoint });
+                    store = SegmentStore.Open(path, new StoreOptions { ReplicaOf = syncPoint, DropBehind = DropBehind });
                 }
                 catch (Exception refused) when (refused is ArgumentException or InvalidOperationException)
                 {

@@ -29,6 +29,9 @@ internal sealed class Segment(long start, string path)
     /// <summary>The file offset up to which writeback was started (see SegmentStore.Writeback.cs).</summary>
     public long WritebackStarted { get; set; }
 
+    /// <summary>The file offset below which durable bytes were dropped from the page cache (<see cref="StoreOptions.DropBehind"/>).</summary>
+    public long DroppedBelow { get; set; }
+
     /// <summary>Bytes of the sync point the segment starts with: a segment no longer than this holds no records yet.</summary>
     public long SyncPointLength { get; set; }
 

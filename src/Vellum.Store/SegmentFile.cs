@@ -104,6 +104,12 @@ internal sealed unsafe class SegmentFile : IDisposable
     /// </summary>
     public void StartWriteback(long offset, long count) => StoreLibC.SyncFileRange(_fd, offset, count, StoreLibC.SyncFileRangeWrite);
 
+    /// <summary>
+    /// Drops the range's clean pages from the page cache (posix_fadvise POSIX_FADV_DONTNEED);
+    /// dirty ones stay. A failure only leaves them cached, so it is not reported.
+    /// </summary>
+    public void DropCache(long offset, long count) => StoreLibC.FAdvise(_fd, offset, count, StoreLibC.FAdviseDontNeed);
+
     public void Truncate(long length)
     {
         if (StoreLibC.FTruncate(_fd, length) != 0)

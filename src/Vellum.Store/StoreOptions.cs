@@ -41,5 +41,14 @@ public sealed record StoreOptions
     /// </summary>
     public byte[]? ReplicaOf { get; init; }
 
+    /// <summary>
+    /// Durable bytes leave the page cache as the store grows (at each writeback step, see
+    /// SegmentStore.Writeback.cs): for a store written once and read rarely, such as a replica
+    /// that no mirror follows, so that gigabytes streamed through it do not take as much
+    /// memory, and its writes keep reusing pages just freed. Readers still read everything,
+    /// from the disk.
+    /// </summary>
+    public bool DropBehind { get; init; }
+
     internal bool IsReplica => ReplicaOf is not null;
 }

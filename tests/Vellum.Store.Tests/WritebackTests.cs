@@ -4,8 +4,9 @@ namespace Vellum.Store.Tests;
 
 /// <summary>
 /// Early writeback: appended bytes are handed to the disk as they come, not left dirty in
-/// memory for the next sync to write all at once. Observed with cachestat(2) (Linux 6.5+),
-/// which counts a file's dirty pages.
+/// memory for the next sync to write all at once; with drop-behind, durable bytes leave the
+/// page cache. Observed with cachestat(2) (Linux 6.5+), which counts a file's cached and
+/// dirty pages.
 /// </summary>
 public sealed partial class WritebackTests : IDisposable
 {
@@ -28,13 +29,40 @@ public sealed partial class WritebackTests : IDisposable
         Assert.True(dirty <= 9L << 20, $"{dirty >> 20} MiB of the segment still dirty after appending {store.WrittenPosition >> 20} MiB");
     }
 
-    private static long DirtyBytes(string path)
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void With_drop_behind_durable_bytes_leave_the_page_cache_at_each_writeback_step(bool dropBehind)
+    {
+        using var store = SegmentStore.Open(_directory, Txn.Options() with { DropBehind = dropBehind });
+        for (ulong id = 1; id <= 512; id++)
+            store.Commit(Txn.Single(id, 64 * 1024));
+        Assert.True(store.WrittenPosition >= 32L << 20);
+
+        var cached = (long)Stat(Directory.GetFiles(_directory, "*.vseg").Single()).Cache * Environment.SystemPageSize;
+
+        // At most the bytes appended since the last 8 MiB step stay; without drop-behind, all of them.
+        if (dropBehind)
+            Assert.True(cached <= 9L << 20, $"{cached >> 20} MiB of the segment still cached after committing {store.WrittenPosition >> 20} MiB");
+        else
+            Assert.True(cached >= store.WrittenPosition - (1L << 20), $"only {cached >> 20} MiB of {store.WrittenPosition >> 20} MiB cached without drop-behind");
+        // Dropped or not, every transaction reads back whole.
+        var (entries, error, _) = Txn.ReadAll(store);
+        Assert.Null(error);
+        var transactions = entries.OfType<Journal.Scanning.TransactionEntry>().ToList();
+        Assert.Equal(512, transactions.Count);
+        transactions.ForEach(Txn.AssertIntact);
+    }
+
+    private static long DirtyBytes(string path) => (long)Stat(path).Dirty * Environment.SystemPageSize;
+
+    private static CacheStatResult Stat(string path)
     {
         using var file = File.OpenHandle(path);
         var range = new CacheStatRange { Offset = 0, Length = 0 };
         var result = CacheStat((int)file.DangerousGetHandle(), ref range, out var stat, 0);
         Assert.True(result == 0, $"cachestat {path}: errno {Marshal.GetLastPInvokeError()}");
-        return (long)stat.Dirty * Environment.SystemPageSize;
+        return stat;
     }
 
     [StructLayout(LayoutKind.Sequential)]

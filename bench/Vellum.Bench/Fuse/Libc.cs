@@ -48,6 +48,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static partial int fdatasync(int fd);
 
+    public const int POSIX_FADV_DONTNEED = 4;
+
+    /// <summary>Returns the error number itself; errno is not set.</summary>
+    [LibraryImport(Library)]
+    public static partial int posix_fadvise(int fd, long offset, long length, int advice);
+
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int stat(string path, byte* buffer);
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Vellum.Bench.Fuse;
 
 namespace Vellum.Bench.Replication;
 
@@ -14,9 +16,11 @@ namespace Vellum.Bench.Replication;
 internal static class TcpCopy
 {
     private const int BufferSize = 1 << 20;
+    private const long DropStep = 8L << 20;
 
     /// <returns>Seconds of the copy, and seconds of CPU this process used over it.</returns>
-    public static (double Seconds, double CpuSeconds) Run(string source, string destination, ISocketWrapper? wrapper = null)
+    /// <param name="dropBehind">The receiver fdatasyncs every <see cref="DropStep"/> and drops what it wrote from the page cache, as a replica store with drop-behind does.</param>
+    public static (double Seconds, double CpuSeconds) Run(string source, string destination, ISocketWrapper? wrapper = null, bool dropBehind = false)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -29,7 +33,7 @@ internal static class TcpCopy
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var received = Task.Run(() => Receive(receiving, destination));
+        var received = Task.Run(() => Receive(receiving, destination, dropBehind));
         using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
             var buffer = new byte[BufferSize];
@@ -45,13 +49,26 @@ internal static class TcpCopy
         return (seconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
     }
 
-    private static void Receive(Stream network, string destination)
+    private static void Receive(Stream network, string destination, bool dropBehind)
     {
         using var output = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1);
         var buffer = new byte[BufferSize];
+        long written = 0;
+        long synced = 0;
         int read;
         while ((read = network.Read(buffer)) > 0)
+        {
             output.Write(buffer, 0, read);
+            written += read;
+            if (dropBehind && written - synced >= DropStep)
+            {
+                var fd = (int)output.SafeFileHandle.DangerousGetHandle();
+                if (Libc.fdatasync(fd) != 0)
+                    throw new IOException($"fdatasync {destination}: errno {Marshal.GetLastPInvokeError()}");
+                Libc.posix_fadvise(fd, 0, written, Libc.POSIX_FADV_DONTNEED);
+                synced = written;
+            }
+        }
         output.Flush(flushToDisk: true);
     }
 }

@@ -29,7 +29,8 @@ internal static class ServeCommand
             var certificate = Certificate(options);
             var log = new Action<string>(line => Console.Error.WriteLine($"vellum serve: {line}"));
             using var mirrors = options.Mirror is null ? null : new ReplicaMirrors(options.Mirror, log);
-            using var journals = new ReplicaJournals(options.Store);
+            // Without a mirror nothing reads a journal as it arrives: its bytes need not stay in memory.
+            using var journals = new ReplicaJournals(options.Store) { DropBehind = options.Mirror is null };
             if (mirrors is not null)
                 journals.Opened += mirrors.Follow;
             var server = new ReplicationServer(journals, new ReplicationServerOptions(options.Listen, certificate, secrets)

@@ -16,6 +16,7 @@ internal static unsafe partial class StoreLibC
     public const int OCloExec = 0x80000;
 
     public const uint SyncFileRangeWrite = 2;
+    public const int FAdviseDontNeed = 4;
 
     public const int ENOENT = 2;
     public const int EINTR = 4;
@@ -42,6 +43,10 @@ internal static unsafe partial class StoreLibC
 
     [LibraryImport(Library, EntryPoint = "sync_file_range", SetLastError = true)]
     public static partial int SyncFileRange(int fd, long offset, long count, uint flags);
+
+    /// <summary>Returns the error number itself (0 on success); errno is not set.</summary>
+    [LibraryImport(Library, EntryPoint = "posix_fadvise")]
+    public static partial int FAdvise(int fd, long offset, long length, int advice);
 
     [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);
