@@ -10,26 +10,20 @@ namespace Vellum.Replication;
 /// The buffer is the connection's own, not pooled: no read still in flight can write into a
 /// buffer handed back at disposal.
 /// </summary>
-internal sealed class ReadAheadStream(Stream inner, int bufferSize) : Stream
+internal sealed class ReadAheadStream(Stream inner, int bufferSize) : LayeredStream(inner)
 {
     private readonly byte[] _buffer = new byte[bufferSize];
     private int _start;
     private int _end;
-
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
 
     public override int Read(Span<byte> buffer)
     {
         if (_start == _end)
         {
             if (buffer.Length >= _buffer.Length)
-                return inner.Read(buffer);
+                return Inner.Read(buffer);
             _start = 0;
-            _end = inner.Read(_buffer);
+            _end = Inner.Read(_buffer);
         }
         return Take(buffer);
     }
@@ -41,9 +35,9 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize) : Stream
         if (_start == _end)
         {
             if (buffer.Length >= _buffer.Length)
-                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             _start = 0;
-            _end = await inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+            _end = await Inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
         }
         return Take(buffer.Span);
     }
@@ -59,36 +53,13 @@ internal sealed class ReadAheadStream(Stream inner, int bufferSize) : Stream
         return count;
     }
 
-    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer) => Inner.Write(buffer);
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => Inner.Write(buffer, offset, count);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(buffer, cancellationToken);
+        Inner.WriteAsync(buffer, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            inner.Dispose();
-        base.Dispose(disposing);
-    }
+        Inner.WriteAsync(buffer, offset, count, cancellationToken);
 }

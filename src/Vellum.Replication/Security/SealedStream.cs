@@ -13,14 +13,13 @@ namespace Vellum.Replication.Security;
 /// trip through its memory BIO; on this machine that more than halves the CPU per byte.
 /// Reading and writing may run at once on different threads; each has its own state.
 /// </summary>
-public sealed class SealedStream : Stream
+public sealed class SealedStream : LayeredStream
 {
     public const int MaxPayloadSize = 1 << 20;
     public const int HeaderSize = 4;
     public const int TagSize = 16;
     private const int NonceSize = 12;
 
-    private readonly Stream _inner;
     private readonly AesGcm _sealer;
     private readonly AesGcm _opener;
     private readonly byte[] _sealBuffer = new byte[HeaderSize + MaxPayloadSize + TagSize];
@@ -35,23 +34,17 @@ public sealed class SealedStream : Stream
     /// <param name="sealKey">The key of what this side sends.</param>
     /// <param name="openKey">The key of what the peer sends.</param>
     public SealedStream(Stream inner, byte[] sealKey, byte[] openKey)
+        : base(inner)
     {
-        _inner = inner;
         _sealer = new AesGcm(sealKey, TagSize);
         _opener = new AesGcm(openKey, TagSize);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
     /// <summary>Sends the source's empty first frame, by which the target knows the peer has left TLS (docs/replication.md).</summary>
     public void WriteOpening()
     {
-        _inner.Write(_sealBuffer, 0, Seal([]));
-        _inner.Flush();
+        Inner.Write(_sealBuffer, 0, Seal([]));
+        Inner.Flush();
     }
 
     /// <summary>Reads the peer's first frame, which must be empty.</summary>
@@ -67,7 +60,7 @@ public sealed class SealedStream : Stream
         while (!buffer.IsEmpty)
         {
             var payload = buffer[..Math.Min(buffer.Length, MaxPayloadSize)];
-            _inner.Write(_sealBuffer, 0, Seal(payload));
+            Inner.Write(_sealBuffer, 0, Seal(payload));
             buffer = buffer[payload.Length..];
         }
     }
@@ -79,7 +72,7 @@ public sealed class SealedStream : Stream
         while (!buffer.IsEmpty)
         {
             var payload = buffer[..Math.Min(buffer.Length, MaxPayloadSize)];
-            await _inner.WriteAsync(_sealBuffer.AsMemory(0, Seal(payload.Span)), cancellationToken).ConfigureAwait(false);
+            await Inner.WriteAsync(_sealBuffer.AsMemory(0, Seal(payload.Span)), cancellationToken).ConfigureAwait(false);
             buffer = buffer[payload.Length..];
         }
     }
@@ -104,10 +97,10 @@ public sealed class SealedStream : Stream
             return 0;
         while (_plainStart == _plainEnd)
         {
-            var read = _inner.ReadAtLeast(_openHeader, HeaderSize, throwOnEndOfStream: false);
+            var read = Inner.ReadAtLeast(_openHeader, HeaderSize, throwOnEndOfStream: false);
             if (FrameLength(read) is not { } length)
                 return 0;
-            read = _inner.ReadAtLeast(_openBuffer.AsSpan(0, length + TagSize), length + TagSize, throwOnEndOfStream: false);
+            read = Inner.ReadAtLeast(_openBuffer.AsSpan(0, length + TagSize), length + TagSize, throwOnEndOfStream: false);
             if (Open(length, read, buffer) is var opened and > 0 && _plainStart == _plainEnd)
                 return opened; // opened straight into the caller's buffer
         }
@@ -145,10 +138,10 @@ public sealed class SealedStream : Stream
     /// <summary>Reads and opens the next frame; returns its payload's length, or -1 when the peer closed between frames.</summary>
     private async ValueTask<int> OpenNextAsync(Memory<byte> destination, CancellationToken cancellation)
     {
-        var read = await _inner.ReadAtLeastAsync(_openHeader, HeaderSize, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
+        var read = await Inner.ReadAtLeastAsync(_openHeader, HeaderSize, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
         if (FrameLength(read) is not { } length)
             return -1;
-        read = await _inner.ReadAtLeastAsync(_openBuffer.AsMemory(0, length + TagSize), length + TagSize, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
+        read = await Inner.ReadAtLeastAsync(_openBuffer.AsMemory(0, length + TagSize), length + TagSize, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
         return Open(length, read, destination.Span);
     }
 
@@ -201,27 +194,10 @@ public sealed class SealedStream : Stream
         nonce[8..].Clear();
     }
 
-    public override void Flush() => _inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _inner.Dispose();
             _sealer.Dispose();
             _opener.Dispose();
         }

@@ -1,24 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
 using Vellum.Replication.Security;
+using static Vellum.Replication.Tests.Security.HandshakeVectors;
 
 namespace Vellum.Replication.Tests.Security;
 
 public sealed class HandshakeProofTests
 {
-    private static readonly byte[] Secret = Encoding.UTF8.GetBytes("0123456789abcdef0123");
-    private static readonly Guid Journal = Guid.Parse("00112233-4455-6677-8899-aabbccddeeff");
-    private static readonly byte[] SourceNonce = [.. Enumerable.Range(0, 32).Select(value => (byte)value)];
-    private static readonly byte[] TargetNonce = [.. Enumerable.Range(32, 32).Select(value => (byte)value)];
-
     [Fact]
     public void Proofs_match_vectors_computed_outside_dotnet()
     {
         // Python: hmac.new(secret, b"vellum-replication-v1 " + role + uuid.UUID(journal).bytes_le + source_nonce + target_nonce, sha256)
         Assert.Equal("1f7330beaeb8253a126ffba1c55dbaf6a542188917152de4c45be72253e19cc1",
-            Convert.ToHexStringLower(HandshakeProof.Source(Secret, Journal, SourceNonce, TargetNonce)));
+            Convert.ToHexStringLower(HandshakeProof.Source(Secret, JournalId, SourceNonce, TargetNonce)));
         Assert.Equal("90a309a2be9273c0d768750ea8ec13d848de78830ae62a6b4d2586255e1a5088",
-            Convert.ToHexStringLower(HandshakeProof.Target(Secret, Journal, SourceNonce, TargetNonce)));
+            Convert.ToHexStringLower(HandshakeProof.Target(Secret, JournalId, SourceNonce, TargetNonce)));
     }
 
     [Fact]
@@ -36,14 +32,14 @@ public sealed class HandshakeProofTests
     [Fact]
     public void Every_input_changes_the_proof()
     {
-        var proof = HandshakeProof.Source(Secret, Journal, SourceNonce, TargetNonce);
+        var proof = HandshakeProof.Source(Secret, JournalId, SourceNonce, TargetNonce);
         byte[][] others = [
-            HandshakeProof.Target(Secret, Journal, SourceNonce, TargetNonce),
-            HandshakeProof.Source(Encoding.UTF8.GetBytes("0123456789abcdef0124"), Journal, SourceNonce, TargetNonce),
+            HandshakeProof.Target(Secret, JournalId, SourceNonce, TargetNonce),
+            HandshakeProof.Source(Encoding.UTF8.GetBytes("0123456789abcdef0124"), JournalId, SourceNonce, TargetNonce),
             HandshakeProof.Source(Secret, Guid.Parse("00112233-4455-6677-8899-aabbccddeef0"), SourceNonce, TargetNonce),
-            HandshakeProof.Source(Secret, Journal, Flip(SourceNonce), TargetNonce),
-            HandshakeProof.Source(Secret, Journal, SourceNonce, Flip(TargetNonce)),
-            HandshakeProof.Source(Secret, Journal, TargetNonce, SourceNonce),
+            HandshakeProof.Source(Secret, JournalId, Flip(SourceNonce), TargetNonce),
+            HandshakeProof.Source(Secret, JournalId, SourceNonce, Flip(TargetNonce)),
+            HandshakeProof.Source(Secret, JournalId, TargetNonce, SourceNonce),
         ];
 
         Assert.Equal(HandshakeProof.ProofSize, proof.Length);
@@ -54,7 +50,7 @@ public sealed class HandshakeProofTests
     [Fact]
     public void Matches_accepts_only_the_identical_proof()
     {
-        var proof = HandshakeProof.Target(Secret, Journal, SourceNonce, TargetNonce);
+        var proof = HandshakeProof.Target(Secret, JournalId, SourceNonce, TargetNonce);
 
         Assert.True(HandshakeProof.Matches(proof, proof.ToArray()));
         Assert.False(HandshakeProof.Matches(proof, Flip(proof)));
@@ -65,8 +61,8 @@ public sealed class HandshakeProofTests
     [Fact]
     public void A_nonce_of_the_wrong_size_is_refused()
     {
-        Assert.Throws<ArgumentException>("sourceNonce", () => HandshakeProof.Source(Secret, Journal, SourceNonce.AsSpan(1), TargetNonce));
-        Assert.Throws<ArgumentException>("targetNonce", () => HandshakeProof.Target(Secret, Journal, SourceNonce, [.. TargetNonce, 0]));
+        Assert.Throws<ArgumentException>("sourceNonce", () => HandshakeProof.Source(Secret, JournalId, SourceNonce.AsSpan(1), TargetNonce));
+        Assert.Throws<ArgumentException>("targetNonce", () => HandshakeProof.Target(Secret, JournalId, SourceNonce, [.. TargetNonce, 0]));
     }
 
     [Fact]

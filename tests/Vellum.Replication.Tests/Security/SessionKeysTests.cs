@@ -1,21 +1,17 @@
 using System.Text;
 using Vellum.Replication.Security;
+using static Vellum.Replication.Tests.Security.HandshakeVectors;
 
 namespace Vellum.Replication.Tests.Security;
 
 public sealed class SessionKeysTests
 {
-    private static readonly byte[] Secret = Encoding.UTF8.GetBytes("0123456789abcdef0123");
-    private static readonly Guid Journal = Guid.Parse("00112233-4455-6677-8899-aabbccddeeff");
-    private static readonly byte[] SourceNonce = [.. Enumerable.Range(0, 32).Select(value => (byte)value)];
-    private static readonly byte[] TargetNonce = [.. Enumerable.Range(32, 32).Select(value => (byte)value)];
-
     [Fact]
     public void Keys_match_vectors_computed_outside_dotnet()
     {
         // Python, HKDF-SHA256 by hand: prk = hmac(b"vellum-replication-v2 sealed frames", source_nonce + target_nonce + secret);
         // okm = hmac(prk, b"vellum-replication-v2 keys" + uuid.UUID(journal).bytes_le + b"\x01").
-        var keys = SessionKeys.Derive(Secret, Journal, SourceNonce, TargetNonce);
+        var keys = SessionKeys.Derive(Secret, JournalId, SourceNonce, TargetNonce);
 
         Assert.Equal("1655815971e25dc52b37dd1d51e98f4d", Convert.ToHexStringLower(keys.SourceToTarget));
         Assert.Equal("c0a180f0632caaf05db346110e6c330a", Convert.ToHexStringLower(keys.TargetToSource));
@@ -24,16 +20,16 @@ public sealed class SessionKeysTests
     [Fact]
     public void Every_input_changes_both_keys()
     {
-        var keys = SessionKeys.Derive(Secret, Journal, SourceNonce, TargetNonce);
+        var keys = SessionKeys.Derive(Secret, JournalId, SourceNonce, TargetNonce);
         byte[] otherNonce = [.. SourceNonce.Reverse()];
         SessionKeys[] others =
         [
-            SessionKeys.Derive(Encoding.UTF8.GetBytes("0123456789abcdef0124"), Journal, SourceNonce, TargetNonce),
+            SessionKeys.Derive(Encoding.UTF8.GetBytes("0123456789abcdef0124"), JournalId, SourceNonce, TargetNonce),
             SessionKeys.Derive(Secret, Guid.NewGuid(), SourceNonce, TargetNonce),
-            SessionKeys.Derive(Secret, Journal, otherNonce, TargetNonce),
-            SessionKeys.Derive(Secret, Journal, SourceNonce, otherNonce),
+            SessionKeys.Derive(Secret, JournalId, otherNonce, TargetNonce),
+            SessionKeys.Derive(Secret, JournalId, SourceNonce, otherNonce),
             // Swapping the nonces must not swap the roles' keys.
-            SessionKeys.Derive(Secret, Journal, TargetNonce, SourceNonce),
+            SessionKeys.Derive(Secret, JournalId, TargetNonce, SourceNonce),
         ];
 
         Assert.NotEqual(keys.SourceToTarget, keys.TargetToSource);
