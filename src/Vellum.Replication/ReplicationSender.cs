@@ -99,8 +99,7 @@ public sealed class ReplicationSender : IDisposable
                     backoff = FirstBackoff;
                 var problem = error is System.Security.Authentication.AuthenticationException
                     ? $"TLS handshake failed: {error.Message}{(error.InnerException is { } inner ? ": " + inner.Message : "")}" : error.Message;
-                lock (_lock)
-                    _problem = problem;
+                SetProblem(problem);
                 _log($"replication to {Target}: {problem}; retrying in {backoff.TotalSeconds:0.0} s");
             }
             finally
@@ -126,8 +125,7 @@ public sealed class ReplicationSender : IDisposable
         using var stream = handshake is SslStream ? Seal(client.GetStream(), keys) : handshake;
         Interlocked.Increment(ref _sessions);
         _connected = true;
-        lock (_lock)
-            _problem = null;
+        SetProblem(null);
         _log($"replicating journal {_store.Header.JournalId} to {Target} from store position {resume}");
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var acknowledgements = new Thread(() => ReadAcknowledgements(stream, session)) { IsBackground = true, Name = $"vellum-replicate-acks {Target}" };
@@ -253,29 +251,41 @@ public sealed class ReplicationSender : IDisposable
 
     private void ReadAcknowledgements(Stream stream, CancellationTokenSource session)
     {
-        var record = new byte[Acknowledgement.RecordSize];
+        var record = new byte[TargetRecord.MaxRecordSize];
         try
         {
             while (!session.IsCancellationRequested)
             {
-                stream.ReadExactly(record);
-                if (!Acknowledgement.TryParse(record, out var ack, out var problem))
-                    throw new ReplicationRefusedException($"the target sent a bad acknowledgement: {problem}");
+                if (!TargetRecord.TryRead(stream, record, out var ack, out var said))
+                {
+                    if (!session.IsCancellationRequested)
+                        SetProblem("the target closed the connection");
+                    return;
+                }
+                if (said is not null)
+                {
+                    // The target's last word: it closes next, and this side ends the session now.
+                    SetProblem($"the target ended the session: {said}");
+                    return;
+                }
                 Acknowledge(ack.Durable);
             }
         }
         catch (Exception error) when (error is IOException or SocketException or ReplicationRefusedException or ObjectDisposedException or EndOfStreamException)
         {
             if (!session.IsCancellationRequested)
-            {
-                lock (_lock)
-                    _problem = error is EndOfStreamException ? "the target closed the connection" : error.Message;
-            }
+                SetProblem(error.Message);
         }
         finally
         {
             session.Cancel();
         }
+    }
+
+    private void SetProblem(string? problem)
+    {
+        lock (_lock)
+            _problem = problem;
     }
 
     private void Acknowledge(long durable)

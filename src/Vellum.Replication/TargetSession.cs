@@ -17,6 +17,12 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
     private readonly string _peer = client.Client.RemoteEndPoint?.ToString() ?? "unknown peer";
     private readonly SemaphoreSlim _appended = new(0);
 
+    /// <summary>Why this side ends an accepted session, for the source to hear; null while it does not.</summary>
+    private string? _closingNote;
+
+    /// <summary>How long a closing note and the source's closing may take before the connection is dropped anyway.</summary>
+    private static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>Bytes received from the socket at once under TLS: SslStream reads its records, and the sealed frames their headers, in small pieces.</summary>
     private const int ReadAheadSize = 256 << 10;
 
@@ -79,10 +85,36 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         }
         finally
         {
+            if (_closingNote is { } note)
+                await CloseWithNoteAsync(connection, sealedStream ?? stream, note).ConfigureAwait(false);
             if (sealedStream is not null)
                 await sealedStream.DisposeAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
             _appended.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Sends the closing note, then half-closes and reads what the source still sends until it
+    /// closes: closing with its records unread would reset the connection, and a reset can
+    /// overtake the note.
+    /// </summary>
+    private static async Task CloseWithNoteAsync(TcpClient connection, Stream session, string note)
+    {
+        using var grace = new CancellationTokenSource(ClosingGrace);
+        try
+        {
+            await session.WriteAsync(TargetRecord.Note(note), grace.Token).ConfigureAwait(false);
+            await session.FlushAsync(grace.Token).ConfigureAwait(false);
+            connection.Client.Shutdown(SocketShutdown.Send);
+            var unread = new byte[64 << 10];
+            while (await connection.Client.ReceiveAsync(unread, SocketFlags.None, grace.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception gone) when (gone is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The source is gone or slow to close: the note was a courtesy, the log has the reason.
         }
     }
 
@@ -165,7 +197,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                 }
                 catch (ReplicationRefusedException refused)
                 {
-                    throw new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}");
+                    throw Ending(new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}"));
                 }
                 if (run.IsEmpty)
                 {
@@ -178,7 +210,16 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                 }
                 catch (RecordsRejectedException refused)
                 {
-                    throw new ReplicationRefusedException($"journal {journal.Id}: {refused.Message}; everything before it is kept");
+                    throw Ending(new ReplicationRefusedException($"journal {journal.Id}: {refused.Message}; everything before it is kept"));
+                }
+                catch (StoreIOException failure)
+                {
+                    // The store's message names this machine's paths: the log keeps it, the source gets the gist.
+                    var at = journal.Store.WrittenPosition;
+                    _closingNote = failure is StoreFullException
+                        ? $"journal {journal.Id}: the target's disk is full at store position {at}; it keeps everything before it and takes the rest once there is room"
+                        : $"journal {journal.Id}: the target cannot store records at store position {at} (errno {failure.Errno}); it keeps everything before it";
+                    throw;
                 }
                 _appended.Release();
             }
@@ -194,6 +235,13 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             {
             }
         }
+    }
+
+    /// <summary>Notes <paramref name="refused"/>'s reason as the session's closing note, and returns it to throw.</summary>
+    private ReplicationRefusedException Ending(ReplicationRefusedException refused)
+    {
+        _closingNote = refused.Message;
+        return refused;
     }
 
     /// <summary>

@@ -288,20 +288,55 @@ internal static class RefusalPeers
 
     /// <summary>
     /// Ends the source's side (FIN, not a reset) and reads what the target still sends,
-    /// acknowledgements, until it closes: the target has then ended the session.
+    /// acknowledgements and its closing note, until it closes: the target has then ended the
+    /// session. Returns what it sent.
     /// </summary>
-    public static async Task FinishAsync(NetworkStream stream)
+    public static async Task<byte[]> FinishAsync(NetworkStream stream)
     {
+        var received = new MemoryStream();
         try
         {
             stream.Socket.Shutdown(SocketShutdown.Send);
             using var timeout = new CancellationTokenSource(Guard);
-            await stream.CopyToAsync(System.IO.Stream.Null, timeout.Token);
+            await stream.CopyToAsync(received, timeout.Token);
         }
         catch (Exception closed) when (closed is IOException or SocketException)
         {
             // The target closed with bytes of ours unread: a reset, which is as final as an end.
         }
+        return received.ToArray();
+    }
+
+    /// <summary>The text of the closing note (an annotation record, docs/replication.md) among the target's records; null without one.</summary>
+    public static string? ClosingNoteIn(byte[] records)
+    {
+        string? note = null;
+        foreach (var record in Layout(records))
+        {
+            var bytes = records.AsSpan((int)record.Start, record.Length);
+            Assert.Null(RecordCheck.Body(bytes, record.Header, record.Start));
+            if (record.Header.StreamField == (StreamId.Annotation | StreamId.Begin | StreamId.End))
+                note = Encoding.UTF8.GetString(bytes[JournalFormat.HeaderSize..((int)record.Header.RecordSize - JournalFormat.TrailerSize)]);
+            else
+                Assert.Equal(StreamId.Ack | StreamId.Begin | StreamId.End, record.Header.StreamField);
+        }
+        return note;
+    }
+
+    /// <summary>The payloads of the sealed frames in <paramref name="wire"/>, numbered from <paramref name="first"/>, opened as docs/replication.md lays them out.</summary>
+    public static byte[] OpenFramesByHand(byte[] wire, byte[] key, ulong first)
+    {
+        var payloads = new MemoryStream();
+        using var aes = new AesGcm(key, 16);
+        for (int at = 0; at < wire.Length; first++)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(wire.AsSpan(at));
+            var payload = new byte[length];
+            aes.Decrypt(FrameNonce(first), wire.AsSpan(at + 4, length), wire.AsSpan(at + 4 + length, 16), payload, wire.AsSpan(at, 4));
+            payloads.Write(payload);
+            at += 4 + length + 16;
+        }
+        return payloads.ToArray();
     }
 }
 

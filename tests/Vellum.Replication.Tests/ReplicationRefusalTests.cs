@@ -266,7 +266,8 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
             await network.WriteAsync(RefusalPeers.SealedFrameByHand(keyOut, 1, stream.AsSpan((int)verdict.Resume, (int)(cut.Start - verdict.Resume))), timeout.Token);
             // The target's acknowledgements come sealed with the other key, numbered from 0.
             var durable = -1L;
-            for (ulong number = 0; durable < cut.Start; number++)
+            ulong number = 0;
+            for (; durable < cut.Start; number++)
             {
                 var payload = await RefusalPeers.OpenFrameByHandAsync(network, keyBack, number);
                 Assert.Equal(0, payload.Length % Acknowledgement.RecordSize);
@@ -280,7 +281,9 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
             var altered = RefusalPeers.SealedFrameByHand(keyOut, 2, stream.AsSpan((int)cut.Start, (int)(after - cut.Start)));
             altered[SealedStream.HeaderSize + 40] ^= 0x04;
             await network.WriteAsync(altered, timeout.Token);
-            await RefusalPeers.FinishAsync(network);
+            // The target's last frames: acknowledgements, then its closing note saying why it ends the session.
+            var rest = RefusalPeers.OpenFramesByHand(await RefusalPeers.FinishAsync(network), keyBack, number);
+            Assert.Contains($"journal {_journalId} at store position {cut.Start}: sealed frame 2 failed authentication", RefusalPeers.ClosingNoteIn(rest));
         }
 
         var logged = await target.Log.WaitForAsync($"journal {_journalId} at store position {cut.Start}: sealed frame 2 failed authentication");
@@ -337,7 +340,12 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
             Assert.Equal(layout[0].Length, resume);
             byte[] sent = [.. stream.AsSpan((int)resume, (int)(replaced.Start - resume)), .. bad, .. stream.AsSpan((int)replaced.End, (int)(after - replaced.End))];
             await network.WriteAsync(sent);
-            await RefusalPeers.FinishAsync(network);
+            // The source hears why: the target's closing note, after its acknowledgements.
+            var note = RefusalPeers.ClosingNoteIn(await RefusalPeers.FinishAsync(network));
+            Assert.NotNull(note);
+            Assert.Contains($"journal {_journalId}", note);
+            Assert.Contains($"store position {replaced.Start}:", note);
+            Assert.Contains("everything before it is kept", note);
         }
 
         var logged = await target.Log.WaitForAsync($"journal {_journalId}", $"store position {replaced.Start}:");

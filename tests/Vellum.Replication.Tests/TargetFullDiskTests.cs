@@ -33,6 +33,9 @@ public sealed class TargetFullDiskTests(ITestOutputHelper output)
             output.WriteLine(full);
             Assert.Contains(rig.Mount.JournalId.ToString(), full);
             Assert.True(serve.Running, $"serve stopped on a full disk\n{rig.Logs}");
+            // The source hears why from the target's closing note, without its paths.
+            Assert.True(rig.Mount.WaitForLine(line => line.Contains($"the target ended the session: journal {rig.Mount.JournalId}: the target's disk is full at store position", StringComparison.Ordinal), ReplicationRig.Patience),
+                $"the source did not hear why\n{rig.Logs}");
             Assert.True(ReplicationRig.StoreDifference(rig.Journal, rig.ReplicaStore) is not null, "the whole journal fitted: the disk was never full");
             // Sessions that store nothing do not reset the source's backoff: it asks less often.
             Assert.True(rig.Mount.WaitForLine(line => line.Contains("retrying in 0.8 s", StringComparison.Ordinal), ReplicationRig.Patience),
