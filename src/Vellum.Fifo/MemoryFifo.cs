@@ -274,16 +274,45 @@ public sealed class MemoryFifo : IDisposable
         var newBytes = (ulong)JournalFormat.AlignedRecordSize(newRecordSize);
         lock (_lock)
         {
-            var fits = newBytes == oldBytes
-                || (_written == position + oldBytes
-                    && (ulong)OffsetOf(position) + newBytes <= (ulong)Options.Size
-                    && (ulong)Options.Size - (_written - Volatile.Read(ref _acknowledged)) >= newBytes - oldBytes);
+            if (newBytes == oldBytes)
+            {
+                // Within the record's own padding: the bound does not move (other records may lie after it).
+                RingHeader.SetRecordSize(Ring, OffsetOf(position), newRecordSize);
+                return true;
+            }
+            var fits = _written == position + oldBytes
+                && (ulong)OffsetOf(position) + newBytes <= (ulong)Options.Size
+                && (ulong)Options.Size - (_written - Volatile.Read(ref _acknowledged)) >= newBytes - oldBytes;
             if (!fits)
                 return false;
-            SetWritten(position + newBytes);
+            SetBoundAfter(position, newRecordSize);
         }
-        RingHeader.SetRecordSize(Ring, OffsetOf(position), newRecordSize);
         return true;
+    }
+
+    /// <summary>
+    /// Under the lock: makes the newest record <paramref name="recordSize"/> bytes and the
+    /// written bound its end, both before the lock is released. After that another writer may
+    /// reserve right after the record, commit, and see its change run; a kill then leaves the
+    /// ring file to <see cref="RingLeftover"/>, which finds each record by the size in the
+    /// header before it, so a header still holding the old size would hide every later
+    /// record. Of the two writes, the one that makes the header claim more than the bound
+    /// comes first: a kill between them ends the walk at this record, with nothing after it,
+    /// instead of sending it into bytes that are no record.
+    /// </summary>
+    private void SetBoundAfter(ulong position, int recordSize)
+    {
+        var end = position + (ulong)JournalFormat.AlignedRecordSize(recordSize);
+        if (end < _written)
+        {
+            SetWritten(end);
+            RingHeader.SetRecordSize(Ring, OffsetOf(position), recordSize);
+        }
+        else
+        {
+            RingHeader.SetRecordSize(Ring, OffsetOf(position), recordSize);
+            SetWritten(end);
+        }
     }
 
     /// <summary>
@@ -303,7 +332,7 @@ public sealed class MemoryFifo : IDisposable
             lock (_lock)
             {
                 if (_written == position + (ulong)reservedBytes)
-                    SetWritten(position + (ulong)bytes);
+                    SetBoundAfter(position, recordSize);
                 else
                     RingHeader.WritePad(Ring, offset + bytes, reservedBytes - bytes);
             }
