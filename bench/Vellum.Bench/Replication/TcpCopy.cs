@@ -88,7 +88,7 @@ internal static class TcpCopy
                 var fd = (int)output.SafeFileHandle.DangerousGetHandle();
                 if (Libc.fdatasync(fd) != 0)
                     throw new IOException($"fdatasync {destination}: errno {Marshal.GetLastPInvokeError()}");
-                Libc.posix_fadvise(fd, 0, written, Libc.POSIX_FADV_DONTNEED);
+                Libc.posix_fadvise(fd, synced, written - synced, Libc.POSIX_FADV_DONTNEED);
                 synced = written;
             }
         }
