@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
 using Vellum.Store;
@@ -62,6 +63,42 @@ public sealed class JournaledMountTests
         var read = writes["synced"].Result!.Attributes!;
         Assert.NotNull(read.Ctime);
         Assert.Equal(ToDateTime(read.Mtime!.Value), File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "synced")));
+    }
+
+    [Fact]
+    public unsafe void AnODirectWriteIsJournaledAndTheReplayEqualsTheBackingDirectory()
+    {
+        using var mount = JournaledMount.Start();
+        const int block = 4096;
+        var buffer = (byte*)NativeMemory.AlignedAlloc(4 * block, block);
+        byte[] expected;
+        try
+        {
+            var data = new Span<byte>(buffer, 4 * block);
+            Random.Shared.NextBytes(data);
+            expected = data.ToArray();
+            var fd = Sys.Open(Path.Combine(mount.MountPoint, "direct"), Sys.ORdWr | Sys.OCreat | Sys.ODirect, 0x1A4);
+            Assert.True(fd >= 0, $"open O_DIRECT: errno {Marshal.GetLastPInvokeError()}");
+            try
+            {
+                Assert.True(Sys.PWrite(fd, data, (nuint)data.Length, 0) == data.Length, $"O_DIRECT write: errno {Marshal.GetLastPInvokeError()}");
+            }
+            finally
+            {
+                Sys.Close(fd);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(buffer);
+        }
+        mount.Unmount();
+
+        var write = Assert.Single(Operations(mount.Journal), o => o.Kind == SubRecordType.Write);
+        Assert.Equal(expected, write.Redo!.Data!.Value.ToArray());
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
     /// <summary>To .NET's 100 ns resolution, as File.GetLastWriteTimeUtc reports a time.</summary>
