@@ -122,6 +122,14 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         ulong end;
         try
         {
+            if (PartialChanges.DiffersFromIntent(in change, in outcome, thread))
+            {
+                var recorded = PartialChanges.Record(thread, in change, in outcome);
+                if (outcome.Result != Errno.Success || recorded is not { } position)
+                    return Errno.Success;
+                Interlocked.Increment(ref _operations);
+                return change.Kind == ChangeKind.Write && IsSynchronous(change.Flags) ? _durability.WaitFor(position) : Errno.Success;
+            }
             if (outcome.Result != Errno.Success)
             {
                 thread.Writer.Abort();

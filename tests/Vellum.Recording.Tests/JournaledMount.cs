@@ -47,6 +47,26 @@ internal sealed class JournaledMount : IDisposable
 
     public static JournaledMount Start(params string[] options) => Start(null, options);
 
+    /// <summary>
+    /// Starts a mount whose backing directory is a tmpfs of <paramref name="bytes"/>, so that
+    /// writes through it run out of space for real (the journal stays on the disk).
+    /// </summary>
+    public static JournaledMount StartOnSmallDisk(long bytes, params string[] options)
+    {
+        var mount = new JournaledMount(options, null);
+        try
+        {
+            RunOrThrow("mount", "-t", "tmpfs", "-o", $"size={bytes},mode=755", "vellum-test", mount.Backing);
+            mount.Mount();
+        }
+        catch
+        {
+            mount.Dispose();
+            throw;
+        }
+        return mount;
+    }
+
     /// <summary>Starts a mount whose journal lives in <paramref name="journal"/> instead of under the mount's own root.</summary>
     public static JournaledMount StartWithJournal(string journal, params string[] options) => Start(journal, options);
 
@@ -184,6 +204,17 @@ internal sealed class JournaledMount : IDisposable
         }
         if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
+        if (MountInfo.FileSystemTypeAt(Backing) == "tmpfs")
+            Process.Start("umount", ["-l", Backing])!.WaitForExit();
         Directory.Delete(Root, recursive: true);
+    }
+
+    private static void RunOrThrow(string program, params string[] args)
+    {
+        using var child = Process.Start(new ProcessStartInfo(program, args) { UseShellExecute = false, RedirectStandardError = true })!;
+        var error = child.StandardError.ReadToEnd();
+        child.WaitForExit();
+        if (child.ExitCode != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({child.ExitCode}): {error}");
     }
 }

@@ -1,0 +1,85 @@
+using Vellum.Fifo;
+using Vellum.Journal.Format;
+using Vellum.Passthrough;
+
+namespace Vellum.Recording;
+
+/// <summary>
+/// Content changes that failed, or did only part of what they asked, yet changed the backing
+/// file. The transaction published before the syscall says what was asked; a replica must
+/// get what happened instead. ext4 and tmpfs move a file's times (and drop set-id bits)
+/// before a write fails with ENOSPC, a failed fallocate can leave part of its range allocated
+/// and the size grown, and a short write or copy wrote only its first bytes. So such a
+/// transaction is aborted and a new one records what the backing file now holds: the bytes
+/// that landed, as a write, or, after a failure, the file's attributes as they are now, as a
+/// setattr. Only this path reads the file's times (see <see cref="ResultWriter"/> for why a
+/// successful write does not).
+/// </summary>
+/// <remarks>
+/// A kill between the abort and the new transaction loses the record of what the failed
+/// change left (times, at worst the bytes of a short write the application was never told
+/// of). The new transaction has no UNDO: what the change overwrote was read for the aborted
+/// one and is gone from the file.
+/// </remarks>
+internal static class PartialChanges
+{
+    private const int Overhead = 512;
+
+    /// <summary>Whether the change's published transaction does not say what the backing file now holds.</summary>
+    public static bool DiffersFromIntent(in Change change, in ChangeOutcome outcome, RecorderThread thread)
+    {
+        if (outcome.Result != Errno.Success)
+        {
+            return change.Kind is ChangeKind.Write or ChangeKind.CopyFileRange or ChangeKind.Fallocate or ChangeKind.Truncate
+                || (change.Kind == ChangeKind.SetAttr && change.Attributes.Has(SetAttrFields.Size));
+        }
+        return change.Kind is ChangeKind.Write or ChangeKind.CopyFileRange && outcome.Count < thread.IntendedBytes;
+    }
+
+    /// <summary>
+    /// Aborts the change's transaction and records what it did in a new one; returns the FIFO
+    /// position after it, or null when there was nothing a replica can get (the file has no
+    /// name) or no room (the journal's disk is full, and the recorder refuses changes anyway).
+    /// </summary>
+    public static ulong? Record(RecorderThread thread, in Change change, in ChangeOutcome outcome)
+    {
+        var writer = thread.Writer;
+        writer.Abort();
+        if (thread.PathLength < 0 || BackingInspection.Stat(change.NodeFd, out var node) != Errno.Success)
+            return null;
+        var landed = outcome.Result == Errno.Success ? outcome.Count : 0;
+        try
+        {
+            writer.Begin(Overhead + thread.PathLength + landed);
+        }
+        catch (SinkFullException)
+        {
+            return null;
+        }
+        writer.Push(landed > 0 ? SubRecordType.Write : SubRecordType.SetAttr);
+        writer.WriteLeaf(SubRecordType.Time, JournalTimestamp.Now());
+        writer.Push(SubRecordType.Cred);
+        writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
+        writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
+        writer.WriteLeaf(SubRecordType.Pid, change.Caller.Pid);
+        writer.Pop();
+        writer.WriteLeaf(SubRecordType.Path, thread.Path.AsSpan(0, thread.PathLength));
+        writer.Push(SubRecordType.Redo);
+        if (landed > 0)
+        {
+            writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
+            if (change.Kind == ChangeKind.Write)
+                writer.WriteLeaf(SubRecordType.Data, change.Data[..(int)landed]);
+            else
+                PriorState.WriteDataLeaf(writer, change.SourceFd, change.SourceOffset, landed);
+        }
+        else
+        {
+            AttributeLeaves.WriteNode(writer, node, withCtime: false);
+        }
+        writer.Pop();
+        ResultWriter.WriteNodeResult(writer, node);
+        writer.Pop();
+        return writer.Commit();
+    }
+}
