@@ -41,7 +41,7 @@ internal static class IntentWriter
         WriteRedo(thread, in change);
         if (reversible)
             UndoWriter.Write(writer, in change);
-        writer.Publish(ResultWriter.MaxPayload);
+        writer.Publish(ResultWriter.MaxPayload + (Whiteouts.Leaves(in change) ? Whiteouts.MaxPayload(path) : 0));
     }
 
     /// <summary>PATH's length in the buffer, or -1 when the node has no name under the root.</summary>

@@ -141,6 +141,8 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
                 NoteNameChange(in change, thread, before: false);
             ResultWriter.Write(thread.Writer, in change, in outcome);
             thread.Writer.Pop();
+            if (Whiteouts.Leaves(in change))
+                Whiteouts.Write(thread, in change);
             end = thread.Writer.Commit();
             Interlocked.Increment(ref _operations);
         }

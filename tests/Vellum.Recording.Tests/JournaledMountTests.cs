@@ -101,6 +101,41 @@ public sealed class JournaledMountTests
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
+    [Fact]
+    public void TheWhiteoutARenameLeavesIsReplayedWithTheSourcesOwnerModeAndTimes()
+    {
+        using var mount = JournaledMount.Start();
+        var directory = Directory.CreateDirectory(Path.Combine(mount.MountPoint, "d")).FullName;
+        File.WriteAllText(Path.Combine(directory, "old"), "moved");
+        Assert.True(Sys.RenameAt2(Sys.AtFdCwd, Path.Combine(directory, "old"), Sys.AtFdCwd, Path.Combine(directory, "new"), Sys.RenameWhiteout) == 0,
+            $"renameat2 RENAME_WHITEOUT: errno {Marshal.GetLastPInvokeError()}");
+        mount.Unmount();
+
+        var whiteout = Path.Combine(mount.Backing, "d", "old");
+        Assert.True(Path.Exists(whiteout), "the rename left no whiteout");
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(whiteout));
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
+    [Fact]
+    public void AWhiteoutMovedByAnotherWhiteoutRenameIsReplayedAsMoved()
+    {
+        using var mount = JournaledMount.Start();
+        string At(string name) => Path.Combine(mount.MountPoint, name);
+        File.WriteAllText(At("first"), "first");
+        File.WriteAllText(At("victim"), "replaced by a whiteout");
+        Assert.Equal(0, Sys.RenameAt2(Sys.AtFdCwd, At("first"), Sys.AtFdCwd, At("moved"), Sys.RenameWhiteout));
+        // The old name holds a whiteout before this rename and after it: only the new name shows it ran.
+        Assert.Equal(0, Sys.RenameAt2(Sys.AtFdCwd, At("first"), Sys.AtFdCwd, At("victim"), Sys.RenameWhiteout));
+        mount.Unmount();
+
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
     /// <summary>To .NET's 100 ns resolution, as File.GetLastWriteTimeUtc reports a time.</summary>
     private static DateTime ToDateTime(JournalTimestamp time) =>
         DateTime.UnixEpoch.AddTicks(time.Seconds * TimeSpan.TicksPerSecond + time.Nanoseconds / 100);

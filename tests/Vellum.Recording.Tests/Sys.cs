@@ -12,6 +12,7 @@ internal static partial class Sys
     public const int ODirect = 0x4000;
     public const uint RenameNoReplace = 1;
     public const uint RenameExchange = 2;
+    public const uint RenameWhiteout = 4;
     public const int FallocPunchHole = 0x02 | 0x01;
 
     /// <summary>
