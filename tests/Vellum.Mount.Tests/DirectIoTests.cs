@@ -65,4 +65,39 @@ public sealed unsafe class DirectIoTests
             NativeMemory.AlignedFree(buffer);
         }
     }
+
+    /// <remarks>
+    /// Page-cached opens only (no passthrough): with passthrough on, a second open of an
+    /// inode held open read-only fails today (issue 17's first part); add the case with it.
+    /// </remarks>
+    [Fact]
+    public void An_O_DIRECT_write_is_seen_by_a_reader_that_cached_the_old_bytes()
+    {
+        using var mounted = new MountedDirectory(passthrough: false);
+        var path = Path.Combine(mounted.MountPoint, "cached");
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)'A', 2 * Block).ToArray());
+        var buffer = (byte*)NativeMemory.AlignedAlloc(2 * Block, Block);
+        var reader = Sys.Open(path, ORdOnly | OCloExec);
+        var writer = -1;
+        try
+        {
+            var bytes = new Span<byte>(buffer, 2 * Block);
+            Assert.Equal(2 * Block, (int)Sys.PRead(reader, bytes, 2 * Block, 0));
+            writer = Sys.Open(path, ORdWr | ODirect | OCloExec);
+            Assert.True(writer >= 0, $"open O_DIRECT: errno {Sys.Errno()}");
+            bytes.Fill((byte)'B');
+            Assert.Equal(2 * Block, (int)Sys.PWrite(writer, bytes, 2 * Block, 0));
+
+            bytes.Clear();
+            Assert.Equal(2 * Block, (int)Sys.PRead(reader, bytes, 2 * Block, 0));
+            Assert.True(bytes.IndexOfAnyExcept((byte)'B') < 0, "the buffered reader still sees the bytes the O_DIRECT write replaced");
+        }
+        finally
+        {
+            Sys.Close(reader);
+            if (writer >= 0)
+                Sys.Close(writer);
+            NativeMemory.AlignedFree(buffer);
+        }
+    }
 }
