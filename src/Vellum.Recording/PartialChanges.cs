@@ -12,8 +12,9 @@ namespace Vellum.Recording;
 /// and the size grown, and a short write or copy wrote only its first bytes. So such a
 /// transaction is aborted and a new one records what the backing file now holds: the bytes
 /// that landed, as a write, or, after a failure, the file's attributes as they are now, as a
-/// setattr. Only this path reads the file's times (see <see cref="ResultWriter"/> for why a
-/// successful write does not).
+/// setattr (after a fallocate of what a failed fallocate allocated). Failures are rare, so
+/// reading the file's times here costs nothing that matters (see <see cref="ResultWriter"/>
+/// for why a successful write does not read them).
 /// </summary>
 /// <remarks>
 /// A kill between the abort and the new transaction loses the record of what the failed
@@ -23,7 +24,7 @@ namespace Vellum.Recording;
 /// </remarks>
 internal static class PartialChanges
 {
-    private const int Overhead = 512;
+    private const int Overhead = 1024;
 
     /// <summary>Whether the change's published transaction does not say what the backing file now holds.</summary>
     public static bool DiffersFromIntent(in Change change, in ChangeOutcome outcome, RecorderThread thread)
@@ -50,13 +51,59 @@ internal static class PartialChanges
         var landed = outcome.Result == Errno.Success ? outcome.Count : 0;
         try
         {
-            writer.Begin(Overhead + thread.PathLength + landed);
+            writer.Begin(Overhead + 2 * thread.PathLength + landed);
         }
         catch (SinkFullException)
         {
             return null;
         }
-        writer.Push(landed > 0 ? SubRecordType.Write : SubRecordType.SetAttr);
+        if (landed > 0)
+        {
+            WriteStart(writer, SubRecordType.Write, in change, thread);
+            writer.Push(SubRecordType.Redo);
+            writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
+            if (change.Kind == ChangeKind.Write)
+                writer.WriteLeaf(SubRecordType.Data, change.Data[..(int)landed]);
+            else
+                PriorState.WriteDataLeaf(writer, change.SourceFd, change.SourceOffset, landed);
+            writer.Pop();
+            WriteEnd(writer, node);
+            return writer.Commit();
+        }
+        if (change.Kind == ChangeKind.Fallocate && AllocatedBeforeFailing(in change, in node) is { } allocated)
+        {
+            WriteStart(writer, SubRecordType.Fallocate, in change, thread);
+            writer.Push(SubRecordType.Redo);
+            writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
+            writer.WriteLeaf(SubRecordType.Length, (ulong)allocated);
+            writer.WriteLeaf(SubRecordType.Flags, 0u);
+            writer.Pop();
+            WriteEnd(writer, node);
+        }
+        WriteStart(writer, SubRecordType.SetAttr, in change, thread);
+        writer.Push(SubRecordType.Redo);
+        AttributeLeaves.WriteNode(writer, node, withCtime: false);
+        writer.Pop();
+        WriteEnd(writer, node);
+        return writer.Commit();
+    }
+
+    /// <summary>
+    /// The length from its offset that a failed fallocate of mode 0 left allocated: ext4
+    /// allocates in order, growing the size as it goes, and keeps what it got when space runs
+    /// out. The allocation shows as data only once read (unwritten extents), so a replica
+    /// gets it as the fallocate of the range up to the new size. Null for other modes (a
+    /// failed KEEP_SIZE, punch or zero-range is recorded by its attributes only).
+    /// </summary>
+    private static long? AllocatedBeforeFailing(in Change change, in NodeStat node)
+    {
+        var end = Math.Min((long)node.Size, change.Offset + change.Length);
+        return change.Flags == 0 && end > change.Offset ? end - change.Offset : null;
+    }
+
+    private static void WriteStart(TransactionWriter writer, SubRecordType operation, in Change change, RecorderThread thread)
+    {
+        writer.Push(operation);
         writer.WriteLeaf(SubRecordType.Time, JournalTimestamp.Now());
         writer.Push(SubRecordType.Cred);
         writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
@@ -64,22 +111,12 @@ internal static class PartialChanges
         writer.WriteLeaf(SubRecordType.Pid, change.Caller.Pid);
         writer.Pop();
         writer.WriteLeaf(SubRecordType.Path, thread.Path.AsSpan(0, thread.PathLength));
-        writer.Push(SubRecordType.Redo);
-        if (landed > 0)
-        {
-            writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
-            if (change.Kind == ChangeKind.Write)
-                writer.WriteLeaf(SubRecordType.Data, change.Data[..(int)landed]);
-            else
-                PriorState.WriteDataLeaf(writer, change.SourceFd, change.SourceOffset, landed);
-        }
-        else
-        {
-            AttributeLeaves.WriteNode(writer, node, withCtime: false);
-        }
-        writer.Pop();
+    }
+
+    /// <summary>The RESULT, with the file as it is now, and the end of the operation.</summary>
+    private static void WriteEnd(TransactionWriter writer, in NodeStat node)
+    {
         ResultWriter.WriteNodeResult(writer, node);
         writer.Pop();
-        return writer.Commit();
     }
 }

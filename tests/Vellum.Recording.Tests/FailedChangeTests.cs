@@ -19,7 +19,7 @@ public sealed class FailedChangeTests
     [Fact]
     public void AShortWriteOnAFullDiskIsJournaledAsTheBytesThatLanded()
     {
-        using var mount = JournaledMount.StartOnSmallDisk(256 * 1024);
+        using var mount = JournaledMount.StartOnSmallDisk(256 * 1024, SmallDisk.Tmpfs);
         var (shortWrites, errno) = Fill(Path.Combine(mount.MountPoint, "filler"));
         Assert.Equal(ENOSPC, errno);
         Assert.Equal(1, shortWrites);
@@ -31,7 +31,7 @@ public sealed class FailedChangeTests
     [Fact]
     public void AWriteThatFailsForLackOfSpaceIsJournaledWithTheTimesItMoved()
     {
-        using var mount = JournaledMount.StartOnSmallDisk(256 * 1024);
+        using var mount = JournaledMount.StartOnSmallDisk(256 * 1024, SmallDisk.Tmpfs);
         var victim = Path.Combine(mount.MountPoint, "victim");
         File.WriteAllBytes(victim, new byte[4096]);
         File.SetLastWriteTimeUtc(victim, LongAgo);
@@ -54,6 +54,32 @@ public sealed class FailedChangeTests
 
         Assert.Contains(Operations(mount.Journal), o => o.Kind == SubRecordType.SetAttr && o.Path is { } path
             && path.AsSpan().SequenceEqual("victim"u8) && o.Result?.Attributes?.Mtime is not null);
+        AssertReplayEqualsBacking(mount);
+    }
+
+    [Fact]
+    public void AFallocateThatFailsForLackOfSpaceIsJournaledWithTheSizeItLeft()
+    {
+        using var mount = JournaledMount.StartOnSmallDisk(16 << 20, SmallDisk.Ext4);
+        var victim = Path.Combine(mount.MountPoint, "victim");
+        File.WriteAllBytes(victim, new byte[4096]);
+        File.SetLastWriteTimeUtc(victim, LongAgo);
+
+        // ext4 allocates and grows the file piece by piece, and keeps what it got when space runs out.
+        var fd = Sys.Open(victim, Sys.ORdWr, 0);
+        Assert.True(fd >= 0);
+        try
+        {
+            Assert.Equal(-1, Sys.FAllocate(fd, 0, 0, 64 << 20));
+            Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
+        }
+        finally
+        {
+            Sys.Close(fd);
+        }
+        Assert.NotEqual(4096, new FileInfo(Path.Combine(mount.Backing, "victim")).Length);
+        mount.Unmount();
+
         AssertReplayEqualsBacking(mount);
     }
 

@@ -48,15 +48,29 @@ internal sealed class JournaledMount : IDisposable
     public static JournaledMount Start(params string[] options) => Start(null, options);
 
     /// <summary>
-    /// Starts a mount whose backing directory is a tmpfs of <paramref name="bytes"/>, so that
-    /// writes through it run out of space for real (the journal stays on the disk).
+    /// Starts a mount whose backing directory is a filesystem of <paramref name="bytes"/>, a
+    /// tmpfs or an ext4 (on a loop device), so that changes through it run out of space for
+    /// real; the journal stays on the disk.
     /// </summary>
-    public static JournaledMount StartOnSmallDisk(long bytes, params string[] options)
+    public static JournaledMount StartOnSmallDisk(long bytes, SmallDisk disk, params string[] options)
     {
         var mount = new JournaledMount(options, null);
         try
         {
-            RunOrThrow("mount", "-t", "tmpfs", "-o", $"size={bytes},mode=755", "vellum-test", mount.Backing);
+            if (disk == SmallDisk.Tmpfs)
+            {
+                RunOrThrow("mount", "-t", "tmpfs", "-o", $"size={bytes},mode=755", "vellum-test", mount.Backing);
+            }
+            else
+            {
+                var image = Path.Combine(mount.Root, "backing.img");
+                using (var file = File.Create(image))
+                    file.SetLength(bytes);
+                RunOrThrow("mkfs.ext4", "-q", "-F", "-b", "4096", image);
+                RunOrThrow("mount", "-o", "loop", image, mount.Backing);
+                Directory.Delete(Path.Combine(mount.Backing, "lost+found"));
+            }
+            File.SetUnixFileMode(mount.Backing, Replay.RootMode);
             mount.Mount();
         }
         catch
@@ -204,7 +218,8 @@ internal sealed class JournaledMount : IDisposable
         }
         if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
-        if (MountInfo.FileSystemTypeAt(Backing) == "tmpfs")
+        // A loop device goes with its last unmount (mount -o loop sets autoclear).
+        if (MountInfo.FileSystemTypeAt(Backing) is "tmpfs" or "ext4")
             Process.Start("umount", ["-l", Backing])!.WaitForExit();
         Directory.Delete(Root, recursive: true);
     }
@@ -217,4 +232,10 @@ internal sealed class JournaledMount : IDisposable
         if (child.ExitCode != 0)
             throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({child.ExitCode}): {error}");
     }
+}
+
+internal enum SmallDisk
+{
+    Tmpfs,
+    Ext4,
 }
