@@ -83,6 +83,34 @@ public sealed class FailedChangeTests
         AssertReplayEqualsBacking(mount);
     }
 
+    [Fact]
+    public void AZeroRangeThatFailsForLackOfSpaceIsJournaledWithTheBytesItZeroed()
+    {
+        using var mount = JournaledMount.StartOnSmallDisk(16 << 20, SmallDisk.Ext4);
+        var victim = Path.Combine(mount.MountPoint, "victim");
+        var data = new byte[64 * 1024];
+        Random.Shared.NextBytes(data);
+        File.WriteAllBytes(victim, data);
+        Fill(Path.Combine(mount.MountPoint, "filler"));
+
+        // ext4 turns the written blocks of the range into zeros, then finds no room for the hole after them.
+        var fd = Sys.Open(victim, Sys.ORdWr, 0);
+        Assert.True(fd >= 0);
+        try
+        {
+            Assert.Equal(-1, Sys.FAllocate(fd, Sys.FallocZeroRange, 4096, 1 << 20));
+            Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
+        }
+        finally
+        {
+            Sys.Close(fd);
+        }
+        Assert.NotEqual(data, File.ReadAllBytes(Path.Combine(mount.Backing, "victim")));
+        mount.Unmount();
+
+        AssertReplayEqualsBacking(mount);
+    }
+
     /// <summary>Writes 48 KiB pieces (a disk of 256 KiB holds 5 1/3) until the disk is full: how many were short, and the errno that ended it.</summary>
     private static (int ShortWrites, int Errno) Fill(string path)
     {

@@ -14,6 +14,7 @@ internal static partial class Sys
     public const uint RenameExchange = 2;
     public const uint RenameWhiteout = 4;
     public const int FallocPunchHole = 0x02 | 0x01;
+    public const int FallocZeroRange = 0x10;
 
     /// <summary>
     /// open(2), always with O_CLOEXEC (a daemon another test starts meanwhile must not inherit
