@@ -151,8 +151,6 @@ internal static class IntentWriter
                 writer.Pop();
                 break;
             case ChangeKind.Fallocate:
-                // Whether a failure grew the file (PartialChanges); fallocate is rare, so the read costs nothing that matters.
-                thread.SizeBefore = BackingInspection.Stat(change.NodeFd, out var before) == Errno.Success ? (long)before.Size : long.MaxValue;
                 writer.Push(SubRecordType.Redo);
                 writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
                 writer.WriteLeaf(SubRecordType.Length, (ulong)change.Length);

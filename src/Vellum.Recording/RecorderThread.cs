@@ -21,9 +21,6 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
     /// <summary>How many bytes the write or copy in flight journaled as its DATA.</summary>
     public long IntendedBytes { get; set; }
 
-    /// <summary>The file's size before the fallocate in flight.</summary>
-    public long SizeBefore { get; set; }
-
     /// <summary>Whether the change in flight holds the namespace lock exclusively (it can move names).</summary>
     public bool Exclusive { get; set; }
 

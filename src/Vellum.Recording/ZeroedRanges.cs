@@ -1,5 +1,4 @@
 using System.Buffers;
-using Vellum.Passthrough;
 using Vellum.Recording.Native;
 
 namespace Vellum.Recording;
@@ -17,13 +16,10 @@ internal static unsafe class ZeroedRanges
     private const int Chunk = 1 << 20;
     private const int SeekData = 3;
 
-    /// <summary>The maximal runs of zero pieces in [<paramref name="offset"/>, <paramref name="end"/>) of the file behind <paramref name="nodeFd"/>.</summary>
-    public static List<(long Offset, long Length)> In(int nodeFd, long offset, long end)
+    /// <summary>The maximal runs of zero pieces in [<paramref name="offset"/>, <paramref name="end"/>) of the file open for reading as <paramref name="fd"/>.</summary>
+    public static List<(long Offset, long Length)> In(int fd, long offset, long end)
     {
         var runs = new List<(long Offset, long Length)>();
-        var fd = BackingInspection.OpenForReading(nodeFd);
-        if (fd < 0)
-            return runs;
         var buffer = ArrayPool<byte>.Shared.Rent(Chunk);
         try
         {
@@ -48,7 +44,6 @@ internal static unsafe class ZeroedRanges
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            BackingInspection.Close(fd);
         }
         return runs;
     }
