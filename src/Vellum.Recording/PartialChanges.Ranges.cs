@@ -22,21 +22,25 @@ internal static partial class PartialChanges
     /// (<see cref="FileExtents"/>), within the range up to the file's size: every unwritten
     /// extent becomes a punch and an allocation (zeros, allocated, as on the source), and
     /// after a punch or zero-range every hole a punch and the written bytes of its edge
-    /// pieces a write; written extents a write or allocation left alone are unchanged. Only
+    /// pieces a write; a write's written extents (at most a FUSE request, 1 MiB) become a
+    /// write of their bytes, since a write without delayed allocation (ext4 near full)
+    /// allocates blocks of zeros before failing; written extents an allocation left alone are
+    /// unchanged. Only
     /// modes every Linux filesystem has (KEEP_SIZE, PUNCH_HOLE) are used, so any replica
     /// can apply them. Without FIEMAP, the zero runs of a punch or zero-range are zeroed
     /// again (<see cref="ZeroedRanges"/>), which is exact for the bytes.
     /// </summary>
-    private static void WriteRangeState(TransactionWriter writer, in Change change, in NodeStat node, RecorderThread thread)
+    private static void WriteRangeState(TransactionWriter writer, in Change change, in NodeStat node, RecorderThread thread, long landed)
     {
         var length = change.Kind switch
         {
-            ChangeKind.Write => change.Data.Length,
-            ChangeKind.CopyFileRange => thread.IntendedBytes,
+            ChangeKind.Write or ChangeKind.CopyFileRange => thread.IntendedBytes,
             _ => change.Length,
         };
+        // A short write's bytes are recorded; what its failed rest allocated is the state here.
+        var start = change.Offset + landed;
         var end = Math.Min((long)node.Size, change.Offset + length);
-        if (end <= change.Offset)
+        if (end <= start)
             return;
         var zeroes = change.Kind == ChangeKind.Fallocate && (change.Flags & (PunchHole | ZeroRange)) != 0;
         var fd = BackingInspection.OpenForReading(change.NodeFd);
@@ -44,7 +48,7 @@ internal static partial class PartialChanges
             return;
         try
         {
-            if (FileExtents.In(fd, change.Offset, end) is not { } extents)
+            if (FileExtents.In(fd, start, end) is not { } extents)
             {
                 if (zeroes)
                 {
@@ -53,7 +57,7 @@ internal static partial class PartialChanges
                 }
                 return;
             }
-            var at = change.Offset;
+            var at = start;
             foreach (var extent in extents)
             {
                 if (zeroes && extent.Offset > at)
@@ -67,6 +71,11 @@ internal static partial class PartialChanges
                 {
                     WriteBytes(writer, in change, in node, thread, fd, extent.Offset, Math.Min(extent.End, change.Offset + EdgeSpan));
                     WriteBytes(writer, in change, in node, thread, fd, Math.Max(extent.Offset, Math.Max(end - EdgeSpan, change.Offset + EdgeSpan)), extent.End);
+                }
+                else if (change.Kind == ChangeKind.Write)
+                {
+                    // Without delayed allocation (ext4 near full) a write allocates written blocks of zeros before it fails.
+                    WriteBytes(writer, in change, in node, thread, fd, extent.Offset, extent.End);
                 }
                 at = extent.End;
             }

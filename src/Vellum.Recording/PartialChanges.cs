@@ -69,10 +69,11 @@ internal static partial class PartialChanges
                 PriorState.WriteDataLeaf(writer, change.SourceFd, change.SourceOffset, landed);
             writer.Pop();
             WriteEnd(writer, node);
+            WriteRangeState(writer, in change, in node, thread, landed);
             return writer.Commit();
         }
         if (change.Kind is ChangeKind.Write or ChangeKind.CopyFileRange or ChangeKind.Fallocate)
-            WriteRangeState(writer, in change, in node, thread);
+            WriteRangeState(writer, in change, in node, thread, 0);
         WriteStart(writer, SubRecordType.SetAttr, in change, thread);
         writer.Push(SubRecordType.Redo);
         AttributeLeaves.WriteNode(writer, node, withCtime: false);
