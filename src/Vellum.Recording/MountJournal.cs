@@ -109,7 +109,8 @@ public sealed class MountJournal : IDisposable
             var redone = BackingRedo.Run(store, options.Directory, backing);
             ring.RecordDrained(0, store.WrittenPosition);
             var recovery = new JournalRecovery(storeRecovery, replayed, settled, redone);
-            fifo = new MemoryFifo(new StoreSink(store, ring), new FifoOptions
+            var sink = new StoreSink(store, ring);
+            fifo = new MemoryFifo(sink, new FifoOptions
             {
                 Size = options.RingSize,
                 FirstTransactionId = store.LastTransactionId + 1,
@@ -118,6 +119,7 @@ public sealed class MountJournal : IDisposable
                 // the journal's disk fills up with the ring full.
                 BeginHeadroom = Math.Min(256 * 1024, options.RingSize / 8),
             });
+            sink.Fifo = fifo;
             deferred = options.BackingSyncDelay > TimeSpan.Zero && options.Sync != SyncMode.None
                 ? DeferredBackingSyncs.Open(options.Directory, backing, options.BackingSyncDelay, fifo.Options.FirstTransactionId)
                 : null;
@@ -174,8 +176,18 @@ public sealed class MountJournal : IDisposable
         _deferred?.Dispose();
         _fifo.Dispose();
         _recorder.Dispose();
-        if (_fifo.Failure is null)
+        if (_fifo.Failure is not null)
+            return;
+        try
+        {
             _store.WaitDurable(_store.WrittenPosition);
+        }
+        catch (StoreIOException failure)
+        {
+            // Whatever the store could not make durable is still in the write-ahead ring,
+            // which the next mount replays.
+            Notice?.Invoke($"journal {Options.Directory}: the last records could not be made durable ({failure.Message}); the next mount takes them from the write-ahead ring");
+        }
     }
 }
 
