@@ -162,6 +162,35 @@ public sealed class MountJournal : IDisposable
     }
 
     /// <summary>
+    /// Drains and syncs as <see cref="Drain"/> does, for a process about to exit while the
+    /// mount may still have requests inside it (stopped without waiting for them): gives up
+    /// after <paramref name="patience"/>, since a journal disk that stopped answering would
+    /// otherwise hold the process forever. False when it did not finish: what the store did
+    /// not get is in the write-ahead ring file, which the next mount of this journal stores.
+    /// Nothing is closed: the process exits next.
+    /// </summary>
+    public bool Finish(TimeSpan patience)
+    {
+        var finisher = new Thread(() =>
+        {
+            try
+            {
+                Drain();
+            }
+            catch (Exception failure) when (failure is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                Notice?.Invoke($"journal {Options.Directory}: finishing failed ({failure.Message}); the next mount takes what the store lacks from the write-ahead ring");
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "vellum-journal-finish",
+        };
+        finisher.Start();
+        return finisher.Join(patience);
+    }
+
+    /// <summary>
     /// Drains the FIFO into the store and makes the store durable, leaving the store open for
     /// readers (replication senders shipping the last records). The mount must be gone;
     /// nothing is recorded after this.

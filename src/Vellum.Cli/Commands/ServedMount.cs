@@ -12,8 +12,36 @@ namespace Vellum.Cli.Commands;
 /// goes away (Ctrl-C, SIGTERM, `vellum umount`); Dispose takes everything down in order,
 /// the journal last so it drains and syncs what the mount wrote.
 /// </summary>
+/// <remarks>
+/// Stopping. The first Ctrl-C detaches the mount lazily: the kernel lets it go once no file
+/// is open on it, and meanwhile this says which files it waits for, and that a second Ctrl-C
+/// stops without waiting. SIGTERM detaches the same way and stops without waiting after
+/// <see cref="TerminateGrace"/>. `vellum umount` of a busy mount aborts the connection, which
+/// ends the session even with a request stuck inside the filesystem (a journal whose disk
+/// hangs). Stopping without waiting refuses every further request (ENOTCONN), gives the journal
+/// <see cref="JournalPatience"/> to store and sync what it holds, and exits: a journal that
+/// cannot finish in time keeps every change in its write-ahead ring file for the next mount,
+/// and the kernel completes the detach when the last file is closed.
+/// </remarks>
 internal sealed class ServedMount : IDisposable
 {
+    /// <summary>How long SIGTERM waits for open files to close before stopping without them.</summary>
+    private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a session whose connection is gone waits for a reader stuck inside the filesystem.</summary>
+    private static readonly TimeSpan DisconnectGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long stopping without waiting gives the journal to store and sync what it holds.</summary>
+    private static readonly TimeSpan JournalPatience = TimeSpan.FromSeconds(5);
+
+    private readonly TaskCompletionSource _stopNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _waitingLock = new();
+    private Timer? _waitingReport;
+    private string? _lastWaitingLine;
+    private int _interrupts;
+    private bool _stoppedWithoutWaiting;
+    private bool _disposed;
+
     private readonly MountJournal? _journal;
     private readonly PassthroughFileSystem _backing;
     private readonly FuseMount _mount;
@@ -34,8 +62,8 @@ internal sealed class ServedMount : IDisposable
         _status = status;
         // Before the caller says the mount is up: a signal sent on seeing that must unmount,
         // not kill the process with the mount still there.
-        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Unmount);
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Unmount);
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnInterrupt);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
     }
 
     public MountJournal? Journal => _journal;
@@ -78,20 +106,81 @@ internal sealed class ServedMount : IDisposable
         }
     }
 
-    /// <summary>Serves until the mount goes away; SIGINT and SIGTERM (from start on) unmount.</summary>
-    public void Serve() => _mount.Completion.Wait();
+    /// <summary>Whether the journal could not store everything before the process stopped without waiting (it is in the write-ahead ring).</summary>
+    public bool JournalUnfinished { get; private set; }
 
-    private void Unmount(PosixSignalContext context)
+    /// <summary>
+    /// Serves until the mount goes away, or until it is stopped without waiting for it (see
+    /// the remarks); SIGINT and SIGTERM (from start on) unmount.
+    /// </summary>
+    public void Serve()
+    {
+        var disconnected = _mount.Session.Disconnected.ContinueWith(_ => Task.Delay(DisconnectGrace), TaskScheduler.Default).Unwrap();
+        Task.WaitAny(_mount.Completion, _stopNow.Task, disconnected);
+        _stoppedWithoutWaiting = !_mount.Completion.IsCompleted;
+    }
+
+    private void OnInterrupt(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        if (Interlocked.Increment(ref _interrupts) == 1)
+        {
+            _mount.RequestUnmount();
+            StartWaitingReport("Ctrl-C again stops without waiting: the journal keeps every change made so far, and the files still open get errors (ENOTCONN) until they are closed");
+            return;
+        }
+        Console.Error.WriteLine($"vellum: stopping without waiting for {_mount.MountPoint} to be released");
+        _stopNow.TrySetResult();
+    }
+
+    private void OnTerminate(PosixSignalContext context)
     {
         context.Cancel = true;
         _mount.RequestUnmount();
+        StartWaitingReport($"stopping without waiting in {TerminateGrace.TotalSeconds:0} s");
+        _ = Task.Delay(TerminateGrace).ContinueWith(_ => _stopNow.TrySetResult(), TaskScheduler.Default);
+    }
+
+    /// <summary>Once a second while the detached mount is held: which files hold it, printed when that changes.</summary>
+    private void StartWaitingReport(string then)
+    {
+        lock (_waitingLock)
+            _waitingReport ??= new Timer(_ => ReportWaiting(then), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    private void ReportWaiting(string then)
+    {
+        if (_mount.Completion.IsCompleted || _stopNow.Task.IsCompleted)
+            return;
+        var holders = _mount.MountId < 0 ? [] : MountHolder.Find(_mount.MountId, _mount.MountPoint);
+        var waitingFor = holders.Count > 0
+            ? MountHolder.Describe(holders)
+            : "the kernel to release the mount (no file open on it was found: a process may have its working directory in it, or a request is still being served)";
+        var line = $"vellum: unmounting {_mount.MountPoint}: waiting for {waitingFor}; {then}";
+        lock (_waitingLock)
+        {
+            if (line == _lastWaitingLine)
+                return;
+            _lastWaitingLine = line;
+        }
+        Console.Error.WriteLine(line);
     }
 
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         _interrupt.Dispose();
         _terminate.Dispose();
+        lock (_waitingLock)
+            _waitingReport?.Dispose();
         _status?.Dispose();
+        if (_stoppedWithoutWaiting)
+        {
+            StopWithoutWaiting();
+            return;
+        }
         _mount.Dispose();
         _backing.Dispose();
         if (_journal is not null && _replication is not null)
@@ -101,5 +190,24 @@ internal sealed class ServedMount : IDisposable
         }
         _replication?.Dispose();
         _journal?.Dispose();
+    }
+
+    /// <summary>
+    /// The mount is detached but still held (open files, or a request stuck in the filesystem):
+    /// nothing more reaches the filesystem, the connection is aborted (programs waiting on it
+    /// get ENOTCONN, and the kernel completes the detach once they close their files), the
+    /// journal gets <see cref="JournalPatience"/> to finish, and the rest is left to the
+    /// process's exit. A thread blocked in a write to a journal disk that hangs holds that
+    /// exit back until the disk answers (Linux waits out I/O already in a driver's or a FUSE
+    /// server's hands), but nothing waits for the process any more.
+    /// </summary>
+    private void StopWithoutWaiting()
+    {
+        _mount.Session.Refuse();
+        _mount.AbortConnection();
+        if (_journal is null || _journal.Finish(JournalPatience))
+            return;
+        JournalUnfinished = true;
+        Console.Error.WriteLine($"vellum: the journal {_journal.Options.Directory} did not finish within {JournalPatience.TotalSeconds:0} s (its disk does not answer): every change made through the mount is in its write-ahead ring file, which the next mount with this journal stores");
     }
 }
