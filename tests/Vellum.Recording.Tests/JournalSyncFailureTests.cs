@@ -69,6 +69,57 @@ public sealed class JournalSyncFailureTests
     }
 
     [Fact]
+    public void On_a_disk_that_fills_up_at_writeback_writers_get_ENOSPC_and_the_journal_resumes_by_itself_when_there_is_room()
+    {
+        using var disk = new LoopJournalDisk();
+        using var mount = JournaledMount.StartWithJournal(Path.Combine(disk.MountPoint, "journal"));
+        var file = Path.Combine(mount.MountPoint, "data");
+        var first = Bytes(6);
+        Assert.True(Sys.WriteAt(file, 0, first, fsync: true));
+
+        // ext4 takes the writes (it has room), the disk under it does not: the journal's
+        // fdatasync fails with ENOSPC, and the pages it could not write are no longer dirty.
+        disk.Fill(bytesLeft: 2 * MiB);
+        var fd = Sys.Open(file, Sys.OWrOnly, 0);
+        Assert.True(fd >= 0);
+        long written = MiB;
+        try
+        {
+            var errno = 0;
+            while (errno == 0 && written < 64 * MiB)
+            {
+                if (Sys.PWrite(fd, Bytes((int)(written / MiB) + 10), MiB, written) != MiB)
+                    errno = Marshal.GetLastPInvokeError();
+                else if (Sys.FDataSync(fd) != 0)
+                    errno = Marshal.GetLastPInvokeError();
+                else
+                    written += MiB;
+            }
+            Assert.True(errno == ENOSPC, $"the mount answered errno {errno} after {written} bytes:\n{mount.Log}");
+            Assert.Contains("fdatasync", mount.Status().GetProperty("full").GetString());
+            Assert.False(Sys.WriteAt(Path.Combine(mount.MountPoint, "refused"), 0, first));
+            Assert.False(File.Exists(Path.Combine(mount.Backing, "refused")), "a change refused for a full journal reached the backing directory");
+
+            disk.MakeRoom();
+            var deadline = Stopwatch.StartNew();
+            while (mount.Status().GetProperty("full").ValueKind != JsonValueKind.Null)
+                Assert.True(deadline.Elapsed < JournaledMount.Patience, $"the journal stayed full with room on its disk:\n{mount.Log}");
+            Assert.Equal(0, Sys.FDataSync(fd));
+            Assert.Equal(MiB, (int)Sys.PWrite(fd, first, MiB, written + MiB));
+            Assert.Equal(0, Sys.FSync(fd));
+        }
+        finally
+        {
+            Sys.Close(fd);
+        }
+        mount.Unmount();
+
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
+    [Fact]
     public void A_failed_fdatasync_stops_the_journal_with_EIO_and_the_next_mount_recovers_everything_acknowledged()
     {
         using var device = new FailingSyncDevice();
