@@ -90,6 +90,7 @@ public sealed class MountJournal : IDisposable
         var header = exists ? null : JournalHeader.Create(Guid.NewGuid(), 1, Environment.MachineName, backing, flags);
         var store = SegmentStore.Open(options.Directory, new StoreOptions { Header = header, AbortUnfinished = false });
         RingFile? ring = null;
+        StoreSink? sink = null;
         MemoryFifo? fifo = null;
         DeferredBackingSyncs? deferred = null;
         try
@@ -109,7 +110,7 @@ public sealed class MountJournal : IDisposable
             var redone = BackingRedo.Run(store, options.Directory, backing);
             ring.RecordDrained(0, store.WrittenPosition);
             var recovery = new JournalRecovery(storeRecovery, replayed, settled, redone);
-            var sink = new StoreSink(store, ring);
+            sink = new StoreSink(store, ring);
             fifo = new MemoryFifo(sink, new FifoOptions
             {
                 Size = options.RingSize,
@@ -129,6 +130,7 @@ public sealed class MountJournal : IDisposable
         {
             deferred?.Dispose();
             fifo?.Dispose();
+            sink?.Dispose();
             ring?.Dispose();
             store.Dispose();
             throw;
@@ -204,6 +206,7 @@ public sealed class MountJournal : IDisposable
         // journal answered and empties their table, so a clean unmount leaves nothing to redo.
         _deferred?.Dispose();
         _fifo.Dispose();
+        (_fifo.Sink as IDisposable)?.Dispose();
         _recorder.Dispose();
         if (_fifo.Failure is not null)
             return;
