@@ -70,6 +70,35 @@ public sealed class DaemonStopTests
         Assert.Equal(Bytes(2), File.ReadAllBytes(Path.Combine(replica, "written")));
     }
 
+    [Fact]
+    public void A_lazy_unmount_from_outside_with_a_file_held_open_stops_the_daemon_within_seconds()
+    {
+        using var mount = JournaledMount.Start();
+        var held = Path.Combine(mount.MountPoint, "held");
+        Assert.True(Sys.WriteAt(held, 0, Bytes(1)));
+        var fd = Sys.Open(held, Sys.OWrOnly, 0);
+        Assert.True(fd >= 0);
+        try
+        {
+            var stopping = Stopwatch.StartNew();
+            using (var umount = Process.Start("umount", ["-l", mount.MountPoint]))
+                umount.WaitForExit();
+            Assert.Equal(0, mount.WaitForExit(Seconds));
+            Assert.True(stopping.Elapsed < Seconds, $"stopping took {stopping.Elapsed}");
+            Assert.Contains("was detached by a lazy unmount from outside", mount.Log);
+            Assert.Contains($"waiting for 1 open file: {held} (pid {Environment.ProcessId}, ", mount.Log);
+            Assert.Equal(-1, Sys.PWrite(fd, Bytes(2), MiB, 0));
+        }
+        finally
+        {
+            Sys.Close(fd);
+        }
+
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
     private static void StopWhileAReaderIsBlockedInTheJournal(Action<JournaledMount> stop)
     {
         using var device = new StallingDevice();

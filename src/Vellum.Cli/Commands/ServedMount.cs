@@ -15,8 +15,9 @@ namespace Vellum.Cli.Commands;
 /// <remarks>
 /// Stopping. The first Ctrl-C detaches the mount lazily: the kernel lets it go once no file
 /// is open on it, and meanwhile this says which files it waits for, and that a second Ctrl-C
-/// stops without waiting. SIGTERM detaches the same way and stops without waiting after
-/// <see cref="TerminateGrace"/>. `vellum umount` of a busy mount aborts the connection, which
+/// stops without waiting. SIGTERM, or a detach from outside (`umount -l`, which is what
+/// `vellum umount` does without root), detaches the same way and stops without waiting
+/// after <see cref="TerminateGrace"/>. `vellum umount` of a busy mount aborts the connection, which
 /// ends the session even with a request stuck inside the filesystem (a journal whose disk
 /// hangs). Stopping without waiting refuses every further request (ENOTCONN), gives the journal
 /// <see cref="JournalPatience"/> to store and sync what it holds, and exits: a journal that
@@ -38,7 +39,9 @@ internal sealed class ServedMount : IDisposable
     private readonly Lock _waitingLock = new();
     private Timer? _waitingReport;
     private string? _lastWaitingLine;
+    private readonly Timer _detachWatch;
     private int _interrupts;
+    private int _unmountAsked;
     private bool _stoppedWithoutWaiting;
     private bool _disposed;
 
@@ -64,6 +67,7 @@ internal sealed class ServedMount : IDisposable
         // not kill the process with the mount still there.
         _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnInterrupt);
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
+        _detachWatch = new Timer(_ => WatchDetach(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public MountJournal? Journal => _journal;
@@ -125,6 +129,7 @@ internal sealed class ServedMount : IDisposable
         context.Cancel = true;
         if (Interlocked.Increment(ref _interrupts) == 1)
         {
+            Volatile.Write(ref _unmountAsked, 1);
             _mount.RequestUnmount();
             StartWaitingReport("Ctrl-C again stops without waiting: the journal keeps every change made so far, and the files still open get errors (ENOTCONN) until they are closed");
             return;
@@ -136,6 +141,30 @@ internal sealed class ServedMount : IDisposable
     private void OnTerminate(PosixSignalContext context)
     {
         context.Cancel = true;
+        StopAfterGrace();
+    }
+
+    /// <summary>
+    /// `umount -l` or `fusermount3 -uz` detached the mount (what `vellum umount` does without
+    /// root): it is to go away, so it goes as on SIGTERM rather than waiting for every open
+    /// file to close without a word.
+    /// </summary>
+    private void WatchDetach()
+    {
+        if (Volatile.Read(ref _unmountAsked) != 0 || _mount.Completion.IsCompleted || _mount.MountId < 0
+            || MountInfo.MountIdAt(_mount.MountPoint) == _mount.MountId)
+            return;
+        // A plain unmount ends the session at once: only a mount still held is worth a word.
+        if (_mount.Completion.Wait(TimeSpan.FromMilliseconds(500)) || Volatile.Read(ref _unmountAsked) != 0)
+            return;
+        Console.Error.WriteLine($"vellum: {_mount.MountPoint} was detached by a lazy unmount from outside (umount -l, fusermount3 -uz)");
+        StopAfterGrace();
+    }
+
+    /// <summary>SIGTERM, or a detach from outside: unmount, and stop without waiting after <see cref="TerminateGrace"/>.</summary>
+    private void StopAfterGrace()
+    {
+        Volatile.Write(ref _unmountAsked, 1);
         _mount.RequestUnmount();
         StartWaitingReport($"stopping without waiting in {TerminateGrace.TotalSeconds:0} s");
         _ = Task.Delay(TerminateGrace).ContinueWith(_ => _stopNow.TrySetResult(), TaskScheduler.Default);
@@ -173,6 +202,7 @@ internal sealed class ServedMount : IDisposable
         _disposed = true;
         _interrupt.Dispose();
         _terminate.Dispose();
+        _detachWatch.Dispose();
         lock (_waitingLock)
             _waitingReport?.Dispose();
         _status?.Dispose();
