@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 
 namespace Vellum.Testing;
 
@@ -49,9 +50,8 @@ public static class TreeComparison
     private static Dictionary<string, Entry> Walk(string root, TreeComparisonOptions options)
     {
         var nodes = new SortedDictionary<string, TreeComparisonNode>(StringComparer.Ordinal) { ["."] = RootNode(root, options) };
-        var enumeration = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", enumeration))
-            nodes[Path.GetRelativePath(root, path)] = TreeComparisonNode.Read(path);
+        using (var directory = TreeComparisonLibC.OpenAt(TreeComparisonLibC.AtFdCwd, root, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory, root))
+            WalkDirectory(directory, "", nodes);
         var firstNameOf = new Dictionary<ulong, string>();
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var (path, node) in nodes)
@@ -62,9 +62,28 @@ public static class TreeComparison
         return entries;
     }
 
+    /// <summary>
+    /// Reads every node under <paramref name="directory"/> relative to its descriptor, one
+    /// descriptor per level: a tree deeper than PATH_MAX has paths no call would take.
+    /// </summary>
+    private static void WalkDirectory(SafeFileHandle directory, string prefix, SortedDictionary<string, TreeComparisonNode> nodes)
+    {
+        var fd = (int)directory.DangerousGetHandle();
+        foreach (var name in TreeComparisonLibC.Names(directory, prefix))
+        {
+            var path = prefix + name;
+            var node = TreeComparisonNode.Read(fd, name, path);
+            nodes[path] = node;
+            if (node.Type != TreeComparisonNode.Directory)
+                continue;
+            using var child = TreeComparisonLibC.OpenAt(fd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory | TreeComparisonLibC.ONoFollow, path);
+            WalkDirectory(child, path + "/", nodes);
+        }
+    }
+
     private static TreeComparisonNode RootNode(string root, TreeComparisonOptions options)
     {
-        var node = TreeComparisonNode.Read(root);
+        var node = TreeComparisonNode.Read(TreeComparisonLibC.AtFdCwd, root, root);
         foreach (var name in options.IgnoredRootXattrs)
             node.Xattrs.Remove(name);
         return node;
