@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Vellum.Fuse;
 using Vellum.Mount;
 using Vellum.Passthrough;
@@ -13,35 +12,23 @@ namespace Vellum.Cli.Commands;
 /// the journal last so it drains and syncs what the mount wrote.
 /// </summary>
 /// <remarks>
-/// Stopping. The first Ctrl-C detaches the mount lazily: the kernel lets it go once no file
-/// is open on it, and meanwhile this says which files it waits for, and that a second Ctrl-C
-/// stops without waiting. SIGTERM, or a detach from outside (`umount -l`, which is what
-/// `vellum umount` does without root), detaches the same way and stops without waiting
-/// after <see cref="TerminateGrace"/>. `vellum umount` of a busy mount aborts the connection, which
-/// ends the session even with a request stuck inside the filesystem (a journal whose disk
-/// hangs). Stopping without waiting refuses every further request (ENOTCONN), gives the journal
+/// Stopping: <see cref="StopRequests"/> turns Ctrl-C, SIGTERM and a detach from outside into an unmount; a
+/// `vellum umount` of a busy mount aborts the connection, which ends the session even with a
+/// request stuck inside the filesystem (a journal whose disk hangs). Stopping without
+/// waiting refuses every further request (ENOTCONN), gives the journal
 /// <see cref="JournalPatience"/> to store and sync what it holds, and exits: a journal that
 /// cannot finish in time keeps every change in its write-ahead ring file for the next mount,
 /// and the kernel completes the detach when the last file is closed.
 /// </remarks>
 internal sealed class ServedMount : IDisposable
 {
-    /// <summary>How long SIGTERM waits for open files to close before stopping without them.</summary>
-    private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(3);
-
     /// <summary>How long a session whose connection is gone waits for a reader stuck inside the filesystem.</summary>
     private static readonly TimeSpan DisconnectGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>How long stopping without waiting gives the journal to store and sync what it holds.</summary>
     private static readonly TimeSpan JournalPatience = TimeSpan.FromSeconds(5);
 
-    private readonly TaskCompletionSource _stopNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _waitingLock = new();
-    private Timer? _waitingReport;
-    private string? _lastWaitingLine;
-    private readonly Timer _detachWatch;
-    private int _interrupts;
-    private int _unmountAsked;
+    private readonly StopRequests _stopRequests;
     private bool _stoppedWithoutWaiting;
     private bool _disposed;
 
@@ -53,9 +40,6 @@ internal sealed class ServedMount : IDisposable
     /// <summary>How long an unmount waits for connected replication targets to acknowledge the journal's last records.</summary>
     private static readonly TimeSpan FinishPatience = TimeSpan.FromSeconds(10);
 
-    private readonly PosixSignalRegistration _interrupt;
-    private readonly PosixSignalRegistration _terminate;
-
     private ServedMount(MountJournal? journal, MountReplication? replication, PassthroughFileSystem backing, FuseMount mount, StatusServer? status)
     {
         _journal = journal;
@@ -65,9 +49,7 @@ internal sealed class ServedMount : IDisposable
         _status = status;
         // Before the caller says the mount is up: a signal sent on seeing that must unmount,
         // not kill the process with the mount still there.
-        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnInterrupt);
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate);
-        _detachWatch = new Timer(_ => WatchDetach(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _stopRequests = new StopRequests(mount);
     }
 
     public MountJournal? Journal => _journal;
@@ -121,79 +103,8 @@ internal sealed class ServedMount : IDisposable
     public void Serve()
     {
         var disconnected = _mount.Session.Disconnected.ContinueWith(_ => Task.Delay(DisconnectGrace), TaskScheduler.Default).Unwrap();
-        Task.WaitAny(_mount.Completion, _stopNow.Task, disconnected);
+        Task.WaitAny(_mount.Completion, _stopRequests.StopNow, disconnected);
         _stoppedWithoutWaiting = !_mount.Completion.IsCompleted;
-    }
-
-    private void OnInterrupt(PosixSignalContext context)
-    {
-        context.Cancel = true;
-        if (Interlocked.Increment(ref _interrupts) == 1)
-        {
-            Volatile.Write(ref _unmountAsked, 1);
-            _mount.RequestUnmount();
-            StartWaitingReport("Ctrl-C again stops without waiting: the journal keeps every change made so far, and the files still open get errors (ENOTCONN) until they are closed");
-            return;
-        }
-        Console.Error.WriteLine($"vellum: stopping without waiting for {_mount.MountPoint} to be released");
-        _stopNow.TrySetResult();
-    }
-
-    private void OnTerminate(PosixSignalContext context)
-    {
-        context.Cancel = true;
-        StopAfterGrace();
-    }
-
-    /// <summary>
-    /// `umount -l` or `fusermount3 -uz` detached the mount (what `vellum umount` does without
-    /// root): it is to go away, so it goes as on SIGTERM rather than waiting for every open
-    /// file to close without a word.
-    /// </summary>
-    private void WatchDetach()
-    {
-        if (Volatile.Read(ref _unmountAsked) != 0 || _mount.Completion.IsCompleted || _mount.MountId < 0
-            || MountInfo.MountIdAt(_mount.MountPoint) == _mount.MountId)
-            return;
-        // A plain unmount ends the session at once: only a mount still held is worth a word.
-        if (_mount.Completion.Wait(TimeSpan.FromMilliseconds(500)) || Volatile.Read(ref _unmountAsked) != 0)
-            return;
-        Console.Error.WriteLine($"vellum: {_mount.MountPoint} was detached by a lazy unmount from outside (umount -l, fusermount3 -uz)");
-        StopAfterGrace();
-    }
-
-    /// <summary>SIGTERM, or a detach from outside: unmount, and stop without waiting after <see cref="TerminateGrace"/>.</summary>
-    private void StopAfterGrace()
-    {
-        Volatile.Write(ref _unmountAsked, 1);
-        _mount.RequestUnmount();
-        StartWaitingReport($"stopping without waiting in {TerminateGrace.TotalSeconds:0} s");
-        _ = Task.Delay(TerminateGrace).ContinueWith(_ => _stopNow.TrySetResult(), TaskScheduler.Default);
-    }
-
-    /// <summary>Once a second while the detached mount is held: which files hold it, printed when that changes.</summary>
-    private void StartWaitingReport(string then)
-    {
-        lock (_waitingLock)
-            _waitingReport ??= new Timer(_ => ReportWaiting(then), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-    }
-
-    private void ReportWaiting(string then)
-    {
-        if (_mount.Completion.IsCompleted || _stopNow.Task.IsCompleted)
-            return;
-        var holders = _mount.MountId < 0 ? [] : MountHolder.Find(_mount.MountId, _mount.MountPoint);
-        var waitingFor = holders.Count > 0
-            ? MountHolder.Describe(holders)
-            : "the kernel to release the mount (no file open on it was found: a process may have its working directory in it, or a request is still being served)";
-        var line = $"vellum: unmounting {_mount.MountPoint}: waiting for {waitingFor}; {then}";
-        lock (_waitingLock)
-        {
-            if (line == _lastWaitingLine)
-                return;
-            _lastWaitingLine = line;
-        }
-        Console.Error.WriteLine(line);
     }
 
     public void Dispose()
@@ -201,11 +112,7 @@ internal sealed class ServedMount : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        _interrupt.Dispose();
-        _terminate.Dispose();
-        _detachWatch.Dispose();
-        lock (_waitingLock)
-            _waitingReport?.Dispose();
+        _stopRequests.Dispose();
         _status?.Dispose();
         if (_stoppedWithoutWaiting)
         {
