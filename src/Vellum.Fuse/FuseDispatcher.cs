@@ -204,7 +204,7 @@ internal sealed unsafe partial class FuseDispatcher
             return;
         }
 
-        var reply = FuseInit.Negotiate(request, _options.EnablePassthrough, _session.MaxWrite, Environment.SystemPageSize, out var size);
+        var reply = FuseInit.Negotiate(request, _options.EnablePassthrough, _options.PosixAcl, _session.MaxWrite, Environment.SystemPageSize, out var size);
         var payload = reader.Reply[OutHeaderSize..];
         MemoryMarshal.Write(payload, in reply);
         var initialized = request.Major == FuseProtocol.KernelVersion;

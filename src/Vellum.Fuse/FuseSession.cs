@@ -97,6 +97,27 @@ public sealed unsafe class FuseSession
         return result < 0 ? Marshal.GetLastPInvokeError() : 0;
     }
 
+    /// <summary>
+    /// Tells the kernel that <paramref name="node"/>'s attributes changed behind its cache
+    /// (FUSE_NOTIFY_INVAL_INODE with a negative offset: attributes only, no page cache), so
+    /// the next stat asks again. Returns 0 or an errno (ENOENT: the kernel has no such node
+    /// cached, so nothing was stale).
+    /// </summary>
+    public int InvalidateAttributes(ulong node)
+    {
+        const int notifyInvalInode = 2;
+        var message = stackalloc byte[40];
+        var header = (FuseOutHeader*)message;
+        header->Len = 40;
+        header->Error = notifyInvalInode;
+        header->Unique = 0;
+        var body = (long*)(message + 16);
+        body[0] = (long)node;
+        body[1] = -1;
+        body[2] = 0;
+        return LibC.Write(DeviceFd, message, 40) < 0 ? Marshal.GetLastPInvokeError() : 0;
+    }
+
     /// <summary>Drops a backing id (FUSE_DEV_IOC_BACKING_CLOSE); returns 0 or an errno.</summary>
     public int CloseBacking(int backingId)
     {

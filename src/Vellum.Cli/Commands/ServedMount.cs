@@ -79,6 +79,7 @@ internal sealed class ServedMount : IDisposable
                 MountPoint = mountPoint,
                 Source = backing,
                 EnablePassthrough = usePassthrough,
+                PosixAcl = true,
                 Log = line => Console.Error.WriteLine($"vellum: {line}"),
             });
             var status = journal is null ? null : StatusServer.Start(mountPoint, journal, replication);
