@@ -6,8 +6,9 @@ namespace Vellum.Testing;
 /// Compares two directory trees, recursively and without following symlinks: names, types,
 /// permission and set-ID/sticky bits, owners, sizes, mtimes (to the nanosecond), regular file
 /// content and sparse layout (the SEEK_DATA / SEEK_HOLE extent map), symlink targets, device
-/// numbers, xattrs and hard-link structure (which names share an inode). Atimes, ctimes and
-/// inode numbers differ between any two trees and are not compared.
+/// numbers, xattrs and hard-link structure (which names share an inode). Ctimes and inode
+/// numbers differ between any two trees and are not compared; atimes only where a program
+/// set them (<see cref="TreeComparisonOptions.AtimesSetBefore"/>).
 /// </summary>
 public static class TreeComparison
 {
@@ -51,7 +52,11 @@ public static class TreeComparison
         var nodes = new SortedDictionary<string, TreeComparisonNode>(StringComparer.Ordinal) { ["."] = RootNode(root, options) };
         var enumeration = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
         foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", enumeration))
-            nodes[Path.GetRelativePath(root, path)] = TreeComparisonNode.Read(path);
+        {
+            var relative = Path.GetRelativePath(root, path);
+            if (!IsSkipped(relative, options))
+                nodes[relative] = TreeComparisonNode.Read(path);
+        }
         var firstNameOf = new Dictionary<ulong, string>();
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var (path, node) in nodes)
@@ -60,6 +65,18 @@ public static class TreeComparison
             entries[path] = new Entry(node, group);
         }
         return entries;
+    }
+
+    private static bool IsSkipped(string relative, TreeComparisonOptions options)
+    {
+        if (options.Skip is not { } skip)
+            return false;
+        for (string? path = relative; !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if (skip(path))
+                return true;
+        }
+        return false;
     }
 
     private static TreeComparisonNode RootNode(string root, TreeComparisonOptions options)
@@ -93,8 +110,10 @@ public static class TreeComparison
             Check("hard links (first name sharing the inode)", expected.LinkGroup, actual.LinkGroup);
         }
         var skipMtime = isDirectory && (options.IgnoreDirectoryMtimes || (path == "." && options.IgnoreRootMtime));
-        if (!skipMtime)
+        if (!skipMtime && (options.MtimesSetBefore is not { } mtimeCutoff || e.MtimeSeconds < mtimeCutoff.ToUnixTimeSeconds()))
             Check("mtime", $"{e.MtimeSeconds}.{e.MtimeNanoseconds:D9}", $"{a.MtimeSeconds}.{a.MtimeNanoseconds:D9}");
+        if (options.AtimesSetBefore is { } atimeCutoff && e.AtimeSeconds < atimeCutoff.ToUnixTimeSeconds())
+            Check("atime", $"{e.AtimeSeconds}.{e.AtimeNanoseconds:D9}", $"{a.AtimeSeconds}.{a.AtimeNanoseconds:D9}");
         Check("content (SHA-256)", e.Content, a.Content);
         Check("sparse extents", e.Extents, a.Extents);
         Check("symlink target (hex)", e.LinkTarget, a.LinkTarget);

@@ -13,10 +13,17 @@ internal static unsafe partial class TreeComparisonLibC
     public const int SeekData = 3;
     public const int SeekHole = 4;
     public const int ENXIO = 6;
+    public const int EPERM = 1;
+    public const int ORdOnly = 0;
+    public const int OCloExec = 0x80000;
+    public const int ONoAtime = 0x40000;
     public const int ERANGE = 34;
 
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Statx(int dirFd, string path, int flags, uint mask, TreeComparisonStatx* buffer);
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
 
     [LibraryImport(Library, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint LListXattr(string path, byte* list, nuint size);
@@ -46,6 +53,8 @@ internal struct TreeComparisonStatx
     [FieldOffset(28)] public ushort Mode;
     [FieldOffset(32)] public ulong Ino;
     [FieldOffset(40)] public ulong Size;
+    [FieldOffset(64)] public long AtimeSeconds;
+    [FieldOffset(72)] public uint AtimeNanoseconds;
     [FieldOffset(112)] public long MtimeSeconds;
     [FieldOffset(120)] public uint MtimeNanoseconds;
     [FieldOffset(128)] public uint RdevMajor;

@@ -7,7 +7,7 @@ namespace Vellum.Testing;
 
 /// <summary>Everything <see cref="TreeComparison"/> compares of one node, read without following a symlink.</summary>
 internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint Gid, ulong Size, long MtimeSeconds, uint MtimeNanoseconds,
-    ulong Inode, uint Nlink, string Rdev, string Content, string LinkTarget, string Extents, SortedDictionary<string, string> Xattrs)
+    long AtimeSeconds, uint AtimeNanoseconds, ulong Inode, uint Nlink, string Rdev, string Content, string LinkTarget, string Extents, SortedDictionary<string, string> Xattrs)
 {
     public const uint TypeMask = 0xF000;
     public const uint Directory = 0x4000;
@@ -24,7 +24,7 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
         var type = stat.Mode & TypeMask;
         var isDevice = type is CharDevice or BlockDevice;
         return new TreeComparisonNode(type, stat.Mode & 0xFFFu, stat.Uid, stat.Gid, stat.Size, stat.MtimeSeconds, stat.MtimeNanoseconds,
-            stat.Ino, stat.Nlink,
+            stat.AtimeSeconds, stat.AtimeNanoseconds, stat.Ino, stat.Nlink,
             isDevice ? $"{stat.RdevMajor}:{stat.RdevMinor}" : "",
             type == Regular ? Hash(path) : "",
             type == Symlink ? Convert.ToHexString(ReadLink(path)) : "",
@@ -34,8 +34,23 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
 
     private static string Hash(string path)
     {
-        using var file = File.OpenRead(path);
+        using var handle = OpenWithoutAtime(path);
+        using var file = new FileStream(handle, FileAccess.Read);
         return Convert.ToHexString(SHA256.HashData(file));
+    }
+
+    /// <summary>
+    /// Opens for reading with O_NOATIME where the caller may (it owns the file, or is root), so
+    /// that comparing a tree does not move the atimes a program set and a later comparison checks.
+    /// </summary>
+    private static SafeFileHandle OpenWithoutAtime(string path)
+    {
+        var fd = TreeComparisonLibC.Open(path, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.OCloExec | TreeComparisonLibC.ONoAtime);
+        if (fd < 0 && TreeComparisonLibC.LastError() == TreeComparisonLibC.EPERM)
+            fd = TreeComparisonLibC.Open(path, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.OCloExec);
+        if (fd < 0)
+            throw TreeComparisonLibC.Failure("open", path);
+        return new SafeFileHandle(fd, ownsHandle: true);
     }
 
     private static unsafe byte[] ReadLink(string path)
@@ -52,7 +67,7 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
     /// <summary>The data extents as SEEK_DATA / SEEK_HOLE report them: "start-end,..." ("" for a file that is all hole).</summary>
     private static string ExtentMap(string path)
     {
-        using SafeFileHandle file = File.OpenHandle(path);
+        using SafeFileHandle file = OpenWithoutAtime(path);
         var fd = (int)file.DangerousGetHandle();
         var extents = new StringBuilder();
         long at = 0;
