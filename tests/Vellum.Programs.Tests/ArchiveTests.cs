@@ -1,0 +1,64 @@
+namespace Vellum.Programs.Tests;
+
+/// <summary>tar, rsync and cp -a copy a tree with xattrs, hard links, a symlink, a fifo and holes, times kept.</summary>
+public sealed class ArchiveTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
+{
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Tar_with_xattrs_round_trips_a_tree(Place place) => Scenarios.Check(place, Tar, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Rsync_round_trips_a_tree_and_then_finds_nothing_to_do(Place place) => Scenarios.Check(place, Rsync, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Cp_archive_copies_a_tree_with_xattrs_and_hard_links(Place place) => Scenarios.Check(place, CpArchive, plainRuns);
+
+    /// <summary>A pax archive holds ctimes: its bytes differ between places, its listing and what it extracts do not.</summary>
+    private static readonly Scenario Tar = new(nameof(Tar), workspace =>
+    {
+        workspace.Sh(Shell.MakeTree + """
+            make_tree tree
+            tar --xattrs --format=posix --sort=name -cf tree.tar -C tree .
+            tar --sort=name -czf tree.tgz -C tree sub
+            mkdir out zout
+            tar --xattrs --xattrs-include='*' -xpf tree.tar -C out
+            tar -xzf tree.tgz -C zout
+            tar --xattrs -df tree.tar -C out
+            tar -tvf tree.tar --full-time
+            getfattr -d out/a.txt out/sub/numbers
+            stat -c '%n %h %a %s %Y' out/a.txt out/sub/a-hardlink out/sub/numbers zout/sub/numbers
+            cmp tree/sub/deeper/text zout/sub/deeper/text
+            """);
+    }, Skip: path => path.EndsWith(".tar", StringComparison.Ordinal) || path.EndsWith(".tgz", StringComparison.Ordinal));
+
+    private static readonly Scenario Rsync = new(nameof(Rsync), workspace =>
+    {
+        workspace.Sh(Shell.MakeTree + """
+            make_tree tree
+            rsync -aHXS tree/ copy/
+            rsync -aHXS --itemize-changes tree/ copy/
+            printf 'beta\n' >> tree/a.txt
+            rm tree/sub/deeper/text
+            rsync -aHXS --delete --itemize-changes tree/ copy/
+            rsync -aHXS --delete copy/ back/
+            rsync -aHXSn --delete --itemize-changes tree/ back/
+            getfattr -d back/a.txt
+            stat -c '%n %h %a %s' back/a.txt back/sub/a-hardlink back/sub/numbers back/sparse
+            """);
+    });
+
+    private static readonly Scenario CpArchive = new(nameof(CpArchive), workspace =>
+    {
+        workspace.Sh(Shell.MakeTree + """
+            make_tree tree
+            cp -a tree copy
+            getfattr -d copy/a.txt copy/sub/numbers
+            [ "$(stat -c %i copy/a.txt)" = "$(stat -c %i copy/sub/a-hardlink)" ] && echo 'one inode, two names'
+            stat -c '%n %F %a %s %Y' copy/a.txt copy/sub/fifo copy/sub/a-symlink copy/sparse copy/sub/deeper
+            cmp tree/sparse copy/sparse
+            du -k copy/sparse | cut -f1
+            """);
+    });
+}

@@ -1,0 +1,170 @@
+namespace Vellum.Programs.Tests;
+
+/// <summary>What users do with coreutils and friends: sort that spills, dd, sparse copies, find, du, links, modes, times.</summary>
+public sealed class CoreutilsTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
+{
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Sort_spills_temporary_files_into_the_directory_and_sorts_megabytes(Place place) => Scenarios.Check(place, SortSpill, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Dd_copies_with_fsync_fdatasync_and_sync_writes(Place place) => Scenarios.Check(place, DdSync, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Dd_reads_and_writes_with_o_direct(Place place) => Scenarios.Check(place, DdDirect, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Sparse_cp_keeps_the_holes_and_a_punched_hole_stays_a_hole(Place place) => Scenarios.Check(place, SparseCopy, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Find_du_ln_chmod_chown_and_touch_work_on_a_tree(Place place) => Scenarios.Check(place, TreeTools, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void A_tree_deeper_than_path_max_is_made_archived_and_removed(Place place) => Scenarios.Check(place, DeepTree, plainRuns);
+
+    private static readonly Scenario SortSpill = new(nameof(SortSpill), workspace =>
+    {
+        workspace.Sh("""
+            python3 -c 'import random; r = random.Random(7); print("\n".join("%.12f %d" % (r.random(), i) for i in range(250000)))' > unsorted
+            mkdir spill
+            sort -S 1M -T spill --parallel=1 unsorted > sorted
+            sort -c sorted
+            ls -A spill | wc -l
+            wc -l < sorted
+            sha256sum sorted
+            sort -S 1M -T spill -k2,2n -o unsorted unsorted
+            head -3 unsorted
+            """);
+    });
+
+    private static readonly Scenario DdSync = new(nameof(DdSync), workspace =>
+    {
+        workspace.Sh("""
+            seq 1 400000 > source
+            dd if=source of=fsynced bs=64k conv=fsync status=none
+            dd if=source of=fdatasynced bs=1M conv=fdatasync status=none
+            dd if=source of=dsynced bs=32k oflag=dsync status=none
+            dd if=source of=synced bs=128k oflag=sync status=none
+            printf 'patch' | dd of=fsynced bs=1 seek=1000 conv=notrunc,fsync status=none
+            cmp source fdatasynced && cmp source dsynced && cmp source synced
+            cmp -l source fsynced | wc -l
+            sync fsynced
+            sync -f .
+            """);
+    });
+
+    private static readonly Scenario DdDirect = new(nameof(DdDirect), workspace =>
+    {
+        workspace.Sh("""
+            seq 1 100000 | head -c 262144 > source
+            dd if=source of=direct bs=4096 oflag=direct status=none
+            dd if=direct of=copied bs=64k iflag=direct status=none
+            cmp source direct && cmp source copied
+            dd if=source of=direct bs=4096 count=2 seek=8 oflag=direct conv=notrunc status=none
+            sha256sum direct
+            """);
+    });
+
+    private static readonly Scenario SparseCopy = new(nameof(SparseCopy), workspace =>
+    {
+        workspace.Sh("""
+            truncate -s 64M sparse
+            printf 'head' | dd of=sparse conv=notrunc status=none
+            printf 'middle' | dd of=sparse bs=1 seek=33554432 conv=notrunc status=none
+            printf 'tail' | dd of=sparse bs=1 seek=67108860 conv=notrunc status=none
+            cp --sparse=always sparse always
+            cp sparse auto
+            cmp sparse always && cmp sparse auto
+            du -k sparse always auto
+            seq 1 300000 > punched
+            fallocate --punch-hole --offset 65536 --length 1048576 punched
+            fallocate --keep-size --offset 4194304 --length 65536 punched
+            stat -c '%n %s' punched
+            du -k punched
+            python3 - sparse always auto punched <<'EOF'
+            import os, sys
+            for name in sys.argv[1:]:
+                fd = os.open(name, os.O_RDONLY)
+                extents, at = [], 0
+                while True:
+                    try:
+                        data = os.lseek(fd, at, os.SEEK_DATA)
+                    except OSError:
+                        break
+                    at = os.lseek(fd, data, os.SEEK_HOLE)
+                    extents.append('%d-%d' % (data, at))
+                print(name, ' '.join(extents))
+            EOF
+            """);
+    });
+
+    private static readonly Scenario TreeTools = new(nameof(TreeTools), workspace =>
+    {
+        workspace.Sh(Shell.MakeTree + $$"""
+            make_tree t
+            find t -type f -exec sha256sum {} + | sort -k2
+            find t -name '*.txt' -exec sh -c 'echo "$1 has $(wc -c < "$1") bytes"' _ {} \;
+            du -ab t | sort -k2
+            du -sk t | cut -f1 > /dev/null
+            ln -s t/a.txt link-to-a
+            readlink link-to-a
+            cat link-to-a
+            ln -sfn t/sub link-to-a
+            readlink link-to-a
+            ln -s nowhere dangling
+            ln t/sub/numbers numbers-again
+            stat -c '%n %h' t/sub/numbers
+            chmod -R go-rwx t
+            chmod -R u+s,g+s t/sub/deeper
+            find t -printf '%M %p\n' | sort -k2
+            chown -R 65534:65534 t/sub
+            find t -printf '%U:%G %p\n' | sort -k2
+            touch -a -d '2002-03-04 05:06:07.5' t/a.txt
+            touch -m -d '2003-04-05 06:07:08.25' t/sub/numbers
+            touch -h -d '2004-05-06 07:08:09' link-to-a
+            touch -r t/sub/numbers reference-copy
+            stat -c '%n %x %y' t/a.txt
+            stat -c '%n %y' t/sub/numbers link-to-a reference-copy
+            mkdir -p moved/into/place
+            mv t/sub/deeper moved/into/place/
+            rm -r moved/into
+            install -m 0600 /etc/hostname installed
+            stat -c '%a %s' installed
+            """);
+    });
+
+    /// <summary>Paths beyond PATH_MAX (4,096 bytes) from the place's root: programs reach them one directory at a time.</summary>
+    private static readonly Scenario DeepTree = new(nameof(DeepTree), workspace =>
+    {
+        workspace.Sh("""
+            name=$(printf 'd%.0s' $(seq 1 200))
+            deep=$name
+            for i in $(seq 2 24); do deep="$deep/$name"; done
+            mkdir -p "$deep"
+            python3 - "$name" <<'EOF'
+            import os, sys
+            fd = os.open('.', os.O_RDONLY)
+            for _ in range(24):
+                fd = os.open(sys.argv[1], os.O_RDONLY, dir_fd=fd)
+            file = os.open('bottom', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+            os.write(file, b'at the bottom\n')
+            os.close(file)
+            os.symlink('bottom', 'bottom-link', dir_fd=fd)
+            os.rename('bottom', 'renamed', src_dir_fd=fd, dst_dir_fd=fd)
+            os.utime('renamed', ns=(981173106123456789, 981173106123456789), dir_fd=fd)
+            print('depth', 24 * 201, 'bytes')
+            EOF
+            tar -cf deep.tar "$name"
+            tar -tf deep.tar | wc -l
+            find . -name renamed -printf '%d %s %TY\n'
+            du -a | wc -l
+            mv "$name" renamed-top
+            find renamed-top -type l -printf '%d %l\n'
+            """);
+    });
+}
