@@ -18,6 +18,7 @@ internal sealed unsafe partial class FuseDispatcher
     private readonly IFuseFileSystem _fs;
     private readonly FuseMountOptions _options;
     private readonly FuseTimeouts _timeouts;
+    private readonly EioReport _eio;
     private int _initDone;
     private int _setxattrInSize = FuseProtocol.CompatSetxattrInSize;
     private int _destroyed;
@@ -28,6 +29,7 @@ internal sealed unsafe partial class FuseDispatcher
         _fs = fileSystem;
         _options = options;
         _timeouts = new FuseTimeouts(options.EntryTimeout, options.AttrTimeout);
+        _eio = new EioReport(fileSystem, options.Log);
     }
 
     /// <summary>Serves one request; false when the session is over (DESTROY).</summary>
@@ -93,9 +95,10 @@ internal sealed unsafe partial class FuseDispatcher
             }
         }
 #pragma warning disable CA1031 // A filesystem bug must not kill the reader; the caller gets EIO.
-        catch (Exception)
+        catch (Exception failure)
 #pragma warning restore CA1031
         {
+            _eio.Failed(opcode, header.NodeId, failure);
             ReplyError(reader, header.Unique, Errno.EIO);
             return true;
         }
@@ -168,6 +171,10 @@ internal sealed unsafe partial class FuseDispatcher
                 break;
         }
 
+        if (error == Errno.EIO)
+        {
+            _eio.Answered(opcode, node);
+        }
         if (error != 0)
         {
             ReplyError(reader, unique, error);

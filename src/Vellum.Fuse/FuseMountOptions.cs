@@ -30,6 +30,9 @@ public sealed class FuseMountOptions
     /// <summary>The largest READ/WRITE asked for; capped by /proc/sys/fs/fuse/max_pages_limit.</summary>
     public int MaxWrite { get; init; } = 1 << 20;
 
+    /// <summary>Where the session says what went wrong (an EIO answered, and why); one line each.</summary>
+    public Action<string> Log { get; init; } = _ => { };
+
     /// <summary>How long <see cref="FuseMount.Mount"/> waits for the kernel's INIT.</summary>
     public TimeSpan InitTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -12,6 +12,9 @@ public interface IFuseFileSystem
 {
     int Lookup(FuseContext context, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry);
 
+    /// <summary>What to call <paramref name="node"/> in a log line (its path, when known).</summary>
+    string Describe(ulong node) => $"node {node}";
+
     /// <summary>FORGET and BATCH_FORGET: drop <paramref name="lookups"/> lookups of the node. No reply.</summary>
     void Forget(ulong node, ulong lookups);
 

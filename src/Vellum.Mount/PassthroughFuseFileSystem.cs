@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Vellum.Fuse;
 using Vellum.Passthrough;
 using static Vellum.Mount.FuseConversions;
@@ -7,11 +6,13 @@ using Errno = Vellum.Passthrough.Errno;
 namespace Vellum.Mount;
 
 /// <summary>
-/// Serves a <see cref="PassthroughFileSystem"/> over FUSE. Opens that cannot modify the file
-/// are handed to the kernel as passthrough (reads at native speed, never through here);
-/// opens that can write stay here so every byte passes the change seam, and use direct I/O:
-/// the kernel refuses page-cached and passthrough opens of one inode at the same time
-/// (ETXTBSY), and direct I/O opens take part in neither.
+/// Serves a <see cref="PassthroughFileSystem"/> over FUSE. How each open is served is decided
+/// per inode (<see cref="InodeOpenModes"/>): read-only opens of a file nobody writes are
+/// handed to the kernel as passthrough (reads at native speed, never through here); writes
+/// always come here, so every byte passes the change seam. A writable open of a file that
+/// already has passthrough opens must be passthrough too; its shared mappings then write the
+/// backing file directly, and the passthrough layer journals what they changed
+/// (<see cref="PassthroughFileSystem.WatchMappedWrites"/>).
 /// </summary>
 public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, bool usePassthrough) : IFuseFileSystem
 {
@@ -25,13 +26,14 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     private const uint FileTypeMask = 0xF000;
     private const uint RegularFile = 0x8000;
 
-    // Backing ids the kernel gave for passthrough opens, closed again on release.
-    private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
+    private readonly InodeOpenModes _openModes = new();
 
     public int Lookup(FuseContext context, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry) =>
         Entry(backing.Lookup(parent, name, out var found), found, out entry);
 
     public void Forget(ulong node, ulong lookups) => backing.Forget(node, lookups);
+
+    public string Describe(ulong node) => backing.Describe(node);
 
     public int GetAttr(FuseContext context, ulong node, ulong? handle, out FuseAttr attr) =>
         Attr(backing.GetAttr(node, out var stat), stat, out attr);
@@ -84,7 +86,7 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
         var error = backing.Open(CallerOf(context), node, flags, out var handle);
         if (error == Errno.Success && context.KillSuidGid)
             error = DropSetIds(context, node);
-        return error == Errno.Success ? OpenReply(context, handle, flags, out reply) : (int)error;
+        return error == Errno.Success ? OpenReply(context, node, handle, flags, out reply) : (int)error;
     }
 
     public int Create(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, int flags, out FuseEntry entry, out FuseOpenReply reply)
@@ -99,7 +101,7 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
         if (context.KillSuidGid && DropSetIds(context, created.NodeId) == Errno.Success && backing.GetAttr(created.NodeId, out var stat) == Errno.Success)
             created = created with { Attributes = stat };
         entry = ToFuse(created);
-        return OpenReply(context, handle, flags, out reply);
+        return OpenReply(context, created.NodeId, handle, flags, out reply);
     }
 
     public int Read(FuseContext context, ulong node, ulong handle, long offset, Span<byte> buffer, out int bytesRead) =>
@@ -117,7 +119,7 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
 
     public int Release(FuseContext context, ulong node, ulong handle, int flags)
     {
-        if (_backingIds.TryRemove(handle, out var backingId))
+        if (_openModes.Release(handle) is { } backingId)
             context.Session.CloseBacking(backingId);
         return (int)backing.Release(handle);
     }
@@ -192,22 +194,24 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     /// returns, so no write error waits for the close to be reported, and the kernel keeps
     /// POSIX locks itself (the mount does not ask for FUSE_POSIX_LOCKS).
     /// </remarks>
-    private int OpenReply(FuseContext context, ulong handle, int flags, out FuseOpenReply reply)
+    private int OpenReply(FuseContext context, ulong node, ulong handle, int flags, out FuseOpenReply reply)
     {
         reply = new FuseOpenReply { Handle = handle, Options = FuseOpenOptions.NoFlush };
-        var readOnly = (flags & AccessModeMask) == ReadOnly && (flags & Truncate) == 0;
-        if (usePassthrough && readOnly && context.Session.PassthroughEnabled
-            && backing.TryGetPassthroughFd(handle, out var fd)
-            && context.Session.OpenBacking(fd, out var backingId) == 0)
+        if (!usePassthrough || !context.Session.PassthroughEnabled)
+            return 0;
+        var writable = (flags & AccessModeMask) != ReadOnly || (flags & Truncate) != 0;
+        var session = context.Session;
+        var mode = _openModes.Open(node, handle, writable, () =>
+            backing.TryGetPassthroughFd(handle, out var fd) && session.OpenBacking(fd, out var id) == 0 ? id : null, out var backingId);
+        if (mode != OpenMode.Passthrough)
+            reply.Options |= FuseOpenOptions.DirectIo | FuseOpenOptions.ParallelDirectWrites;
+        if (mode != OpenMode.DirectIo)
         {
-            _backingIds[handle] = backingId;
             reply.Options |= FuseOpenOptions.Passthrough;
             reply.BackingId = backingId;
         }
-        else if (usePassthrough && context.Session.PassthroughEnabled)
-        {
-            reply.Options |= FuseOpenOptions.DirectIo | FuseOpenOptions.ParallelDirectWrites;
-        }
+        if (mode == OpenMode.PassthroughDirectIo)
+            backing.WatchMappedWrites(CallerOf(context), handle);
         return 0;
     }
 

@@ -51,8 +51,9 @@ public sealed unsafe partial class PassthroughFileSystem
     }
 
     /// <summary>
-    /// The backing descriptor of a read-only open, for FUSE passthrough (the kernel then
-    /// reads it directly). Opens that can write have none: every byte written must pass
+    /// The backing descriptor of a read-only open, for an inode's first FUSE passthrough open
+    /// (the kernel then reads the backing file directly, and every later passthrough open of
+    /// the inode shares it). Opens that can write have none: every byte written must pass
     /// through <see cref="Write"/> so the recorder sees it.
     /// </summary>
     public bool TryGetPassthroughFd(ulong handle, out int fd)
@@ -133,13 +134,21 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return Errno.EBADF;
         }
+        JournalMappedWrites(file.Node.Id, handle);
         var duplicate = LibC.Dup(file.Fd);
         return duplicate < 0 ? LibC.LastError() : Check(LibC.Close(duplicate));
     }
 
     /// <summary>RELEASE: the last reference to the open file is gone; closes the backing descriptor.</summary>
-    public Errno Release(ulong handle) =>
-        _files.TryRemove(handle, out var file) ? file.Close() : Errno.EBADF;
+    public Errno Release(ulong handle)
+    {
+        if (!_files.TryRemove(handle, out var file))
+        {
+            return Errno.EBADF;
+        }
+        EndMappedWrites(file.Node.Id, handle);
+        return file.Close();
+    }
 
     public Errno Fsync(in Caller caller, ulong handle, bool dataOnly)
     {
@@ -147,6 +156,7 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return Errno.EBADF;
         }
+        JournalMappedWrites(file.Node.Id);
         return Sync(in caller, ChangeKind.Fsync, file.NodeLease, handle, file.Fd, dataOnly);
     }
 

@@ -118,6 +118,7 @@ public sealed unsafe partial class PassthroughFileSystem : IDisposable
 
     public void Dispose()
     {
+        EndAllMappedWrites();
         foreach (var file in _files.Values)
         {
             file.Close();

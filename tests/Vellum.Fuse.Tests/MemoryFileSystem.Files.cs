@@ -18,6 +18,10 @@ internal sealed partial class MemoryFileSystem
                 return Errno.ENOENT;
             }
 
+            if (found.IsBroken)
+            {
+                throw new InvalidOperationException("the broken file cannot be opened");
+            }
             backingPath = found.BackingPath;
             reply.Handle = _nextHandle++;
             // Page-cache reads go to the kernel as background requests, which are never

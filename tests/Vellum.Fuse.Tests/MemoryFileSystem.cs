@@ -47,6 +47,19 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
     public ManualResetEventSlim SlowReadInterrupted { get; } = new();
 
     /// <summary>Adds a file at the root whose reads block until the kernel interrupts them (at most 10 s).</summary>
+    /// <summary>Adds a file at the root whose every open throws, as a filesystem bug would.</summary>
+    public void AddBrokenFile(string name)
+    {
+        lock (_lock)
+        {
+            var node = NewNode(MemoryNode.Regular | 0x1A4, 0, 0);
+            node.IsBroken = true;
+            _nodes[FuseRoot].Children[name] = node.Id;
+        }
+    }
+
+    public string Describe(ulong node) => $"memory node {node}";
+
     public void AddSlowFile(string name)
     {
         lock (_lock)

@@ -35,6 +35,9 @@ internal sealed class MemoryNode
     /// <summary>A real file whose descriptor read-only opens hand to the kernel (passthrough).</summary>
     public string? BackingPath { get; set; }
 
+    /// <summary>Opens throw (see <see cref="MemoryFileSystem.AddBrokenFile"/>).</summary>
+    public bool IsBroken { get; set; }
+
     /// <summary>Reads block until interrupted.</summary>
     public bool IsSlow { get; set; }
 

@@ -21,6 +21,23 @@ public sealed partial class MountTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_exception_in_the_file_system_answers_EIO_and_says_once_which_operation_on_what_and_why()
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var mount = TestMount.Create(setup: fs => fs.AddBrokenFile("broken"), log: lines.Enqueue);
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var error = Assert.Throws<IOException>(() => File.ReadAllText(mount["broken"]));
+            Assert.Equal(5, error.HResult & 0xFFFF);
+        }
+
+        var line = Assert.Single(lines);
+        Assert.Contains("EIO to OPEN on memory node", line);
+        Assert.Contains("InvalidOperationException: the broken file cannot be opened", line);
+    }
+
+    [Fact]
     public void A_blocked_request_is_interrupted_when_its_caller_is_killed_while_another_reader_serves_the_rest()
     {
         using var mount = TestMount.Create(setup: fs => fs.AddSlowFile("slow"));

@@ -18,14 +18,14 @@ internal sealed class TestMount : IDisposable
 
     public string this[string relative] => Path.Combine(Directory, relative);
 
-    public static TestMount Create(bool passthrough = false, Action<MemoryFileSystem>? setup = null)
+    public static TestMount Create(bool passthrough = false, Action<MemoryFileSystem>? setup = null, Action<string>? log = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("vellum-fuse-").FullName;
         var fileSystem = new MemoryFileSystem();
         setup?.Invoke(fileSystem);
         try
         {
-            var mount = FuseMount.Mount(fileSystem, Options(directory, passthrough));
+            var mount = FuseMount.Mount(fileSystem, Options(directory, passthrough, log));
             return new TestMount(directory, fileSystem, mount);
         }
         catch
@@ -35,8 +35,9 @@ internal sealed class TestMount : IDisposable
         }
     }
 
-    public static FuseMountOptions Options(string directory, bool passthrough = false) => new()
+    public static FuseMountOptions Options(string directory, bool passthrough = false, Action<string>? log = null) => new()
     {
+        Log = log ?? (_ => { }),
         MountPoint = directory,
         Source = "/vellum-test-backing",
         EnablePassthrough = passthrough,

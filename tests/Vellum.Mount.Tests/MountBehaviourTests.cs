@@ -93,6 +93,28 @@ public abstract class MountBehaviourScenarios(int nodeDescriptorLimit) : IDispos
     });
 
     [Fact]
+    public void Many_opens_of_one_file_in_every_order_of_read_only_and_writable_behave_like_a_plain_directory() => _mounted.AssertBehavesLikePlain(dir =>
+    {
+        var path = Path.Combine(dir, "shared");
+        File.WriteAllText(path, "0123456789");
+        var buffer = new byte[10];
+        using var reader = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        using var secondReader = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        using var writer = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+        RandomAccess.Write(writer, "ab"u8, 0);
+        using var thirdReader = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        using var secondWriter = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
+        RandomAccess.Write(secondWriter, "YZ"u8, 8);
+        var seen = new List<string>();
+        foreach (var handle in new[] { reader, secondReader, thirdReader, writer })
+        {
+            var read = RandomAccess.Read(handle, buffer, 0);
+            seen.Add(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        return seen;
+    });
+
+    [Fact]
     public void Mkdir_and_rmdir_behave_like_a_plain_directory() => _mounted.AssertBehavesLikePlain(dir =>
     {
         Directory.CreateDirectory(Path.Combine(dir, "a/b/c"));

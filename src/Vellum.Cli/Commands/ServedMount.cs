@@ -65,6 +65,7 @@ internal sealed class ServedMount : IDisposable
                 MountPoint = mountPoint,
                 Source = backing,
                 EnablePassthrough = usePassthrough,
+                Log = line => Console.Error.WriteLine($"vellum: {line}"),
             });
             var status = journal is null ? null : StatusServer.Start(mountPoint, journal, replication);
             return new ServedMount(journal, replication, backingFileSystem, mount, status);

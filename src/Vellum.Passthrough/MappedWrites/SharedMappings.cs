@@ -1,0 +1,55 @@
+namespace Vellum.Passthrough.MappedWrites;
+
+/// <summary>
+/// Whether any process maps a file shared and writable, from /proc/PID/maps. A passthrough
+/// mapping outlives the open it was made through (the mapping holds the backing file, and
+/// the FUSE file is released at close), so this is how the daemon learns that nothing can
+/// store into the file behind its back any more.
+/// </summary>
+internal static class SharedMappings
+{
+    public static bool ExistFor(ulong device, ulong inode)
+    {
+        var deviceText = $"{Major(device):x2}:{Minor(device):x2}";
+        var inodeText = inode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!char.IsAsciiDigit(Path.GetFileName(process.AsSpan())[0]))
+                continue;
+            try
+            {
+                foreach (var line in File.ReadLines(Path.Combine(process, "maps")))
+                {
+                    if (IsSharedWritable(line, deviceText, inodeText))
+                        return true;
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while being read.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to read: as root every process is, so nothing to miss here.
+            }
+        }
+        return false;
+    }
+
+    // "start-end perms offset dev inode path": perms is "rw-s" for a shared writable mapping.
+    private static bool IsSharedWritable(string line, string device, string inode)
+    {
+        var fields = line.AsSpan();
+        Span<Range> parts = stackalloc Range[6];
+        if (fields.Split(parts, ' ', StringSplitOptions.RemoveEmptyEntries) < 5)
+            return false;
+        var perms = fields[parts[1]];
+        return perms.Length == 4 && perms[1] == 'w' && perms[3] == 's'
+            && fields[parts[3]].SequenceEqual(device) && fields[parts[4]].SequenceEqual(inode);
+    }
+
+    // glibc's dev_t encoding (gnu_dev_major / gnu_dev_minor).
+    private static ulong Major(ulong device) => ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfffUL);
+
+    private static ulong Minor(ulong device) => (device & 0xff) | ((device >> 12) & ~0xffUL);
+}
