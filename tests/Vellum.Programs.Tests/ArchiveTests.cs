@@ -15,6 +15,10 @@ public sealed class ArchiveTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void Cp_archive_copies_a_tree_with_xattrs_and_hard_links(Place place) => Scenarios.Check(place, CpArchive, plainRuns);
 
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Compressors_zip_and_patch_replace_files_keeping_modes_and_times(Place place) => Scenarios.Check(place, Compressors, plainRuns);
+
     /// <summary>A pax archive holds ctimes: its bytes differ between places, its listing and what it extracts do not.</summary>
     private static readonly Scenario Tar = new(nameof(Tar), workspace =>
     {
@@ -61,4 +65,38 @@ public sealed class ArchiveTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             du -k copy/sparse | cut -f1
             """);
     });
+
+    /// <summary>
+    /// gzip, bzip2, xz and zstd write a new file, give it the original's mode and times, and
+    /// remove the original; zip and unzip keep times; patch rewrites a file beside its backup.
+    /// </summary>
+    private static readonly Scenario Compressors = new(nameof(Compressors), workspace =>
+    {
+        workspace.Sh($$"""
+            seq 1 50000 > numbers
+            chmod 604 numbers
+            touch -d '{{Shell.PastTime}}' numbers
+            cp -p numbers numbers.orig
+            gzip -9 numbers
+            stat -c '%n %a %Y' numbers.gz
+            gunzip numbers.gz
+            bzip2 -k numbers && xz -k numbers && zstd -q -k numbers
+            bunzip2 -c numbers.bz2 | cmp - numbers
+            unxz -c numbers.xz | cmp - numbers
+            zstd -q -d -c numbers.zst | cmp - numbers
+            zstd -q -d -f numbers.zst -o unzstd && cmp unzstd numbers
+            stat -c '%n %a %Y' numbers numbers.bz2 numbers.xz numbers.zst
+            mkdir tree && cp -p numbers tree/ && printf 'readme\n' > tree/README && touch -d '{{Shell.PastTime}}' tree/README tree
+            zip -q -X -r tree.zip tree
+            mkdir unzipped && cd unzipped && unzip -q ../tree.zip && cd ..
+            cmp tree/numbers unzipped/tree/numbers
+            stat -c '%n %Y' unzipped/tree/numbers unzipped/tree/README
+            sed 's/^1000$/one thousand/' numbers > numbers.new
+            diff -u --label numbers --label numbers numbers numbers.new > change.patch || true
+            patch -b -s numbers < change.patch
+            cmp numbers numbers.new
+            grep -c 'one thousand' numbers
+            ls
+            """);
+    }, Skip: path => path.EndsWith(".zip", StringComparison.Ordinal));
 }
