@@ -26,6 +26,10 @@ public sealed class SharingTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void An_open_file_renamed_over_or_unlinked_keeps_its_content_for_its_holder(Place place) => Scenarios.Check(place, NamesUnderAnOpenFile, plainRuns);
 
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Tail_follows_a_file_another_process_appends_to_and_copytruncate_rotates_it(Place place) => Scenarios.Check(place, FollowAndRotate, plainRuns);
+
     private static readonly Scenario SharedOpens = new(nameof(SharedOpens), workspace =>
     {
         workspace.Sh("""
@@ -199,6 +203,37 @@ public sealed class SharingTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             print('the renamed-over file takes writes:', os.pread(held, 100, 0), 'links', os.fstat(held).st_nlink)
             print('its old name now reads:', open('replaced').read().strip())
             os.close(held)
+            EOF
+            """);
+    });
+
+    /// <summary>tail polls a FUSE file (no inotify for it) once per --sleep-interval; the wait is a deadline, not a pause.</summary>
+    private static readonly Scenario FollowAndRotate = new(nameof(FollowAndRotate), workspace =>
+    {
+        workspace.Sh("""
+            python3 - <<'EOF'
+            import os, subprocess, time
+            log = os.open('app.log', os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            follower = subprocess.Popen(['tail', '-n', '+1', '-F', '-s', '0.1', 'app.log'], stdout=subprocess.PIPE, text=True)
+            def wait_for(line):
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    seen = follower.stdout.readline()
+                    if seen == line + '\n':
+                        return True
+                return False
+            for i in range(5):
+                os.write(log, b'line %d\n' % i)
+                print('tail saw line', i, wait_for('line %d' % i))
+            subprocess.run(['cp', 'app.log', 'app.log.1'], check=True)
+            subprocess.run(['truncate', '-s', '0', 'app.log'], check=True)
+            os.write(log, b'after rotation\n')
+            print('tail saw the line after rotation:', wait_for('after rotation'))
+            follower.kill()
+            follower.wait()
+            os.close(log)
+            print('rotated:', open('app.log.1').read().split())
+            print('live:', open('app.log').read().split(), os.path.getsize('app.log'))
             EOF
             """);
     });

@@ -11,6 +11,10 @@ public sealed class SqliteTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void Sqlite_in_rollback_journal_mode_keeps_a_sound_database(Place place) => Scenarios.Check(place, Rollback, plainRuns);
 
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Sqlite_writers_of_two_processes_take_turns_through_its_locks(Place place) => Scenarios.Check(place, TwoWriters, plainRuns);
+
     private const string Fill = """
         CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);
         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000)
@@ -63,4 +67,38 @@ public sealed class SqliteTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             ls
             """);
     });
+
+    /// <summary>Rollback mode serialises writers with fcntl locks on the database file, WAL mode with locks on its -shm file.</summary>
+    private static readonly Scenario TwoWriters = new(nameof(TwoWriters), workspace =>
+    {
+        workspace.Sh("""
+            python3 - <<'EOF'
+            import os, sqlite3
+            for mode in ('delete', 'wal'):
+                name = 'writers-%s.db' % mode
+                setup = sqlite3.connect(name)
+                setup.execute('PRAGMA journal_mode=%s' % mode)
+                setup.execute('CREATE TABLE t(writer INTEGER, n INTEGER)')
+                setup.commit()
+                setup.close()
+                children = []
+                for writer in range(2):
+                    pid = os.fork()
+                    if pid == 0:
+                        db = sqlite3.connect(name, timeout=60, isolation_level=None)
+                        for n in range(150):
+                            db.execute('BEGIN IMMEDIATE')
+                            db.execute('INSERT INTO t VALUES (?, ?)', (writer, n))
+                            db.execute('COMMIT')
+                        db.close()
+                        os._exit(0)
+                    children.append(pid)
+                statuses = [os.waitpid(pid, 0)[1] for pid in children]
+                db = sqlite3.connect(name)
+                print(mode, statuses, db.execute('PRAGMA integrity_check').fetchone()[0],
+                      db.execute('SELECT writer, count(*), sum(n) FROM t GROUP BY writer').fetchall())
+                db.close()
+            EOF
+            """);
+    }, Skip: path => path.StartsWith("writers-", StringComparison.Ordinal));
 }

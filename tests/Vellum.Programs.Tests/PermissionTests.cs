@@ -1,0 +1,39 @@
+namespace Vellum.Programs.Tests;
+
+/// <summary>Another user than root, through setpriv: what the modes forbid stays forbidden, and a write clears set-user-ID.</summary>
+public sealed class PermissionTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
+{
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Another_user_is_held_to_the_modes_and_its_write_clears_set_user_id(Place place) => Scenarios.Check(place, OtherUser, plainRuns);
+
+    private const string AsNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all";
+
+    private static readonly Scenario OtherUser = new(nameof(OtherUser), workspace =>
+    {
+        workspace.Sh($$"""
+            printf 'secret\n' > private
+            chmod 600 private
+            printf 'public\n' > public
+            chmod 644 public
+            mkdir shared locked
+            chmod 1777 shared
+            chmod 700 locked
+            printf '#!/bin/sh\necho ran\n' > setuid-tool
+            chmod 4777 setuid-tool
+            {{AsNobody}} cat public
+            {{AsNobody}} cat private 2>&1 || echo "refused: exit $?"
+            {{AsNobody}} sh -c 'echo more >> public' 2>&1 || echo "refused: exit $?"
+            {{AsNobody}} ls locked 2>&1 || echo "refused: exit $?"
+            {{AsNobody}} touch locked/x 2>&1 || echo "refused: exit $?"
+            {{AsNobody}} sh -c 'echo mine > shared/nobodys && stat -c "%U %a" shared/nobodys'
+            {{AsNobody}} rm shared/nobodys
+            touch shared/roots
+            {{AsNobody}} rm -f shared/roots 2>&1 || echo "sticky: exit $?"
+            {{AsNobody}} sh -c 'echo appended >> setuid-tool'
+            stat -c '%n %a %U' setuid-tool private public shared/roots
+            {{AsNobody}} chmod 666 private 2>&1 || echo "refused: exit $?"
+            stat -c '%a' private
+            """);
+    });
+}
