@@ -47,6 +47,12 @@ public sealed class ArchiveTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             rm tree/sub/deeper/text
             rsync -aHXS --delete --itemize-changes tree/ copy/
             rsync -aHXS --delete copy/ back/
+            printf 'gamma\n' >> copy/sub/numbers
+            rsync -aHXS --inplace --itemize-changes copy/ back/
+            printf 'delta\n' >> copy/sub/numbers
+            rsync -aHXS --append-verify --itemize-changes copy/ back/
+            cmp copy/sub/numbers back/sub/numbers
+            rsync -aHXS --delete back/ copy/
             rsync -aHXSn --delete --itemize-changes tree/ back/
             getfattr -d back/a.txt
             stat -c '%n %h %a %s' back/a.txt back/sub/a-hardlink back/sub/numbers back/sparse

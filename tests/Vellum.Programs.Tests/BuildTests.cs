@@ -83,7 +83,7 @@ public sealed class BuildTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             cp /bin/echo ./my-echo
             ./my-echo 'a copied binary runs'
             python3 - <<'EOF'
-            import os, subprocess
+            import errno, os, subprocess, time
             for i in range(20):
                 with open('loop.sh', 'w') as f:
                     f.write('#!/bin/sh\necho %d\n' % i)
@@ -91,6 +91,19 @@ public sealed class BuildTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
                 out = subprocess.run(['./loop.sh'], capture_output=True, text=True, check=True).stdout
                 assert out == '%d\n' % i, out
             print('20 rewrites, each ran as written')
+            cmd = ['cp', '/bin/sleep', 'my-sleep']
+            subprocess.run(cmd, check=True)
+            running = subprocess.Popen(['./my-sleep', '60'])
+            deadline = time.monotonic() + 30
+            while not os.readlink('/proc/%d/exe' % running.pid).endswith('/my-sleep') and time.monotonic() < deadline:
+                pass
+            try:
+                os.open('my-sleep', os.O_WRONLY)
+                print('a running program opened for writing')
+            except OSError as e:
+                print('a running program refuses a writer:', errno.errorcode[e.errno])
+            running.kill()
+            running.wait()
             EOF
             """);
     });
