@@ -13,6 +13,10 @@ public sealed class CoreutilsTests(PlainRuns plainRuns) : IClassFixture<PlainRun
 
     [Theory]
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void A_big_file_copies_by_copy_file_range_sendfile_and_read_write_alike(Place place) => Scenarios.Check(place, BigCopies, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void Dd_reads_and_writes_with_o_direct(Place place) => Scenarios.Check(place, DdDirect, plainRuns);
 
     [Theory]
@@ -55,6 +59,26 @@ public sealed class CoreutilsTests(PlainRuns plainRuns) : IClassFixture<PlainRun
             cmp -l source fsynced | wc -l
             sync fsynced
             sync -f .
+            """);
+    });
+
+    /// <summary>cp uses copy_file_range, Python's shutil sendfile, cat read and write: 48 MiB each way.</summary>
+    private static readonly Scenario BigCopies = new(nameof(BigCopies), workspace =>
+    {
+        workspace.Sh("""
+            python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(3).randbytes(48 << 20))' > big
+            cp big big.cp
+            cp --reflink=never big big.noreflink
+            python3 -c 'import shutil; shutil.copyfile("big", "big.sendfile")'
+            cat big > big.cat
+            sha256sum big big.cp big.noreflink big.sendfile big.cat
+            truncate -s 10M big.cat
+            truncate -s 20M big.cat
+            dd if=big of=big.cat bs=1M skip=30 seek=30 count=4 conv=notrunc status=none
+            sha256sum big.cat
+            rm big.cp
+            mv big.noreflink big.moved
+            ls
             """);
     });
 
