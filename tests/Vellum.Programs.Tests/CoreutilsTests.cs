@@ -31,6 +31,10 @@ public sealed class CoreutilsTests(PlainRuns plainRuns) : IClassFixture<PlainRun
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void A_tree_deeper_than_path_max_is_made_archived_and_removed(Place place) => Scenarios.Check(place, DeepTree, plainRuns);
 
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Odd_names_sockets_device_nodes_setgid_directories_and_the_umask_work(Place place) => Scenarios.Check(place, NamesAndNodes, plainRuns);
+
     private static readonly Scenario SortSpill = new(nameof(SortSpill), workspace =>
     {
         workspace.Sh("""
@@ -212,4 +216,40 @@ public sealed class CoreutilsTests(PlainRuns plainRuns) : IClassFixture<PlainRun
             ls
             """);
     }, Skip: path => path == "deep.tar");
+
+    /// <summary>
+    /// Names with a newline, a dash, spaces, 255 bytes and bytes that are not UTF-8 (renamed to
+    /// ASCII at the end: the tree comparison reads names as UTF-8); a socket, a device node, a
+    /// 4,000-byte symlink; BSD group inheritance in a set-group-ID directory; the umask.
+    /// </summary>
+    private static readonly Scenario NamesAndNodes = new(nameof(NamesAndNodes), workspace =>
+    {
+        workspace.Sh("""
+            printf 'latin-1\n' > "$(printf 'latin-1 \351t\351')"
+            touch "$(printf 'new\nline')" -- -dash 'with  spaces' "$(printf 'n%.0s' $(seq 255))"
+            touch "$(printf 'n%.0s' $(seq 256))" 2>&1 | sed 's/.*: //'
+            ls | wc -l
+            ls -b | sort | cut -c1-40
+            python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("socket"); print("bound a socket")'
+            mknod null-device c 1 3
+            mkfifo fifo
+            stat -c '%n %F %t:%T' socket null-device fifo
+            ln -s "$(printf 't%.0s' $(seq 4000))" long-link
+            readlink long-link | wc -c
+            mkdir group-dir
+            chown 0:65534 group-dir
+            chmod 2775 group-dir
+            touch group-dir/file
+            mkdir group-dir/sub
+            stat -c '%n %U:%G %a' group-dir/file group-dir/sub
+            (umask 077; touch umask-077; mkdir umask-077-dir)
+            (umask 000; touch umask-000; mkdir umask-000-dir)
+            stat -c '%n %a' umask-077 umask-077-dir umask-000 umask-000-dir
+            mkdir -p a/b
+            mv a a/b/c 2>&1 | sed 's/.*: //'
+            rmdir a 2>&1 | sed 's/.*: //'
+            mv "$(printf 'latin-1 \351t\351')" latin-1-renamed
+            cat latin-1-renamed
+            """);
+    });
 }
