@@ -35,6 +35,10 @@ public sealed class CoreutilsTests(PlainRuns plainRuns) : IClassFixture<PlainRun
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void Odd_names_sockets_device_nodes_setgid_directories_and_the_umask_work(Place place) => Scenarios.Check(place, NamesAndNodes, plainRuns);
 
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Four_parallel_jobs_make_compress_and_remove_hundreds_of_files(Place place) => Scenarios.Check(place, ParallelJobs, plainRuns);
+
     private static readonly Scenario SortSpill = new(nameof(SortSpill), workspace =>
     {
         workspace.Sh("""
@@ -250,6 +254,21 @@ public sealed class CoreutilsTests(PlainRuns plainRuns) : IClassFixture<PlainRun
             rmdir a 2>&1 | sed 's/.*: //'
             mv "$(printf 'latin-1 \351t\351')" latin-1-renamed
             cat latin-1-renamed
+            """);
+    });
+
+    private static readonly Scenario ParallelJobs = new(nameof(ParallelJobs), workspace =>
+    {
+        workspace.Sh("""
+            mkdir -p jobs/a jobs/b
+            seq 1 300 | xargs -P 4 -I{} sh -c 'seq {} 3000 > jobs/a/f{}; ln jobs/a/f{} jobs/b/l{}'
+            find jobs/a -type f | xargs -P 4 -n 25 gzip -f
+            find jobs/a -name '*.gz' | xargs -P 4 -n 25 gunzip
+            cat jobs/a/* | sha256sum
+            find jobs -type f -links 1 | wc -l
+            find jobs/b -name 'l1*' | xargs -P 4 -n 10 rm
+            find jobs/a -name 'f2*' -print0 | xargs -0 -P 4 -I{} mv {} {}.moved
+            find jobs -type f | wc -l
             """);
     });
 }
