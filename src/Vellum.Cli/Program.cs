@@ -21,7 +21,7 @@ switch (args)
     case ["serve", .. var rest]:
         return ServeCommand.Run(rest);
     case ["version"] or ["--version"]:
-        Console.WriteLine($"vellum {version} (journal format {JournalFormat.Version}, readable back to {JournalFormat.MinCompatibleVersion})");
+        Console.WriteLine($"vellum {version} (writes journal format {JournalFormat.Version}, reads formats {JournalFormat.OldestReadableVersion} to {JournalFormat.Version})");
         return 0;
     case [] or ["help"] or ["--help"] or ["-h"]:
         Console.WriteLine($"""

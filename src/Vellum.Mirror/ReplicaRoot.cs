@@ -47,27 +47,58 @@ internal sealed unsafe class ReplicaRoot : IDisposable
             parent = new DirectoryHandle(Descriptor, owned: false);
             return 0;
         }
+        var directory = Descriptor;
+        var rest = path.Parent.AsSpan(0, path.Parent.Length - 1);
+        while (true)
+        {
+            // The kernel takes a path of at most PATH_MAX: a deeper parent is opened a piece of
+            // whole components at a time, each beneath the last (no piece holds "..", so
+            // beneath the piece's start is beneath the root), under the same rules.
+            var cut = rest.Length <= MaxPiece ? rest.Length : rest[..(MaxPiece + 1)].LastIndexOf((byte)'/');
+            if (cut <= 0)
+                cut = rest.Length;
+            var errno = OpenBeneath(directory, rest[..cut], out var fd);
+            if (directory != Descriptor)
+                MirrorLibC.Close(directory);
+            if (errno == ELOOP)
+                throw new MirrorPathException(transactionId, path.Text, "passes through a symlink");
+            if (errno == EXDEV)
+                throw new MirrorPathException(transactionId, path.Text, "leaves the replica");
+            if (errno != 0)
+                return errno;
+            if (cut == rest.Length)
+            {
+                parent = new DirectoryHandle(fd, owned: true);
+                return 0;
+            }
+            directory = fd;
+            rest = rest[(cut + 1)..];
+        }
+    }
+
+    private const int ELOOP = 40;
+    private const int EXDEV = 18;
+
+    /// <summary>The longest piece of a path opened in one call: PATH_MAX less its NUL, rounded down.</summary>
+    private const int MaxPiece = 4000;
+
+    private static int OpenBeneath(int directory, ReadOnlySpan<byte> relative, out int fd)
+    {
+        const int ENAMETOOLONG = 36;
+        fd = -1;
+        if (relative.Length > MaxPiece)
+            return ENAMETOOLONG;
         var how = new OpenHow
         {
             Flags = MirrorConstants.ORdOnly | MirrorConstants.ODirectory | MirrorConstants.OCloExec,
             Resolve = Resolve,
         };
-        int fd;
-        fixed (byte* p = path.Parent)
-            fd = MirrorLibC.OpenAt2(Descriptor, p, &how);
-        if (fd >= 0)
-        {
-            parent = new DirectoryHandle(fd, owned: true);
-            return 0;
-        }
-        var errno = MirrorLibC.LastError();
-        const int ELOOP = 40;
-        const int EXDEV = 18;
-        if (errno == ELOOP)
-            throw new MirrorPathException(transactionId, path.Text, "passes through a symlink");
-        if (errno == EXDEV)
-            throw new MirrorPathException(transactionId, path.Text, "leaves the replica");
-        return errno;
+        Span<byte> native = stackalloc byte[relative.Length + 1];
+        relative.CopyTo(native);
+        native[^1] = 0;
+        fixed (byte* p = native)
+            fd = MirrorLibC.OpenAt2(directory, p, &how);
+        return fd >= 0 ? 0 : MirrorLibC.LastError();
     }
 
     public DirectoryHandle OpenParent(ReplicaPath path, ulong transactionId, string operation)

@@ -1,12 +1,22 @@
 namespace Vellum.Passthrough;
 
-/// <summary>Finds a current name of a node whose descriptor was opened through a name since unlinked.</summary>
+/// <summary>
+/// Offered a directory and a name in it that reach a node now; returns true to stop (the
+/// name was used), false to be offered the next one.
+/// </summary>
+public delegate bool LiveNameVisitor(int directoryFd, ReadOnlySpan<byte> name);
+
+/// <summary>
+/// Finds a current name of a node that is not a directory, for a recorder that cannot ask
+/// the kernel: a descriptor opened through a name since unlinked, or a path longer than
+/// PATH_MAX.
+/// </summary>
 public interface ILiveNames
 {
     /// <summary>
-    /// Writes an absolute backing path that names <paramref name="node"/> now into
-    /// <paramref name="buffer"/> (at least <see cref="BackingInspection.PathBufferSize"/> bytes
-    /// plus a name); false when none of the names it was reached by still does.
+    /// Offers <paramref name="visit"/> each (directory, name) the node was reached by that
+    /// still names it (checked by inode), newest first, the directory's descriptor held while
+    /// it is offered; false when none was used.
     /// </summary>
-    bool TryLiveName(ulong node, Span<byte> buffer, out int length);
+    bool TryLiveName(ulong node, LiveNameVisitor visit);
 }

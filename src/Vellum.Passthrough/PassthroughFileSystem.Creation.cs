@@ -95,6 +95,7 @@ public sealed unsafe partial class PassthroughFileSystem
             LibC.Close(fd);
             return error;
         }
+        NoteCreatedAlias(node!, in directory, name);
         handle = _files.Add(new OpenFile(_nodes.Acquire(node!), fd, flags));
         return Errno.Success;
     }
@@ -181,6 +182,23 @@ public sealed unsafe partial class PassthroughFileSystem
             LibC.Close(fd);
             return error;
         }
-        return Adopt(fd, out entry);
+        error = Adopt(fd, out entry, out var node);
+        if (error == Errno.Success && (mode & LibCConstants.SIfMt) != LibCConstants.SIfDir)
+        {
+            NoteCreatedAlias(node!, in directory, name);
+        }
+        return error;
+    }
+
+    /// <summary>
+    /// A journaled mount notes the name a file was created by, as lookups do: the recorder's
+    /// way to the file's path when the kernel cannot give it (deeper than PATH_MAX).
+    /// </summary>
+    private void NoteCreatedAlias(Node node, in NodeLease directory, byte* name)
+    {
+        if (_recorder is not null)
+        {
+            _nodes.NoteAlias(node, directory.Id, System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(name));
+        }
     }
 }

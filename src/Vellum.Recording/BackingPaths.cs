@@ -4,9 +4,11 @@ namespace Vellum.Recording;
 
 /// <summary>
 /// Journal paths of backing nodes: the kernel's path of a descriptor, made relative to the
-/// backing root. A node whose last name is gone has no path.
+/// backing root. A node whose last name is gone has no path. A path the kernel cannot give
+/// (longer than PATH_MAX from the filesystem's root) is built from the directories' entries
+/// (<c>BackingPaths.Deep.cs</c>), so a journal path has any depth.
 /// </summary>
-internal sealed class BackingPaths : IDisposable
+internal sealed partial class BackingPaths : IDisposable
 {
     private const int Unopened = -2;
 
@@ -20,46 +22,68 @@ internal sealed class BackingPaths : IDisposable
         _root = System.Text.Encoding.UTF8.GetBytes(_rootPath);
     }
 
-    public const int BufferSize = BackingInspection.PathBufferSize;
-
     private static ReadOnlySpan<byte> DeletedSuffix => " (deleted)"u8;
 
-    /// <summary>The path of <paramref name="fd"/> in <paramref name="buffer"/>; false when it has none under the root.</summary>
-    public bool TryRelative(int fd, Span<byte> buffer, out int length, ulong node = 0)
+    /// <summary>Where to ask for a current name of a file the kernel cannot name (set once the passthrough exists).</summary>
+    public ILiveNames? Names { get; set; }
+
+    /// <summary>The path of <paramref name="fd"/> (node <paramref name="node"/> of the passthrough, 0 if unknown) into <paramref name="into"/>.</summary>
+    public PathLookup Find(int fd, PathBuffer into, ulong node = 0)
     {
-        length = 0;
-        if (BackingInspection.PathOf(fd, buffer, out var total) != Errno.Success)
-            return false;
-        if (buffer[..total].EndsWith(DeletedSuffix) && !TryLiveAlias(fd, node, buffer, ref total))
-            return false;
-        var path = buffer[..total];
+        into.Clear();
+        var error = BackingInspection.PathOf(fd, into.Bytes, out var total);
+        if (error == Errno.ENAMETOOLONG)
+            return FindDeep(fd, into, node);
+        if (error != Errno.Success)
+            return PathLookup.Nameless;
+        if (into.Bytes.AsSpan(0, total).EndsWith(DeletedSuffix))
+            return FindLiveAlias(fd, node, into);
+        return MakeRelative(into, total);
+    }
+
+    /// <summary>The path of <paramref name="name"/> in the directory <paramref name="directoryFd"/>.</summary>
+    public PathLookup FindChild(int directoryFd, ReadOnlySpan<byte> name, PathBuffer into)
+    {
+        var found = Find(directoryFd, into);
+        if (found != PathLookup.Found)
+            return found;
+        return (into.Length == 0 || into.Append("/"u8)) && into.Append(name) ? PathLookup.Found : PathLookup.TooLong;
+    }
+
+    /// <summary>Turns the absolute path in the buffer's first <paramref name="total"/> bytes into one relative to the root.</summary>
+    private PathLookup MakeRelative(PathBuffer into, int total)
+    {
+        var path = into.Bytes.AsSpan(0, total);
         if (!path.StartsWith(_root))
-            return false;
+            return PathLookup.Nameless;
         if (total == _root.Length)
-            return true;
+        {
+            into.Length = 0;
+            return PathLookup.Found;
+        }
         if (path[_root.Length] != (byte)'/')
-            return false;
-        length = total - _root.Length - 1;
-        path[(_root.Length + 1)..].CopyTo(buffer);
-        return true;
+            return PathLookup.Nameless;
+        path[(_root.Length + 1)..].CopyTo(into.Bytes);
+        into.Length = total - _root.Length - 1;
+        return PathLookup.Found;
     }
 
     /// <summary>
     /// The name a descriptor was opened by is gone. If the inode lives on through another
-    /// hard link, asks the kernel for a current name by file handle; false when it has none.
+    /// hard link, asks the kernel for a current name by file handle, then the passthrough.
     /// </summary>
-    private bool TryLiveAlias(int fd, ulong node, Span<byte> buffer, ref int total)
+    private PathLookup FindLiveAlias(int fd, ulong node, PathBuffer into)
     {
         if (BackingInspection.Stat(fd, out var stat) != Errno.Success || stat.Nlink == 0 || stat.IsDirectory)
-            return false;
+            return PathLookup.Nameless;
         var mountFd = MountFd();
         var alias = mountFd < 0 ? -1 : BackingInspection.ReopenByHandle(fd, mountFd);
         if (alias >= 0)
         {
             try
             {
-                if (BackingInspection.PathOf(alias, buffer, out total) == Errno.Success && !buffer[..total].EndsWith(DeletedSuffix))
-                    return true;
+                if (BackingInspection.PathOf(alias, into.Bytes, out var total) == Errno.Success && !into.Bytes.AsSpan(0, total).EndsWith(DeletedSuffix))
+                    return MakeRelative(into, total);
             }
             finally
             {
@@ -67,12 +91,23 @@ internal sealed class BackingPaths : IDisposable
             }
         }
         // The kernel may answer with another unlinked name of the inode; the names the
-        // passthrough saw it looked up by are checked one by one.
-        return node != 0 && Names is { } names && names.TryLiveName(node, buffer, out total);
+        // passthrough saw it reached by are checked one by one.
+        return FromLiveNames(node, into);
     }
 
-    /// <summary>Where to ask for a current name when the kernel has none at hand (set once the passthrough exists).</summary>
-    public ILiveNames? Names { get; set; }
+    /// <summary>A path through one of the names the passthrough knows the node by, each checked by inode.</summary>
+    private PathLookup FromLiveNames(ulong node, PathBuffer into)
+    {
+        if (node == 0 || Names is not { } names)
+            return PathLookup.Nameless;
+        var found = PathLookup.Nameless;
+        names.TryLiveName(node, (directoryFd, name) =>
+        {
+            found = FindChild(directoryFd, name, into);
+            return found != PathLookup.Nameless;
+        });
+        return found;
+    }
 
     private int MountFd()
     {
@@ -90,17 +125,5 @@ internal sealed class BackingPaths : IDisposable
         if (_mountFd >= 0)
             BackingInspection.Close(_mountFd);
         _mountFd = Unopened;
-    }
-
-    /// <summary>The path of <paramref name="name"/> in the directory <paramref name="directoryFd"/>.</summary>
-    public bool TryChild(int directoryFd, ReadOnlySpan<byte> name, Span<byte> buffer, out int length)
-    {
-        if (!TryRelative(directoryFd, buffer, out length))
-            return false;
-        if (length != 0)
-            buffer[length++] = (byte)'/';
-        name.CopyTo(buffer[length..]);
-        length += name.Length;
-        return true;
     }
 }

@@ -79,7 +79,7 @@ internal static class BackingRedo
         if (mountFd < 0)
             return targets;
         using var paths = new BackingPaths(backing);
-        var buffer = new byte[BackingPaths.BufferSize];
+        var buffer = new PathBuffer();
         try
         {
             foreach (var entry in entries)
@@ -91,9 +91,9 @@ internal static class BackingRedo
                 {
                     // A file with no name left (unlinked) has nothing to redo: no path reaches it.
                     if (BackingInspection.Stat(fd, out var stat) != Errno.Success || stat.Ino != entry.Inode
-                        || !paths.TryRelative(fd, buffer, out var length) || length == 0)
+                        || paths.Find(fd, buffer) != PathLookup.Found || buffer.Length == 0)
                         continue;
-                    var path = buffer.AsSpan(0, length).ToArray();
+                    var path = buffer.Path.ToArray();
                     var from = targets.TryGetValue(entry.Inode, out var known) ? Math.Min(known.From, entry.FromTransactionId) : entry.FromTransactionId;
                     targets[entry.Inode] = (path, from);
                 }

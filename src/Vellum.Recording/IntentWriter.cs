@@ -15,13 +15,15 @@ internal static class IntentWriter
 {
     private const int IntentOverhead = 256;
 
-    public static void Write(RecorderThread thread, in Change change, BackingPaths paths, bool reversible)
+    /// <param name="pathLimit">The longest PATH the journal holds (its format version's limit).</param>
+    /// <exception cref="PathTooLongException">A path is longer than the journal holds; nothing was written.</exception>
+    public static void Write(RecorderThread thread, in Change change, BackingPaths paths, bool reversible, int pathLimit)
     {
         var kind = change.Kind;
-        var path = ResolvePath(in change, paths, thread.Path);
-        var path2 = ResolvePath2(in change, paths, thread.Path2);
+        var hasPath = Checked(ResolvePath(in change, paths, thread.Path), thread.Path, pathLimit);
+        var hasPath2 = Checked(ResolvePath2(in change, paths, thread.Path2), thread.Path2, pathLimit);
         var writer = thread.Writer;
-        writer.Begin(IntentOverhead + Math.Max(path, 0) + Math.Max(path2, 0) + change.Data.Length);
+        writer.Begin(IntentOverhead + (hasPath ? thread.Path.Length : 0) + (hasPath2 ? thread.Path2.Length : 0) + change.Data.Length);
         writer.Push(ChangeTypes.OperationOf(kind));
         writer.WriteLeaf(SubRecordType.Time, JournalTimestamp.Now());
         writer.Push(SubRecordType.Cred);
@@ -29,10 +31,10 @@ internal static class IntentWriter
         writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
         writer.WriteLeaf(SubRecordType.Pid, change.Caller.Pid);
         writer.Pop();
-        if (path >= 0)
-            writer.WriteLeaf(SubRecordType.Path, thread.Path.AsSpan(0, path));
-        if (path2 >= 0)
-            writer.WriteLeaf(SubRecordType.Path2, thread.Path2.AsSpan(0, path2));
+        if (hasPath)
+            writer.WriteLeaf(SubRecordType.Path, thread.Path.Path);
+        if (hasPath2)
+            writer.WriteLeaf(SubRecordType.Path2, thread.Path2.Path);
         thread.Moved = MovedNode(in change);
         if (thread.Moved is { } moved)
             writer.WriteLeaf(SubRecordType.Inode, moved.Ino);
@@ -42,30 +44,26 @@ internal static class IntentWriter
         writer.Publish(ResultWriter.MaxPayload);
     }
 
-    /// <summary>PATH's length in the buffer, or -1 when the node has no name under the root.</summary>
-    private static int ResolvePath(in Change change, BackingPaths paths, Span<byte> buffer)
-    {
-        bool found;
-        int length;
-        if (ChangeTypes.IsEntryChange(change.Kind))
-            found = paths.TryChild(change.ParentFd, change.Name, buffer, out length);
-        else
-            found = paths.TryRelative(change.NodeFd, buffer, out length, change.Node);
-        return found && length <= JournalLimits.MaxPathLength ? length : -1;
-    }
+    private static PathLookup ResolvePath(in Change change, BackingPaths paths, PathBuffer buffer) =>
+        ChangeTypes.IsEntryChange(change.Kind)
+            ? paths.FindChild(change.ParentFd, change.Name, buffer)
+            : paths.Find(change.NodeFd, buffer, change.Node);
 
-    private static int ResolvePath2(in Change change, BackingPaths paths, Span<byte> buffer)
+    private static PathLookup ResolvePath2(in Change change, BackingPaths paths, PathBuffer buffer) => change.Kind switch
     {
-        bool found;
-        int length;
-        if (change.Kind == ChangeKind.Rename)
-            found = paths.TryChild(change.NewParentFd, change.NewName, buffer, out length);
-        else if (change.Kind == ChangeKind.Link)
-            found = paths.TryChild(change.ParentFd, change.Name, buffer, out length);
-        else
-            return -1;
-        return found && length <= JournalLimits.MaxPathLength ? length : -1;
-    }
+        ChangeKind.Rename => paths.FindChild(change.NewParentFd, change.NewName, buffer),
+        ChangeKind.Link => paths.FindChild(change.ParentFd, change.Name, buffer),
+        _ => PathLookup.Nameless,
+    };
+
+    /// <summary>Whether the node has a path (in <paramref name="buffer"/>): none when it has no name under the root.</summary>
+    private static bool Checked(PathLookup found, PathBuffer buffer, int limit) => found switch
+    {
+        PathLookup.Found when buffer.Length <= limit => true,
+        PathLookup.Nameless => false,
+        _ => throw new PathTooLongException(
+            $"a path of {(found == PathLookup.TooLong ? $"more than {JournalLimits.MaxPathLength}" : buffer.Length)} bytes is longer than this journal holds ({limit})"),
+    };
 
     /// <summary>
     /// The inode whose name a rename, link, unlink or rmdir is about to change: what lets

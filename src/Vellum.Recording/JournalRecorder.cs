@@ -23,14 +23,17 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
     private readonly BackingPaths _paths;
     private readonly JournalDurability _durability;
     private readonly bool _reversible;
+    private readonly int _pathLimit;
     private readonly ReaderWriterLockSlim _namespace = new(LockRecursionPolicy.NoRecursion);
     private readonly ThreadLocal<RecorderThread> _threads;
     private readonly MemoryFifo _fifo;
     private readonly DeferredBackingSyncs? _deferred;
     private long _operations;
 
-    public JournalRecorder(MemoryFifo fifo, BackingPaths paths, JournalDurability durability, bool reversible, DeferredBackingSyncs? deferred = null)
+    /// <param name="journalVersion">The store's format version, which bounds the paths it holds (docs/journal-format.md, "Versions").</param>
+    public JournalRecorder(MemoryFifo fifo, BackingPaths paths, JournalDurability durability, bool reversible, ushort journalVersion, DeferredBackingSyncs? deferred = null)
     {
+        _pathLimit = journalVersion >= 2 ? JournalLimits.MaxPathLength : JournalLimits.Version1MaxPathLength;
         _fifo = fifo;
         _paths = paths;
         _durability = durability;
@@ -76,7 +79,7 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             _namespace.EnterReadLock();
         try
         {
-            IntentWriter.Write(thread, in change, _paths, _reversible);
+            IntentWriter.Write(thread, in change, _paths, _reversible, _pathLimit);
             thread.Recording = true;
             if (thread.Exclusive)
                 NoteNameChange(in change, thread, before: true);
@@ -87,6 +90,13 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             thread.Writer.Abort();
             ExitNamespace(thread);
             return Errno.ENOSPC;
+        }
+        catch (PathTooLongException)
+        {
+            // Nothing is written yet: the change is refused as a filesystem refuses a path it cannot hold.
+            thread.Writer.Abort();
+            ExitNamespace(thread);
+            return Errno.ENAMETOOLONG;
         }
         catch
         {

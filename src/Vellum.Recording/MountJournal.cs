@@ -32,7 +32,7 @@ public sealed class MountJournal : IDisposable
         Recovery = recovery;
         _durability = new JournalDurability(fifo, store, options.Sync);
         _deferred = deferred;
-        _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible, deferred);
+        _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible, store.Header.Version, deferred);
         if (deferred is not null)
         {
             deferred.Notice += line => Notice?.Invoke($"journal {options.Directory}: {line}");

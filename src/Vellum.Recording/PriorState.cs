@@ -64,11 +64,11 @@ internal static unsafe class PriorState
         Span<byte> native = stackalloc byte[name.Length + 1];
         name.CopyTo(native);
         native[^1] = 0;
-        var target = new byte[JournalLimits.MaxPathLength + 1];
+        var target = new byte[JournalLimits.MaxTargetLength + 1];
         nint length;
         fixed (byte* p = native)
         fixed (byte* t = target)
             length = RecordingLibC.ReadLinkAt(directoryFd, p, t, (nuint)target.Length);
-        return length < 0 || length > JournalLimits.MaxPathLength ? null : target.AsSpan(0, (int)length).ToArray();
+        return length < 0 || length > JournalLimits.MaxTargetLength ? null : target.AsSpan(0, (int)length).ToArray();
     }
 }

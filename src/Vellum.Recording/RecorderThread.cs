@@ -11,9 +11,9 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
 {
     public TransactionWriter Writer { get; } = writer;
 
-    public byte[] Path { get; } = new byte[BackingPaths.BufferSize + 256];
+    public PathBuffer Path { get; } = new();
 
-    public byte[] Path2 { get; } = new byte[BackingPaths.BufferSize + 256];
+    public PathBuffer Path2 { get; } = new();
 
     /// <summary>Whether the change in flight holds the namespace lock exclusively (it can move names).</summary>
     public bool Exclusive { get; set; }

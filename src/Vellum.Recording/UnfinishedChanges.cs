@@ -5,6 +5,7 @@ using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
 using Vellum.Mirror;
 using Vellum.Passthrough;
+using Vellum.Recording.Native;
 using Vellum.Store;
 
 namespace Vellum.Recording;
@@ -67,26 +68,26 @@ internal static class UnfinishedChanges
 
     private static SettledOutcome Decide(JournalOperation operation, OpenTransaction open, string backing)
     {
-        var path = operation.Path is null ? null : Under(backing, operation.Path);
-        var path2 = operation.Path2 is null ? null : Under(backing, operation.Path2);
+        var path = operation.Path is { } first && IsBeneath(first) ? first : null;
+        var path2 = operation.Path2 is { } second && IsBeneath(second) ? second : null;
         switch (operation.Kind)
         {
             case SubRecordType.Create:
             case SubRecordType.Mkdir:
             case SubRecordType.Mknod:
             case SubRecordType.Symlink:
-                return path is not null && Exists(path, out _) ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
+                return path is not null && Exists(backing, path, out _) ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
             case SubRecordType.Link:
-                return path2 is not null && Exists(path2, out var linked) && linked == operation.Inode ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
+                return path2 is not null && Exists(backing, path2, out var linked) && linked == operation.Inode ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
             case SubRecordType.Rename:
                 if (operation.Inode is { } moved)
-                    return path2 is not null && Exists(path2, out var now) && now == moved ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
-                return path is not null && !Exists(path, out _) ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
+                    return path2 is not null && Exists(backing, path2, out var now) && now == moved ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
+                return path is not null && !Exists(backing, path, out _) ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
             case SubRecordType.Unlink:
             case SubRecordType.Rmdir:
                 if (path is null)
                     return SettledOutcome.DidNotRun;
-                return !Exists(path, out var still) || (operation.Inode is { } removed && still != removed) ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
+                return !Exists(backing, path, out var still) || (operation.Inode is { } removed && still != removed) ? SettledOutcome.TookEffect : SettledOutcome.DidNotRun;
             default:
                 if (operation.Path is null)
                     return SettledOutcome.TookEffect;
@@ -101,8 +102,8 @@ internal static class UnfinishedChanges
     {
         var result = new OperationResult();
         var nodePath = operation.Kind is SubRecordType.Rename or SubRecordType.Link ? operation.Path2 : operation.Path;
-        if (operation.Kind is not (SubRecordType.Unlink or SubRecordType.Rmdir) && nodePath is not null
-            && BackingInspection.StatPath(Under(backing, nodePath)!, out var node) == Errno.Success)
+        if (operation.Kind is not (SubRecordType.Unlink or SubRecordType.Rmdir) && nodePath is not null && IsBeneath(nodePath)
+            && StatBeneath(backing, nodePath, out var node) == Errno.Success)
         {
             result.Inode = node.Ino;
             result.Attributes = new NodeAttributes
@@ -130,8 +131,11 @@ internal static class UnfinishedChanges
         if (path is null)
             return null;
         var slash = Array.LastIndexOf(path, (byte)'/');
-        var directory = slash < 0 ? Encoding.UTF8.GetBytes(backing) : Under(backing, path.AsSpan(0, slash).ToArray());
-        return directory is not null && BackingInspection.StatPath(directory, out var stat) == Errno.Success ? AttributeLeaves.Of(stat.Mtime) : null;
+        NodeStat stat = default;
+        var found = slash < 0
+            ? BackingInspection.StatPath(Encoding.UTF8.GetBytes(backing), out stat)
+            : IsBeneath(path.AsSpan(0, slash)) ? StatBeneath(backing, path.AsSpan(0, slash), out stat) : Errno.EINVAL;
+        return found == Errno.Success ? AttributeLeaves.Of(stat.Mtime) : null;
     }
 
     /// <summary>The END record that closes the operation with its RESULT (the operation's last child, so LAST).</summary>
@@ -154,23 +158,55 @@ internal static class UnfinishedChanges
         return record;
     }
 
-    /// <summary>The absolute path of a journal path in the backing directory; null for one that could leave it.</summary>
-    private static byte[]? Under(string backing, byte[] path)
+    /// <summary>Whether a journal path stays beneath the backing directory by its spelling: relative, no NUL, no empty, "." or ".." component.</summary>
+    private static bool IsBeneath(ReadOnlySpan<byte> path)
     {
-        if (path.Length == 0 || path[0] == (byte)'/' || path.AsSpan().IndexOf((byte)0) >= 0)
-            return null;
-        foreach (var component in path.AsSpan().Split((byte)'/'))
+        if (path.IsEmpty || path[0] == (byte)'/' || path.IndexOf((byte)0) >= 0)
+            return false;
+        foreach (var component in path.Split((byte)'/'))
         {
-            var name = path.AsSpan(component);
+            var name = path[component];
             if (name.IsEmpty || name.SequenceEqual(".."u8) || name.SequenceEqual("."u8))
-                return null;
+                return false;
         }
-        return [.. Encoding.UTF8.GetBytes(backing), (byte)'/', .. path];
+        return true;
     }
 
-    private static bool Exists(byte[] path, out ulong inode)
+    /// <summary>
+    /// statx of a checked journal path, not following symlinks, one directory at a time from
+    /// the backing root: a journal path may be longer than any path the kernel takes whole.
+    /// </summary>
+    private static Errno StatBeneath(string backing, ReadOnlySpan<byte> path, out NodeStat stat)
     {
-        var found = BackingInspection.StatPath(path, out var stat) == Errno.Success;
+        stat = default;
+        var directory = BackingInspection.OpenDirectory(backing);
+        if (directory < 0)
+            return Errno.ENOENT;
+        try
+        {
+            var slash = path.LastIndexOf((byte)'/');
+            if (slash >= 0)
+            {
+                foreach (var component in path[..slash].Split((byte)'/'))
+                {
+                    var next = RecordingLibC.OpenDirectoryAt(directory, path[component], RecordingLibC.OPath | RecordingLibC.ONoFollow);
+                    if (next < 0)
+                        return Errno.ENOENT;
+                    BackingInspection.Close(directory);
+                    directory = next;
+                }
+            }
+            return BackingInspection.StatAt(directory, path[(slash + 1)..], out stat);
+        }
+        finally
+        {
+            BackingInspection.Close(directory);
+        }
+    }
+
+    private static bool Exists(string backing, byte[] path, out ulong inode)
+    {
+        var found = StatBeneath(backing, path, out var stat) == Errno.Success;
         inode = stat.Ino;
         return found;
     }

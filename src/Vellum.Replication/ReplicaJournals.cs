@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Vellum.Journal.Format;
 using Vellum.Store;
 
@@ -40,6 +41,9 @@ public sealed class ReplicaJournals(string directory) : IDisposable
             {
                 if (SyncPointJournal(syncPoint) is var named && named != journalId)
                     throw new ReplicationRefusedException($"the hello names journal {journalId} but its sync point is {(named is { } id ? $"journal {id}'s" : "not a readable sync point")}");
+                if (SyncPointVersions(syncPoint) is { } versions && versions.MinCompatible > JournalFormat.Version)
+                    throw new ReplicationRefusedException(
+                        $"journal {journalId}: journal format {versions.Version} is newer than this server reads (max {JournalFormat.Version}): upgrade vellum serve");
                 var path = StoreDirectoryFor(Directory, journalId);
                 var existed = System.IO.Directory.Exists(path);
                 SegmentStore store;
@@ -76,6 +80,19 @@ public sealed class ReplicaJournals(string directory) : IDisposable
         if (syncPoint.Length < journalIdAt + 16 || RecordHeader.Parse(syncPoint).Id != StreamId.SyncPoint)
             return null;
         return new Guid(syncPoint.AsSpan(journalIdAt, 16));
+    }
+
+    /// <summary>
+    /// The format version of the journal a sync point heads and the oldest reader it allows
+    /// (the journal header's first 4 bytes): what the hello tells a target about the stream
+    /// it offers. Null when the record is too short to hold them (the store checks the rest).
+    /// </summary>
+    private static (ushort Version, ushort MinCompatible)? SyncPointVersions(byte[] syncPoint)
+    {
+        if (syncPoint.Length < JournalFormat.HeaderSize + 4)
+            return null;
+        var header = syncPoint.AsSpan(JournalFormat.HeaderSize);
+        return (BinaryPrimitives.ReadUInt16LittleEndian(header), BinaryPrimitives.ReadUInt16LittleEndian(header[2..]));
     }
 
     /// <summary>Journals open now.</summary>

@@ -195,6 +195,16 @@ public sealed class ReplicationSender : IDisposable
         }
     }
 
+    /// <summary>
+    /// What to add to a refusal by a target too old for this journal's format. A target of
+    /// format 1 says only that its reader is older than the journal needs (its own words,
+    /// from the sync point's header); one of format 2 or later says to upgrade it itself.
+    /// </summary>
+    private string OlderReaderHint(string refusal) =>
+        refusal.Contains("journal needs reader version", StringComparison.Ordinal)
+            ? $" (this journal is format {_store.Header.Version}, newer than the target's vellum serve reads: upgrade vellum serve)"
+            : "";
+
     /// <summary>Runs the source's half of the handshake; returns the position to send from and the session's keys for sealed frames.</summary>
     private (long Resume, SessionKeys Keys) Handshake(Stream stream)
     {
@@ -214,7 +224,7 @@ public sealed class ReplicationSender : IDisposable
         Replication.Handshake.WriteProofAsync(stream, HandshakeProof.Source(_secret, journalId, nonce, challenge.Nonce), cancellation).AsTask().GetAwaiter().GetResult();
         var verdict = Replication.Handshake.ReadVerdictAsync(stream, cancellation).AsTask().GetAwaiter().GetResult();
         if (!verdict.Accepted)
-            throw new ReplicationRefusedException($"the target refused journal {journalId}: {verdict.Message}");
+            throw new ReplicationRefusedException($"the target refused journal {journalId}: {verdict.Message}{OlderReaderHint(verdict.Message)}");
         if (!HandshakeProof.Matches(HandshakeProof.Target(_secret, journalId, nonce, challenge.Nonce), verdict.Proof))
             throw new ReplicationRefusedException("the target did not prove it knows the journal's secret");
         if (verdict.Resume > _store.WrittenPosition || verdict.Resume < _store.FirstPosition)

@@ -61,8 +61,9 @@ public class FormatConstantsTests
     [Fact]
     public void Journal_format_numbers_keep_their_persisted_values()
     {
-        Assert.Equal(1, JournalFormat.Version);
-        Assert.Equal(1, JournalFormat.MinCompatibleVersion);
+        Assert.Equal(2, JournalFormat.Version);
+        Assert.Equal(2, JournalFormat.MinCompatibleVersion);
+        Assert.Equal(1, JournalFormat.OldestReadableVersion);
         Assert.Equal(0x4A56, JournalFormat.BeginMagic);
         Assert.Equal(0x764A, JournalFormat.EndMagic);
         Assert.Equal(16, JournalFormat.HeaderSize);
@@ -158,7 +159,9 @@ public class FormatConstantsTests
         foreach (var type in new[] { SubRecordType.Inode, SubRecordType.Generation, SubRecordType.Size, SubRecordType.Rdev, SubRecordType.Offset, SubRecordType.Length })
             Assert.Equal((true, 8L), SubRecordTypes.LeafDataLimit(type));
         Assert.Equal((false, 16L), SubRecordTypes.LeafDataLimit(SubRecordType.Comm));
-        foreach (var type in new[] { SubRecordType.Path, SubRecordType.Path2, SubRecordType.Target, SubRecordType.Label })
+        foreach (var type in new[] { SubRecordType.Path, SubRecordType.Path2 })
+            Assert.Equal((false, 1_048_576L), SubRecordTypes.LeafDataLimit(type));
+        foreach (var type in new[] { SubRecordType.Target, SubRecordType.Label })
             Assert.Equal((false, 4096L), SubRecordTypes.LeafDataLimit(type));
         Assert.Equal((false, 255L), SubRecordTypes.LeafDataLimit(SubRecordType.XattrName));
         Assert.Equal((false, 65536L), SubRecordTypes.LeafDataLimit(SubRecordType.XattrValue));
@@ -173,7 +176,9 @@ public class FormatConstantsTests
         Assert.Equal(1u, (uint)JournalFlags.All);
         Assert.Equal(["All", "None", "Reversible"], Enum.GetNames<JournalFlags>().Order());
         Assert.Equal(16, JournalLimits.MaxCommLength);
-        Assert.Equal(4096, JournalLimits.MaxPathLength);
+        Assert.Equal(1_048_576, JournalLimits.MaxPathLength);
+        Assert.Equal(4096, JournalLimits.Version1MaxPathLength);
+        Assert.Equal(4096, JournalLimits.MaxTargetLength);
         Assert.Equal(255, JournalLimits.MaxXattrNameLength);
         Assert.Equal(65536, JournalLimits.MaxXattrValueLength);
         Assert.Equal(4_294_967_287L, JournalLimits.MaxDataLength);

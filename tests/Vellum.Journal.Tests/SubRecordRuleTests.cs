@@ -165,8 +165,8 @@ public class SubRecordRuleTests
 
     [Theory]
     [InlineData(SubRecordType.Comm, 17, "COMM (0x0305)")]
-    [InlineData(SubRecordType.Path, 4097, "PATH (0x0306)")]
-    [InlineData(SubRecordType.Path2, 4097, "PATH2 (0x0307)")]
+    [InlineData(SubRecordType.Path, 1_048_577, "PATH (0x0306)")]
+    [InlineData(SubRecordType.Path2, 1_048_577, "PATH2 (0x0307)")]
     [InlineData(SubRecordType.Target, 4097, "TARGET (0x0314)")]
     [InlineData(SubRecordType.Label, 4097, "LABEL (0x0317)")]
     [InlineData(SubRecordType.XattrName, 256, "XATTR_NAME (0x0315)")]
@@ -410,7 +410,7 @@ public class SubRecordRuleTests
     }
 
     [Theory]
-    [InlineData(SubRecordType.Path, 0xFFFFFFFFu, "PATH (0x0306) data of at most 4096 bytes")]
+    [InlineData(SubRecordType.Path, 0xFFFFFFFFu, "PATH (0x0306) data of at most 1048576 bytes")]
     [InlineData(SubRecordType.XattrValue, 0x80000000u, "XATTR_VALUE (0x0316) data of at most 65536 bytes")]
     public void A_huge_declared_length_is_checked_against_the_leaf_limit_first(SubRecordType type, uint size, string expected)
     {

@@ -37,5 +37,5 @@ internal sealed class Workspace : IDisposable
         Assert.Equal(["replica", "sentinel", "source", "store"], Directory.GetFileSystemEntries(Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose() => Testing.TreeRemoval.Delete(Root);
 }

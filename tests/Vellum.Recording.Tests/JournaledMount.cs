@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Vellum.Fuse;
+using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
 
@@ -184,6 +185,6 @@ internal sealed class JournaledMount : IDisposable
         }
         if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
-        Directory.Delete(Root, recursive: true);
+        TreeRemoval.Delete(Root);
     }
 }

@@ -244,6 +244,33 @@ internal static class RefusalPeers
         return new RefusalVerdict(true, "", BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(32)), BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(40)), nonce, targetNonce);
     }
 
+    /// <summary>
+    /// The target's half of the handshake by hand, refusing with <paramref name="reason"/> as
+    /// a target that cannot take the journal does; returns the sync point the hello offered.
+    /// </summary>
+    public static async Task<byte[]> RefuseByHandAsync(System.IO.Stream stream, string reason)
+    {
+        using var timeout = new CancellationTokenSource(Guard);
+        var hello = new byte[64];
+        await stream.ReadExactlyAsync(hello, timeout.Token);
+        Assert.Equal("VLLMREP1"u8.ToArray(), hello[..8]);
+        var syncPoint = new byte[BinaryPrimitives.ReadUInt32LittleEndian(hello.AsSpan(60))];
+        await stream.ReadExactlyAsync(syncPoint, timeout.Token);
+        var challenge = new byte[44];
+        "VLLMREP1"u8.CopyTo(challenge);
+        BinaryPrimitives.WriteUInt16LittleEndian(challenge.AsSpan(8), 2);
+        RandomNumberGenerator.Fill(challenge.AsSpan(12));
+        await stream.WriteAsync(challenge, timeout.Token);
+        await stream.ReadExactlyAsync(new byte[HandshakeProof.ProofSize], timeout.Token);
+        var message = Encoding.UTF8.GetBytes(reason);
+        var verdict = new byte[4 + message.Length];
+        BinaryPrimitives.WriteUInt16LittleEndian(verdict, 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(verdict.AsSpan(2), (ushort)message.Length);
+        message.CopyTo(verdict, 4);
+        await stream.WriteAsync(verdict, timeout.Token);
+        return syncPoint;
+    }
+
     /// <summary>The session's two keys for sealed frames, derived as docs/replication.md says, source to target first.</summary>
     public static (byte[] SourceToTarget, byte[] TargetToSource) SealedKeysByHand(byte[] secret, Guid journalId, RefusalVerdict verdict)
     {

@@ -359,6 +359,59 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
         return logged;
     }
 
+    [Fact]
+    public async Task A_source_offering_a_journal_format_newer_than_the_server_reads_is_told_to_upgrade_vellum_serve_and_nothing_is_stored()
+    {
+        var newer = (ushort)(JournalFormat.Version + 1);
+        var header = JournalHeader.Create(_journalId, 1, "newer-source", "/data") with { Version = newer, MinCompatibleVersion = newer };
+        await using var target = NewServer(certificate: null, Secrets((_journalId, Secret)));
+
+        using (var client = await RefusalPeers.ConnectAsync(target.Port))
+        {
+            var network = client.GetStream();
+            var verdict = await RefusalPeers.HandshakeByHandAsync(network, _journalId, RecordCodec.SyncPoint(header), Encoding.UTF8.GetBytes(Secret));
+            Assert.False(verdict.Accepted);
+            Assert.Equal($"journal {_journalId}: journal format {newer} is newer than this server reads (max {JournalFormat.Version}): upgrade vellum serve", verdict.Message);
+            await RefusalPeers.FinishAsync(network);
+        }
+        var logged = await target.Log.WaitForAsync($"journal format {newer} is newer than this server reads");
+        Assert.Contains("nothing stored", logged);
+        await target.StopAsync();
+
+        AssertNothingStored(target);
+    }
+
+    [Fact]
+    public async Task A_source_refused_by_a_server_that_reads_only_journal_format_1_logs_that_vellum_serve_must_be_upgraded()
+    {
+        // Word for word what `vellum serve` of journal format 1 answers a format-2 hello.
+        const string Format1Refusal = "the store to replicate does not start with a valid sync point: expected a readable journal header, "
+            + "found journal needs reader version 2 or later (written by version 2); this reader is version 1";
+        using var source = RefusalPeers.CreateSource(SourceDirectory, _journalId, transactions: 5);
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            using var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", port, Pin: null), Encoding.UTF8.GetBytes(Secret), _senderLog.Add);
+            sender.Start();
+            using (var peer = await listener.AcceptTcpClientAsync().WaitAsync(RefusalPeers.Guard))
+            {
+                var offered = await RefusalPeers.RefuseByHandAsync(peer.GetStream(), Format1Refusal);
+                var payloadSize = (int)RecordHeader.Parse(offered).RecordSize - JournalFormat.MinRecordSize;
+                Assert.True(JournalHeader.TryParse(offered.AsSpan(JournalFormat.HeaderSize, payloadSize), out var header, out var problem), problem);
+                Assert.Equal((JournalFormat.Version, JournalFormat.MinCompatibleVersion), (header!.Version, header.MinCompatibleVersion));
+            }
+            var logged = await _senderLog.WaitForAsync(Format1Refusal, "upgrade vellum serve");
+            Assert.Contains($"this journal is format {JournalFormat.Version}, newer than the target's vellum serve reads", logged);
+            AssertNeverAccepted(sender);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
     private RefusalServer NewServer(X509Certificate2? certificate, SecretBook secrets) =>
         new(StoreDirectory, certificate, secrets, line => output.WriteLine($"server: {line}"));
 

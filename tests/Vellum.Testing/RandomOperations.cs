@@ -25,8 +25,9 @@ public static class RandomOperations
             Pid = (uint)rng.NextInt64(0, 1L << 32),
             Command = Maybe(rng, () => Bytes(rng, JournalLimits.MaxCommLength)),
         },
-        Path = Maybe(rng, () => Bytes(rng, JournalLimits.MaxPathLength)),
-        Path2 = Maybe(rng, () => Bytes(rng, JournalLimits.MaxPathLength)),
+        // Paths up to PATH_MAX keep generated journals small; the 1 MiB limit has tests of its own.
+        Path = Maybe(rng, () => Bytes(rng, JournalLimits.Version1MaxPathLength)),
+        Path2 = Maybe(rng, () => Bytes(rng, JournalLimits.Version1MaxPathLength)),
         Inode = rng.Next(2) == 0 ? null : U64(rng),
         Generation = rng.Next(2) == 0 ? null : U64(rng),
         Redo = Maybe(rng, () => State(rng, maxData)),
@@ -58,8 +59,8 @@ public static class RandomOperations
             Offset = rng.Next(2) == 0 ? null : U64(rng),
             Length = rng.Next(2) == 0 ? null : U64(rng),
             Flags = rng.Next(2) == 0 ? null : (uint)rng.NextInt64(0, 1L << 32),
-            Target = Maybe(rng, () => Bytes(rng, JournalLimits.MaxPathLength)),
-            Label = Maybe(rng, () => Bytes(rng, JournalLimits.MaxPathLength)),
+            Target = Maybe(rng, () => Bytes(rng, JournalLimits.MaxTargetLength)),
+            Label = Maybe(rng, () => Bytes(rng, JournalLimits.MaxTargetLength)),
         };
         var xattrs = rng.Next(4);
         for (var i = 0; i < xattrs; i++)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 
 namespace Vellum.Testing;
 
@@ -50,13 +51,8 @@ public static class TreeComparison
     private static Dictionary<string, Entry> Walk(string root, TreeComparisonOptions options)
     {
         var nodes = new SortedDictionary<string, TreeComparisonNode>(StringComparer.Ordinal) { ["."] = RootNode(root, options) };
-        var enumeration = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", enumeration))
-        {
-            var relative = Path.GetRelativePath(root, path);
-            if (!IsSkipped(relative, options))
-                nodes[relative] = TreeComparisonNode.Read(path);
-        }
+        using (var directory = TreeComparisonLibC.OpenAt(TreeComparisonLibC.AtFdCwd, root, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory, root))
+            WalkDirectory(directory, "", nodes, options);
         var firstNameOf = new Dictionary<ulong, string>();
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var (path, node) in nodes)
@@ -67,21 +63,30 @@ public static class TreeComparison
         return entries;
     }
 
-    private static bool IsSkipped(string relative, TreeComparisonOptions options)
+    /// <summary>
+    /// Reads every node under <paramref name="directory"/> relative to its descriptor, one
+    /// descriptor per level: a tree deeper than PATH_MAX has paths no call would take.
+    /// </summary>
+    private static void WalkDirectory(SafeFileHandle directory, string prefix, SortedDictionary<string, TreeComparisonNode> nodes, TreeComparisonOptions options)
     {
-        if (options.Skip is not { } skip)
-            return false;
-        for (string? path = relative; !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        var fd = (int)directory.DangerousGetHandle();
+        foreach (var name in TreeComparisonLibC.Names(directory, prefix))
         {
-            if (skip(path))
-                return true;
+            var path = prefix + name;
+            if (options.Skip?.Invoke(path) == true)
+                continue;
+            var node = TreeComparisonNode.Read(fd, name, path);
+            nodes[path] = node;
+            if (node.Type != TreeComparisonNode.Directory)
+                continue;
+            using var child = TreeComparisonLibC.OpenAt(fd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory | TreeComparisonLibC.ONoFollow, path);
+            WalkDirectory(child, path + "/", nodes, options);
         }
-        return false;
     }
 
     private static TreeComparisonNode RootNode(string root, TreeComparisonOptions options)
     {
-        var node = TreeComparisonNode.Read(root);
+        var node = TreeComparisonNode.Read(TreeComparisonLibC.AtFdCwd, root, root);
         foreach (var name in options.IgnoredRootXattrs)
             node.Xattrs.Remove(name);
         return node;

@@ -16,58 +16,57 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
     public const uint CharDevice = 0x2000;
     public const uint BlockDevice = 0x6000;
 
-    public static unsafe TreeComparisonNode Read(string path)
+    /// <summary>
+    /// Reads <paramref name="name"/> in the directory <paramref name="directoryFd"/> (or a path
+    /// with <see cref="TreeComparisonLibC.AtFdCwd"/>), never by a path from the tree's root,
+    /// which may be longer than PATH_MAX; <paramref name="shown"/> names it in errors.
+    /// </summary>
+    public static unsafe TreeComparisonNode Read(int directoryFd, string name, string shown)
     {
         TreeComparisonStatx stat;
-        if (TreeComparisonLibC.Statx(TreeComparisonLibC.AtFdCwd, path, TreeComparisonLibC.AtSymlinkNoFollow, TreeComparisonLibC.StatxBasicStats, &stat) != 0)
-            throw TreeComparisonLibC.Failure("statx", path);
+        if (TreeComparisonLibC.Statx(directoryFd, name, TreeComparisonLibC.AtSymlinkNoFollow, TreeComparisonLibC.StatxBasicStats, &stat) != 0)
+            throw TreeComparisonLibC.Failure("statx", shown);
         var type = stat.Mode & TypeMask;
         var isDevice = type is CharDevice or BlockDevice;
+        using var node = TreeComparisonLibC.OpenAt(directoryFd, name, TreeComparisonLibC.OPath | TreeComparisonLibC.ONoFollow, shown);
+        using var content = type == Regular ? TreeComparisonLibC.OpenAtWithoutAtime(directoryFd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ONoFollow, shown) : null;
         return new TreeComparisonNode(type, stat.Mode & 0xFFFu, stat.Uid, stat.Gid, stat.Size, stat.MtimeSeconds, stat.MtimeNanoseconds,
             stat.AtimeSeconds, stat.AtimeNanoseconds, stat.Ino, stat.Nlink,
             isDevice ? $"{stat.RdevMajor}:{stat.RdevMinor}" : "",
-            type == Regular ? Hash(path) : "",
-            type == Symlink ? Convert.ToHexString(ReadLink(path)) : "",
-            type == Regular ? ExtentMap(path) : "",
-            ReadXattrs(path));
+            content is null ? "" : Hash(content),
+            type == Symlink ? Convert.ToHexString(ReadLink(directoryFd, name, shown)) : "",
+            content is null ? "" : ExtentMap(content, shown),
+            ReadXattrs($"/proc/self/fd/{node.DangerousGetHandle()}", shown));
     }
 
-    private static string Hash(string path)
+    private static string Hash(SafeFileHandle file)
     {
-        using var handle = OpenWithoutAtime(path);
-        using var file = new FileStream(handle, FileAccess.Read);
-        return Convert.ToHexString(SHA256.HashData(file));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        long offset = 0;
+        int read;
+        while ((read = RandomAccess.Read(file, buffer, offset)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            offset += read;
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    /// <summary>
-    /// Opens for reading with O_NOATIME where the caller may (it owns the file, or is root), so
-    /// that comparing a tree does not move the atimes a program set and a later comparison checks.
-    /// </summary>
-    private static SafeFileHandle OpenWithoutAtime(string path)
-    {
-        var fd = TreeComparisonLibC.Open(path, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.OCloExec | TreeComparisonLibC.ONoAtime);
-        if (fd < 0 && TreeComparisonLibC.LastError() == TreeComparisonLibC.EPERM)
-            fd = TreeComparisonLibC.Open(path, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.OCloExec);
-        if (fd < 0)
-            throw TreeComparisonLibC.Failure("open", path);
-        return new SafeFileHandle(fd, ownsHandle: true);
-    }
-
-    private static unsafe byte[] ReadLink(string path)
+    private static unsafe byte[] ReadLink(int directoryFd, string name, string shown)
     {
         var buffer = new byte[4097];
         nint length;
         fixed (byte* b = buffer)
-            length = TreeComparisonLibC.ReadLink(path, b, (nuint)buffer.Length);
+            length = TreeComparisonLibC.ReadLinkAt(directoryFd, name, b, (nuint)buffer.Length);
         if (length < 0)
-            throw TreeComparisonLibC.Failure("readlink", path);
+            throw TreeComparisonLibC.Failure("readlink", shown);
         return buffer[..(int)length];
     }
 
     /// <summary>The data extents as SEEK_DATA / SEEK_HOLE report them: "start-end,..." ("" for a file that is all hole).</summary>
-    private static string ExtentMap(string path)
+    private static string ExtentMap(SafeFileHandle file, string path)
     {
-        using SafeFileHandle file = OpenWithoutAtime(path);
         var fd = (int)file.DangerousGetHandle();
         var extents = new StringBuilder();
         long at = 0;
@@ -89,10 +88,11 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
         return extents.ToString();
     }
 
-    private static unsafe SortedDictionary<string, string> ReadXattrs(string path)
+    /// <summary>The xattrs of the node behind <paramref name="path"/> (its /proc/self/fd link: the node itself, a symlink too).</summary>
+    private static unsafe SortedDictionary<string, string> ReadXattrs(string path, string shown)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var list = ReadSized(size => { fixed (byte* b = size) return TreeComparisonLibC.LListXattr(path, b, (nuint)size.Length); }, "llistxattr", path);
+        var list = ReadSized(size => { fixed (byte* b = size) return TreeComparisonLibC.ListXattr(path, b, (nuint)size.Length); }, "listxattr", shown);
         foreach (var range in list.AsSpan().Split((byte)0))
         {
             var name = list.AsSpan(range);
@@ -103,8 +103,8 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
             {
                 fixed (byte* n = terminated)
                 fixed (byte* b = buffer)
-                    return TreeComparisonLibC.LGetXattr(path, n, b, (nuint)buffer.Length);
-            }, "lgetxattr", path);
+                    return TreeComparisonLibC.GetXattr(path, n, b, (nuint)buffer.Length);
+            }, "getxattr", shown);
             result[Encoding.UTF8.GetString(name)] = Convert.ToHexString(value);
         }
         return result;

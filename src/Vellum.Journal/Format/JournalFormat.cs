@@ -6,11 +6,22 @@ namespace Vellum.Journal.Format;
 /// </summary>
 public static class JournalFormat
 {
-    /// <summary>Bumped when a reader of the previous version would misread a new journal.</summary>
-    public const ushort Version = 1;
+    /// <summary>
+    /// Bumped when a reader of the previous version would misread a new journal, or meet in
+    /// it something it would take for damage. 2: PATH and PATH2 may exceed 4096 bytes (a path
+    /// deeper than PATH_MAX), which a version-1 reader refuses as a malformed leaf.
+    /// </summary>
+    public const ushort Version = 2;
 
-    /// <summary>The oldest reader version that can still read what this version writes.</summary>
-    public const ushort MinCompatibleVersion = 1;
+    /// <summary>
+    /// The oldest reader version that can still read what this version writes. 2: a
+    /// version-1 reader must refuse the journal at its sync point, not stop at the first
+    /// long path as if the journal were damaged.
+    /// </summary>
+    public const ushort MinCompatibleVersion = 2;
+
+    /// <summary>The oldest journal version this reader reads: version 1 differs only in its 4096-byte PATH limit.</summary>
+    public const ushort OldestReadableVersion = 1;
 
     /// <summary>Bytes "VJ" at the start of every stream record.</summary>
     public const ushort BeginMagic = 0x4A56;

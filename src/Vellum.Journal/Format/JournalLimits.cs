@@ -6,8 +6,18 @@ public static class JournalLimits
     /// <summary>TASK_COMM_LEN.</summary>
     public const int MaxCommLength = 16;
 
-    /// <summary>PATH_MAX.</summary>
-    public const int MaxPathLength = 4096;
+    /// <summary>
+    /// PATH and PATH2 (format version 2): a path relative to the mount root has no length
+    /// limit in Linux (a tree can be deeper than PATH_MAX), so this is a sane bound instead,
+    /// 256 components of 4096 bytes.
+    /// </summary>
+    public const int MaxPathLength = 1024 * 1024;
+
+    /// <summary>PATH and PATH2 in a version-1 journal: PATH_MAX.</summary>
+    public const int Version1MaxPathLength = 4096;
+
+    /// <summary>TARGET (a symlink's target) and LABEL: PATH_MAX.</summary>
+    public const int MaxTargetLength = 4096;
 
     /// <summary>XATTR_NAME_MAX.</summary>
     public const int MaxXattrNameLength = 255;

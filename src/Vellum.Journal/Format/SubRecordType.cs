@@ -90,7 +90,8 @@ public static class SubRecordTypes
         SubRecordType.Inode or SubRecordType.Generation or SubRecordType.Size or SubRecordType.Rdev
             or SubRecordType.Offset or SubRecordType.Length => (true, 8),
         SubRecordType.Comm => (false, JournalLimits.MaxCommLength),
-        SubRecordType.Path or SubRecordType.Path2 or SubRecordType.Target or SubRecordType.Label => (false, JournalLimits.MaxPathLength),
+        SubRecordType.Path or SubRecordType.Path2 => (false, JournalLimits.MaxPathLength),
+        SubRecordType.Target or SubRecordType.Label => (false, JournalLimits.MaxTargetLength),
         SubRecordType.XattrName => (false, JournalLimits.MaxXattrNameLength),
         SubRecordType.XattrValue => (false, JournalLimits.MaxXattrValueLength),
         SubRecordType.Data => (false, JournalLimits.MaxDataLength),

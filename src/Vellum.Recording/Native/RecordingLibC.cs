@@ -13,10 +13,25 @@ internal static unsafe partial class RecordingLibC
     public const int ONoFollow = 0x20000;
     public const int OCloExec = 0x80000;
     public const int ODirectory = 0x10000;
+    public const int OPath = 0x200000;
     public const int AtFdCwd = -100;
 
     [LibraryImport(Library, EntryPoint = "openat", SetLastError = true)]
     public static partial int OpenAt(int directoryFd, byte* path, int flags);
+
+    /// <summary>getdents64(2): linux_dirent64 records {u64 d_ino, i64 d_off, u16 d_reclen, u8 d_type, NUL-terminated d_name}.</summary>
+    [LibraryImport(Library, EntryPoint = "getdents64", SetLastError = true)]
+    public static partial nint GetDents64(int directoryFd, byte* buffer, nuint count);
+
+    /// <summary>openat of the directory <paramref name="name"/> (".", "..") relative to <paramref name="directoryFd"/>, close-on-exec; -1 on failure.</summary>
+    public static int OpenDirectoryAt(int directoryFd, ReadOnlySpan<byte> name, int flags)
+    {
+        Span<byte> native = stackalloc byte[name.Length + 1];
+        name.CopyTo(native);
+        native[^1] = 0;
+        fixed (byte* p = native)
+            return OpenAt(directoryFd, p, flags | ODirectory | OCloExec);
+    }
 
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
