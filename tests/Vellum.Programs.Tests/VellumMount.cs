@@ -60,10 +60,20 @@ internal sealed class VellumMount : IDisposable
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 
+    /// <summary>
+    /// More options, to run the suite against another mode: VELLUM_PROGRAMS_MOUNT_OPTIONS for
+    /// both mounts (--no-passthrough), VELLUM_PROGRAMS_JOURNAL_OPTIONS for the journaled one
+    /// (--reversible, --sync none ...); each split at spaces.
+    /// </summary>
+    private string[] ExtraOptions => [.. Variable("VELLUM_PROGRAMS_MOUNT_OPTIONS"), .. Journal is null ? [] : Variable("VELLUM_PROGRAMS_JOURNAL_OPTIONS")];
+
+    private static string[] Variable(string name) =>
+        (Environment.GetEnvironmentVariable(name) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
     private void Run()
     {
         string[] journalOptions = Journal is null ? ["--no-journal"] : ["--journal", Journal];
-        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, "mount", Backing, MountPoint, .. journalOptions])
+        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, "mount", Backing, MountPoint, .. journalOptions, .. ExtraOptions])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
