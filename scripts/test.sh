@@ -13,7 +13,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 # fusermount3 (Debian's fuse3) serves the test of a mount made without root; the others are
 # the real programs tests/Vellum.Programs.Tests runs on the mount. Only missing ones are installed.
-packages="fuse3 git tar rsync sqlite3 make gcc libc6-dev python3 python3-venv attr vim coreutils findutils sed diffutils patch gzip bzip2 xz-utils zstd zip unzip"
+packages="fuse3 git tar rsync sqlite3 make gcc libc6-dev python3 python3-venv attr vim coreutils findutils sed diffutils patch gzip bzip2 xz-utils zstd zip unzip acl"
 missing=""
 for package in $packages; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,11 +1,15 @@
 namespace Vellum.Programs.Tests;
 
-/// <summary>Another user than root, through setpriv: what the modes forbid stays forbidden, and a write clears set-user-ID.</summary>
+/// <summary>Another user than root, through setpriv: what the modes and ACLs forbid stays forbidden, what ACLs grant is granted, and a write clears set-user-ID.</summary>
 public sealed class PermissionTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
 {
     [Theory]
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void Another_user_is_held_to_the_modes_and_its_write_clears_set_user_id(Place place) => Scenarios.Check(place, OtherUser, plainRuns);
+
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void Access_acls_grant_and_deny_another_user_and_default_acls_are_inherited(Place place) => Scenarios.Check(place, Acls, plainRuns);
 
     private const string AsNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all";
 
@@ -34,6 +38,31 @@ public sealed class PermissionTests(PlainRuns plainRuns) : IClassFixture<PlainRu
             stat -c '%n %a %U' setuid-tool private public shared/roots
             {{AsNobody}} chmod 666 private 2>&1 || echo "refused: exit $?"
             stat -c '%a' private
+            """);
+    });
+
+    private static readonly Scenario Acls = new(nameof(Acls), workspace =>
+    {
+        workspace.Sh($$"""
+            printf 'denied\n' > denied
+            chmod 644 denied
+            setfacl -m u:65534:--- denied
+            printf 'granted\n' > granted
+            chmod 600 granted
+            setfacl -m u:65534:r granted
+            stat -c '%n %a' denied granted
+            getfacl -c denied granted
+            {{AsNobody}} cat denied 2>&1 || echo "refused: exit $?"
+            {{AsNobody}} cat granted 2>&1 || echo "refused: exit $?"
+            mkdir inherits
+            setfacl -d -m u:65534:rwx inherits
+            touch inherits/file
+            mkdir inherits/dir
+            getfacl -c inherits/file inherits/dir
+            {{AsNobody}} sh -c 'echo by-nobody > inherits/file' 2>&1 || echo "refused: exit $?"
+            setfacl -b granted
+            stat -c '%n %a' granted
+            {{AsNobody}} cat granted 2>&1 || echo "refused: exit $?"
             """);
     });
 }
