@@ -5,7 +5,7 @@ public sealed class PermissionTests(PlainRuns plainRuns) : IClassFixture<PlainRu
 {
     [Theory]
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
-    public void Another_user_is_held_to_the_modes_and_its_write_clears_set_user_id(Place place) => Scenarios.Check(place, OtherUser, plainRuns);
+    public void Another_user_is_held_to_the_modes_and_its_write_clears_set_user_and_group_id(Place place) => Scenarios.Check(place, OtherUser, plainRuns);
 
     [Theory]
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
@@ -35,7 +35,10 @@ public sealed class PermissionTests(PlainRuns plainRuns) : IClassFixture<PlainRu
             touch shared/roots
             {{AsNobody}} rm -f shared/roots 2>&1 || echo "sticky: exit $?"
             {{AsNobody}} sh -c 'echo appended >> setuid-tool'
-            stat -c '%n %a %U' setuid-tool private public shared/roots
+            printf 'x\n' > setgid-no-group-exec
+            chmod 2767 setgid-no-group-exec
+            {{AsNobody}} sh -c 'echo appended >> setgid-no-group-exec'
+            stat -c '%n %a %U' setuid-tool setgid-no-group-exec private public shared/roots
             {{AsNobody}} chmod 666 private 2>&1 || echo "refused: exit $?"
             stat -c '%a' private
             """);
