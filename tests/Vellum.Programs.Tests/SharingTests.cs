@@ -30,6 +30,10 @@ public sealed class SharingTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
     [MemberData(nameof(Places.All), MemberType = typeof(Places))]
     public void Tail_follows_a_file_another_process_appends_to_and_copytruncate_rotates_it(Place place) => Scenarios.Check(place, FollowAndRotate, plainRuns);
 
+    [Theory]
+    [MemberData(nameof(Places.All), MemberType = typeof(Places))]
+    public void A_directory_renamed_under_a_process_working_in_it_keeps_taking_its_changes(Place place) => Scenarios.Check(place, RenamedUnderfoot, plainRuns);
+
     private static readonly Scenario SharedOpens = new(nameof(SharedOpens), workspace =>
     {
         workspace.Sh("""
@@ -235,6 +239,41 @@ public sealed class SharingTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             print('rotated:', open('app.log.1').read().split())
             print('live:', open('app.log').read().split(), os.path.getsize('app.log'))
             EOF
+            """);
+    });
+
+    /// <summary>
+    /// A journal that names changes by path must follow renames of a parent made while a
+    /// process holds the directory, a file in it, or its working directory there.
+    /// </summary>
+    private static readonly Scenario RenamedUnderfoot = new(nameof(RenamedUnderfoot), workspace =>
+    {
+        workspace.Sh("""
+            mkdir first
+            python3 - <<'EOF'
+            import os, subprocess
+            directory = os.open('first', os.O_RDONLY)
+            held = os.open('first/held', os.O_RDWR | os.O_CREAT, 0o644)
+            os.rename('first', 'second')
+            made = os.open('made-after-rename', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=directory)
+            os.write(made, b'made through the held directory\n')
+            os.close(made)
+            os.write(held, b'written after the parent was renamed\n')
+            os.mkdir('outer')
+            os.rename('second', 'outer/third')
+            os.write(held, b'and after it moved into another directory\n')
+            os.fchmod(held, 0o600)
+            os.close(held)
+            os.close(directory)
+            worker = subprocess.Popen(['sh', '-c', 'read go; echo "from the renamed working directory" > here; mkdir sub; echo deeper > sub/file'],
+                                      cwd='outer/third', stdin=subprocess.PIPE, text=True)
+            os.rename('outer/third', 'fourth')
+            worker.communicate('go\n')
+            print('worker exit', worker.returncode)
+            EOF
+            find . -type f | sort
+            cat fourth/held fourth/made-after-rename fourth/here fourth/sub/file
+            stat -c '%n %a' fourth/held
             """);
     });
 }
