@@ -37,6 +37,7 @@ public sealed class ArchiveTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             """);
     }, Skip: path => path.EndsWith(".tar", StringComparison.Ordinal) || path.EndsWith(".tgz", StringComparison.Ordinal));
 
+    /// <summary>Every change is given a set time, so what rsync itemizes does not depend on the clock.</summary>
     private static readonly Scenario Rsync = new(nameof(Rsync), workspace =>
     {
         workspace.Sh(Shell.MakeTree + """
@@ -44,12 +45,15 @@ public sealed class ArchiveTests(PlainRuns plainRuns) : IClassFixture<PlainRuns>
             rsync -aHXS tree/ copy/
             rsync -aHXS --itemize-changes tree/ copy/
             printf 'beta\n' >> tree/a.txt
+            touch -d '2002-01-01 00:00:00.75' tree/a.txt tree/sub
             rm tree/sub/deeper/text
             rsync -aHXS --delete --itemize-changes tree/ copy/
             rsync -aHXS --delete copy/ back/
             printf 'gamma\n' >> copy/sub/numbers
+            touch -d '2002-01-01 00:00:00.5' copy/sub/numbers
             rsync -aHXS --inplace --itemize-changes copy/ back/
             printf 'delta\n' >> copy/sub/numbers
+            touch -d '2003-01-01 00:00:00.25' copy/sub/numbers
             rsync -aHXS --append-verify --itemize-changes copy/ back/
             cmp copy/sub/numbers back/sub/numbers
             rsync -aHXS --delete back/ copy/
