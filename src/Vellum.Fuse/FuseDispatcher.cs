@@ -60,6 +60,12 @@ internal sealed unsafe partial class FuseDispatcher
                 return true;
             }
 
+            if (_session.Refusing && opcode is not (FuseOpcode.Forget or FuseOpcode.BatchForget or FuseOpcode.Interrupt or FuseOpcode.Destroy))
+            {
+                ReplyError(reader, header.Unique, Errno.ENOTCONN);
+                return true;
+            }
+
             switch (opcode)
             {
                 case FuseOpcode.Forget:

@@ -14,12 +14,14 @@ public sealed unsafe class FuseSession
     private readonly List<FuseReader> _readers = [];
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim _initialized = new();
     private readonly int _maxReaders;
     private readonly int _bufferSize;
     private int _idle;
     private int _live;
     private volatile bool _stopping;
+    private volatile bool _refusing;
 
     internal FuseSession(int deviceFd, IFuseFileSystem fileSystem, FuseMountOptions options)
     {
@@ -46,6 +48,22 @@ public sealed unsafe class FuseSession
 
     /// <summary>Completes when every reader has stopped (unmounted, aborted, or the device failed).</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// Completes when the kernel side is gone (unmounted, or the connection aborted), even
+    /// while a reader is still inside the filesystem with a request nobody can be answered.
+    /// </summary>
+    public Task Disconnected => _disconnected.Task;
+
+    /// <summary>Whether requests are refused (<see cref="Refuse"/>).</summary>
+    internal bool Refusing => _refusing;
+
+    /// <summary>
+    /// Answers every later request with ENOTCONN without calling the filesystem, as an
+    /// aborted connection would: for a server that is about to go away while programs still
+    /// hold files open on its mount, so nothing new reaches a filesystem being closed.
+    /// </summary>
+    public void Refuse() => _refusing = true;
 
     /// <summary>Reader threads started so far.</summary>
     public int ReaderCount
@@ -155,7 +173,11 @@ public sealed unsafe class FuseSession
     }
 
     /// <summary>The device is gone: no reader starts any more.</summary>
-    internal void Stop() => _stopping = true;
+    internal void Stop()
+    {
+        _stopping = true;
+        _disconnected.TrySetResult();
+    }
 
     internal void ReaderExited()
     {
@@ -163,6 +185,7 @@ public sealed unsafe class FuseSession
         {
             _initialized.Set();
             Ended?.Invoke();
+            _disconnected.TrySetResult();
             _completion.TrySetResult();
         }
     }
