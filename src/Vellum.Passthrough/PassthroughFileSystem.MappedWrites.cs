@@ -90,7 +90,24 @@ public sealed unsafe partial class PassthroughFileSystem
         StopWhenUnmapped(node, watch);
     }
 
+    /// <remarks>
+    /// The timer's thread has no caller to answer: a failure is dropped here and the file
+    /// compared again at its next fsync, close or sweep, rather than ending the daemon.
+    /// </remarks>
     private void SweepMappings()
+    {
+        try
+        {
+            SweepMappingsOnce();
+        }
+#pragma warning disable CA1031 // See the remarks: nothing above this timer callback would catch it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void SweepMappingsOnce()
     {
         List<(ulong Node, MappedWriteWatch Watch)> idle;
         lock (_watchLock)
@@ -108,8 +125,10 @@ public sealed unsafe partial class PassthroughFileSystem
             return;
         lock (_watchLock)
         {
-            if (watch.Handles.Count > 0 || !_watches.Remove(node))
+            // Only this watch: another may have replaced it for the node since.
+            if (watch.Handles.Count > 0 || !_watches.TryGetValue(node, out var current) || current != watch)
                 return;
+            _watches.Remove(node);
             if (_watches.Count == 0)
             {
                 _mappingSweep?.Dispose();
@@ -118,8 +137,7 @@ public sealed unsafe partial class PassthroughFileSystem
         }
         // A store made between the comparison and the removal is caught by this last one.
         Compare(watch, journal: true);
-        lock (watch.CompareLock)
-            watch.File.Close();
+        watch.Close();
     }
 
     /// <summary>Compares and journals every watched file one last time (unmount).</summary>
@@ -136,8 +154,7 @@ public sealed unsafe partial class PassthroughFileSystem
         foreach (var watch in all)
         {
             Compare(watch, journal: true);
-            lock (watch.CompareLock)
-                watch.File.Close();
+            watch.Close();
         }
     }
 
@@ -154,6 +171,10 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             lock (watch.CompareLock)
             {
+                // A comparison that took the watch before it was closed (the sweep, an fsync)
+                // finds it closed: its descriptor may already be another file's.
+                if (watch.IsClosed)
+                    return;
                 var file = watch.File;
                 for (long index = 0; ; index++)
                 {

@@ -152,6 +152,44 @@ public sealed class OpenModeTests
         Assert.Equal("after close", File.ReadAllText(Path.Combine(mount.Backing, "f")).Substring(100, 11));
     }
 
+    [Fact]
+    public async Task Writers_beside_readers_from_many_threads_while_processes_come_and_go_replay_equal()
+    {
+        using var mount = JournaledMount.Start();
+        using var churn = new CancellationTokenSource();
+        var processes = Task.Run(() =>
+        {
+            // Short-lived processes make /proc change while the daemon reads it for mappings.
+            while (!churn.IsCancellationRequested)
+                Process.Start("true")!.WaitForExit();
+        });
+        Parallel.For(0, 4, worker =>
+        {
+            var random = new Random(worker);
+            for (var i = 0; i < 30; i++)
+            {
+                var file = Path.Combine(mount.MountPoint, $"f{worker}_{i % 3}");
+                File.AppendAllText(file, "");
+                using (File.OpenHandle(file, FileMode.Open, FileAccess.Read))
+                using (File.OpenHandle(file, FileMode.Open, FileAccess.Write))
+                {
+                }
+                for (var j = 0; j < 3; j++)
+                {
+                    using var writer = File.OpenHandle(file, FileMode.Open, FileAccess.Write);
+                    var bytes = new byte[30_000];
+                    random.NextBytes(bytes);
+                    RandomAccess.Write(writer, bytes, (i * 3 + j) * 7919 % 300_000);
+                }
+            }
+        });
+        await churn.CancelAsync();
+        await processes;
+
+        AssertReplayEqualsBacking(mount);
+        Assert.DoesNotContain("EIO", mount.Log);
+    }
+
     private static void AssertReplayEqualsBacking(JournaledMount mount)
     {
         mount.Unmount();

@@ -27,8 +27,23 @@ internal sealed class MappedWriteWatch(OpenFile file, Caller caller)
     /// <summary>Writable passthrough handles open now; guarded by the file system's watch lock.</summary>
     public HashSet<ulong> Handles { get; } = [];
 
-    /// <summary>Serialises comparisons of this file (fsync, close, the sweep).</summary>
+    /// <summary>Serialises comparisons of this file (fsync, close, the sweep) and its closing.</summary>
     public Lock CompareLock { get; } = new();
+
+    /// <summary>Closed: its descriptor is gone (guarded by <see cref="CompareLock"/>).</summary>
+    public bool IsClosed { get; private set; }
+
+    /// <summary>Closes the watch's descriptor once; comparisons after it do nothing.</summary>
+    public void Close()
+    {
+        lock (CompareLock)
+        {
+            if (IsClosed)
+                return;
+            IsClosed = true;
+            File.Close();
+        }
+    }
 
     /// <summary>True when <paramref name="block"/> differs from what the journal last saw at <paramref name="index"/>.</summary>
     public bool Differs(long index, ReadOnlySpan<byte> block) =>

@@ -8,32 +8,57 @@ namespace Vellum.Passthrough.MappedWrites;
 /// </summary>
 internal static class SharedMappings
 {
+    /// <remarks>
+    /// Processes come and go while /proc is read: a maps file that can no longer be read is a
+    /// process that maps nothing any more. When /proc itself cannot be listed (a directory
+    /// vanished under the enumeration, three times running) the answer is yes, so the file
+    /// stays watched until a later look.
+    /// </remarks>
     public static bool ExistFor(ulong device, ulong inode)
     {
         var deviceText = $"{Major(device):x2}:{Minor(device):x2}";
         var inodeText = inode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        var pids = ProcessIds();
+        if (pids is null)
+            return true;
+        foreach (var pid in pids)
         {
-            if (!char.IsAsciiDigit(Path.GetFileName(process.AsSpan())[0]))
-                continue;
             try
             {
-                foreach (var line in File.ReadLines(Path.Combine(process, "maps")))
+                foreach (var line in File.ReadLines($"/proc/{pid}/maps"))
                 {
                     if (IsSharedWritable(line, deviceText, inodeText))
                         return true;
                 }
             }
-            catch (IOException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
                 // The process ended while being read.
             }
-            catch (UnauthorizedAccessException)
-            {
-                // Not ours to read: as root every process is, so nothing to miss here.
-            }
         }
         return false;
+    }
+
+    private static List<int>? ProcessIds()
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                var pids = new List<int>();
+                foreach (var entry in Directory.EnumerateDirectories("/proc"))
+                {
+                    if (int.TryParse(Path.GetFileName(entry.AsSpan()), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+                        pids.Add(pid);
+                }
+                return pids;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // A process directory vanished under the enumeration: list again.
+            }
+        }
+        return null;
     }
 
     // "start-end perms offset dev inode path": perms is "rw-s" for a shared writable mapping.
