@@ -42,8 +42,10 @@ public sealed partial class JournalApplier
     {
         if (target is not { } moved)
             return false;
+        // A whiteout at the old name is what the rename leaves, but also what it may move (a
+        // whiteout renamed again): RESULT's node at the new name tells the two apart.
         if ((flags & MirrorConstants.RenameWhiteout) != 0)
-            return source.Type == MirrorConstants.SIfChr && source.Rdev == 0;
+            return source.Type == MirrorConstants.SIfChr && source.Rdev == 0 && (result is null || Matches(moved, result));
         // Before the rename the old name holds the node RESULT describes; after it the new one
         // does (an exchange leaves both names present, a later operation may reuse the old name).
         return result is not null && Matches(moved, result) && !Matches(source, result);

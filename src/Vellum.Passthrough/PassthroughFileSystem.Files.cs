@@ -245,9 +245,15 @@ public sealed unsafe partial class PassthroughFileSystem
     /// The flags a backing file is opened with. O_APPEND is dropped: the kernel already turns
     /// an append into a WRITE at the end of the file, and a backing O_APPEND would make
     /// pwrite ignore that offset, so the offset a recorder sees would not be where the
-    /// bytes went.
+    /// bytes went. O_DIRECT is dropped too: the caller's O_DIRECT is the kernel FUSE client's
+    /// to honour (its I/O bypasses the mount's page cache and reaches this daemon at once),
+    /// while the bytes here sit in FUSE request buffers that O_DIRECT's alignment rules
+    /// would refuse (EINVAL). The backing file's page cache stays coherent for every reader:
+    /// all of them go through the one backing inode, and a passthrough O_DIRECT read (the
+    /// kernel opens its own backing file with the caller's flags) writes dirty pages back
+    /// before it reads.
     /// </summary>
-    private static int BackingOpenFlags(int flags) => flags & ~LibCConstants.OAppend;
+    private static int BackingOpenFlags(int flags) => flags & ~(LibCConstants.OAppend | LibCConstants.ODirect);
 
     private Errno Sync(in Caller caller, ChangeKind kind, in NodeLease node, ulong handle, int fd, bool dataOnly)
     {

@@ -22,6 +22,8 @@ internal static class IntentWriter
         var kind = change.Kind;
         var hasPath = Checked(ResolvePath(in change, paths, thread.Path), thread.Path, pathLimit);
         var hasPath2 = Checked(ResolvePath2(in change, paths, thread.Path2), thread.Path2, pathLimit);
+        thread.PathLength = hasPath ? thread.Path.Length : -1;
+        thread.IntendedBytes = change.Data.Length;
         var writer = thread.Writer;
         writer.Begin(IntentOverhead + (hasPath ? thread.Path.Length : 0) + (hasPath2 ? thread.Path2.Length : 0) + change.Data.Length);
         writer.Push(ChangeTypes.OperationOf(kind));
@@ -38,10 +40,10 @@ internal static class IntentWriter
         thread.Moved = MovedNode(in change);
         if (thread.Moved is { } moved)
             writer.WriteLeaf(SubRecordType.Inode, moved.Ino);
-        WriteRedo(writer, in change);
+        WriteRedo(thread, in change);
         if (reversible)
             UndoWriter.Write(writer, in change);
-        writer.Publish(ResultWriter.MaxPayload);
+        writer.Publish(ResultWriter.MaxPayload + (Whiteouts.Leaves(in change) ? Whiteouts.MaxPayload(thread.PathLength) : 0));
     }
 
     private static PathLookup ResolvePath(in Change change, BackingPaths paths, PathBuffer buffer) =>
@@ -81,8 +83,9 @@ internal static class IntentWriter
         return error == Errno.Success ? stat : null;
     }
 
-    private static void WriteRedo(TransactionWriter writer, in Change change)
+    private static void WriteRedo(RecorderThread thread, in Change change)
     {
+        var writer = thread.Writer;
         switch (change.Kind)
         {
             case ChangeKind.Create:
@@ -119,7 +122,7 @@ internal static class IntentWriter
                 writer.Pop();
                 break;
             case ChangeKind.CopyFileRange:
-                WriteCopiedBytes(writer, in change);
+                thread.IntendedBytes = WriteCopiedBytes(writer, in change);
                 break;
             case ChangeKind.Truncate:
                 writer.Push(SubRecordType.Redo);
@@ -160,14 +163,16 @@ internal static class IntentWriter
     /// (under the destination's lock; the source is another file, so a concurrent writer to
     /// it could make the copy differ, which a replica would not notice).
     /// </summary>
-    private static void WriteCopiedBytes(TransactionWriter writer, in Change change)
+    private static long WriteCopiedBytes(TransactionWriter writer, in Change change)
     {
         writer.Push(SubRecordType.Redo);
         writer.WriteLeaf(SubRecordType.Offset, (ulong)change.Offset);
         var available = BackingInspection.Stat(change.SourceFd, out var source) == Errno.Success
             ? Math.Max(0, (long)source.Size - change.SourceOffset)
             : 0;
-        PriorState.WriteDataLeaf(writer, change.SourceFd, change.SourceOffset, Math.Min(change.Length, available));
+        var length = Math.Min(change.Length, available);
+        PriorState.WriteDataLeaf(writer, change.SourceFd, change.SourceOffset, length);
         writer.Pop();
+        return length;
     }
 }

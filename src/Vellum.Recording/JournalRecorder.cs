@@ -132,6 +132,14 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         ulong end;
         try
         {
+            if (PartialChanges.DiffersFromIntent(in change, in outcome, thread))
+            {
+                var recorded = PartialChanges.Record(thread, in change, in outcome);
+                if (outcome.Result != Errno.Success || recorded is not { } position)
+                    return Errno.Success;
+                Interlocked.Increment(ref _operations);
+                return change.Kind == ChangeKind.Write && IsSynchronous(change.Flags) ? _durability.WaitFor(position) : Errno.Success;
+            }
             if (outcome.Result != Errno.Success)
             {
                 thread.Writer.Abort();
@@ -143,6 +151,8 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
                 NoteNameChange(in change, thread, before: false);
             ResultWriter.Write(thread.Writer, in change, in outcome);
             thread.Writer.Pop();
+            if (Whiteouts.Leaves(in change))
+                Whiteouts.Write(thread, in change);
             end = thread.Writer.Commit();
             Interlocked.Increment(ref _operations);
         }

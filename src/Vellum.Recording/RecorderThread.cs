@@ -15,6 +15,12 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
 
     public PathBuffer Path2 { get; } = new();
 
+    /// <summary>The length of the change's PATH in <see cref="Path"/>, or -1 when it has none.</summary>
+    public int PathLength { get; set; }
+
+    /// <summary>How many bytes the write or copy in flight journaled as its DATA.</summary>
+    public long IntendedBytes { get; set; }
+
     /// <summary>Whether the change in flight holds the namespace lock exclusively (it can move names).</summary>
     public bool Exclusive { get; set; }
 

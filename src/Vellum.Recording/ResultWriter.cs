@@ -64,6 +64,23 @@ internal static class ResultWriter
         writer.Pop();
     }
 
+    /// <summary>A RESULT with the node's inode and all its attributes as read.</summary>
+    public static void WriteNodeResult(TransactionWriter writer, in NodeStat stat)
+    {
+        writer.Push(SubRecordType.Result);
+        WriteNode(writer, stat);
+        writer.Pop();
+    }
+
+    /// <summary>The RESULT of a node created in <paramref name="parentFd"/>, as a creation's.</summary>
+    public static void WriteCreated(TransactionWriter writer, in NodeStat created, int parentFd)
+    {
+        writer.Push(SubRecordType.Result);
+        WriteNode(writer, created);
+        WriteDirectoryTime(writer, SubRecordType.DirMtime, parentFd);
+        writer.Pop();
+    }
+
     /// <summary>__O_SYNC: the part of O_SYNC beyond O_DSYNC, which makes metadata such as times durable too.</summary>
     private const int OSyncMetadata = 0x100000;
 

@@ -32,7 +32,7 @@ internal static class UnfinishedChanges
             var operation = ReadIntent(store, open);
             var outcome = operation is null ? SettledOutcome.NeverRan : Decide(operation, open, backing);
             var record = outcome is SettledOutcome.TookEffect or SettledOutcome.Redone
-                ? EndRecord(open, ResultOf(operation!, backing))
+                ? EndRecord(open, ResultOf(operation!, backing), WhiteoutOf(operation!, backing))
                 : AbortRecord(open);
             store.Append(record);
             settled.Add(new SettledChange(open.TransactionId, operation?.Kind, outcome));
@@ -126,6 +126,39 @@ internal static class UnfinishedChanges
         return result;
     }
 
+    /// <summary>The mknod of the whiteout a RENAME_WHITEOUT left, as the recorder writes it after the rename (see <see cref="Whiteouts"/>).</summary>
+    private static JournalOperation? WhiteoutOf(JournalOperation rename, string backing)
+    {
+        const uint renameWhiteout = (uint)RenameFlags.Whiteout;
+        if (rename.Kind != SubRecordType.Rename || ((rename.Redo?.Flags ?? 0) & renameWhiteout) == 0 || rename.Path is null
+            || !IsBeneath(rename.Path) || StatBeneath(backing, rename.Path, out var whiteout) != Errno.Success
+            || (whiteout.Mode & 0xF000) != 0x2000 || whiteout.Rdev != 0)
+            return null;
+        return new JournalOperation
+        {
+            Kind = SubRecordType.Mknod,
+            Time = JournalTimestamp.Now(),
+            Credentials = rename.Credentials,
+            Path = rename.Path,
+            Redo = new OperationState { Attributes = new NodeAttributes { Mode = whiteout.Mode, Uid = whiteout.Uid, Gid = whiteout.Gid } },
+            Result = new OperationResult
+            {
+                Inode = whiteout.Ino,
+                Attributes = new NodeAttributes
+                {
+                    Mode = whiteout.Mode,
+                    Uid = whiteout.Uid,
+                    Gid = whiteout.Gid,
+                    Size = whiteout.Size,
+                    Atime = AttributeLeaves.Of(whiteout.Atime),
+                    Mtime = AttributeLeaves.Of(whiteout.Mtime),
+                    Ctime = AttributeLeaves.Of(whiteout.Ctime),
+                },
+                DirMtime = DirectoryTime(backing, rename.Path),
+            },
+        };
+    }
+
     private static JournalTimestamp? DirectoryTime(string backing, byte[]? path)
     {
         if (path is null)
@@ -138,11 +171,16 @@ internal static class UnfinishedChanges
         return found == Errno.Success ? AttributeLeaves.Of(stat.Mtime) : null;
     }
 
-    /// <summary>The END record that closes the operation with its RESULT (the operation's last child, so LAST).</summary>
-    private static byte[] EndRecord(OpenTransaction open, OperationResult result)
+    /// <summary>
+    /// The END record that closes the operation with its RESULT (the operation's last child,
+    /// so LAST), followed by <paramref name="following"/>, an operation of the same transaction.
+    /// </summary>
+    private static byte[] EndRecord(OpenTransaction open, OperationResult result, JournalOperation? following)
     {
         var scratch = new SubRecordBuffer();
         OperationEncoder.EncodeResult(scratch, result);
+        if (following is not null)
+            OperationEncoder.Encode(scratch, following);
         var payload = scratch.ToArray();
         var typeField = BinaryPrimitives.ReadUInt16LittleEndian(payload);
         BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)(typeField | SubRecordFlags.Last));

@@ -62,6 +62,9 @@ internal static partial class Sys
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(int fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
 
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, Span<byte> buffer, nuint count, long offset);
+
     [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatFsNative(string path, Span<byte> buffer);
 

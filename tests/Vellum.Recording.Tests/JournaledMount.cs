@@ -48,6 +48,40 @@ internal sealed class JournaledMount : IDisposable
 
     public static JournaledMount Start(params string[] options) => Start(null, options);
 
+    /// <summary>
+    /// Starts a mount whose backing directory is a filesystem of <paramref name="bytes"/>, a
+    /// tmpfs or an ext4 (on a loop device), so that changes through it run out of space for
+    /// real; the journal stays on the disk.
+    /// </summary>
+    public static JournaledMount StartOnSmallDisk(long bytes, SmallDisk disk, params string[] options)
+    {
+        var mount = new JournaledMount(options, null);
+        try
+        {
+            if (disk == SmallDisk.Tmpfs)
+            {
+                RunOrThrow("mount", "-t", "tmpfs", "-o", $"size={bytes},mode=755", "vellum-test", mount.Backing);
+            }
+            else
+            {
+                var image = Path.Combine(mount.Root, "backing.img");
+                using (var file = File.Create(image))
+                    file.SetLength(bytes);
+                RunOrThrow("mkfs.ext4", "-q", "-F", "-b", "4096", image);
+                RunOrThrow("mount", "-o", "loop", image, mount.Backing);
+                Directory.Delete(Path.Combine(mount.Backing, "lost+found"));
+            }
+            File.SetUnixFileMode(mount.Backing, Replay.RootMode);
+            mount.Mount();
+        }
+        catch
+        {
+            mount.Dispose();
+            throw;
+        }
+        return mount;
+    }
+
     /// <summary>Starts a mount whose journal lives in <paramref name="journal"/> instead of under the mount's own root.</summary>
     public static JournaledMount StartWithJournal(string journal, params string[] options) => Start(journal, options);
 
@@ -185,6 +219,24 @@ internal sealed class JournaledMount : IDisposable
         }
         if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
+        // A loop device goes with its last unmount (mount -o loop sets autoclear).
+        if (MountInfo.FileSystemTypeAt(Backing) is "tmpfs" or "ext4")
+            Process.Start("umount", ["-l", Backing])!.WaitForExit();
         TreeRemoval.Delete(Root);
     }
+
+    private static void RunOrThrow(string program, params string[] args)
+    {
+        using var child = Process.Start(new ProcessStartInfo(program, args) { UseShellExecute = false, RedirectStandardError = true })!;
+        var error = child.StandardError.ReadToEnd();
+        child.WaitForExit();
+        if (child.ExitCode != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({child.ExitCode}): {error}");
+    }
+}
+
+internal enum SmallDisk
+{
+    Tmpfs,
+    Ext4,
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
 using Vellum.Store;
@@ -62,6 +63,77 @@ public sealed class JournaledMountTests
         var read = writes["synced"].Result!.Attributes!;
         Assert.NotNull(read.Ctime);
         Assert.Equal(ToDateTime(read.Mtime!.Value), File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "synced")));
+    }
+
+    [Fact]
+    public unsafe void AnODirectWriteIsJournaledAndTheReplayEqualsTheBackingDirectory()
+    {
+        using var mount = JournaledMount.Start();
+        const int block = 4096;
+        var buffer = (byte*)NativeMemory.AlignedAlloc(4 * block, block);
+        byte[] expected;
+        try
+        {
+            var data = new Span<byte>(buffer, 4 * block);
+            Random.Shared.NextBytes(data);
+            expected = data.ToArray();
+            var fd = Sys.Open(Path.Combine(mount.MountPoint, "direct"), Sys.ORdWr | Sys.OCreat | Sys.ODirect, 0x1A4);
+            Assert.True(fd >= 0, $"open O_DIRECT: errno {Marshal.GetLastPInvokeError()}");
+            try
+            {
+                Assert.True(Sys.PWrite(fd, data, (nuint)data.Length, 0) == data.Length, $"O_DIRECT write: errno {Marshal.GetLastPInvokeError()}");
+            }
+            finally
+            {
+                Sys.Close(fd);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(buffer);
+        }
+        mount.Unmount();
+
+        var write = Assert.Single(Operations(mount.Journal), o => o.Kind == SubRecordType.Write);
+        Assert.Equal(expected, write.Redo!.Data!.Value.ToArray());
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
+    [Fact]
+    public void TheWhiteoutARenameLeavesIsReplayedWithTheSourcesOwnerModeAndTimes()
+    {
+        using var mount = JournaledMount.Start();
+        var directory = Directory.CreateDirectory(Path.Combine(mount.MountPoint, "d")).FullName;
+        File.WriteAllText(Path.Combine(directory, "old"), "moved");
+        Assert.True(Sys.RenameAt2(Sys.AtFdCwd, Path.Combine(directory, "old"), Sys.AtFdCwd, Path.Combine(directory, "new"), Sys.RenameWhiteout) == 0,
+            $"renameat2 RENAME_WHITEOUT: errno {Marshal.GetLastPInvokeError()}");
+        mount.Unmount();
+
+        var whiteout = Path.Combine(mount.Backing, "d", "old");
+        Assert.True(Path.Exists(whiteout), "the rename left no whiteout");
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(whiteout));
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
+    [Fact]
+    public void AWhiteoutMovedByAnotherWhiteoutRenameIsReplayedAsMoved()
+    {
+        using var mount = JournaledMount.Start();
+        string At(string name) => Path.Combine(mount.MountPoint, name);
+        File.WriteAllText(At("first"), "first");
+        File.WriteAllText(At("victim"), "replaced by a whiteout");
+        Assert.Equal(0, Sys.RenameAt2(Sys.AtFdCwd, At("first"), Sys.AtFdCwd, At("moved"), Sys.RenameWhiteout));
+        // The old name holds a whiteout before this rename and after it: only the new name shows it ran.
+        Assert.Equal(0, Sys.RenameAt2(Sys.AtFdCwd, At("first"), Sys.AtFdCwd, At("victim"), Sys.RenameWhiteout));
+        mount.Unmount();
+
+        var replica = Path.Combine(mount.Root, "replay");
+        Replay.Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
     /// <summary>To .NET's 100 ns resolution, as File.GetLastWriteTimeUtc reports a time.</summary>

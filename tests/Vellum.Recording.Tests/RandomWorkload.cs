@@ -12,6 +12,7 @@ internal sealed class RandomWorkload(string root, int seed)
 {
     private static readonly string[] Directories = ["", "a", "b", "a/c"];
     private static readonly string[] Names = ["f0", "f1", "f2", "f3", "f4", "f5"];
+    private static readonly uint[] RenameFlags = [Sys.RenameNoReplace, Sys.RenameExchange, Sys.RenameWhiteout];
 
     private long _fsyncs;
 
@@ -74,7 +75,7 @@ internal sealed class RandomWorkload(string root, int seed)
                 File.Move(file, AnyFile(random), overwrite: true);
                 break;
             case 6:
-                Sys.RenameAt2(Sys.AtFdCwd, file, Sys.AtFdCwd, AnyFile(random), random.Next(2) == 0 ? Sys.RenameNoReplace : Sys.RenameExchange);
+                Sys.RenameAt2(Sys.AtFdCwd, file, Sys.AtFdCwd, AnyFile(random), RenameFlags[random.Next(RenameFlags.Length)]);
                 break;
             case 7:
                 Sys.Link(file, AnyFile(random));

@@ -9,9 +9,12 @@ internal static partial class Sys
     public const int OWrOnly = 1;
     public const int OCreat = 0x40;
     public const int OSync = 0x101000;
+    public const int ODirect = 0x4000;
     public const uint RenameNoReplace = 1;
     public const uint RenameExchange = 2;
+    public const uint RenameWhiteout = 4;
     public const int FallocPunchHole = 0x02 | 0x01;
+    public const int FallocZeroRange = 0x10;
 
     /// <summary>
     /// open(2), always with O_CLOEXEC (a daemon another test starts meanwhile must not inherit
@@ -31,6 +34,9 @@ internal static partial class Sys
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(int fd, byte[] buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(int fd);

@@ -18,6 +18,7 @@ internal static class LibCConstants
     public const int ONoCtty = 0x100;
     public const int OTrunc = 0x200;
     public const int OAppend = 0x400;
+    public const int ODirect = 0x4000;
     public const int ODirectory = 0x10000;
     public const int ONoFollow = 0x20000;
     public const int OCloExec = 0x80000;
