@@ -76,7 +76,8 @@ internal sealed class FifoDrain
     /// <summary>
     /// Sends every run of committed records (see <see cref="DrainCommitted"/>); false when
     /// the sink was full, which puts the FIFO in its full state until a later pass gets
-    /// every record through.
+    /// every record through. While full, a pass also flushes the sink: a disk that failed a
+    /// sync for lack of space has room again only once a sync works.
     /// </summary>
     private bool TrySendCommitted(out bool sentAny)
     {
@@ -84,18 +85,28 @@ internal sealed class FifoDrain
         try
         {
             DrainCommitted();
+            if (_fifo.Full is not null)
+                FlushSink();
         }
         catch (SinkFullException full)
         {
+            SinkIsFull(full);
             sentAny = _fifo.SentPosition != start;
-            if (_fifo.Full is null)
-                _fifo.MarkFull(full);
             return false;
         }
         sentAny = _fifo.SentPosition != start;
         if (_fifo.Full is not null)
             _fifo.ClearFull();
         return true;
+    }
+
+    /// <summary>Records the sink's refusal: the FIFO is full, and what the sink lost is sent again.</summary>
+    private void SinkIsFull(SinkFullException full)
+    {
+        if (full.LostUnacknowledged)
+            _fifo.RewindSentToAcknowledged();
+        if (_fifo.Full is null)
+            _fifo.MarkFull(full);
     }
 
     // Under a steady stream the ring refills within microseconds: waiting for that by
@@ -137,18 +148,31 @@ internal sealed class FifoDrain
     }
 
     /// <summary>
-    /// Flushes the sink on this thread when a flush is due and records were sent since the
-    /// last one: a committer that asked (an fsync) is then woken once, with its records
-    /// durable, instead of being woken to sync them itself. Says whether it flushed.
+    /// Flushes the sink on this thread when a flush is due, or the ring's space waits for a
+    /// sink that acknowledges only what it made durable, and records were sent since the last
+    /// one: a committer that asked (an fsync) is then woken once, with its records durable,
+    /// instead of being woken to sync them itself. Says whether it flushed.
     /// </summary>
     private bool FlushIfAsked()
     {
-        var sent = _fifo.SentPosition;
-        if (!_fifo.FlushDue || sent <= _fifo.FlushedPosition)
+        if (!(_fifo.FlushDue || _fifo.AcknowledgementWanted) || _fifo.SentPosition <= _fifo.FlushedPosition)
             return false;
+        try
+        {
+            FlushSink();
+        }
+        catch (SinkFullException full)
+        {
+            SinkIsFull(full);
+        }
+        return true;
+    }
+
+    private void FlushSink()
+    {
+        var sent = _fifo.SentPosition;
         _fifo.Sink.Flush();
         _fifo.MarkFlushed(sent);
-        return true;
     }
 
     /// <summary>Seals consecutive committed records from <paramref name="offset"/> and returns their length.</summary>

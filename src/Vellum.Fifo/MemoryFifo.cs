@@ -440,6 +440,27 @@ public sealed class MemoryFifo : IDisposable
         FullChanged?.Invoke(null);
     }
 
+    /// <summary>
+    /// The sink acknowledges explicitly, holds records it has not acknowledged yet, and the
+    /// ring needs their space (a writer waits for it, or more than half the ring is in use):
+    /// the drain then flushes the sink so that it can acknowledge them.
+    /// </summary>
+    internal bool AcknowledgementWanted =>
+        Sink.AcknowledgesExplicitly
+        && Volatile.Read(ref _sent) > Volatile.Read(ref _acknowledged)
+        && (Volatile.Read(ref _spaceWaiters) > 0 || Volatile.Read(ref _written) - Volatile.Read(ref _acknowledged) > (ulong)(Options.Size >> 1));
+
+    /// <summary>
+    /// The sink lost what it had not acknowledged: send it again from the acknowledged
+    /// position. Those records are still in the ring, whose space is reused only below it.
+    /// Waiters are woken to see that their records are no longer sent.
+    /// </summary>
+    internal void RewindSentToAcknowledged()
+    {
+        Interlocked.Exchange(ref _sent, AcknowledgedPosition);
+        ReleaseProgressWaiters();
+    }
+
     internal bool HasWaiters => Volatile.Read(ref _spaceWaiters) > 0 || Volatile.Read(ref _progressWaiters) > 0;
 
     // Waking the drain per record would cost a context switch per transaction; wake it only

@@ -7,4 +7,12 @@ namespace Vellum.Fifo;
 /// waits for records the sink does not have, both with this exception (see
 /// <see cref="MemoryFifo.Full"/>).
 /// </summary>
-public sealed class SinkFullException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class SinkFullException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>
+    /// The sink lost records it had taken but not acknowledged (a disk that filled up while
+    /// syncing them): the drain sends everything after the acknowledged position again.
+    /// Without it, only the run being written was refused.
+    /// </summary>
+    public bool LostUnacknowledged { get; init; }
+}

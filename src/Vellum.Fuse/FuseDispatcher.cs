@@ -60,6 +60,12 @@ internal sealed unsafe partial class FuseDispatcher
                 return true;
             }
 
+            if (_session.Refusing && opcode is not (FuseOpcode.Forget or FuseOpcode.BatchForget or FuseOpcode.Interrupt or FuseOpcode.Destroy))
+            {
+                ReplyError(reader, header.Unique, Errno.ENOTCONN);
+                return true;
+            }
+
             switch (opcode)
             {
                 case FuseOpcode.Forget:
@@ -198,7 +204,7 @@ internal sealed unsafe partial class FuseDispatcher
             return;
         }
 
-        var reply = FuseInit.Negotiate(request, _options.EnablePassthrough, _session.MaxWrite, Environment.SystemPageSize, out var size);
+        var reply = FuseInit.Negotiate(request, _options.EnablePassthrough, _options.PosixAcl, _session.MaxWrite, Environment.SystemPageSize, out var size);
         var payload = reader.Reply[OutHeaderSize..];
         MemoryMarshal.Write(payload, in reply);
         var initialized = request.Major == FuseProtocol.KernelVersion;

@@ -15,7 +15,13 @@ internal static class FuseInit
     /// <summary>Passthrough stacks on the backing filesystem: depth 1 allows a backing fs that is not itself stacked.</summary>
     private const uint PassthroughStackDepth = 1;
 
-    public static FuseInitOut Negotiate(in FuseInitIn request, bool passthrough, int maxWrite, int pageSize, out int replySize)
+    /// <summary>
+    /// POSIX ACLs: the kernel checks them (with default_permissions) and leaves the umask to
+    /// the server, which must skip it under a directory with a default ACL.
+    /// </summary>
+    private const FuseInitFlags PosixAcls = FuseInitFlags.PosixAcl | FuseInitFlags.DontMask;
+
+    public static FuseInitOut Negotiate(in FuseInitIn request, bool passthrough, bool posixAcl, int maxWrite, int pageSize, out int replySize)
     {
         var reply = new FuseInitOut { Major = FuseProtocol.KernelVersion, Minor = FuseProtocol.MaxMinorVersion };
         if (request.Major > FuseProtocol.KernelVersion)
@@ -32,7 +38,7 @@ internal static class FuseInit
             offered |= (FuseInitFlags)((ulong)request.Flags2 << 32);
         }
 
-        var wanted = Wanted | (passthrough ? FuseInitFlags.Passthrough : FuseInitFlags.None);
+        var wanted = Wanted | (passthrough ? FuseInitFlags.Passthrough : FuseInitFlags.None) | (posixAcl ? PosixAcls : FuseInitFlags.None);
         var granted = offered & wanted;
         reply.MaxReadahead = request.MaxReadahead;
         reply.Flags = (uint)granted;

@@ -32,6 +32,12 @@ public sealed class FuseMount : IDisposable
 
     public string MountPoint { get; }
 
+    /// <summary>The kernel's id of this mount (see <see cref="MountHolder.Find"/>); -1 if it was not found.</summary>
+    public int MountId { get; private set; } = -1;
+
+    /// <summary>The connection's name under fusectl (/sys/fs/fuse/connections): the mount's device number.</summary>
+    private uint? _connection;
+
     public FuseSession Session { get; }
 
     /// <summary>Completes when the session has ended (unmounted, or the kernel side went away).</summary>
@@ -67,6 +73,9 @@ public sealed class FuseMount : IDisposable
             {
                 throw new FuseException($"the FUSE session for {mountPoint} ended before INIT", Errno.ENOTCONN);
             }
+
+            mount.MountId = MountInfo.MountIdAt(mountPoint);
+            mount._connection = MountInfo.DeviceAt(mountPoint);
         }
         catch
         {
@@ -105,6 +114,63 @@ public sealed class FuseMount : IDisposable
     }
 
     /// <summary>
+    /// Aborts the connection, as `umount -f` would but also after a lazy detach: every request
+    /// pending or to come fails with ENOTCONN, the readers see the device gone, and programs
+    /// blocked in a request this server will never answer get their error. Through fusectl's
+    /// abort file; when fusectl is not mounted (systemd mounts it at boot, a bare system may
+    /// not) it is mounted for a moment in a private directory. False when that failed (not
+    /// root, no fusectl): the connection then ends only when this process closes the device.
+    /// </summary>
+    public bool AbortConnection()
+    {
+        if (_connection is not { } connection)
+        {
+            return false;
+        }
+
+        var name = connection.ToString(CultureInfo.InvariantCulture);
+        if (TryWriteAbort(Path.Combine("/sys/fs/fuse/connections", name, "abort")))
+        {
+            return true;
+        }
+
+        var control = Directory.CreateTempSubdirectory("vellum-fusectl-").FullName;
+        try
+        {
+            if (LibC.Mount("fusectl", control, "fusectl", 0, string.Empty) != 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                return TryWriteAbort(Path.Combine(control, name, "abort"));
+            }
+            finally
+            {
+                LibC.Umount2(control, LibC.MntDetach);
+            }
+        }
+        finally
+        {
+            Directory.Delete(control);
+        }
+    }
+
+    private static bool TryWriteAbort(string path)
+    {
+        try
+        {
+            File.WriteAllText(path, "1");
+            return true;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Unmounts the Vellum mount at <paramref name="mountPoint"/> from outside its process
     /// (`vellum umount`); its server then sees the device close and exits. Refuses anything
     /// that is not a fuse.vellum mount, and a busy one, with a clear message.
@@ -127,6 +193,39 @@ public sealed class FuseMount : IDisposable
         {
             throw FuseException.FromLastError($"cannot unmount {full}");
         }
+    }
+
+    /// <summary>
+    /// Unmounts as <see cref="Unmount"/> does, and when the mount is busy (files open on it)
+    /// detaches it and aborts its connection (MNT_FORCE | MNT_DETACH; needs root): its server
+    /// then sees the device close even with a request stuck inside it, and programs holding
+    /// files open on it get ENOTCONN from then on. Returns the holders of a busy mount, as
+    /// found before the abort; empty when it unmounted cleanly.
+    /// </summary>
+    public static IReadOnlyList<MountHolder> UnmountForcingBusy(string mountPoint, string subtype = "vellum")
+    {
+        var full = Path.GetFullPath(mountPoint);
+        var type = MountInfo.FileSystemTypeAt(full);
+        if (type != "fuse." + subtype || LibC.GetEuid() != 0)
+        {
+            Unmount(full, subtype);
+            return [];
+        }
+        var mountId = MountInfo.MountIdAt(full);
+        if (LibC.Umount2(full, 0) == 0)
+        {
+            return [];
+        }
+        if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.EBUSY)
+        {
+            throw FuseException.FromLastError($"cannot unmount {full}");
+        }
+        var holders = MountHolder.Find(mountId, full);
+        if (LibC.Umount2(full, LibC.MntForce | LibC.MntDetach) != 0)
+        {
+            throw FuseException.FromLastError($"cannot force the unmount of {full}");
+        }
+        return holders;
     }
 
     /// <summary>Unmounts and waits (a few seconds at most) for the readers to stop.</summary>

@@ -24,6 +24,13 @@ public sealed class FuseMountOptions
     /// <summary>Negotiate FUSE_PASSTHROUGH so opens can hand their I/O to a backing file (needs CAP_SYS_ADMIN).</summary>
     public bool EnablePassthrough { get; init; }
 
+    /// <summary>
+    /// Negotiate FUSE_POSIX_ACL and FUSE_DONT_MASK: the kernel enforces the POSIX ACLs it reads
+    /// through GETXATTR, and creates arrive with the mode unmasked (the caller's umask beside
+    /// it), for the file system to mask unless the parent has a default ACL.
+    /// </summary>
+    public bool PosixAcl { get; init; }
+
     /// <summary>The most reader threads on the device; another starts when none is idle.</summary>
     public int MaxReaders { get; init; } = 16;
 

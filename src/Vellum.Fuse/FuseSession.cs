@@ -14,12 +14,14 @@ public sealed unsafe class FuseSession
     private readonly List<FuseReader> _readers = [];
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim _initialized = new();
     private readonly int _maxReaders;
     private readonly int _bufferSize;
     private int _idle;
     private int _live;
     private volatile bool _stopping;
+    private volatile bool _refusing;
 
     internal FuseSession(int deviceFd, IFuseFileSystem fileSystem, FuseMountOptions options)
     {
@@ -46,6 +48,22 @@ public sealed unsafe class FuseSession
 
     /// <summary>Completes when every reader has stopped (unmounted, aborted, or the device failed).</summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// Completes when the kernel side is gone (unmounted, or the connection aborted), even
+    /// while a reader is still inside the filesystem with a request nobody can be answered.
+    /// </summary>
+    public Task Disconnected => _disconnected.Task;
+
+    /// <summary>Whether requests are refused (<see cref="Refuse"/>).</summary>
+    internal bool Refusing => _refusing;
+
+    /// <summary>
+    /// Answers every later request with ENOTCONN without calling the filesystem, as an
+    /// aborted connection would: for a server that is about to go away while programs still
+    /// hold files open on its mount, so nothing new reaches a filesystem being closed.
+    /// </summary>
+    public void Refuse() => _refusing = true;
 
     /// <summary>Reader threads started so far.</summary>
     public int ReaderCount
@@ -77,6 +95,27 @@ public sealed unsafe class FuseSession
         var result = LibC.Ioctl(DeviceFd, FuseProtocol.DevIocBackingOpen, &map);
         backingId = Math.Max(result, 0);
         return result < 0 ? Marshal.GetLastPInvokeError() : 0;
+    }
+
+    /// <summary>
+    /// Tells the kernel that <paramref name="node"/>'s attributes changed behind its cache
+    /// (FUSE_NOTIFY_INVAL_INODE with a negative offset: attributes only, no page cache), so
+    /// the next stat asks again. Returns 0 or an errno (ENOENT: the kernel has no such node
+    /// cached, so nothing was stale).
+    /// </summary>
+    public int InvalidateAttributes(ulong node)
+    {
+        const int notifyInvalInode = 2;
+        var message = stackalloc byte[40];
+        var header = (FuseOutHeader*)message;
+        header->Len = 40;
+        header->Error = notifyInvalInode;
+        header->Unique = 0;
+        var body = (long*)(message + 16);
+        body[0] = (long)node;
+        body[1] = -1;
+        body[2] = 0;
+        return LibC.Write(DeviceFd, message, 40) < 0 ? Marshal.GetLastPInvokeError() : 0;
     }
 
     /// <summary>Drops a backing id (FUSE_DEV_IOC_BACKING_CLOSE); returns 0 or an errno.</summary>
@@ -155,7 +194,11 @@ public sealed unsafe class FuseSession
     }
 
     /// <summary>The device is gone: no reader starts any more.</summary>
-    internal void Stop() => _stopping = true;
+    internal void Stop()
+    {
+        _stopping = true;
+        _disconnected.TrySetResult();
+    }
 
     internal void ReaderExited()
     {
@@ -163,6 +206,7 @@ public sealed unsafe class FuseSession
         {
             _initialized.Set();
             Ended?.Invoke();
+            _disconnected.TrySetResult();
             _completion.TrySetResult();
         }
     }

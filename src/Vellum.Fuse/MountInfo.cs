@@ -28,6 +28,47 @@ public static class MountInfo
         return found;
     }
 
+    /// <summary>
+    /// The mount id (mountinfo's first field, what /proc/PID/fdinfo calls mnt_id) of the
+    /// topmost mount at <paramref name="mountPoint"/>, or -1.
+    /// </summary>
+    public static int MountIdAt(string mountPoint, string path = "/proc/self/mountinfo") =>
+        Topmost(mountPoint, path) is { } fields && int.TryParse(fields[0], out var id) ? id : -1;
+
+    /// <summary>
+    /// The device number of the topmost mount at <paramref name="mountPoint"/> as the kernel
+    /// counts it inside (major &lt;&lt; 20 | minor): a FUSE connection's name under fusectl.
+    /// Null if nothing is mounted there.
+    /// </summary>
+    public static uint? DeviceAt(string mountPoint, string path = "/proc/self/mountinfo")
+    {
+        if (Topmost(mountPoint, path) is not { } fields)
+        {
+            return null;
+        }
+
+        var numbers = fields[2].Split(':');
+        return numbers.Length == 2 && uint.TryParse(numbers[0], out var major) && uint.TryParse(numbers[1], out var minor)
+            ? (major << 20) | minor
+            : null;
+    }
+
+    /// <summary>The fields of the last (topmost) mountinfo line for <paramref name="mountPoint"/>.</summary>
+    private static string[]? Topmost(string mountPoint, string path)
+    {
+        string[]? found = null;
+        foreach (var line in File.ReadLines(path))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length >= 5 && Unescape(fields[4]) == mountPoint)
+            {
+                found = fields;
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>mountinfo escapes space, tab, newline and backslash as three octal digits.</summary>
     internal static string Unescape(string field)
     {

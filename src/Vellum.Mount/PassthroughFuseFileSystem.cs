@@ -50,7 +50,7 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
                 request = request with
                 {
                     Fields = request.Fields | SetAttrFields.Mode,
-                    Mode = WithoutSetIds(request.Has(SetAttrFields.Mode) ? request.Mode : current.Mode),
+                    Mode = WithoutSetIds(context, request.Has(SetAttrFields.Mode) ? request.Mode : current.Mode, current.Gid),
                 };
         }
         return Attr(backing.SetAttr(CallerOf(context), node, request, out var stat), stat, out attr);
@@ -224,18 +224,32 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
         var error = backing.GetAttr(node, out var stat);
         if (error != Errno.Success)
             return error;
-        var mode = WithoutSetIds(stat.Mode);
-        return !IsRegularFile(stat.Mode) || mode == (stat.Mode & PermissionBits)
-            ? Errno.Success
-            : backing.SetAttr(CallerOf(context), node, new SetAttrRequest { Fields = SetAttrFields.Mode, Mode = mode }, out _);
+        var mode = WithoutSetIds(context, stat.Mode, stat.Gid);
+        if (!IsRegularFile(stat.Mode) || mode == (stat.Mode & PermissionBits))
+            return Errno.Success;
+        error = backing.SetAttr(CallerOf(context), node, new SetAttrRequest { Fields = SetAttrFields.Mode, Mode = mode }, out _);
+        // A WRITE's reply carries no attributes: without this the kernel shows the old mode
+        // from its cache until the attributes time out.
+        if (error == Errno.Success)
+            context.Session.InvalidateAttributes(node);
+        return error;
     }
 
     // The kernel clears set-id bits of regular files only (setattr_should_drop_suidgid); it
     // also asks on a chown of a symlink, whose mode cannot be changed.
     private static bool IsRegularFile(uint mode) => (mode & FileTypeMask) == RegularFile;
 
-    private static uint WithoutSetIds(uint mode) =>
-        mode & PermissionBits & ~(SetUid | ((mode & GroupExecute) != 0 ? SetGid : 0));
+    /// <summary>
+    /// The mode without the bits setattr_should_drop_suidgid drops for a caller without
+    /// CAP_FSETID (the kernel asks only then): set-user-ID always, set-group-ID when the file
+    /// is group-executable or the caller is not in the file's group.
+    /// </summary>
+    private static uint WithoutSetIds(FuseContext context, uint mode, uint fileGid)
+    {
+        var dropGroup = (mode & SetGid) != 0
+            && ((mode & GroupExecute) != 0 || !CallerGroups.Contains(context.Pid, context.Gid, fileGid));
+        return mode & PermissionBits & ~(SetUid | (dropGroup ? SetGid : 0));
+    }
 
     private static int Entry(Errno error, in NodeEntry found, out FuseEntry entry)
     {

@@ -10,7 +10,7 @@ public sealed unsafe partial class PassthroughFileSystem
     /// <param name="mode">Permission bits as the caller asked; the caller's umask is applied here.</param>
     public Errno Mkdir(in Caller caller, ulong parent, ReadOnlySpan<byte> name, uint mode, out NodeEntry entry)
     {
-        var permissions = mode & ~caller.Umask & LibCConstants.PermissionBits;
+        var permissions = Masked(parent, mode, in caller);
         return MakeNode(in caller, ChangeKind.Mkdir, parent, name, LibCConstants.SIfDir | permissions, 0, default, out entry);
     }
 
@@ -18,8 +18,32 @@ public sealed unsafe partial class PassthroughFileSystem
     /// <param name="rdev">The device number in the kernel's 32-bit encoding, for device nodes.</param>
     public Errno Mknod(in Caller caller, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out NodeEntry entry)
     {
-        var typed = (mode & LibCConstants.SIfMt) | (mode & ~caller.Umask & LibCConstants.PermissionBits);
+        var typed = (mode & LibCConstants.SIfMt) | Masked(parent, mode, in caller);
         return MakeNode(in caller, ChangeKind.Mknod, parent, name, typed, rdev, default, out entry);
+    }
+
+    private uint Masked(ulong parent, uint mode, in Caller caller)
+    {
+        using var directory = _nodes.Acquire(parent);
+        return directory.IsValid ? Masked(in directory, mode, in caller) : mode & ~caller.Umask & LibCConstants.PermissionBits;
+    }
+
+    /// <summary>
+    /// The permission bits to create with: the caller's umask applied, unless the parent has
+    /// a default ACL, which then decides instead (the backing filesystem applies it, the
+    /// daemon's own umask being 0), as on a local filesystem with POSIX ACLs.
+    /// </summary>
+    private static uint Masked(in NodeLease directory, uint mode, in Caller caller)
+    {
+        Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
+        ProcFdPath.Format(directory.Fd, path);
+        nint size;
+        fixed (byte* p = path)
+        fixed (byte* name = "system.posix_acl_default\0"u8)
+        {
+            size = LibC.GetXattr(p, name, null, 0);
+        }
+        return size > 0 ? mode & LibCConstants.PermissionBits : mode & ~caller.Umask & LibCConstants.PermissionBits;
     }
 
     public Errno Symlink(in Caller caller, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out NodeEntry entry) =>
@@ -45,7 +69,7 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return error;
         }
-        var permissions = mode & ~caller.Umask & LibCConstants.PermissionBits;
+        var permissions = Masked(in directory, mode, in caller);
         flags = BackingOpenFlags(flags & ~(LibCConstants.OCreat | LibCConstants.ONoCtty));
         var change = new Change
         {

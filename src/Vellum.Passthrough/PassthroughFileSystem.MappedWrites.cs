@@ -171,7 +171,9 @@ public sealed unsafe partial class PassthroughFileSystem
                     if (!watch.Differs(index, block))
                         continue;
                     if (journal && RecordMappedBlock(watch, block, offset) != Errno.Success)
+                    {
                         return;
+                    }
                     watch.Saw(index, block);
                 }
             }
@@ -182,22 +184,55 @@ public sealed unsafe partial class PassthroughFileSystem
         }
     }
 
+    /// <summary>
+    /// Journals a changed block as what it now is: its data as writes and its holes as
+    /// punched holes, so a replica stays as sparse as the file (a block can differ because a
+    /// hole was punched in it since the journal last saw it, and its zeros written as data
+    /// would allocate them).
+    /// </summary>
     private Errno RecordMappedBlock(MappedWriteWatch watch, ReadOnlySpan<byte> block, long offset)
+    {
+        var end = offset + block.Length;
+        var position = offset;
+        while (position < end)
+        {
+            var data = LibC.LSeek(watch.File.Fd, position, LibCConstants.SeekData);
+            var dataStart = data < 0 ? end : Math.Min(data, end);
+            if (dataStart > position)
+            {
+                var punched = RecordMappedChange(watch, ChangeKind.Fallocate, [], position, dataStart - position);
+                if (punched != Errno.Success)
+                    return punched;
+            }
+            if (dataStart >= end)
+                break;
+            var hole = LibC.LSeek(watch.File.Fd, dataStart, LibCConstants.SeekHole);
+            var dataEnd = hole < 0 ? end : Math.Min(hole, end);
+            var written = RecordMappedChange(watch, ChangeKind.Write, block[(int)(dataStart - offset)..(int)(dataEnd - offset)], dataStart, dataEnd - dataStart);
+            if (written != Errno.Success)
+                return written;
+            position = dataEnd;
+        }
+        return Errno.Success;
+    }
+
+    /// <summary>A change the file already shows, recorded without a syscall: a write of <paramref name="data"/>, or a punched hole.</summary>
+    private Errno RecordMappedChange(MappedWriteWatch watch, ChangeKind kind, ReadOnlySpan<byte> data, long offset, long length)
     {
         var file = watch.File;
         var change = new Change
         {
-            Kind = ChangeKind.Write,
+            Kind = kind,
             Caller = watch.Caller,
             Node = file.Node.Id,
             NodeFd = file.NodeFd,
             HandleFd = file.Fd,
-            Data = block,
+            Data = data,
             Offset = offset,
-            Length = block.Length,
-            Flags = LibCConstants.ORdWr,
+            Length = length,
+            Flags = kind == ChangeKind.Write ? LibCConstants.ORdWr : LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize,
         };
         var refused = ChangeScope.Begin(_recorder, in change, file.Node, out var scope);
-        return refused != Errno.Success ? refused : scope.End(in change, ChangeOutcome.Of(Errno.Success, block.Length));
+        return refused != Errno.Success ? refused : scope.End(in change, ChangeOutcome.Of(Errno.Success, kind == ChangeKind.Write ? length : 0));
     }
 }

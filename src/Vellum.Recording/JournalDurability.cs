@@ -48,7 +48,8 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
 
     /// <summary>
     /// Returns once the flush asked for up to <paramref name="fifoPosition"/> is done (and, with
-    /// <see cref="SyncMode.Remote"/>, acknowledged by every target); ENOSPC as for <see cref="WaitFor"/>.
+    /// <see cref="SyncMode.Remote"/>, acknowledged by every target); ENOSPC as for
+    /// <see cref="WaitFor"/>, EIO once the journal stopped (its disk failed a write or a sync).
     /// </summary>
     public Errno FinishWait(ulong fifoPosition)
     {
@@ -59,6 +60,10 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
         catch (SinkFullException)
         {
             return Errno.ENOSPC;
+        }
+        catch (FifoFailedException)
+        {
+            return Errno.EIO;
         }
         if (mode == SyncMode.Remote)
             Remote?.WaitDurable(store.WrittenPosition);

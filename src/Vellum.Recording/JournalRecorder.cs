@@ -91,6 +91,13 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             ExitNamespace(thread);
             return Errno.ENOSPC;
         }
+        catch (FifoFailedException)
+        {
+            // The journal stopped (see MountJournal's notice): no change may run unrecorded.
+            thread.Writer.Abort();
+            ExitNamespace(thread);
+            return Errno.EIO;
+        }
         catch (PathTooLongException)
         {
             // Nothing is written yet: the change is refused as a filesystem refuses a path it cannot hold.

@@ -90,6 +90,7 @@ public sealed class MountJournal : IDisposable
         var header = exists ? null : JournalHeader.Create(Guid.NewGuid(), 1, Environment.MachineName, backing, flags);
         var store = SegmentStore.Open(options.Directory, new StoreOptions { Header = header, AbortUnfinished = false });
         RingFile? ring = null;
+        StoreSink? sink = null;
         MemoryFifo? fifo = null;
         DeferredBackingSyncs? deferred = null;
         try
@@ -109,7 +110,8 @@ public sealed class MountJournal : IDisposable
             var redone = BackingRedo.Run(store, options.Directory, backing);
             ring.RecordDrained(0, store.WrittenPosition);
             var recovery = new JournalRecovery(storeRecovery, replayed, settled, redone);
-            fifo = new MemoryFifo(new StoreSink(store, ring), new FifoOptions
+            sink = new StoreSink(store, ring);
+            fifo = new MemoryFifo(sink, new FifoOptions
             {
                 Size = options.RingSize,
                 FirstTransactionId = store.LastTransactionId + 1,
@@ -118,6 +120,7 @@ public sealed class MountJournal : IDisposable
                 // the journal's disk fills up with the ring full.
                 BeginHeadroom = Math.Min(256 * 1024, options.RingSize / 8),
             });
+            sink.Fifo = fifo;
             deferred = options.BackingSyncDelay > TimeSpan.Zero && options.Sync != SyncMode.None
                 ? DeferredBackingSyncs.Open(options.Directory, backing, options.BackingSyncDelay, fifo.Options.FirstTransactionId)
                 : null;
@@ -127,6 +130,7 @@ public sealed class MountJournal : IDisposable
         {
             deferred?.Dispose();
             fifo?.Dispose();
+            sink?.Dispose();
             ring?.Dispose();
             store.Dispose();
             throw;
@@ -160,6 +164,35 @@ public sealed class MountJournal : IDisposable
     }
 
     /// <summary>
+    /// Drains and syncs as <see cref="Drain"/> does, for a process about to exit while the
+    /// mount may still have requests inside it (stopped without waiting for them): gives up
+    /// after <paramref name="patience"/>, since a journal disk that stopped answering would
+    /// otherwise hold the process forever. False when it did not finish: what the store did
+    /// not get is in the write-ahead ring file, which the next mount of this journal stores.
+    /// Nothing is closed: the process exits next.
+    /// </summary>
+    public bool Finish(TimeSpan patience)
+    {
+        var finisher = new Thread(() =>
+        {
+            try
+            {
+                Drain();
+            }
+            catch (Exception failure) when (failure is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                Notice?.Invoke($"journal {Options.Directory}: finishing failed ({failure.Message}); the next mount takes what the store lacks from the write-ahead ring");
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "vellum-journal-finish",
+        };
+        finisher.Start();
+        return finisher.Join(patience);
+    }
+
+    /// <summary>
     /// Drains the FIFO into the store and makes the store durable, leaving the store open for
     /// readers (replication senders shipping the last records). The mount must be gone;
     /// nothing is recorded after this.
@@ -173,9 +206,20 @@ public sealed class MountJournal : IDisposable
         // journal answered and empties their table, so a clean unmount leaves nothing to redo.
         _deferred?.Dispose();
         _fifo.Dispose();
+        (_fifo.Sink as IDisposable)?.Dispose();
         _recorder.Dispose();
-        if (_fifo.Failure is null)
+        if (_fifo.Failure is not null)
+            return;
+        try
+        {
             _store.WaitDurable(_store.WrittenPosition);
+        }
+        catch (StoreIOException failure)
+        {
+            // Whatever the store could not make durable is still in the write-ahead ring,
+            // which the next mount replays.
+            Notice?.Invoke($"journal {Options.Directory}: the last records could not be made durable ({failure.Message}); the next mount takes them from the write-ahead ring");
+        }
     }
 }
 

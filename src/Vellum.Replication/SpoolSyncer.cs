@@ -28,7 +28,7 @@ public sealed class SpoolSyncer : IDisposable
         try
         {
             while (_store.WaitForData(_store.DurablePosition, durableOnly: false, _stopping.Token))
-                _store.WaitDurable(_store.WrittenPosition);
+                SyncOnce();
         }
         catch (ObjectDisposedException)
         {
@@ -36,6 +36,18 @@ public sealed class SpoolSyncer : IDisposable
         catch (StoreIOException failure)
         {
             Failure = failure;
+        }
+    }
+
+    /// <summary>A full disk at sync cut the store back (see <see cref="StoreCutBackException"/>): its appender sends the rest again, and this syncs that.</summary>
+    private void SyncOnce()
+    {
+        try
+        {
+            _store.WaitDurable(_store.WrittenPosition);
+        }
+        catch (StoreCutBackException)
+        {
         }
     }
 

@@ -38,18 +38,21 @@ public sealed partial class SegmentStore
     public long SyncCount { get; private set; }
 
     /// <summary>
-    /// Returns once every byte below <paramref name="position"/> is durable. A failed sync
-    /// fails the store: this and every later call throws, since what reached the disk is no
-    /// longer known.
+    /// Returns once every byte below <paramref name="position"/> is durable. A sync that
+    /// failed with a full disk cuts the store back to its durable position (see
+    /// SegmentStore.CutBack.cs) and throws <see cref="StoreCutBackException"/> here for a
+    /// position the cut removed. Any other failed sync fails the store: this and every later
+    /// call throws, since what reached the disk is no longer known.
     /// </summary>
     public void WaitDurable(long position)
     {
+        var cutBacks = CutBacks;
         while (true)
         {
             DurabilityWaiter? waiter = null;
             lock (_syncLock)
             {
-                if (IsDurable(position))
+                if (IsDurable(position, cutBacks))
                     return;
                 if (_syncInProgress)
                 {
@@ -72,13 +75,19 @@ public sealed partial class SegmentStore
         }
     }
 
-    /// <summary>Checks under the sync lock; throws when the store failed or closed.</summary>
-    private bool IsDurable(long position)
+    /// <summary>
+    /// Checks under the sync lock; throws when the store failed or closed, or when a cut since
+    /// the wait began (<paramref name="cutBacks"/> then), or before it (the position is past
+    /// the end), removed bytes below <paramref name="position"/>.
+    /// </summary>
+    private bool IsDurable(long position, long cutBacks)
     {
         ThrowIfSyncFailed();
         if (_durable >= position)
             return true;
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if ((CutBacks != cutBacks || position > WrittenPosition) && _lastCut is { } cut)
+            throw new StoreCutBackException(cut.Message, cut.DurablePosition, cut);
         return false;
     }
 
@@ -107,13 +116,17 @@ public sealed partial class SegmentStore
             if (!_disposed && _segments[^1].Writer is { } active && !_segments[^1].Sealed)
                 _syncing.Add(active);
         }
-        Exception? failure = null;
+        StoreIOException? failure = null;
         try
         {
             foreach (var file in _syncing)
                 file.DataSync();
             if (directory)
                 SegmentFile.SyncDirectory(Directory);
+        }
+        catch (StoreFullException full)
+        {
+            failure = CutBackToDurable(full);
         }
         catch (StoreIOException error)
         {
@@ -123,7 +136,7 @@ public sealed partial class SegmentStore
         {
             if (failure is null)
                 ReleaseSyncedSegments(target);
-            else
+            else if (failure is not StoreCutBackException)
                 _failure ??= failure;
         }
         lock (_syncLock)
@@ -131,24 +144,27 @@ public sealed partial class SegmentStore
             if (failure is null && target > _durable)
                 _durable = target;
             SyncCount++;
-            HandOver();
+            HandOver(cut: failure is StoreCutBackException);
         }
         SignalAppended();
+        if (failure is StoreCutBackException)
+            throw failure;
         if (failure is not null)
             throw SyncFailed(failure);
     }
 
     /// <summary>
-    /// Under the sync lock: wakes the waiters the sync covered (all of them after a failure or
-    /// disposal, to throw), and passes the lead to the lowest waiter left, if any.
+    /// Under the sync lock: wakes the waiters the sync covered (all of them after a failure,
+    /// a cut or disposal, to throw or wait again), and passes the lead to the lowest waiter
+    /// left, if any.
     /// </summary>
-    private void HandOver()
+    private void HandOver(bool cut = false)
     {
         DurabilityWaiter? next = null;
         for (var i = _waiters.Count - 1; i >= 0; i--)
         {
             var waiter = _waiters[i];
-            if (_failure is not null || _disposed || waiter.Position <= _durable)
+            if (_failure is not null || _disposed || cut || waiter.Position <= _durable)
             {
                 _waiters.RemoveAt(i);
                 waiter.Signal.Set();

@@ -14,7 +14,11 @@ namespace Vellum.Store;
 /// </summary>
 internal static class StoreRecovery
 {
-    public static StoreState Recover(string directory, StoreOptions options, bool readOnly)
+    /// <param name="syncTail">
+    /// Whether to make the tail durable (a killed writer's bytes may be only in the page
+    /// cache); false for a store reading back a cut it made itself, whose next sync covers it.
+    /// </param>
+    public static StoreState Recover(string directory, StoreOptions options, bool readOnly, bool syncTail = true)
     {
         var files = ListSegments(directory);
         if (files.Count == 0)
@@ -50,7 +54,7 @@ internal static class StoreRecovery
             begunBefore = lastBegun;
             open = openAfter;
         }
-        return RecoverTail(directory, files[^1], header, segments, begunBefore, open, options, readOnly);
+        return RecoverTail(directory, files[^1], header, segments, begunBefore, open, options, readOnly, syncTail);
     }
 
     private static List<(long Start, string Path)> ListSegments(string directory) =>
@@ -142,7 +146,7 @@ internal static class StoreRecovery
     }
 
     private static StoreState RecoverTail(string directory, (long Start, string Path) tail, JournalHeader header, List<Segment> segments,
-        ulong begunBefore, IReadOnlyList<OpenTransaction> openBefore, StoreOptions options, bool readOnly)
+        ulong begunBefore, IReadOnlyList<OpenTransaction> openBefore, StoreOptions options, bool readOnly, bool syncTail)
     {
         var (start, path) = tail;
         var name = Path.GetFileName(path);
@@ -194,6 +198,15 @@ internal static class StoreRecovery
         // A killed writer's last bytes may still be only in the page cache; the store opens
         // claiming everything it holds is durable, so make it so (a segment sealed just
         // before the kill may not have been synced either).
+        if (syncTail)
+            SyncTail(segments, segment);
+        if (open.Count > 0)
+            report = report with { UnfinishedTransactions = scan.Open, UnfinishedEnded = options.AbortUnfinished && !options.IsReplica };
+        return state with { Recovery = report };
+    }
+
+    private static void SyncTail(List<Segment> segments, Segment segment)
+    {
         segment.Writer?.DataSync();
         if (segments.Count > 1)
         {
@@ -202,12 +215,9 @@ internal static class StoreRecovery
         }
         if (segment.Sealed)
         {
-            using var sealedTail = SegmentFile.Open(path, write: true);
+            using var sealedTail = SegmentFile.Open(segment.Path, write: true);
             sealedTail.DataSync();
         }
-        if (open.Count > 0)
-            report = report with { UnfinishedTransactions = scan.Open, UnfinishedEnded = options.AbortUnfinished && !options.IsReplica };
-        return state with { Recovery = report };
     }
 
     /// <summary>

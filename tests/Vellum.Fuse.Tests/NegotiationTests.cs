@@ -17,7 +17,7 @@ public sealed class NegotiationTests
             Flags2 = (uint)((ulong)FuseInitFlags.Passthrough >> 32),
         };
 
-        var reply = FuseInit.Negotiate(request, passthrough: true, maxWrite: 1 << 20, pageSize: 4096, out var size);
+        var reply = FuseInit.Negotiate(request, passthrough: true, posixAcl: false, maxWrite: 1 << 20, pageSize: 4096, out var size);
 
         Assert.Equal(64, size);
         Assert.Equal(45u, reply.Minor);
@@ -33,7 +33,7 @@ public sealed class NegotiationTests
     {
         var request = new FuseInitIn { Major = 7, Minor = 45, Flags = (uint)FuseInitFlags.InitExt, Flags2 = 1u << 5 };
 
-        var reply = FuseInit.Negotiate(request, passthrough: false, maxWrite: 1 << 20, pageSize: 4096, out _);
+        var reply = FuseInit.Negotiate(request, passthrough: false, posixAcl: false, maxWrite: 1 << 20, pageSize: 4096, out _);
 
         Assert.Equal(0u, reply.Flags2);
         Assert.Equal(0u, reply.MaxStackDepth);

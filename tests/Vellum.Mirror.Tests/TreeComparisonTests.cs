@@ -55,4 +55,27 @@ public sealed class TreeComparisonTests : IDisposable
 
         Assert.Equal(["sparse sparse extents"], differences.Where(d => d.Field != "mtime").Select(d => $"{d.Path} {d.Field}"));
     }
+
+    [Fact]
+    public void With_a_cutoff_only_times_set_before_it_are_compared_atimes_included_and_skipped_paths_are_left_out()
+    {
+        var (left, right) = TwoEqualTrees();
+        // Clock times on the expected side (after the cutoff) may differ; an atime set before it may not.
+        Sys.SetTimes(Path.Combine(left, "other"), (1_700_000_000, 1), (1_700_000_000, 1));
+        Sys.SetTimes(Path.Combine(right, "other"), (1_700_000_002, 0), (1_700_000_003, 0));
+        Sys.SetTimes(Path.Combine(right, "file"), (2, 0), (1_500_000_000, 5));
+        File.WriteAllText(Path.Combine(right, "only-here"), "skipped");
+        Sys.SetTimes(right, (1, 0), (1_500_000_000, 5));
+        var cutoff = DateTimeOffset.FromUnixTimeSeconds(1_600_000_000);
+
+        var differences = TreeComparison.Compare(left, right, new TreeComparisonOptions
+        {
+            MtimesSetBefore = cutoff,
+            AtimesSetBefore = cutoff,
+            Skip = path => path == "only-here",
+        });
+
+        Assert.Equal(["file atime", "hard atime"], differences.Select(d => $"{d.Path} {d.Field}"));
+        Assert.Contains(TreeComparison.Compare(left, right), d => d.Path == "other" && d.Field == "mtime");
+    }
 }

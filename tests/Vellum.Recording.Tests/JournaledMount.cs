@@ -126,7 +126,10 @@ internal sealed class JournaledMount : IDisposable
                 return;
             }
             lock (_log)
+            {
                 _log.Add(line.Data);
+                Monitor.PulseAll(_log);
+            }
             if (line.Data.Contains(" mounted at ", StringComparison.Ordinal))
                 mounted.TrySetResult(true);
         };
@@ -143,6 +146,46 @@ internal sealed class JournaledMount : IDisposable
         {
             lock (_log)
                 return _log.LastOrDefault(l => l.StartsWith("vellum: journal ", StringComparison.Ordinal)) ?? "";
+        }
+    }
+
+    public bool HasExited => _daemon?.HasExited ?? true;
+
+    /// <summary>Sends <paramref name="signal"/> to the daemon.</summary>
+    public void Signal(int signal)
+    {
+        var daemon = _daemon ?? throw new InvalidOperationException("no daemon running");
+        if (Sys.Kill(daemon.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({daemon.Id}, {signal}) failed");
+    }
+
+    /// <summary>Waits for the daemon to exit on its own and returns its exit code; throws after <paramref name="patience"/>.</summary>
+    public int WaitForExit(TimeSpan patience)
+    {
+        var daemon = _daemon ?? throw new InvalidOperationException("no daemon running");
+        if (!daemon.WaitForExit(patience))
+            throw new InvalidOperationException($"the daemon did not exit within {patience.TotalSeconds:0} s:\n{Log}");
+        daemon.WaitForExit();
+        var code = daemon.ExitCode;
+        daemon.Dispose();
+        _daemon = null;
+        return code;
+    }
+
+    /// <summary>The first line the daemons wrote to stderr that contains <paramref name="fragment"/>; throws after <paramref name="patience"/>.</summary>
+    public string WaitForLog(string fragment, TimeSpan patience)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (_log)
+            {
+                if (_log.FirstOrDefault(line => line.Contains(fragment, StringComparison.Ordinal)) is { } found)
+                    return found;
+                if (clock.Elapsed > patience)
+                    throw new InvalidOperationException($"the daemon never wrote \"{fragment}\":\n{Log}");
+                Monitor.Wait(_log, TimeSpan.FromMilliseconds(100));
+            }
         }
     }
 

@@ -93,6 +93,24 @@ public sealed class OpenModeTests
     }
 
     [Fact]
+    public void A_hole_punched_through_a_writable_open_beside_a_read_only_one_stays_a_hole_in_the_replay()
+    {
+        using var mount = JournaledMount.Start();
+        var file = Path.Combine(mount.MountPoint, "f");
+        File.WriteAllBytes(file, Enumerable.Repeat((byte)7, 256 * 1024).ToArray());
+
+        using (var reader = File.OpenHandle(file, FileMode.Open, FileAccess.Read))
+        {
+            var writer = Sys.Open(file, Sys.ORdWr, 0);
+            Assert.True(writer >= 0);
+            Assert.Equal(0, Sys.FAllocate(writer, Sys.FallocPunchHole, 64 * 1024, 128 * 1024));
+            Assert.Equal(0, Sys.Close(writer));
+        }
+
+        AssertReplayEqualsBacking(mount);
+    }
+
+    [Fact]
     public void A_file_mapped_shared_through_a_writable_open_opens_read_only_and_reads_the_mapped_bytes()
     {
         using var mount = JournaledMount.Start();

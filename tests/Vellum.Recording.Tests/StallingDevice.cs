@@ -19,12 +19,32 @@ internal sealed class StallingDevice() : TestDevice("stalling-device")
     /// <summary>Returns once a write has been held at the closed gate.</summary>
     public bool WaitUntilHolding(TimeSpan patience) => _held.Wait(patience);
 
+    [ThreadStatic]
+    private static bool t_wasHeld;
+
+    private int _inFlight;
+
+    /// <summary>Returns once every write held at the gate has completed.</summary>
+    public bool WaitUntilReleased(TimeSpan patience) => SpinWait.SpinUntil(() => Volatile.Read(ref _inFlight) == 0, patience);
+
     public override Passthrough.Errno Before(in Change change)
     {
         if (change.Kind != ChangeKind.Write || _gate.IsSet)
             return Passthrough.Errno.Success;
+        Interlocked.Increment(ref _inFlight);
+        t_wasHeld = true;
         _held.Set();
         _gate.Wait();
+        return Passthrough.Errno.Success;
+    }
+
+    public override Passthrough.Errno After(in Change change, in ChangeOutcome outcome)
+    {
+        if (t_wasHeld)
+        {
+            t_wasHeld = false;
+            Interlocked.Decrement(ref _inFlight);
+        }
         return Passthrough.Errno.Success;
     }
 

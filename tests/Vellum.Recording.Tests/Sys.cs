@@ -38,6 +38,9 @@ internal static partial class Sys
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(int fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
 
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(int fd);
 

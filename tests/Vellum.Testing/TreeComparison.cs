@@ -7,8 +7,9 @@ namespace Vellum.Testing;
 /// Compares two directory trees, recursively and without following symlinks: names, types,
 /// permission and set-ID/sticky bits, owners, sizes, mtimes (to the nanosecond), regular file
 /// content and sparse layout (the SEEK_DATA / SEEK_HOLE extent map), symlink targets, device
-/// numbers, xattrs and hard-link structure (which names share an inode). Atimes, ctimes and
-/// inode numbers differ between any two trees and are not compared.
+/// numbers, xattrs and hard-link structure (which names share an inode). Ctimes and inode
+/// numbers differ between any two trees and are not compared; atimes only where a program
+/// set them (<see cref="TreeComparisonOptions.AtimesSetBefore"/>).
 /// </summary>
 public static class TreeComparison
 {
@@ -51,7 +52,7 @@ public static class TreeComparison
     {
         var nodes = new SortedDictionary<string, TreeComparisonNode>(StringComparer.Ordinal) { ["."] = RootNode(root, options) };
         using (var directory = TreeComparisonLibC.OpenAt(TreeComparisonLibC.AtFdCwd, root, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory, root))
-            WalkDirectory(directory, "", nodes);
+            WalkDirectory(directory, "", nodes, options);
         var firstNameOf = new Dictionary<ulong, string>();
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var (path, node) in nodes)
@@ -66,18 +67,20 @@ public static class TreeComparison
     /// Reads every node under <paramref name="directory"/> relative to its descriptor, one
     /// descriptor per level: a tree deeper than PATH_MAX has paths no call would take.
     /// </summary>
-    private static void WalkDirectory(SafeFileHandle directory, string prefix, SortedDictionary<string, TreeComparisonNode> nodes)
+    private static void WalkDirectory(SafeFileHandle directory, string prefix, SortedDictionary<string, TreeComparisonNode> nodes, TreeComparisonOptions options)
     {
         var fd = (int)directory.DangerousGetHandle();
         foreach (var name in TreeComparisonLibC.Names(directory, prefix))
         {
             var path = prefix + name;
+            if (options.Skip?.Invoke(path) == true)
+                continue;
             var node = TreeComparisonNode.Read(fd, name, path);
             nodes[path] = node;
             if (node.Type != TreeComparisonNode.Directory)
                 continue;
             using var child = TreeComparisonLibC.OpenAt(fd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory | TreeComparisonLibC.ONoFollow, path);
-            WalkDirectory(child, path + "/", nodes);
+            WalkDirectory(child, path + "/", nodes, options);
         }
     }
 
@@ -112,8 +115,10 @@ public static class TreeComparison
             Check("hard links (first name sharing the inode)", expected.LinkGroup, actual.LinkGroup);
         }
         var skipMtime = isDirectory && (options.IgnoreDirectoryMtimes || (path == "." && options.IgnoreRootMtime));
-        if (!skipMtime)
+        if (!skipMtime && (options.MtimesSetBefore is not { } mtimeCutoff || e.MtimeSeconds < mtimeCutoff.ToUnixTimeSeconds()))
             Check("mtime", $"{e.MtimeSeconds}.{e.MtimeNanoseconds:D9}", $"{a.MtimeSeconds}.{a.MtimeNanoseconds:D9}");
+        if (options.AtimesSetBefore is { } atimeCutoff && e.AtimeSeconds < atimeCutoff.ToUnixTimeSeconds())
+            Check("atime", $"{e.AtimeSeconds}.{e.AtimeNanoseconds:D9}", $"{a.AtimeSeconds}.{a.AtimeNanoseconds:D9}");
         Check("content (SHA-256)", e.Content, a.Content);
         Check("sparse extents", e.Extents, a.Extents);
         Check("symlink target (hex)", e.LinkTarget, a.LinkTarget);

@@ -14,6 +14,8 @@ internal static unsafe partial class TreeComparisonLibC
     public const int SeekData = 3;
     public const int SeekHole = 4;
     public const int ENXIO = 6;
+    public const int EPERM = 1;
+    public const int ONoAtime = 0x40000;
     public const int ERANGE = 34;
     public const int EISDIR = 21;
     public const int AtRemoveDir = 0x200;
@@ -50,6 +52,18 @@ internal static unsafe partial class TreeComparisonLibC
     public static SafeFileHandle OpenAt(int directoryFd, string name, int flags, string shown)
     {
         var fd = OpenAtRaw(directoryFd, name, flags | OCloExec);
+        return fd < 0 ? throw Failure("open", shown) : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// openat for reading with O_NOATIME where the caller may (it owns the file, or is root), so
+    /// that comparing a tree does not move the atimes a program set and a later comparison checks.
+    /// </summary>
+    public static SafeFileHandle OpenAtWithoutAtime(int directoryFd, string name, int flags, string shown)
+    {
+        var fd = OpenAtRaw(directoryFd, name, flags | OCloExec | ONoAtime);
+        if (fd < 0 && LastError() == EPERM)
+            fd = OpenAtRaw(directoryFd, name, flags | OCloExec);
         return fd < 0 ? throw Failure("open", shown) : new SafeFileHandle(fd, ownsHandle: true);
     }
 
@@ -100,6 +114,8 @@ internal struct TreeComparisonStatx
     [FieldOffset(28)] public ushort Mode;
     [FieldOffset(32)] public ulong Ino;
     [FieldOffset(40)] public ulong Size;
+    [FieldOffset(64)] public long AtimeSeconds;
+    [FieldOffset(72)] public uint AtimeNanoseconds;
     [FieldOffset(112)] public long MtimeSeconds;
     [FieldOffset(120)] public uint MtimeNanoseconds;
     [FieldOffset(128)] public uint RdevMajor;

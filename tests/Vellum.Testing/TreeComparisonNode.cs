@@ -7,7 +7,7 @@ namespace Vellum.Testing;
 
 /// <summary>Everything <see cref="TreeComparison"/> compares of one node, read without following a symlink.</summary>
 internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint Gid, ulong Size, long MtimeSeconds, uint MtimeNanoseconds,
-    ulong Inode, uint Nlink, string Rdev, string Content, string LinkTarget, string Extents, SortedDictionary<string, string> Xattrs)
+    long AtimeSeconds, uint AtimeNanoseconds, ulong Inode, uint Nlink, string Rdev, string Content, string LinkTarget, string Extents, SortedDictionary<string, string> Xattrs)
 {
     public const uint TypeMask = 0xF000;
     public const uint Directory = 0x4000;
@@ -29,9 +29,9 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
         var type = stat.Mode & TypeMask;
         var isDevice = type is CharDevice or BlockDevice;
         using var node = TreeComparisonLibC.OpenAt(directoryFd, name, TreeComparisonLibC.OPath | TreeComparisonLibC.ONoFollow, shown);
-        using var content = type == Regular ? TreeComparisonLibC.OpenAt(directoryFd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ONoFollow, shown) : null;
+        using var content = type == Regular ? TreeComparisonLibC.OpenAtWithoutAtime(directoryFd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ONoFollow, shown) : null;
         return new TreeComparisonNode(type, stat.Mode & 0xFFFu, stat.Uid, stat.Gid, stat.Size, stat.MtimeSeconds, stat.MtimeNanoseconds,
-            stat.Ino, stat.Nlink,
+            stat.AtimeSeconds, stat.AtimeNanoseconds, stat.Ino, stat.Nlink,
             isDevice ? $"{stat.RdevMajor}:{stat.RdevMinor}" : "",
             content is null ? "" : Hash(content),
             type == Symlink ? Convert.ToHexString(ReadLink(directoryFd, name, shown)) : "",

@@ -39,7 +39,8 @@ internal static class MountCommand
                 Console.Error.WriteLine($"vellum: journal {journalDirectory} (id {journal.Header.JournalId}, sync {options.Sync.ToString().ToLowerInvariant()}): {journal.Recovery}");
             Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {served.Session.ProtocolVersion}, passthrough {(served.Session.PassthroughEnabled ? "on" : "off")}, {(served.Journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
             served.Serve();
-            return 0;
+            served.Dispose();
+            return served.JournalUnfinished ? 1 : 0;
         }
         catch (Exception failure) when (failure is FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Vellum.Fuse;
 using Vellum.Mount;
 using Vellum.Passthrough;
@@ -12,8 +11,27 @@ namespace Vellum.Cli.Commands;
 /// goes away (Ctrl-C, SIGTERM, `vellum umount`); Dispose takes everything down in order,
 /// the journal last so it drains and syncs what the mount wrote.
 /// </summary>
+/// <remarks>
+/// Stopping: <see cref="StopRequests"/> turns Ctrl-C, SIGTERM and a detach from outside into an unmount; a
+/// `vellum umount` of a busy mount aborts the connection, which ends the session even with a
+/// request stuck inside the filesystem (a journal whose disk hangs). Stopping without
+/// waiting refuses every further request (ENOTCONN), gives the journal
+/// <see cref="JournalPatience"/> to store and sync what it holds, and exits: a journal that
+/// cannot finish in time keeps every change in its write-ahead ring file for the next mount,
+/// and the kernel completes the detach when the last file is closed.
+/// </remarks>
 internal sealed class ServedMount : IDisposable
 {
+    /// <summary>How long a session whose connection is gone waits for a reader stuck inside the filesystem.</summary>
+    private static readonly TimeSpan DisconnectGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long stopping without waiting gives the journal to store and sync what it holds.</summary>
+    private static readonly TimeSpan JournalPatience = TimeSpan.FromSeconds(5);
+
+    private readonly StopRequests _stopRequests;
+    private bool _stoppedWithoutWaiting;
+    private bool _disposed;
+
     private readonly MountJournal? _journal;
     private readonly PassthroughFileSystem _backing;
     private readonly FuseMount _mount;
@@ -21,9 +39,6 @@ internal sealed class ServedMount : IDisposable
     private readonly MountReplication? _replication;
     /// <summary>How long an unmount waits for connected replication targets to acknowledge the journal's last records.</summary>
     private static readonly TimeSpan FinishPatience = TimeSpan.FromSeconds(10);
-
-    private readonly PosixSignalRegistration _interrupt;
-    private readonly PosixSignalRegistration _terminate;
 
     private ServedMount(MountJournal? journal, MountReplication? replication, PassthroughFileSystem backing, FuseMount mount, StatusServer? status)
     {
@@ -34,8 +49,7 @@ internal sealed class ServedMount : IDisposable
         _status = status;
         // Before the caller says the mount is up: a signal sent on seeing that must unmount,
         // not kill the process with the mount still there.
-        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Unmount);
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Unmount);
+        _stopRequests = new StopRequests(mount);
     }
 
     public MountJournal? Journal => _journal;
@@ -65,6 +79,7 @@ internal sealed class ServedMount : IDisposable
                 MountPoint = mountPoint,
                 Source = backing,
                 EnablePassthrough = usePassthrough,
+                PosixAcl = true,
                 Log = line => Console.Error.WriteLine($"vellum: {line}"),
             });
             var status = journal is null ? null : StatusServer.Start(mountPoint, journal, replication);
@@ -79,20 +94,32 @@ internal sealed class ServedMount : IDisposable
         }
     }
 
-    /// <summary>Serves until the mount goes away; SIGINT and SIGTERM (from start on) unmount.</summary>
-    public void Serve() => _mount.Completion.Wait();
+    /// <summary>Whether the journal could not store everything before the process stopped without waiting (it is in the write-ahead ring).</summary>
+    public bool JournalUnfinished { get; private set; }
 
-    private void Unmount(PosixSignalContext context)
+    /// <summary>
+    /// Serves until the mount goes away, or until it is stopped without waiting for it (see
+    /// the remarks); SIGINT and SIGTERM (from start on) unmount.
+    /// </summary>
+    public void Serve()
     {
-        context.Cancel = true;
-        _mount.RequestUnmount();
+        var disconnected = _mount.Session.Disconnected.ContinueWith(_ => Task.Delay(DisconnectGrace), TaskScheduler.Default).Unwrap();
+        Task.WaitAny(_mount.Completion, _stopRequests.StopNow, disconnected);
+        _stoppedWithoutWaiting = !_mount.Completion.IsCompleted;
     }
 
     public void Dispose()
     {
-        _interrupt.Dispose();
-        _terminate.Dispose();
+        if (_disposed)
+            return;
+        _disposed = true;
+        _stopRequests.Dispose();
         _status?.Dispose();
+        if (_stoppedWithoutWaiting)
+        {
+            StopWithoutWaiting();
+            return;
+        }
         _mount.Dispose();
         _backing.Dispose();
         if (_journal is not null && _replication is not null)
@@ -102,5 +129,24 @@ internal sealed class ServedMount : IDisposable
         }
         _replication?.Dispose();
         _journal?.Dispose();
+    }
+
+    /// <summary>
+    /// The mount is detached but still held (open files, or a request stuck in the filesystem):
+    /// nothing more reaches the filesystem, the connection is aborted (programs waiting on it
+    /// get ENOTCONN, and the kernel completes the detach once they close their files), the
+    /// journal gets <see cref="JournalPatience"/> to finish, and the rest is left to the
+    /// process's exit. A thread blocked in a write to a journal disk that hangs holds that
+    /// exit back until the disk answers (Linux waits out I/O already in a driver's or a FUSE
+    /// server's hands), but nothing waits for the process any more.
+    /// </summary>
+    private void StopWithoutWaiting()
+    {
+        _mount.Session.Refuse();
+        _mount.AbortConnection();
+        if (_journal is null || _journal.Finish(JournalPatience))
+            return;
+        JournalUnfinished = true;
+        Console.Error.WriteLine($"vellum: the journal {_journal.Options.Directory} did not finish within {JournalPatience.TotalSeconds:0} s (its disk does not answer): every change made through the mount is in its write-ahead ring file, which the next mount with this journal stores");
     }
 }

@@ -2,7 +2,7 @@ using Vellum.Fuse;
 
 namespace Vellum.Cli.Commands;
 
-/// <summary>`vellum umount MOUNTPOINT`: stops the mount served there.</summary>
+/// <summary>`vellum umount MOUNTPOINT`: stops the mount served there, within seconds even when files are open on it (see <see cref="FuseMount.UnmountForcingBusy"/>).</summary>
 internal static class UmountCommand
 {
     public const string Usage = "vellum umount MOUNTPOINT";
@@ -13,7 +13,9 @@ internal static class UmountCommand
             return Cli.Fail($"usage: {Usage}");
         try
         {
-            FuseMount.Unmount(args[0]);
+            var holders = FuseMount.UnmountForcingBusy(args[0]);
+            if (holders.Count > 0)
+                Console.Error.WriteLine($"vellum: {Path.GetFullPath(args[0])} was busy ({MountHolder.Describe(holders)}): detached it and aborted its connection, so its daemon stops now, keeping every change made so far; those files get errors (ENOTCONN) until they are closed");
             return 0;
         }
         catch (FuseException error)

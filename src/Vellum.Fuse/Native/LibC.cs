@@ -9,6 +9,7 @@ internal static unsafe partial class LibC
     public const int OCloexec = 0x80000;
     public const ulong MsNosuid = 2;
     public const ulong MsNodev = 4;
+    public const int MntForce = 1;
     public const int MntDetach = 2;
     public const int AfUnix = 1;
     public const int SockStream = 1;

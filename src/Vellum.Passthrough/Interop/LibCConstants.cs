@@ -9,6 +9,11 @@ internal static class LibCConstants
     public const int AtSymlinkFollow = 0x400;
     public const int AtEmptyPath = 0x1000;
 
+    public const int SeekData = 3;
+    public const int SeekHole = 4;
+    public const int FallocKeepSize = 0x01;
+    public const int FallocPunchHole = 0x02;
+
     public const int ORdOnly = 0;
     public const int OWrOnly = 1;
     public const int ORdWr = 2;

@@ -1,0 +1,8 @@
+namespace Vellum.Programs.Tests;
+
+/// <summary>
+/// Steps that run real programs in a workspace and assert what they must give anywhere;
+/// <paramref name="Skip"/> names the relative paths whose bytes legitimately differ between
+/// places (a git index holds inode numbers, a venv's scripts hold its absolute path).
+/// </summary>
+internal sealed record Scenario(string Name, Action<Workspace> Steps, Func<string, bool>? Skip = null);
