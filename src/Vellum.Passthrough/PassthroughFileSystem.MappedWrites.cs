@@ -206,39 +206,58 @@ public sealed unsafe partial class PassthroughFileSystem
     }
 
     /// <summary>
-    /// Journals a changed block as what it now is: its data as writes and its holes as
-    /// punched holes, so a replica stays as sparse as the file (a block can differ because a
-    /// hole was punched in it since the journal last saw it, and its zeros written as data
-    /// would allocate them).
+    /// Journals a changed block as what it now is, extent by extent (FIEMAP, which also
+    /// writes back what a mapping left dirty): written data as writes, unwritten extents
+    /// (allocated, reading as zeros) as a zeroed range, and holes as punched holes, so a
+    /// replica gets the content and the allocation (a block can differ because of a change
+    /// already journaled, such as a fallocate, and its zeros written as data would allocate
+    /// them). Without FIEMAP, SEEK_DATA / SEEK_HOLE tell data from holes.
     /// </summary>
     private Errno RecordMappedBlock(MappedWriteWatch watch, ReadOnlySpan<byte> block, long offset)
     {
         var end = offset + block.Length;
+        var extents = FileExtents.In(watch.File.Fd, offset, end) ?? DataRanges(watch.File.Fd, offset, end);
+        var position = offset;
+        foreach (var extent in extents)
+        {
+            var error = RecordMappedHole(watch, position, extent.Offset);
+            if (error == Errno.Success)
+            {
+                error = extent.Unwritten
+                    ? RecordMappedChange(watch, ChangeKind.Fallocate, LibCConstants.FallocZeroRange | LibCConstants.FallocKeepSize, [], extent.Offset, extent.Length)
+                    : RecordMappedChange(watch, ChangeKind.Write, LibCConstants.ORdWr, block[(int)(extent.Offset - offset)..(int)(extent.End - offset)], extent.Offset, extent.Length);
+            }
+            if (error != Errno.Success)
+                return error;
+            position = extent.End;
+        }
+        return RecordMappedHole(watch, position, end);
+    }
+
+    private Errno RecordMappedHole(MappedWriteWatch watch, long from, long to) =>
+        to > from
+            ? RecordMappedChange(watch, ChangeKind.Fallocate, LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize, [], from, to - from)
+            : Errno.Success;
+
+    private static List<FileExtent> DataRanges(int fd, long offset, long end)
+    {
+        var ranges = new List<FileExtent>();
         var position = offset;
         while (position < end)
         {
-            var data = LibC.LSeek(watch.File.Fd, position, LibCConstants.SeekData);
-            var dataStart = data < 0 ? end : Math.Min(data, end);
-            if (dataStart > position)
-            {
-                var punched = RecordMappedChange(watch, ChangeKind.Fallocate, [], position, dataStart - position);
-                if (punched != Errno.Success)
-                    return punched;
-            }
-            if (dataStart >= end)
+            var data = LibC.LSeek(fd, position, LibCConstants.SeekData);
+            if (data < 0 || data >= end)
                 break;
-            var hole = LibC.LSeek(watch.File.Fd, dataStart, LibCConstants.SeekHole);
-            var dataEnd = hole < 0 ? end : Math.Min(hole, end);
-            var written = RecordMappedChange(watch, ChangeKind.Write, block[(int)(dataStart - offset)..(int)(dataEnd - offset)], dataStart, dataEnd - dataStart);
-            if (written != Errno.Success)
-                return written;
-            position = dataEnd;
+            var hole = LibC.LSeek(fd, data, LibCConstants.SeekHole);
+            var stop = hole < 0 ? end : Math.Min(hole, end);
+            ranges.Add(new FileExtent(data, stop - data, Unwritten: false));
+            position = stop;
         }
-        return Errno.Success;
+        return ranges;
     }
 
-    /// <summary>A change the file already shows, recorded without a syscall: a write of <paramref name="data"/>, or a punched hole.</summary>
-    private Errno RecordMappedChange(MappedWriteWatch watch, ChangeKind kind, ReadOnlySpan<byte> data, long offset, long length)
+    /// <summary>A change the file already shows, recorded without a syscall: a write of <paramref name="data"/>, or a fallocate of <paramref name="flags"/>.</summary>
+    private Errno RecordMappedChange(MappedWriteWatch watch, ChangeKind kind, int flags, ReadOnlySpan<byte> data, long offset, long length)
     {
         var file = watch.File;
         var change = new Change
@@ -251,7 +270,7 @@ public sealed unsafe partial class PassthroughFileSystem
             Data = data,
             Offset = offset,
             Length = length,
-            Flags = kind == ChangeKind.Write ? LibCConstants.ORdWr : LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize,
+            Flags = flags,
         };
         var refused = ChangeScope.Begin(_recorder, in change, file.Node, out var scope);
         return refused != Errno.Success ? refused : scope.End(in change, ChangeOutcome.Of(Errno.Success, kind == ChangeKind.Write ? length : 0));

@@ -111,6 +111,25 @@ public sealed class OpenModeTests
     }
 
     [Fact]
+    public void A_range_allocated_through_a_writable_open_beside_a_read_only_one_stays_unwritten_in_the_replay()
+    {
+        using var mount = JournaledMount.Start();
+        var file = Path.Combine(mount.MountPoint, "f");
+        File.WriteAllBytes(file, Enumerable.Repeat((byte)7, 256 * 1024).ToArray());
+
+        using (var reader = File.OpenHandle(file, FileMode.Open, FileAccess.Read))
+        {
+            var writer = Sys.Open(file, Sys.ORdWr, 0);
+            Assert.True(writer >= 0);
+            Assert.Equal(0, Sys.FAllocate(writer, 0, 512 * 1024, 128 * 1024));
+            Assert.Equal(0, Sys.Close(writer));
+        }
+
+        AssertReplayEqualsBacking(mount);
+        Assert.Equal(Extents(Path.Combine(mount.Backing, "f")), Extents(Path.Combine(mount.Root, "replay", "f")));
+    }
+
+    [Fact]
     public void A_file_mapped_shared_through_a_writable_open_opens_read_only_and_reads_the_mapped_bytes()
     {
         using var mount = JournaledMount.Start();
@@ -196,6 +215,12 @@ public sealed class OpenModeTests
         var replica = Path.Combine(mount.Root, "replay");
         Replay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
+    private static List<Passthrough.FileExtent> Extents(string path)
+    {
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        return Passthrough.FileExtents.In((int)file.DangerousGetHandle(), 0, long.MaxValue)!;
     }
 
     private static string ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle)

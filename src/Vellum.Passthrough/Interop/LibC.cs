@@ -19,6 +19,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, void* argument);
+
     [LibraryImport(Library, EntryPoint = "dup", SetLastError = true)]
     public static partial int Dup(int fd);
 

@@ -13,6 +13,7 @@ internal static class LibCConstants
     public const int SeekHole = 4;
     public const int FallocKeepSize = 0x01;
     public const int FallocPunchHole = 0x02;
+    public const int FallocZeroRange = 0x10;
 
     public const int ORdOnly = 0;
     public const int OWrOnly = 1;

@@ -39,9 +39,6 @@ internal static unsafe partial class RecordingLibC
     [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
     public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
 
-    [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
-    public static partial int Ioctl(int fd, nuint request, void* argument);
-
     [LibraryImport(Library, EntryPoint = "lseek", SetLastError = true)]
     public static partial long LSeek(int fd, long offset, int whence);
 

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
-using Vellum.Recording.Native;
+using Vellum.Passthrough.Interop;
 
-namespace Vellum.Recording;
+namespace Vellum.Passthrough;
 
 /// <summary>An allocated piece of a file: written data, or unwritten (allocated, reads as zeros).</summary>
-internal readonly record struct FileExtent(long Offset, long Length, bool Unwritten)
+public readonly record struct FileExtent(long Offset, long Length, bool Unwritten)
 {
     public long End => Offset + Length;
 }
@@ -14,7 +14,7 @@ internal readonly record struct FileExtent(long Offset, long Length, bool Unwrit
 /// (FIEMAP_FLAG_SYNC): what SEEK_DATA cannot tell, since it shows unwritten extents as
 /// holes until their pages are cached.
 /// </summary>
-internal static unsafe class FileExtents
+public static unsafe class FileExtents
 {
     private const uint FsIocFiemap = 0xC020660B;
     private const uint FlagSync = 0x1;
@@ -39,7 +39,7 @@ internal static unsafe class FileExtents
                 *(ulong*)(buffer + 8) = (ulong)(end - at);
                 *(uint*)(buffer + 16) = FlagSync;
                 *(uint*)(buffer + 24) = BatchSize;
-                if (RecordingLibC.Ioctl(fd, FsIocFiemap, buffer) != 0)
+                if (LibC.Ioctl(fd, FsIocFiemap, buffer) != 0)
                     return null;
                 var mapped = *(uint*)(buffer + 20);
                 if (mapped == 0)
