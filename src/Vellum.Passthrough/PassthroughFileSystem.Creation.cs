@@ -8,25 +8,13 @@ namespace Vellum.Passthrough;
 public sealed unsafe partial class PassthroughFileSystem
 {
     /// <param name="mode">Permission bits as the caller asked; the caller's umask is applied here.</param>
-    public Errno Mkdir(in Caller caller, ulong parent, ReadOnlySpan<byte> name, uint mode, out NodeEntry entry)
-    {
-        var permissions = Masked(parent, mode, in caller);
-        return MakeNode(in caller, ChangeKind.Mkdir, parent, name, LibCConstants.SIfDir | permissions, 0, default, out entry);
-    }
+    public Errno Mkdir(in Caller caller, ulong parent, ReadOnlySpan<byte> name, uint mode, out NodeEntry entry) =>
+        MakeNode(in caller, ChangeKind.Mkdir, parent, name, LibCConstants.SIfDir | (mode & LibCConstants.PermissionBits), 0, default, out entry);
 
     /// <param name="mode">File type and permission bits (regular, fifo, socket, character or block device).</param>
     /// <param name="rdev">The device number in the kernel's 32-bit encoding, for device nodes.</param>
-    public Errno Mknod(in Caller caller, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out NodeEntry entry)
-    {
-        var typed = (mode & LibCConstants.SIfMt) | Masked(parent, mode, in caller);
-        return MakeNode(in caller, ChangeKind.Mknod, parent, name, typed, rdev, default, out entry);
-    }
-
-    private uint Masked(ulong parent, uint mode, in Caller caller)
-    {
-        using var directory = _nodes.Acquire(parent);
-        return directory.IsValid ? Masked(in directory, mode, in caller) : mode & ~caller.Umask & LibCConstants.PermissionBits;
-    }
+    public Errno Mknod(in Caller caller, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out NodeEntry entry) =>
+        MakeNode(in caller, ChangeKind.Mknod, parent, name, mode, rdev, default, out entry);
 
     /// <summary>
     /// The permission bits to create with: the caller's umask applied, unless the parent has
@@ -161,6 +149,10 @@ public sealed unsafe partial class PassthroughFileSystem
         if (kind == ChangeKind.Symlink && (error = NativeName.Text(target, nativeTarget)) != Errno.Success)
         {
             return error;
+        }
+        if (kind != ChangeKind.Symlink)
+        {
+            mode = (mode & LibCConstants.SIfMt) | Masked(in directory, mode, in caller);
         }
         var change = new Change
         {
