@@ -9,6 +9,8 @@ namespace Vellum.Mount;
 /// </summary>
 internal static class CallerGroups
 {
+    private const string GroupsField = "Groups:";
+
     public static bool Contains(uint pid, uint primaryGid, uint gid)
     {
         if (gid == primaryGid)
@@ -17,12 +19,12 @@ internal static class CallerGroups
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (!line.StartsWith("Groups:", StringComparison.Ordinal))
+                if (!line.StartsWith(GroupsField, StringComparison.Ordinal))
                     continue;
-                foreach (var group in line.AsSpan("Groups:".Length).Split(' '))
+                var groups = line.AsSpan(GroupsField.Length);
+                foreach (var group in groups.Split(' '))
                 {
-                    var text = line.AsSpan("Groups:".Length)[group].Trim();
-                    if (text.Length > 0 && uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var member) && member == gid)
+                    if (uint.TryParse(groups[group].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var member) && member == gid)
                         return true;
                 }
                 return false;

@@ -35,16 +35,6 @@ internal sealed class InodeOpenModes
     private readonly Dictionary<ulong, InodeOpens> _inodes = [];
     private readonly Dictionary<ulong, (ulong Node, bool Passthrough)> _handles = [];
 
-    /// <summary>Inodes with an open file now (for tests and status).</summary>
-    public int OpenInodes
-    {
-        get
-        {
-            lock (_lock)
-                return _inodes.Count;
-        }
-    }
-
     /// <summary>
     /// Decides how <paramref name="handle"/>, an open of <paramref name="node"/>, is served.
     /// <paramref name="openBacking"/> registers the handle's backing file with the kernel and

@@ -22,16 +22,6 @@ public sealed unsafe partial class PassthroughFileSystem
     private readonly Dictionary<ulong, MappedWriteWatch> _watches = [];
     private Timer? _mappingSweep;
 
-    /// <summary>Files whose shared mappings are being compared with the journal (for tests and status).</summary>
-    public int WatchedMappedFiles
-    {
-        get
-        {
-            lock (_watchLock)
-                return _watches.Count;
-        }
-    }
-
     /// <summary>
     /// <paramref name="handle"/>, a writable open, was handed to the kernel as passthrough:
     /// from now on its shared mappings can store into the backing file without a request.
