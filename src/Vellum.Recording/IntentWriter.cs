@@ -26,13 +26,7 @@ internal static class IntentWriter
         thread.IntendedBytes = change.Data.Length;
         var writer = thread.Writer;
         writer.Begin(IntentOverhead + (hasPath ? thread.Path.Length : 0) + (hasPath2 ? thread.Path2.Length : 0) + change.Data.Length);
-        writer.Push(ChangeTypes.OperationOf(kind));
-        writer.WriteLeaf(SubRecordType.Time, JournalTimestamp.Now());
-        writer.Push(SubRecordType.Cred);
-        writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
-        writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
-        writer.WriteLeaf(SubRecordType.Pid, change.Caller.Pid);
-        writer.Pop();
+        OperationStart.Write(writer, ChangeTypes.OperationOf(kind), change.Caller);
         if (hasPath)
             writer.WriteLeaf(SubRecordType.Path, thread.Path.Path);
         if (hasPath2)

@@ -84,13 +84,7 @@ internal static partial class PartialChanges
 
     private static void WriteStart(TransactionWriter writer, SubRecordType operation, in Change change, RecorderThread thread)
     {
-        writer.Push(operation);
-        writer.WriteLeaf(SubRecordType.Time, JournalTimestamp.Now());
-        writer.Push(SubRecordType.Cred);
-        writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
-        writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
-        writer.WriteLeaf(SubRecordType.Pid, change.Caller.Pid);
-        writer.Pop();
+        OperationStart.Write(writer, operation, change.Caller);
         writer.WriteLeaf(SubRecordType.Path, thread.Path.Path);
     }
 

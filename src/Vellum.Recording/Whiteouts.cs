@@ -35,13 +35,7 @@ internal static class Whiteouts
             || (whiteout.Mode & FileTypeMask) != CharacterDevice || whiteout.Rdev != 0)
             return;
         var writer = thread.Writer;
-        writer.Push(SubRecordType.Mknod);
-        writer.WriteLeaf(SubRecordType.Time, JournalTimestamp.Now());
-        writer.Push(SubRecordType.Cred);
-        writer.WriteLeaf(SubRecordType.Uid, change.Caller.Uid);
-        writer.WriteLeaf(SubRecordType.Gid, change.Caller.Gid);
-        writer.WriteLeaf(SubRecordType.Pid, change.Caller.Pid);
-        writer.Pop();
+        OperationStart.Write(writer, SubRecordType.Mknod, change.Caller);
         writer.WriteLeaf(SubRecordType.Path, thread.Path.Path);
         writer.Push(SubRecordType.Redo);
         writer.Push(SubRecordType.Attr);
