@@ -25,7 +25,7 @@ public sealed class FailedChangeTests
         Assert.Equal(1, shortWrites);
         mount.Unmount();
 
-        AssertReplayEqualsBacking(mount);
+        Replay.AssertEqualsBacking(mount);
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public sealed class FailedChangeTests
         Assert.NotEqual(LongAgo, File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "victim")));
         mount.Unmount();
 
-        Assert.Contains(Operations(mount.Journal), o => o.Kind == SubRecordType.SetAttr && o.Path is { } path
+        Assert.Contains(Replay.Operations(mount.Journal), o => o.Kind == SubRecordType.SetAttr && o.Path is { } path
             && path.AsSpan().SequenceEqual("victim"u8) && o.Result?.Attributes?.Mtime is not null);
-        AssertReplayEqualsBacking(mount);
+        Replay.AssertEqualsBacking(mount);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class FailedChangeTests
         Assert.NotEqual(4096, new FileInfo(Path.Combine(mount.Backing, "victim")).Length);
         mount.Unmount();
 
-        AssertReplayEqualsBacking(mount);
+        Replay.AssertEqualsBacking(mount);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class FailedChangeTests
         Assert.NotEqual(data, File.ReadAllBytes(Path.Combine(mount.Backing, "victim")));
         mount.Unmount();
 
-        AssertReplayEqualsBacking(mount);
+        Replay.AssertEqualsBacking(mount);
     }
 
     /// <summary>Writes 48 KiB pieces (a disk of 256 KiB holds 5 1/3) until the disk is full: how many were short, and the errno that ended it.</summary>
@@ -137,23 +137,4 @@ public sealed class FailedChangeTests
         }
     }
 
-    private static void AssertReplayEqualsBacking(JournaledMount mount)
-    {
-        var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
-    }
-
-    private static List<Journal.Operations.JournalOperation> Operations(string journal)
-    {
-        using var store = SegmentStore.OpenReadOnly(journal);
-        using var cursor = store.OpenCursor();
-        var operations = new List<Journal.Operations.JournalOperation>();
-        while (cursor.TryRead(out var entry))
-        {
-            if (entry is TransactionEntry transaction)
-                operations.AddRange(transaction.Operations);
-        }
-        return operations;
-    }
 }

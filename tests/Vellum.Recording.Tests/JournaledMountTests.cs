@@ -40,7 +40,7 @@ public sealed class JournaledMountTests
         File.Delete(Path.Combine(mount.MountPoint, "victim"));
         mount.Unmount();
 
-        var operations = Operations(mount.Journal);
+        var operations = Replay.Operations(mount.Journal);
         var overwrite = operations.Last(o => o.Kind == SubRecordType.Write && o.Redo?.Offset == 4);
         Assert.Equal("byt"u8.ToArray(), overwrite.Undo!.Data!.Value.ToArray());
         Assert.Equal(14UL, overwrite.Undo.Attributes!.Size);
@@ -56,7 +56,7 @@ public sealed class JournaledMountTests
         Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "synced"), 0, "read"u8.ToArray(), extraFlags: Sys.OSync));
         mount.Unmount();
 
-        var writes = Operations(mount.Journal).Where(o => o.Kind == SubRecordType.Write).ToDictionary(o => System.Text.Encoding.UTF8.GetString(o.Path!));
+        var writes = Replay.Operations(mount.Journal).Where(o => o.Kind == SubRecordType.Write).ToDictionary(o => System.Text.Encoding.UTF8.GetString(o.Path!));
         var stamped = writes["plain"].Result!.Attributes!;
         Assert.Null(stamped.Ctime);
         Assert.Equal(ToDateTime(stamped.Mtime!.Value), File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "plain")));
@@ -94,7 +94,7 @@ public sealed class JournaledMountTests
         }
         mount.Unmount();
 
-        var write = Assert.Single(Operations(mount.Journal), o => o.Kind == SubRecordType.Write);
+        var write = Assert.Single(Replay.Operations(mount.Journal), o => o.Kind == SubRecordType.Write);
         Assert.Equal(expected, write.Redo!.Data!.Value.ToArray());
         var replica = Path.Combine(mount.Root, "replay");
         Replay.Into(mount.Journal, replica);
@@ -139,17 +139,4 @@ public sealed class JournaledMountTests
     /// <summary>To .NET's 100 ns resolution, as File.GetLastWriteTimeUtc reports a time.</summary>
     private static DateTime ToDateTime(JournalTimestamp time) =>
         DateTime.UnixEpoch.AddTicks(time.Seconds * TimeSpan.TicksPerSecond + time.Nanoseconds / 100);
-
-    private static List<Journal.Operations.JournalOperation> Operations(string journal)
-    {
-        using var store = SegmentStore.OpenReadOnly(journal);
-        using var cursor = store.OpenCursor();
-        var operations = new List<Journal.Operations.JournalOperation>();
-        while (cursor.TryRead(out var entry))
-        {
-            if (entry is TransactionEntry transaction)
-                operations.AddRange(transaction.Operations);
-        }
-        return operations;
-    }
 }

@@ -95,17 +95,7 @@ public sealed class OpenModeTests
     [Fact]
     public void A_hole_punched_through_a_writable_open_beside_a_read_only_one_stays_a_hole_in_the_replay()
     {
-        using var mount = JournaledMount.Start();
-        var file = Path.Combine(mount.MountPoint, "f");
-        File.WriteAllBytes(file, Enumerable.Repeat((byte)7, 256 * 1024).ToArray());
-
-        using (var reader = File.OpenHandle(file, FileMode.Open, FileAccess.Read))
-        {
-            var writer = Sys.Open(file, Sys.ORdWr, 0);
-            Assert.True(writer >= 0);
-            Assert.Equal(0, Sys.FAllocate(writer, Sys.FallocPunchHole, 64 * 1024, 128 * 1024));
-            Assert.Equal(0, Sys.Close(writer));
-        }
+        using var mount = FallocatedBesideAReadOnlyOpen(Sys.FallocPunchHole, 64 * 1024, 128 * 1024);
 
         AssertReplayEqualsBacking(mount);
     }
@@ -113,17 +103,7 @@ public sealed class OpenModeTests
     [Fact]
     public void A_range_allocated_through_a_writable_open_beside_a_read_only_one_stays_unwritten_in_the_replay()
     {
-        using var mount = JournaledMount.Start();
-        var file = Path.Combine(mount.MountPoint, "f");
-        File.WriteAllBytes(file, Enumerable.Repeat((byte)7, 256 * 1024).ToArray());
-
-        using (var reader = File.OpenHandle(file, FileMode.Open, FileAccess.Read))
-        {
-            var writer = Sys.Open(file, Sys.ORdWr, 0);
-            Assert.True(writer >= 0);
-            Assert.Equal(0, Sys.FAllocate(writer, 0, 512 * 1024, 128 * 1024));
-            Assert.Equal(0, Sys.Close(writer));
-        }
+        using var mount = FallocatedBesideAReadOnlyOpen(0, 512 * 1024, 128 * 1024);
 
         AssertReplayEqualsBacking(mount);
         Assert.Equal(Extents(Path.Combine(mount.Backing, "f")), Extents(Path.Combine(mount.Root, "replay", "f")));
@@ -209,12 +189,34 @@ public sealed class OpenModeTests
         Assert.DoesNotContain("EIO", mount.Log);
     }
 
+    /// <summary>A journaled mount whose 256 KiB file "f" got a fallocate through a writable open while another open read it.</summary>
+    private static JournaledMount FallocatedBesideAReadOnlyOpen(int mode, long offset, long length)
+    {
+        var mount = JournaledMount.Start();
+        try
+        {
+            var file = Path.Combine(mount.MountPoint, "f");
+            File.WriteAllBytes(file, Enumerable.Repeat((byte)7, 256 * 1024).ToArray());
+            using (File.OpenHandle(file, FileMode.Open, FileAccess.Read))
+            {
+                var writer = Sys.Open(file, Sys.ORdWr, 0);
+                Assert.True(writer >= 0);
+                Assert.Equal(0, Sys.FAllocate(writer, mode, offset, length));
+                Assert.Equal(0, Sys.Close(writer));
+            }
+            return mount;
+        }
+        catch
+        {
+            mount.Dispose();
+            throw;
+        }
+    }
+
     private static void AssertReplayEqualsBacking(JournaledMount mount)
     {
         mount.Unmount();
-        var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 
     private static List<Passthrough.FileExtent> Extents(string path)

@@ -1,6 +1,7 @@
 using Vellum.Journal.Scanning;
 using Vellum.Mirror;
 using Vellum.Store;
+using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
 
@@ -33,5 +34,27 @@ internal static class Replay
         Assert.Null(cursor.Error);
         Assert.Empty(cursor.Incomplete);
         return applied;
+    }
+
+    /// <summary>Replays the (unmounted) mount's journal into ROOT/replay and requires it to equal the backing directory.</summary>
+    public static void AssertEqualsBacking(JournaledMount mount)
+    {
+        var replica = Path.Combine(mount.Root, "replay");
+        Into(mount.Journal, replica);
+        TreeComparison.AssertEqual(mount.Backing, replica);
+    }
+
+    /// <summary>Every operation of the journal's committed transactions, in order.</summary>
+    public static List<Journal.Operations.JournalOperation> Operations(string journal)
+    {
+        using var store = SegmentStore.OpenReadOnly(journal);
+        using var cursor = store.OpenCursor();
+        var operations = new List<Journal.Operations.JournalOperation>();
+        while (cursor.TryRead(out var entry))
+        {
+            if (entry is TransactionEntry transaction)
+                operations.AddRange(transaction.Operations);
+        }
+        return operations;
     }
 }
