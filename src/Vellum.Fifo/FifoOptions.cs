@@ -30,7 +30,7 @@ public sealed record FifoOptions
 
     /// <summary>
     /// Keep the ring in this file's shared mapping instead of process memory, so records
-    /// survive a killed process (<see cref="RingLeftover"/> reads them back). Its ring size
+    /// survive a killed process (<see cref="RecoveredRing"/> reads them back). Its ring size
     /// must equal <see cref="Size"/>; the FIFO does not own it.
     /// </summary>
     public RingFile? RingFile { get; init; }

@@ -294,7 +294,7 @@ public sealed class MemoryFifo : IDisposable
     /// Under the lock: makes the newest record <paramref name="recordSize"/> bytes and the
     /// written bound its end, both before the lock is released. After that another writer may
     /// reserve right after the record, commit, and see its change run; a kill then leaves the
-    /// ring file to <see cref="RingLeftover"/>, which finds each record by the size in the
+    /// ring file to <see cref="RecoveredRing"/>, which finds each record by the size in the
     /// header before it, so a header still holding the old size would hide every later
     /// record. Of the two writes, the one that makes the header claim more than the bound
     /// comes first: a kill between them ends the walk at this record, with nothing after it,

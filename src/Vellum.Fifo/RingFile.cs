@@ -8,7 +8,7 @@ namespace Vellum.Fifo;
 /// A FIFO ring in a shared file mapping: every byte a writer puts in the ring is in the
 /// page cache the moment it is stored, so it survives the process (a SIGKILL, not a power
 /// loss). Its 4 KiB header (layout in docs/journal-format.md 6.1) records how far writers
-/// reserved and how far the sink had taken records, so <see cref="RingLeftover"/> can find
+/// reserved and how far the sink had taken records, so <see cref="RecoveredRing"/> can find
 /// what a killed process left unsent.
 /// </summary>
 public sealed unsafe class RingFile : IDisposable

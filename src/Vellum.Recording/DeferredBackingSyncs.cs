@@ -9,7 +9,7 @@ namespace Vellum.Recording;
 /// Lets an fsync through the mount be answered by the journal alone, as btrfs answers one
 /// from its tree-log: the journal holds every change's REDO, so the backing file's own sync
 /// can wait for a checkpoint as long as a power cut is repaired by redoing the journal on
-/// the backing file (<see cref="BackingRedo"/>). That saves the disk one cache flush per
+/// the backing file (<see cref="DeferredSyncRecovery"/>). That saves the disk one cache flush per
 /// fsync. A file qualifies once a full fsync (backing file and journal) registered it; the
 /// first fsync that relies on that lists it in the <see cref="DeferredSyncTable"/>; and it
 /// qualifies only while no rename, link or unlink has changed its

@@ -23,7 +23,7 @@ public sealed class MountJournal : IDisposable
     private bool _disposed;
     private bool _drained;
 
-    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, JournalRecovery recovery, DeferredBackingSyncs? deferred)
+    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, MountRecovery recovery, DeferredBackingSyncs? deferred)
     {
         Options = options;
         _store = store;
@@ -55,7 +55,7 @@ public sealed class MountJournal : IDisposable
     public MountJournalOptions Options { get; }
 
     /// <summary>What opening found and did: the store's repairs and the unfinished changes it resolved.</summary>
-    public JournalRecovery Recovery { get; }
+    public MountRecovery Recovery { get; }
 
     public JournalHeader Header => _store.Header;
 
@@ -101,15 +101,15 @@ public sealed class MountJournal : IDisposable
                 throw new InvalidOperationException($"the journal in {options.Directory} is {(store.Header.IsReversible ? "" : "not ")}reversible; open it {(store.Header.IsReversible ? "with" : "without")} --reversible");
             var storeRecovery = store.Recovery;
             var ringPath = Path.Combine(options.Directory, RingFileName);
-            var replayed = RingReplay.Run(store, ringPath);
+            var replayed = RingRecovery.Run(store, ringPath);
             // Every record of the old ring is in the store now, so it can be replaced; the
             // settling below only appends to the store, and a kill during it finds the same
             // transactions still open next time.
             ring = RingFile.Create(ringPath, options.RingSize, store.Header.JournalId);
-            var settled = UnfinishedChanges.Settle(store, backing);
-            var redone = BackingRedo.Run(store, options.Directory, backing);
+            var settled = UnfinishedChangeRecovery.Settle(store, backing);
+            var redone = DeferredSyncRecovery.Run(store, options.Directory, backing);
             ring.RecordDrained(0, store.WrittenPosition);
-            var recovery = new JournalRecovery(storeRecovery, replayed, settled, redone);
+            var recovery = new MountRecovery(storeRecovery, replayed, settled, redone);
             sink = new StoreSink(store, ring);
             fifo = new MemoryFifo(sink, new FifoOptions
             {

@@ -47,7 +47,7 @@ public sealed class DeepRecoveryTests : IDisposable
         store.Append(Intent(1, SubRecordType.Mkdir, deep));
         store.Append(Intent(2, SubRecordType.Create, $"{deep}/missing"));
 
-        var settled = UnfinishedChanges.Settle(store, backing);
+        var settled = UnfinishedChangeRecovery.Settle(store, backing);
 
         Assert.Equal([SettledOutcome.TookEffect, SettledOutcome.DidNotRun], settled.Select(change => change.Outcome));
         using var cursor = store.OpenCursor();

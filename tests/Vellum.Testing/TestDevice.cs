@@ -1,5 +1,5 @@
 using Vellum.Fuse;
-using Vellum.Mount;
+using Vellum.FuseAdapter;
 using Vellum.Passthrough;
 
 namespace Vellum.Testing;

@@ -22,7 +22,7 @@ namespace Vellum.Recording;
 /// <item>write, truncate, setattr, xattrs, fallocate: redone on the backing directory (they are idempotent; a kill may have left a write half done), then END.</item>
 /// </list>
 /// </summary>
-internal static class UnfinishedChanges
+internal static class UnfinishedChangeRecovery
 {
     public static IReadOnlyList<SettledChange> Settle(SegmentStore store, string backing)
     {

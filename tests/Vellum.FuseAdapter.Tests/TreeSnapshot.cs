@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>
 /// What a directory tree holds, as text lines a test can compare: per entry its type, mode,

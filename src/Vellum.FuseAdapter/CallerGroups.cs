@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vellum.Mount;
+namespace Vellum.FuseAdapter;
 
 /// <summary>
 /// Group membership of the process behind a request: FUSE gives only its filesystem gid,

@@ -1,7 +1,7 @@
 using Vellum.Fuse;
 using Vellum.Passthrough;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>
 /// Entry point of the test assembly (in place of the test SDK's empty one): a test starts it

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>
 /// O_DIRECT through the mount, as databases and backup tools use it: block-aligned buffers,

@@ -1,7 +1,7 @@
 using Vellum.Fuse;
 using Vellum.Passthrough;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>
 /// A backing directory served through a real FUSE mount, beside a plain directory on the

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>
 /// Each scenario runs on a plain directory and through the mount, with real syscalls, and

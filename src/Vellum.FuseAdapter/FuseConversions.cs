@@ -1,7 +1,7 @@
 using Vellum.Fuse;
 using Vellum.Passthrough;
 
-namespace Vellum.Mount;
+namespace Vellum.FuseAdapter;
 
 /// <summary>Between the passthrough layer's types and the FUSE wire's.</summary>
 internal static class FuseConversions

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Vellum.Fuse;
 using Vellum.Passthrough;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>Starting, stopping and recovering mounts, through the library and the `vellum` command.</summary>
 public sealed class MountLifecycleTests : IDisposable

@@ -6,7 +6,7 @@ namespace Vellum.Recording;
 /// What opening a mount's journal repaired: the store's own recovery, the ring's leftovers,
 /// the changes settled, the backing files synced or redone for fsyncs the journal answered.
 /// </summary>
-public sealed record JournalRecovery(RecoveryReport Store, RingReplayReport Ring, IReadOnlyList<SettledChange> Settled, BackingRedoReport Backing)
+public sealed record MountRecovery(RecoveryReport Store, RingRecoveryReport Ring, IReadOnlyList<SettledChange> Settled, DeferredSyncRecoveryReport Backing)
 {
     public bool IsClean => Store.CutBytes == 0 && Ring.Appended == 0 && Ring.Incomplete == 0 && Settled.Count == 0 && Backing.Listed == 0;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>The syscalls the scenarios make, as an application would; each returns 0 or the errno.</summary>
 internal static partial class Sys

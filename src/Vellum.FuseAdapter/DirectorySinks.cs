@@ -1,7 +1,7 @@
 using Vellum.Fuse;
 using Vellum.Passthrough;
 
-namespace Vellum.Mount;
+namespace Vellum.FuseAdapter;
 
 /// <summary>READDIR: an entry's inode number and type, which a FUSE dirent carries in the mode's type bits.</summary>
 /// <remarks>Holds the writer by value (a ref field cannot hold a ref struct); the caller takes it back after the listing.</remarks>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 internal static class ChildProcess
 {

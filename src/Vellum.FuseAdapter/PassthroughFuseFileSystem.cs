@@ -1,9 +1,9 @@
 using Vellum.Fuse;
 using Vellum.Passthrough;
-using static Vellum.Mount.FuseConversions;
+using static Vellum.FuseAdapter.FuseConversions;
 using Errno = Vellum.Passthrough.Errno;
 
-namespace Vellum.Mount;
+namespace Vellum.FuseAdapter;
 
 /// <summary>
 /// Serves a <see cref="PassthroughFileSystem"/> over FUSE. How each open is served is decided

@@ -11,15 +11,15 @@ namespace Vellum.Recording;
 /// leaves page-cache writes whole), so exactly that many are skipped. Nothing is appended
 /// twice and nothing committed to the ring is lost.
 /// </summary>
-internal static class RingReplay
+internal static class RingRecovery
 {
-    public static RingReplayReport Run(SegmentStore store, string ringPath)
+    public static RingRecoveryReport Run(SegmentStore store, string ringPath)
     {
-        var leftover = RingLeftover.TryRead(ringPath, store.Header.JournalId, out var reason);
+        var leftover = RecoveredRing.TryRead(ringPath, store.Header.JournalId, out var reason);
         if (leftover is null)
-            return new RingReplayReport(0, 0, reason);
+            return new RingRecoveryReport(0, 0, reason);
         if (store.WrittenPosition < leftover.DrainedSinkPosition)
-            return new RingReplayReport(0, 0, $"the ring file says the store held {leftover.DrainedSinkPosition} bytes, it holds {store.WrittenPosition}: the store lost its tail (not a process kill); nothing replayed");
+            return new RingRecoveryReport(0, 0, $"the ring file says the store held {leftover.DrainedSinkPosition} bytes, it holds {store.WrittenPosition}: the store lost its tail (not a process kill); nothing replayed");
         var alreadyStored = StoreRecords.From(store, leftover.DrainedSinkPosition).Count(StoreRecords.IsTransactionRecord);
         var appended = 0;
         var incomplete = 0;
@@ -40,7 +40,7 @@ internal static class RingReplay
         }
         if (appended > 0)
             store.WaitDurable(store.WrittenPosition);
-        return new RingReplayReport(appended, incomplete, "");
+        return new RingRecoveryReport(appended, incomplete, "");
     }
 }
 
@@ -49,4 +49,4 @@ internal static class RingReplay
 /// (changes whose operation was still being written: they never ran), and why no ring file
 /// was usable when none was.
 /// </summary>
-public readonly record struct RingReplayReport(int Appended, int Incomplete, string Unusable);
+public readonly record struct RingRecoveryReport(int Appended, int Incomplete, string Unusable);

@@ -1,4 +1,4 @@
-namespace Vellum.Mount;
+namespace Vellum.FuseAdapter;
 
 /// <summary>How one open of a file is served.</summary>
 internal enum OpenMode

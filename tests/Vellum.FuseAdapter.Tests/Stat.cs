@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Vellum.Mount.Tests;
+namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>lstat(2), for the fields .NET does not show (owner, link count, blocks, nanosecond times).</summary>
 internal readonly partial record struct Stat(ulong Ino, uint Mode, ulong Nlink, uint Uid, uint Gid, long Size, long Blocks, long MtimeSeconds, long MtimeNanoseconds)

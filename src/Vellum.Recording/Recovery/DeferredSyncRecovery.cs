@@ -19,9 +19,9 @@ namespace Vellum.Recording;
 /// effect), at the name the file has now. Then the backing filesystem is synced and the table
 /// removed.
 /// </summary>
-internal static class BackingRedo
+internal static class DeferredSyncRecovery
 {
-    public static BackingRedoReport Run(SegmentStore store, string journalDirectory, string backing)
+    public static DeferredSyncRecoveryReport Run(SegmentStore store, string journalDirectory, string backing)
     {
         var tablePath = Path.Combine(journalDirectory, DeferredSyncTable.FileName);
         if (DeferredSyncTable.Read(tablePath) is not { Entries.Count: > 0 } table)
@@ -30,14 +30,14 @@ internal static class BackingRedo
             return default;
         }
         var report = table.BootId == BootId.Current()
-            ? new BackingRedoReport(table.Entries.Count, false, 0, 0, [])
+            ? new DeferredSyncRecoveryReport(table.Entries.Count, false, 0, 0, [])
             : Redo(store, backing, table.Entries);
         RecordingLibC.SyncFileSystem(backing);
         File.Delete(tablePath);
         return report;
     }
 
-    private static BackingRedoReport Redo(SegmentStore store, string backing, List<DeferredSync> entries)
+    private static DeferredSyncRecoveryReport Redo(SegmentStore store, string backing, List<DeferredSync> entries)
     {
         var targets = FindFiles(backing, entries);
         var redone = 0;
@@ -68,7 +68,7 @@ internal static class BackingRedo
             if (cursor.Error is { } damage)
                 failures.Add(damage.Message);
         }
-        return new BackingRedoReport(entries.Count, true, targets.Count, redone, failures);
+        return new DeferredSyncRecoveryReport(entries.Count, true, targets.Count, redone, failures);
     }
 
     /// <summary>The listed files that still exist under a name in the backing directory: inode to (that name, redo point).</summary>
@@ -120,7 +120,7 @@ internal static class BackingRedo
 /// machine had restarted since (else a syncfs was enough); files found to redo, transactions
 /// applied again, and those that could not be (they stay in the journal).
 /// </summary>
-public readonly record struct BackingRedoReport(int Listed, bool MachineRestarted, int Found, int Redone, IReadOnlyList<string> Failures)
+public readonly record struct DeferredSyncRecoveryReport(int Listed, bool MachineRestarted, int Found, int Redone, IReadOnlyList<string> Failures)
 {
     public override string ToString()
     {

@@ -14,12 +14,12 @@ public readonly record struct RingRecord(ulong Position, ushort StreamField, ulo
 /// sink had got to up to where writers had reserved. Read from a copy of the file, so the
 /// caller can replace the ring file while using this.
 /// </summary>
-public sealed class RingLeftover
+public sealed class RecoveredRing
 {
     private readonly byte[] _ring;
     private readonly int _mask;
 
-    private RingLeftover(byte[] ring, ulong drainedFifo, long drainedSink, ulong written)
+    private RecoveredRing(byte[] ring, ulong drainedFifo, long drainedSink, ulong written)
     {
         _ring = ring;
         _mask = ring.Length - 1;
@@ -42,7 +42,7 @@ public sealed class RingLeftover
     /// none, or it belongs to another journal or to another boot (after a reboot the page
     /// cache that made it trustworthy is gone).
     /// </summary>
-    public static RingLeftover? TryRead(string path, Guid journalId, out string reason)
+    public static RecoveredRing? TryRead(string path, Guid journalId, out string reason)
     {
         if (!File.Exists(path))
         {
@@ -81,7 +81,7 @@ public sealed class RingLeftover
             return null;
         }
         reason = "";
-        return new RingLeftover(bytes.AsSpan(RingFile.HeaderSize).ToArray(), drainedFifo, BinaryPrimitives.ReadInt64LittleEndian(slot[8..]), written);
+        return new RecoveredRing(bytes.AsSpan(RingFile.HeaderSize).ToArray(), drainedFifo, BinaryPrimitives.ReadInt64LittleEndian(slot[8..]), written);
     }
 
     /// <summary>
