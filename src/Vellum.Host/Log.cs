@@ -5,7 +5,7 @@ namespace Vellum.Host;
 /// <summary>What the host tells its operator about mounts and serve nodes (event ids 1700-1799).</summary>
 internal static partial class HostLog
 {
-    /// <summary>A line from a layer that still reports in lines of text (the FUSE session's EIO answers, replication's sessions).</summary>
+    /// <summary>A line from a layer that still reports in lines of text (replication's sessions).</summary>
     [LoggerMessage(1700, LogLevel.Information, "{Line}")]
     public static partial void LayerLine(ILogger logger, string line);
 

@@ -108,14 +108,13 @@ public sealed class MountHost : IDisposable
                 replication = MountReplication.Start(journal, replicationOptions, loggers.CreateLogger<ReplicationSender>());
             backing = new PassthroughFileSystem(options.Backing, journal?.Recorder);
             journal?.Attach(backing);
-            var fuseLogger = loggers.CreateLogger<FuseSession>();
             mount = FuseMount.Mount(new PassthroughFuseFileSystem(backing, options.Passthrough), new FuseMountOptions
             {
                 MountPoint = options.MountPoint,
                 Source = options.Backing,
                 EnablePassthrough = options.Passthrough,
                 PosixAcl = true,
-                Log = line => HostLog.LayerLine(fuseLogger, line),
+                Logger = loggers.CreateLogger<FuseSession>(),
             });
             var status = journal is null ? null : StatusServer.Start(mount.MountPoint, journal, replication);
             return new MountHost(journal, replication, backing, mount, status, loggers.CreateLogger<MountHost>());
