@@ -1,6 +1,10 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Vellum.Cli.Logging;
 using Vellum.Fuse;
 using Vellum.Mirror;
 using Vellum.Recording;
+using Vellum.Store;
 
 namespace Vellum.Cli.Commands;
 
@@ -11,13 +15,33 @@ namespace Vellum.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    public const string Usage = "vellum demo [DIR]";
-
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        if (args.Count > 1 || args.Any(a => a.StartsWith("--", StringComparison.Ordinal)))
-            return Cli.Fail($"usage: {Usage}");
-        var root = Path.GetFullPath(args.Count == 1 ? args[0] : "vellum-demo");
+        var directory = new Argument<string>("DIR")
+        {
+            Description = "where the demo sets up its directories (default ./vellum-demo)",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => "vellum-demo",
+        };
+        var command = new VellumCommand("demo", "Set up DIR with a backing directory, a journaled mount of it at DIR/mnt, its journal and a live mirror rebuilt from the journal; print what to try; Ctrl-C or SIGTERM unmounts. Needs root (it mounts FUSE).")
+        {
+            LinePrefix = "vellum demo",
+            Examples =
+            [
+                ("vellum demo", "the demo in ./vellum-demo"),
+                ("vellum demo /tmp/try-vellum", "the demo in /tmp/try-vellum"),
+            ],
+        };
+        command.Arguments.Add(directory);
+        command.SetRun((parseResult, logs) => Run(parseResult.GetRequiredValue(directory), logs));
+        return command;
+    }
+
+    /// <exception cref="CommandFailure">DIR cannot be set up, or the mount was refused.</exception>
+    public static int Run(string directory, ILoggerFactory logs)
+    {
+        var root = Path.GetFullPath(directory);
+        PathChecks.WritableDirectory(root, "the demo directory", "give another: vellum demo DIR");
         var backing = Path.Combine(root, "backing");
         var mountPoint = Path.Combine(root, "mnt");
         var journalDirectory = Path.Combine(root, "journal");
@@ -30,7 +54,8 @@ internal static class DemoCommand
         {
             using (var served = ServedMount.Start(backing, mountPoint, new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing }, usePassthrough: true))
             {
-                mirror = new Thread(() => FollowMirror(journalDirectory, replica, stop.Token)) { IsBackground = true, Name = "vellum-demo-mirror" };
+                var logger = logs.CreateLogger("Vellum.Cli");
+                mirror = new Thread(() => FollowMirror(journalDirectory, replica, logger, stop.Token)) { IsBackground = true, Name = "vellum-demo-mirror" };
                 mirror.Start();
                 PrintGuide(root, mountPoint, journalDirectory, replica, served.Journal!);
                 served.Serve();
@@ -42,11 +67,23 @@ internal static class DemoCommand
             using (var runner = MirrorRunner.Open(journalDirectory, replica))
                 runner.CatchUp();
             Console.WriteLine("vellum demo: unmounted; the journal and the mirror stay in " + root);
-            return 0;
+            return ExitCodes.Done;
         }
-        catch (Exception failure) when (failure is FuseException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (FuseException refused)
         {
-            return Cli.Fail(failure.Message);
+            throw CommandFailure.Environment($"{refused.Message}; is a demo still running there? '{Invocation.Command()} umount {mountPoint}' stops it");
+        }
+        catch (Exception damaged) when (damaged is StoreDamagedException or InvalidDataException or MirrorException)
+        {
+            throw CommandFailure.DataProblem($"{damaged.Message}; start the demo in a new directory: vellum demo DIR");
+        }
+        catch (InvalidOperationException mismatch)
+        {
+            throw CommandFailure.Usage($"{mismatch.Message}; start the demo in a new directory: vellum demo DIR");
+        }
+        catch (Exception refused) when (SystemErrors.IsRefusal(refused))
+        {
+            throw CommandFailure.Environment(SystemErrors.Sentence(refused));
         }
         finally
         {
@@ -55,7 +92,7 @@ internal static class DemoCommand
         }
     }
 
-    private static void FollowMirror(string journal, string replica, CancellationToken stop)
+    private static void FollowMirror(string journal, string replica, ILogger logger, CancellationToken stop)
     {
         try
         {
@@ -65,13 +102,13 @@ internal static class DemoCommand
         }
         catch (IOException failure)
         {
-            Console.Error.WriteLine($"vellum demo: the mirror stopped: {failure.Message}");
+            CliLog.DemoMirrorStopped(logger, failure.Message);
         }
     }
 
     private static void PrintGuide(string root, string mountPoint, string journal, string replica, MountJournal journalState)
     {
-        var vellum = "dotnet run --project src/Vellum.Cli --";
+        var vellum = Invocation.Command();
         Console.WriteLine($"""
             vellum demo: a journaled filesystem is mounted, with a live mirror.
 

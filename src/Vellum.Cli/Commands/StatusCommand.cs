@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -7,15 +8,28 @@ namespace Vellum.Cli.Commands;
 /// <summary>`vellum status MOUNTPOINT [--json]`: asks the journaled mount at MOUNTPOINT for its journal's state.</summary>
 internal static class StatusCommand
 {
-    public const string Usage = "vellum status MOUNTPOINT [--json]";
-
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        var json = args.Contains("--json");
-        var positional = args.Where(a => a != "--json").ToList();
-        if (positional.Count != 1 || positional[0].StartsWith("--", StringComparison.Ordinal))
-            return Cli.Fail($"usage: {Usage}");
-        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[0]));
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "where the journaled mount is" };
+        var json = new Option<bool>("--json") { Description = "the mount's reply as one JSON object" };
+        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state. Exits 2 when the journal failed or is full.")
+        {
+            Examples =
+            [
+                ("vellum status /mnt/data", "the state of the mount at /mnt/data"),
+                ("vellum status /mnt/data --json", "the same as JSON (snake_case fields)"),
+            ],
+        };
+        command.Arguments.Add(mountPoint);
+        command.Options.Add(json);
+        command.SetRun((parseResult, _) => Run(parseResult.GetRequiredValue(mountPoint), parseResult.GetValue(json)));
+        return command;
+    }
+
+    /// <exception cref="CommandFailure">No journaled mount answers at the mountpoint.</exception>
+    public static int Run(string mountPointArgument, bool json)
+    {
+        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPointArgument));
         byte[] reply;
         try
         {
@@ -28,15 +42,23 @@ internal static class StatusCommand
         }
         catch (SocketException)
         {
-            return Cli.Fail($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process)");
+            throw CommandFailure.Environment($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process); 'findmnt -t fuse.vellum' lists the mounts vellum serves");
         }
-        var status = JsonSerializer.Deserialize(reply, StatusJson.Default.MountStatusReply);
+        MountStatusReply? status;
+        try
+        {
+            status = JsonSerializer.Deserialize(reply, StatusJson.Default.MountStatusReply);
+        }
+        catch (JsonException)
+        {
+            status = null;
+        }
         if (status is null)
-            return Cli.Fail($"the mount at {mountPoint} sent an unreadable status");
+            throw CommandFailure.DataProblem($"the mount at {mountPoint} sent an unreadable status; is it served by another version of vellum?");
         if (json)
         {
             Console.WriteLine(System.Text.Encoding.UTF8.GetString(reply));
-            return 0;
+            return ExitCodes.Done;
         }
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(culture, $"""
@@ -58,6 +80,6 @@ internal static class StatusCommand
             Console.WriteLine($"FULL         {status.Full} (changes get ENOSPC until there is room)");
         if (status.Failure is not null)
             Console.WriteLine($"FAILED       {status.Failure}");
-        return status.Failure is null && status.Full is null ? 0 : 2;
+        return status.Failure is null && status.Full is null ? ExitCodes.Done : ExitCodes.Data;
     }
 }
