@@ -7,7 +7,7 @@ internal static class Invocation
     {
         var process = Environment.ProcessPath ?? "vellum";
         if (Path.GetFileNameWithoutExtension(process) == "dotnet")
-            return $"dotnet {Quoted(Path.GetFullPath(Environment.GetCommandLineArgs()[0]))}";
+            return $"{(IsOnPath(process) ? "dotnet" : Quoted(process))} {Quoted(Path.GetFullPath(Environment.GetCommandLineArgs()[0]))}";
         return IsOnPath(process) ? "vellum" : Quoted(process);
     }
 

@@ -1,3 +1,5 @@
+using Vellum.Fuse;
+
 namespace Vellum.Cli;
 
 /// <summary>
@@ -8,11 +10,10 @@ namespace Vellum.Cli;
 internal static class SystemErrors
 {
     // On Linux .NET keeps the errno of an IOException it has no own type for in HResult.
-    private const int NoSpace = 28;
+    // EROFS is not among the FUSE layer's errno constants (it never answers it).
     private const int ReadOnlyFileSystem = 30;
-    private const int NotADirectory = 20;
-    private const int IsADirectory = 21;
-    private const int TooManyLinks = 40;
+
+    /// <summary>The HResult .NET gives "The file 'PATH' already exists." (Windows' ERROR_FILE_EXISTS, on every platform).</summary>
     private const int FileExists = unchecked((int)0x80070050);
 
     /// <summary>The problem in words, without the path.</summary>
@@ -41,10 +42,9 @@ internal static class SystemErrors
         DirectoryNotFoundException or FileNotFoundException => "it does not exist",
         PathTooLongException => "the path is too long",
         IOException { HResult: ReadOnlyFileSystem } => "the filesystem is read-only",
-        IOException { HResult: NoSpace } => "no space is left on its device",
-        IOException { HResult: NotADirectory } => "a part of the path is a file, not a directory",
-        IOException { HResult: IsADirectory } => "it is a directory, not a file",
-        IOException { HResult: TooManyLinks } => "the path loops through symbolic links",
+        IOException { HResult: Errno.ENOSPC } => "no space is left on its device",
+        IOException { HResult: Errno.ENOTDIR } => "a part of the path is a file, not a directory",
+        IOException { HResult: Errno.EISDIR } => "it is a directory, not a file",
         IOException { HResult: FileExists } => "a file of that name is in the way",
         _ => null,
     };

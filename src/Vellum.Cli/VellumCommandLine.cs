@@ -56,7 +56,7 @@ internal sealed class VellumCommandLine
     /// <summary>`vellum version`, as --version.</summary>
     private static Command CreateVersion()
     {
-        var version = new VellumCommand("version", "print the program's version and the journal formats it writes and reads")
+        var version = new VellumCommand("version", "Print the program's version and the journal formats it writes and reads.")
         {
             Examples = [("vellum version", "e.g. 'vellum 1.0.0.0 (writes journal format 3, reads formats 1 to 3)'")],
         };
@@ -78,7 +78,7 @@ internal sealed class VellumCommandLine
             Arity = ArgumentArity.ZeroOrOne,
         };
         name.CompletionSources.Add(_ => _root.Subcommands.Select(command => new System.CommandLine.Completions.CompletionItem(command.Name)));
-        var help = new VellumCommand("help", "show the help of vellum or of one of its commands")
+        var help = new VellumCommand("help", "Show the help of vellum or of one of its commands.")
         {
             Examples = [("vellum help mount", "the options of 'vellum mount', with examples")],
         };
