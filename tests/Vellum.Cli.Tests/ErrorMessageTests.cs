@@ -159,6 +159,16 @@ public sealed class ErrorMessageTests : IDisposable
         Assert.StartsWith($"vellum mirror: the replica {replica} is not empty", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Log_of_a_directory_that_holds_no_store_says_so_and_what_to_give()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
+
+        var line = AssertFails(3, "log", empty);
+
+        Assert.Equal($"vellum log: no store at {empty}: it holds no segment files (*.vseg); give a store directory (a mount's --journal) or a journal file", line);
+    }
+
     /// <summary>Runs vellum, expecting one line on stderr, nothing on stdout and <paramref name="exitCode"/>; returns the line.</summary>
     private static string AssertFails(int exitCode, params string[] args)
     {

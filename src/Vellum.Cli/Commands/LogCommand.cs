@@ -140,10 +140,16 @@ internal static class LogCommand
                 output.Finish(0);
                 return ReportDamage(damage, options.Path);
             }
-            catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            catch (UnauthorizedAccessException error)
             {
                 output.Finish(0);
                 return Fail($"{options.Path} cannot be read: {SystemErrors.Describe(error)}", ExitCodes.Environment);
+            }
+            catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // The directory is there but holds no store (the store says so, naming it).
+                output.Finish(0);
+                return Fail($"{error.Message}; give a store directory (a mount's --journal) or a journal file", ExitCodes.Environment);
             }
             catch (IOException error)
             {
