@@ -18,4 +18,7 @@ internal static class ExitCodes
 
     /// <summary>The system around the command is not as it needs to be: a missing path or one of the wrong kind, no permission, a read-only filesystem, a refused mount, an address in use, an unreadable secrets file.</summary>
     public const int Environment = 3;
+
+    /// <summary>A failure nothing above foresaw: a bug to report (EX_SOFTWARE of sysexits.h).</summary>
+    public const int Unexpected = 70;
 }

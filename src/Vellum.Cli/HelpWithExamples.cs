@@ -36,6 +36,7 @@ internal sealed class HelpWithExamples(HelpAction help) : SynchronousCommandLine
                          belongs to another journal, a mount whose journal failed or is full
                       3  environment: a missing path or one of the wrong kind, no permission, a
                          read-only filesystem, a refused mount, an address in use
+                      70 an unexpected failure: a bug, please report it
 
                     'vellum help COMMAND' or 'vellum COMMAND --help' shows a command's options and examples.
 

@@ -31,5 +31,11 @@ internal sealed class VellumCommand(string name, string description) : Command(n
                 CliLog.CommandFailed(logs.CreateLogger("Vellum.Cli"), failure.Message);
                 return failure.ExitCode;
             }
+            catch (Exception unexpected)
+            {
+                // A bug: one line in words, the stack trace with --log-level debug.
+                CliLog.UnexpectedFailure(logs.CreateLogger("Vellum.Cli"), unexpected, unexpected.GetType().Name, unexpected.Message);
+                return ExitCodes.Unexpected;
+            }
         });
 }

@@ -32,4 +32,7 @@ internal static partial class CliLog
 
     [LoggerMessage(EventId = 1808, Level = LogLevel.Warning, Message = "the mirror stopped: {Problem}")]
     public static partial void DemoMirrorStopped(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 1809, Level = LogLevel.Critical, Message = "unexpected failure ({Type}): {Problem}; please report it, with the lines above and the output of the same command with --log-level debug")]
+    public static partial void UnexpectedFailure(ILogger logger, Exception failure, string type, string problem);
 }
