@@ -20,12 +20,14 @@ public sealed class DemoCommandTests
         try
         {
             string? line;
+            var guide = new List<string>();
             var clock = Stopwatch.StartNew();
             while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
-            {
-            }
+                guide.Add(line);
             if (line is null)
                 Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+            // The hints name the program as it was started here, to be copied as they are.
+            Assert.Contains(guide, hint => hint.TrimStart().StartsWith($"dotnet {Vellum.Program} log {Path.Combine(workspace, "journal")}", StringComparison.Ordinal));
 
             Directory.CreateDirectory(Path.Combine(mountPoint, "d"));
             File.WriteAllText(Path.Combine(mountPoint, "hello.txt"), "hello");

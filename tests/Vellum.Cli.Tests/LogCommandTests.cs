@@ -211,13 +211,12 @@ public sealed class LogCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("log", "/nonexistent/vellum-store", "/nonexistent/vellum-store")]
     [InlineData("log", null, "PATH")]
     [InlineData("log", "--from", "--from")]
     [InlineData("log", "STORE --from abc", "'abc'")]
     [InlineData("log", "STORE --bogus", "--bogus")]
     [InlineData("log", "STORE --from 9 --to 3", "--to 3")]
-    public void Bad_arguments_and_a_missing_path_fail_with_one_line_and_exit_1(string command, string? rest, string mentioned)
+    public void Bad_arguments_fail_with_one_line_and_exit_1(string command, string? rest, string mentioned)
     {
         Journal.WriteStore(_directory, 3);
         string[] args = [command, .. rest is null ? [] : rest.Replace("STORE", _directory, StringComparison.Ordinal).Split(' ')];
@@ -229,6 +228,17 @@ public sealed class LogCommandTests : IDisposable
         var line = Assert.Single(result.Error);
         Assert.StartsWith("vellum log: ", line, StringComparison.Ordinal);
         Assert.Contains(mentioned, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_that_does_not_exist_fails_with_one_line_and_exit_3()
+    {
+        var result = Vellum.Run("log", "/nonexistent/vellum-store");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Empty(result.Output);
+        var line = Assert.Single(result.Error);
+        Assert.StartsWith("vellum log: /nonexistent/vellum-store: no such file or directory", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,7 +29,20 @@ internal static class Vellum
     /// <summary>Runs `vellum ARGS` to the end: exit code, stdout lines, stderr lines.</summary>
     public static Result Run(params string[] args)
     {
-        using var child = Start(args);
+        Assert.True(File.Exists(Program), $"{Program} is missing");
+        return Run(new ProcessStartInfo(DotnetHost, ["exec", Program, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        });
+    }
+
+    /// <summary>Runs a command line that starts vellum (through setpriv, say) to the end.</summary>
+    public static Result Run(ProcessStartInfo start)
+    {
+        using var child = Process.Start(start)!;
+        var args = start.ArgumentList;
         var output = child.StandardOutput.ReadToEndAsync();
         var error = child.StandardError.ReadToEndAsync();
         if (!child.WaitForExit(Patience))

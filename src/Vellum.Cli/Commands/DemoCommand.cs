@@ -1,7 +1,11 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Vellum.Cli.Logging;
 using Vellum.Fuse;
 using Vellum.Host;
 using Vellum.Mirror;
 using Vellum.Recording;
+using Vellum.Store;
 
 namespace Vellum.Cli.Commands;
 
@@ -12,13 +16,33 @@ namespace Vellum.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    public const string Usage = "vellum demo [DIR]";
-
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        if (args.Count > 1 || args.Any(a => a.StartsWith("--", StringComparison.Ordinal)))
-            return Cli.Fail($"usage: {Usage}");
-        var root = Path.GetFullPath(args.Count == 1 ? args[0] : "vellum-demo");
+        var directory = new Argument<string>("DIR")
+        {
+            Description = "where the demo sets up its directories (default ./vellum-demo)",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => "vellum-demo",
+        };
+        var command = new VellumCommand("demo", "Set up DIR with a backing directory, a journaled mount of it at DIR/mnt, its journal and a live mirror rebuilt from the journal; print what to try; Ctrl-C or SIGTERM unmounts. Needs root (it mounts FUSE).")
+        {
+            LinePrefix = "vellum demo",
+            Examples =
+            [
+                ("vellum demo", "the demo in ./vellum-demo"),
+                ("vellum demo /tmp/try-vellum", "the demo in /tmp/try-vellum"),
+            ],
+        };
+        command.Arguments.Add(directory);
+        command.SetRun((parseResult, logs) => Run(parseResult.GetRequiredValue(directory), logs));
+        return command;
+    }
+
+    /// <exception cref="CommandFailure">DIR cannot be set up, or the mount was refused.</exception>
+    public static int Run(string directory, ILoggerFactory logs)
+    {
+        var root = Path.GetFullPath(directory);
+        PathChecks.WritableDirectory(root, "the demo directory", "give another: vellum demo DIR");
         var backing = Path.Combine(root, "backing");
         var mountPoint = Path.Combine(root, "mnt");
         var journalDirectory = Path.Combine(root, "journal");
@@ -27,21 +51,21 @@ internal static class DemoCommand
         Directory.CreateDirectory(mountPoint);
         try
         {
-            using (var log = new StderrLog("vellum"))
             using (var host = MountHost.Start(new MountHostOptions
             {
                 Backing = backing,
                 MountPoint = mountPoint,
                 Journal = new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing },
-                LoggerFactory = log,
+                LoggerFactory = logs,
             }))
             {
                 using var signals = new MountSignals(host);
                 // Follows what the journal writes, not only what it made durable: the demo's
                 // mirror is to show each change as it is made, fsynced or not.
                 using var mirror = StoreFollower.Start(host.Journal!.Store, replica, durableOnly: false);
+                var logger = logs.CreateLogger("Vellum.Cli");
                 _ = mirror.Completion.ContinueWith(
-                    stopped => Console.Error.WriteLine($"vellum demo: the mirror stopped: {stopped.Exception!.InnerException!.Message}"),
+                    stopped => CliLog.DemoMirrorStopped(logger, stopped.Exception!.InnerException!.Message),
                     CancellationToken.None,
                     TaskContinuationOptions.OnlyOnFaulted,
                     TaskScheduler.Default);
@@ -53,17 +77,33 @@ internal static class DemoCommand
             using (var runner = MirrorRunner.Open(journalDirectory, replica))
                 runner.CatchUp();
             Console.WriteLine("vellum demo: unmounted; the journal and the mirror stay in " + root);
-            return 0;
+            return ExitCodes.Done;
         }
-        catch (Exception failure) when (failure is MountStartException or FuseException or IOException or MirrorException or InvalidOperationException or UnauthorizedAccessException)
+        catch (MountStartException refused)
         {
-            return Cli.Fail(failure.Message);
+            throw CommandFailure.Environment(refused.Message);
+        }
+        catch (FuseException refused)
+        {
+            throw CommandFailure.Environment($"{refused.Message}; is a demo still running there? '{Invocation.Command()} umount {mountPoint}' stops it");
+        }
+        catch (Exception damaged) when (damaged is StoreDamagedException or InvalidDataException or MirrorException)
+        {
+            throw CommandFailure.DataProblem($"{damaged.Message}; start the demo in a new directory: vellum demo DIR");
+        }
+        catch (InvalidOperationException mismatch)
+        {
+            throw CommandFailure.Usage($"{mismatch.Message}; start the demo in a new directory: vellum demo DIR");
+        }
+        catch (Exception refused) when (SystemErrors.IsRefusal(refused))
+        {
+            throw CommandFailure.Environment(SystemErrors.Sentence(refused));
         }
     }
 
     private static void PrintGuide(string root, string mountPoint, string journal, string replica, MountJournal journalState)
     {
-        var vellum = "dotnet run --project src/Vellum.Cli --";
+        var vellum = Invocation.Command();
         Console.WriteLine($"""
             vellum demo: a journaled filesystem is mounted, with a live mirror.
 

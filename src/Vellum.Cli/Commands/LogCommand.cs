@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Vellum.Journal.Scanning;
 using Vellum.Store;
@@ -11,19 +13,57 @@ namespace Vellum.Cli.Commands;
 /// </summary>
 internal static class LogCommand
 {
-    public const string Usage = "vellum log PATH [--json] [--from ID] [--to ID] [--follow]";
-
-    private const int UsageError = 1;
-    private const int DamageError = 2;
-
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        if (!LogOptions.TryParse(args, out var options, out var problem))
-            return Fail(problem, UsageError);
+        var path = new Argument<string>("PATH")
+        {
+            Description = "a store directory (a mount's journal, a 'vellum serve' STORE/<journal id>) or one journal file (a segment or a captured stream)",
+        };
+        var json = new Option<bool>("--json") { Description = "JSON Lines with the fields transid, time, op, path, path2, offset, length, uid, gid, pid, comm" };
+        var from = TransactionIdOption("--from", "the first transaction to print (default: the first)");
+        var to = TransactionIdOption("--to", "the last transaction to print (default: the last)");
+        var follow = new Option<bool>("--follow") { Description = "after the last transaction, wait for new ones until Ctrl-C or SIGTERM (a store directory only)" };
+        var command = new VellumCommand("log", "Print the transactions of a store directory or of a journal file, one line (or JSON object) per operation: transaction id, time, operation, path(s), offset / length / size, uid, gid, pid, command. On damage it prints what it could read, then the file and byte offset of the damage, and exits 2.")
+        {
+            LinePrefix = "vellum log",
+            Examples =
+            [
+                ("vellum log ~/.local/state/vellum/journals/root_data", "every change the mount of /root/data journaled"),
+                ("vellum log JOURNAL --from 100 --to 200 --json", "transactions 100 to 200 as JSON Lines"),
+                ("vellum log JOURNAL --follow", "the transactions so far, then each new one as the mount commits it"),
+            ],
+        };
+        command.Arguments.Add(path);
+        foreach (var option in new Option[] { json, from, to, follow })
+            command.Options.Add(option);
+        command.SetRun((parseResult, _) => Run(new LogOptions(parseResult.GetRequiredValue(path), parseResult.GetValue(json), parseResult.GetValue(from) ?? 0, parseResult.GetValue(to) ?? ulong.MaxValue, parseResult.GetValue(follow))));
+        return command;
+    }
+
+    private static Option<ulong?> TransactionIdOption(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "ID",
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = result =>
+        {
+            var value = result.Tokens.Single().Value;
+            if (ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                return id;
+            result.AddError($"{name} needs a transaction id (a non-negative integer), not '{value}'");
+            return null;
+        },
+    };
+
+    /// <exception cref="CommandFailure">The path is wrong (environment), --follow is given a file (usage), or the journal is damaged (data).</exception>
+    public static int Run(LogOptions options)
+    {
+        if (options.From > options.To)
+            throw CommandFailure.Usage($"--from {options.From} is above --to {options.To}");
         if (File.Exists(options.Path))
         {
             if (options.Follow)
-                return Fail($"--follow needs a store directory; {options.Path} is a file", UsageError);
+                throw CommandFailure.Usage($"--follow needs a store directory; {options.Path} is a file");
             using var output = new LogOutput(options.Json);
             return ReadFile(options, output);
         }
@@ -32,7 +72,7 @@ internal static class LogCommand
             using var output = new LogOutput(options.Json);
             return ReadStore(options, output);
         }
-        return Fail($"{options.Path}: no such file or directory", UsageError);
+        throw CommandFailure.Environment($"{options.Path}: no such file or directory; give a store directory (a mount's --journal) or a journal file");
     }
 
     /// <summary>A single segment file or a captured stream, read once with the plain scanner.</summary>
@@ -45,11 +85,11 @@ internal static class LogCommand
         }
         catch (Exception error) when (error is FileNotFoundException or UnauthorizedAccessException)
         {
-            return Fail($"{options.Path}: {error.Message}", UsageError);
+            return Fail($"{options.Path} cannot be read: {SystemErrors.Describe(error)}", ExitCodes.Environment);
         }
         catch (IOException error)
         {
-            return Fail($"{options.Path}: {error.Message}", DamageError);
+            return Fail($"{options.Path}: {error.Message}", ExitCodes.Data);
         }
 
         using var scanner = new JournalScanner(stream);
@@ -65,11 +105,11 @@ internal static class LogCommand
         catch (IOException error)
         {
             output.Finish(0);
-            return Fail($"{options.Path}: {error.Message}", DamageError);
+            return Fail($"{options.Path}: {error.Message}", ExitCodes.Data);
         }
         output.Finish(0);
         if (scanner.Error is { } damage && !output.Closed)
-            return Fail($"{options.Path} at byte {damage.Offset}: {damage.Message}", DamageError);
+            return Fail($"{options.Path} at byte {damage.Offset}: {damage.Message}", ExitCodes.Data);
         return 0;
     }
 
@@ -100,15 +140,21 @@ internal static class LogCommand
                 output.Finish(0);
                 return ReportDamage(damage, options.Path);
             }
-            catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            catch (UnauthorizedAccessException error)
             {
                 output.Finish(0);
-                return Fail(error.Message, UsageError);
+                return Fail($"{options.Path} cannot be read: {SystemErrors.Describe(error)}", ExitCodes.Environment);
+            }
+            catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // The directory is there but holds no store (the store says so, naming it).
+                output.Finish(0);
+                return Fail($"{error.Message}; give a store directory (a mount's --journal) or a journal file", ExitCodes.Environment);
             }
             catch (IOException error)
             {
                 output.Finish(0);
-                return Fail($"{options.Path}: {error.Message}", DamageError);
+                return Fail($"{options.Path}: {error.Message}", ExitCodes.Data);
             }
 
             using (store)
@@ -135,7 +181,7 @@ internal static class LogCommand
                 catch (IOException error)
                 {
                     output.Finish(0);
-                    return Fail($"{options.Path}: {error.Message}", DamageError);
+                    return Fail($"{options.Path}: {error.Message}", ExitCodes.Data);
                 }
                 output.Finish(0);
                 if (output.Closed || stop.IsCancellationRequested)
@@ -161,7 +207,7 @@ internal static class LogCommand
     private static int ReportDamage(StoreDamagedException damage, string storePath)
     {
         if (damage.File.Length == 0)
-            return Fail($"{storePath}: {damage.Message}", DamageError);
+            return Fail($"{storePath}: {damage.Message}", ExitCodes.Data);
         var name = Path.GetFileName(damage.File);
         var message = damage.Message;
         foreach (var prefix in new[] { $"{name} at byte {damage.Offset}: ", $"{name}: " })
@@ -172,12 +218,9 @@ internal static class LogCommand
                 break;
             }
         }
-        return Fail($"{damage.File} at byte {damage.Offset}: {message}", DamageError);
+        return Fail($"{damage.File} at byte {damage.Offset}: {message}", ExitCodes.Data);
     }
 
-    private static int Fail(string message, int exitCode)
-    {
-        Console.Error.WriteLine($"vellum log: {message}");
-        return exitCode;
-    }
+    /// <summary>Throws: the run ends with the line and the exit code (typed as a return for the callers' expressions).</summary>
+    private static int Fail(string message, int exitCode) => throw new CommandFailure(exitCode, message);
 }

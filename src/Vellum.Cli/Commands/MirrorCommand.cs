@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Runtime.InteropServices;
 using Vellum.Mirror;
 using Vellum.Store;
@@ -11,18 +12,41 @@ namespace Vellum.Cli.Commands;
 /// </summary>
 internal static class MirrorCommand
 {
-    public const string Usage = "vellum mirror --store DIR --to REPLICA [--follow]";
-
-    /// <summary>A transaction refused or failed, a damaged store, or a replica of another journal.</summary>
-    private const int StoppedError = 2;
-
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        if (!MirrorOptions.TryParse(args, out var options, out var problem))
-            return Cli.Fail($"mirror: {problem}");
-        if (!Directory.Exists(options.Store))
-            return Cli.Fail($"mirror: no store at {options.Store}: the directory does not exist");
+        var store = new Option<string>("--store")
+        {
+            Description = "the store to apply: a mount's journal directory, or a 'vellum serve' STORE/<journal id>",
+            HelpName = "DIR",
+            Required = true,
+        };
+        var to = new Option<string>("--to")
+        {
+            Description = "the replica directory, created if missing; empty the first time, then only ever written by mirror",
+            HelpName = "REPLICA",
+            Required = true,
+        };
+        var follow = new Option<bool>("--follow") { Description = "keep applying new transactions as the store grows, until Ctrl-C or SIGTERM" };
+        var command = new VellumCommand("mirror", "Apply a store's transactions to a replica directory (docs/mirror.md) and print one summary line: idempotent and crash-safe; a path that is absolute, has '..' or would pass through a symlink is refused, naming its transaction.")
+        {
+            LinePrefix = "vellum mirror",
+            Examples =
+            [
+                ("vellum mirror --store JOURNAL --to /backup/data", "bring /backup/data up to the journal's last complete transaction"),
+                ("vellum mirror --store JOURNAL --to /backup/data --follow", "and keep it there as the journal grows"),
+            ],
+        };
+        foreach (var option in new Option[] { store, to, follow })
+            command.Options.Add(option);
+        command.SetRun((parseResult, _) => Run(new MirrorOptions(parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(to), parseResult.GetValue(follow))));
+        return command;
+    }
 
+    /// <exception cref="CommandFailure">A path is wrong (environment), or a transaction was refused or the store is damaged (data).</exception>
+    public static int Run(MirrorOptions options)
+    {
+        PathChecks.ExistingDirectory(options.Store, "the store", "give --store a journal directory");
+        PathChecks.WritableDirectory(options.Replica, "the replica", "choose a writable directory with --to REPLICA");
         using var stop = new CancellationTokenSource();
         using var interrupt = options.Follow ? PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop) : null;
         using var terminate = options.Follow ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop) : null;
@@ -31,9 +55,13 @@ internal static class MirrorCommand
         {
             mirror = MirrorRunner.Open(options.Store, options.Replica);
         }
-        catch (IOException error)
+        catch (MirrorException refused)
         {
-            return Stopped(error.Message);
+            throw CommandFailure.DataProblem(refused.Message);
+        }
+        catch (Exception refused) when (SystemErrors.IsRefusal(refused))
+        {
+            throw CommandFailure.Environment(SystemErrors.Sentence(refused));
         }
         using (mirror)
         {
@@ -52,15 +80,20 @@ internal static class MirrorCommand
             catch (StoreDamagedException damage)
             {
                 PrintSummary(mirror);
-                return Stopped(damage.File.Length == 0 ? $"{options.Store}: {damage.Message}" : $"store damaged: {damage.File} at byte {damage.Offset}: {damage.Message}");
+                throw CommandFailure.DataProblem(damage.File.Length == 0 ? $"{options.Store}: {damage.Message}" : $"store damaged: {damage.File} at byte {damage.Offset}: {damage.Message}");
             }
-            catch (IOException error)
+            catch (MirrorException refused)
             {
                 PrintSummary(mirror);
-                return Stopped(error.Message);
+                throw CommandFailure.DataProblem(refused.Message);
+            }
+            catch (Exception refused) when (SystemErrors.IsRefusal(refused))
+            {
+                PrintSummary(mirror);
+                throw CommandFailure.Environment(SystemErrors.Sentence(refused));
             }
             PrintSummary(mirror);
-            return 0;
+            return ExitCodes.Done;
         }
 
         void Stop(PosixSignalContext context)
@@ -77,11 +110,5 @@ internal static class MirrorCommand
             ? $"at transaction {position.TransactionId} of journal {position.JournalId}"
             : "at the start of the journal";
         Console.WriteLine($"applied {mirror.Applied} transaction{(mirror.Applied == 1 ? "" : "s")}; {mirror.ReplicaDirectory} is {at}");
-    }
-
-    private static int Stopped(string message)
-    {
-        Cli.Fail($"mirror: {message}");
-        return StoppedError;
     }
 }

@@ -1,3 +1,8 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Vellum.Cli.Logging;
 using Vellum.Fuse;
 using Vellum.Host;
 using Vellum.Recording;
@@ -6,57 +11,163 @@ using Vellum.Store;
 namespace Vellum.Cli.Commands;
 
 /// <summary>
-/// `vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local]`:
+/// `vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local|remote] ...`:
 /// serves BACKING at MOUNTPOINT in the foreground, every change journaled (or none, with --no-journal).
 /// </summary>
 internal static class MountCommand
 {
-    public const string Usage = "vellum mount BACKING MOUNTPOINT [--journal DIR] [--reversible] [--sync none|local|remote] [--defer-backing-sync SECONDS] [--no-journal] [--no-passthrough] " + ReplicationOptions.Usage;
-
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        if (!MountOptions.TryParse(args, out var options, out var error))
-            return Cli.Fail($"{error}; usage: {Usage}");
-        var (backing, mountPoint, journalDirectory) = (options!.Backing, options.MountPoint, options.Journal);
-        if (!Directory.Exists(backing))
-            return Cli.Fail($"backing directory {backing} does not exist");
-        if (MountOptions.IsInside(mountPoint, backing))
-            return Cli.Fail($"the mountpoint {mountPoint} must not be inside the backing directory {backing}");
-        if (journalDirectory is not null && (MountOptions.IsInside(journalDirectory, backing) || MountOptions.IsInside(journalDirectory, mountPoint)))
-            return Cli.Fail($"the journal {journalDirectory} must not be inside the backing directory or the mountpoint; choose another with --journal DIR");
+        var backing = new Argument<string>("BACKING") { Description = "the directory whose files the mount serves; they stay there" };
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "an empty directory where BACKING's files appear" };
+        var journal = new Option<string?>("--journal")
+        {
+            Description = "the journal's directory, created if missing (default ~/.local/state/vellum/journals/NAME, NAME being BACKING's path with '/' as '_'); not inside BACKING or MOUNTPOINT",
+            HelpName = "DIR",
+        };
+        var noJournal = new Option<bool>("--no-journal") { Description = "serve BACKING without a journal (a plain passthrough mount)" };
+        var reversible = new Option<bool>("--reversible") { Description = "also journal the state each change destroys (UNDO), for a new journal" };
+        var sync = new Option<SyncMode?>("--sync")
+        {
+            Description = "what fsync waits for: none (nothing), local (the journal durable; the default) or remote (also every --replicate target's acknowledgement)",
+            HelpName = "none|local|remote",
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = ParseSync,
+        };
+        sync.CompletionSources.Clear();
+        sync.CompletionSources.Add("none", "local", "remote");
+        var deferBackingSync = new Option<TimeSpan?>("--defer-backing-sync")
+        {
+            Description = "seconds between the checkpoints that sync backing files whose later fsyncs the journal answered alone (default 5; 0: every fsync syncs the backing file)",
+            HelpName = "SECONDS",
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = ParseBackingSyncDelay,
+        };
+        var noPassthrough = new Option<bool>("--no-passthrough") { Description = "read every file through the daemon instead of kernel passthrough" };
+        var replication = new ReplicationOptions.CommandLine();
 
+        var command = new VellumCommand("mount", "Serve BACKING at MOUNTPOINT in the foreground until Ctrl-C, SIGTERM or 'vellum umount', every change a transaction in the journal; fsync waits for the journal unless --sync none. --replicate streams the journal to 'vellum serve' targets.")
+        {
+            Examples =
+            [
+                ("vellum mount ~/data /mnt/data", "journal every change to ~/data made through /mnt/data, in ~/.local/state/vellum/journals/root_data"),
+                ("vellum mount ~/data /mnt/data --journal /var/lib/vellum/data --sync none", "a journal of your choosing; fsync does not wait for it"),
+                ("vellum mount ~/data /mnt/data --replicate tcp://backup:7400 --secret-file ~/.vellum-secret --tls-fingerprint sha256:HEX", "also stream the journal to the 'vellum serve' on host backup"),
+            ],
+        };
+        command.Arguments.Add(backing);
+        command.Arguments.Add(mountPoint);
+        foreach (var option in new Option[] { journal, noJournal, reversible, sync, deferBackingSync, noPassthrough }.Concat(replication.Options))
+            command.Options.Add(option);
+        command.SetRun((parseResult, logs) => Run(
+            MountOptions.Create(
+                parseResult.GetRequiredValue(backing), parseResult.GetRequiredValue(mountPoint), parseResult.GetValue(journal),
+                parseResult.GetValue(noJournal), parseResult.GetValue(reversible), parseResult.GetValue(sync) ?? SyncMode.Local, !parseResult.GetValue(noPassthrough),
+                replication.Read(parseResult), parseResult.GetValue(deferBackingSync) ?? MountJournalOptions.DefaultBackingSyncDelay),
+            logs));
+        return command;
+    }
+
+    /// <exception cref="CommandFailure">The paths are wrong, the mount was refused, or the journal is damaged.</exception>
+    public static int Run(MountOptions options, ILoggerFactory logs)
+    {
+        CheckPaths(options);
+        var logger = logs.CreateLogger("Vellum.Cli");
         try
         {
-            var journalOptions = journalDirectory is null ? null : new MountJournalOptions
+            var journalOptions = options.Journal is null ? null : new MountJournalOptions
             {
-                Directory = journalDirectory,
-                BackingDirectory = backing,
+                Directory = options.Journal,
+                BackingDirectory = options.Backing,
                 Reversible = options.Reversible,
                 Sync = options.Sync,
                 BackingSyncDelay = options.BackingSyncDelay,
             };
             var replication = options.Replication.Targets.Count == 0 ? null
                 : new MountReplicationOptions(options.Replication.Targets, options.Replication.SecretFile!) { RemoteTimeout = options.Replication.RemoteTimeout };
-            using var log = new StderrLog("vellum");
             using var host = MountHost.Start(new MountHostOptions
             {
-                Backing = backing,
-                MountPoint = mountPoint,
+                Backing = options.Backing,
+                MountPoint = options.MountPoint,
                 Journal = journalOptions,
                 Passthrough = options.Passthrough,
                 Replication = replication,
-                LoggerFactory = log,
+                LoggerFactory = logs,
             });
             using var signals = new MountSignals(host);
             if (host.Journal is { } journal)
-                Console.Error.WriteLine($"vellum: journal {journalDirectory} (id {journal.Header.JournalId}, sync {options.Sync.ToString().ToLowerInvariant()}): {journal.Recovery}");
-            Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {host.Session.ProtocolVersion}, passthrough {(host.Session.PassthroughEnabled ? "on" : "off")}, {(host.Journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
+                CliLog.JournalOpened(logger, options.Journal!, journal.Header.JournalId, options.Sync.ToString().ToLowerInvariant(), journal.Recovery.ToString());
+            CliLog.Mounted(logger, options.Backing, options.MountPoint, host.Session.ProtocolVersion.ToString(), host.Session.PassthroughEnabled ? "on" : "off", host.Journal is null ? "no journal" : "journaled");
             host.Run();
-            return host.JournalUnfinished ? 1 : 0;
+            return host.JournalUnfinished ? ExitCodes.Environment : ExitCodes.Done;
         }
-        catch (Exception failure) when (failure is MountStartException or FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException or InvalidDataException)
+        catch (MountStartException refused)
         {
-            return Cli.Fail(failure.Message);
+            throw CommandFailure.Environment(refused.Message);
         }
+        catch (FuseException refused)
+        {
+            throw CommandFailure.Environment(refused.Errno switch
+            {
+                Errno.ENOTEMPTY => $"{refused.Message}; give an empty directory as MOUNTPOINT",
+                Errno.EBUSY => $"{refused.Message}; 'vellum umount {options.MountPoint}' stops it",
+                Errno.EIO when !Environment.IsPrivilegedProcess => $"{refused.Message}; without root the mount goes through fusermount3, whose line above says why it refused (/dev/fuse must be open to you), or mount as root",
+                _ => refused.Message,
+            });
+        }
+        catch (Exception damaged) when (damaged is StoreDamagedException or InvalidDataException)
+        {
+            throw CommandFailure.DataProblem($"{damaged.Message}; the journal {options.Journal} needs repair, or give another with --journal DIR");
+        }
+        catch (InvalidOperationException mismatch)
+        {
+            throw CommandFailure.Usage(mismatch.Message);
+        }
+        catch (Exception refused) when (SystemErrors.IsRefusal(refused))
+        {
+            throw CommandFailure.Environment(SystemErrors.Sentence(refused));
+        }
+    }
+
+    private static void CheckPaths(MountOptions options)
+    {
+        PathChecks.ExistingDirectory(options.Backing, "the backing directory", "BACKING is the directory whose files the mount serves");
+        if (PathChecks.IsInside(options.MountPoint, options.Backing))
+            throw CommandFailure.Usage($"the mountpoint {options.MountPoint} must not be inside the backing directory {options.Backing}");
+        // A mountpoint left by a killed daemon cannot even be looked at (ENOTCONN); the mount clears it.
+        if (!Directory.Exists(options.MountPoint) && MountInfo.FileSystemTypeAt(options.MountPoint) is null)
+            PathChecks.ExistingDirectory(options.MountPoint, "the mountpoint", $"MOUNTPOINT is an empty directory: mkdir -p {options.MountPoint}");
+        if (options.Journal is { } journal)
+        {
+            if (PathChecks.IsInside(journal, options.Backing) || PathChecks.IsInside(journal, options.MountPoint))
+                throw CommandFailure.Usage($"the journal {journal} must not be inside the backing directory or the mountpoint; choose another with --journal DIR");
+            PathChecks.WritableDirectory(journal, "the journal", "choose a writable directory with --journal DIR");
+        }
+    }
+
+    private static SyncMode? ParseSync(ArgumentResult result)
+    {
+        var mode = result.Tokens.Single().Value;
+        switch (mode)
+        {
+            case "none":
+                return SyncMode.None;
+            case "local":
+                return SyncMode.Local;
+            case "remote":
+                return SyncMode.Remote;
+            default:
+                result.AddError($"--sync {mode}: the modes are none, local and remote");
+                return null;
+        }
+    }
+
+    private static TimeSpan? ParseBackingSyncDelay(ArgumentResult result)
+    {
+        var seconds = result.Tokens.Single().Value;
+        if (double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && value <= 86_400)
+            return TimeSpan.FromSeconds(value);
+        result.AddError($"--defer-backing-sync {seconds}: give seconds from 0 (every fsync syncs the backing file) to 86400");
+        return null;
     }
 }

@@ -25,103 +25,23 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
         return Path.Combine(state, "vellum", "journals", name.Length == 0 ? "root" : name);
     }
 
-    public static bool TryParse(IReadOnlyList<string> args, out MountOptions? options, out string? error)
+    /// <summary>The options as given, their combinations checked and the paths made absolute.</summary>
+    /// <exception cref="CommandFailure">Options that do not go together (usage).</exception>
+    public static MountOptions Create(string backing, string mountPoint, string? journal, bool noJournal, bool reversible, SyncMode sync, bool passthrough, ReplicationOptions replication, TimeSpan backingSyncDelay)
     {
-        options = null;
-        var positional = new List<string>();
-        string? journal = null;
-        var noJournal = false;
-        var reversible = false;
-        var passthrough = true;
-        var sync = SyncMode.Local;
-        TimeSpan? backingSyncDelay = null;
-        var replication = new ReplicationOptions.Builder();
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (replication.TryTake(args, ref i, out var replicationError))
-                continue;
-            if (replicationError is not null)
-            {
-                error = replicationError;
-                return false;
-            }
-            switch (args[i])
-            {
-                case "--no-journal":
-                    noJournal = true;
-                    break;
-                case "--reversible":
-                    reversible = true;
-                    break;
-                case "--no-passthrough":
-                    passthrough = false;
-                    break;
-                case "--journal" when i + 1 < args.Count:
-                    journal = args[++i];
-                    break;
-                case "--sync" when i + 1 < args.Count:
-                    var mode = args[++i];
-                    if (mode == "none")
-                        sync = SyncMode.None;
-                    else if (mode == "local")
-                        sync = SyncMode.Local;
-                    else if (mode == "remote")
-                        sync = SyncMode.Remote;
-                    else
-                    {
-                        error = $"--sync {mode}: the modes are none, local and remote";
-                        return false;
-                    }
-                    break;
-                case "--defer-backing-sync" when i + 1 < args.Count:
-                    var seconds = args[++i];
-                    if (!double.TryParse(seconds, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0 || value > 86_400)
-                    {
-                        error = $"--defer-backing-sync {seconds}: give seconds from 0 (every fsync syncs the backing file) to 86400";
-                        return false;
-                    }
-                    backingSyncDelay = TimeSpan.FromSeconds(value);
-                    break;
-                case var option when option.StartsWith("--", StringComparison.Ordinal):
-                    error = $"unknown option {option} (or its value is missing)";
-                    return false;
-                default:
-                    positional.Add(args[i]);
-                    break;
-            }
-        }
-        if (positional.Count != 2)
-        {
-            error = "BACKING and MOUNTPOINT are required";
-            return false;
-        }
         if (noJournal && (journal is not null || reversible))
+            throw CommandFailure.Usage("--no-journal cannot be combined with --journal or --reversible");
+        if (sync == SyncMode.Remote && replication.Targets.Count == 0)
+            throw CommandFailure.Usage("--sync remote waits for replication targets: give at least one --replicate tcp://HOST:PORT");
+        if (noJournal && replication.Targets.Count > 0)
+            throw CommandFailure.Usage("--no-journal cannot be combined with --replicate: the journal is what is replicated");
+        var fullBacking = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backing));
+        var fullMountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPoint));
+        var fullJournal = noJournal ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(journal ?? DefaultJournalFor(fullBacking)));
+        return new MountOptions(fullBacking, fullMountPoint, fullJournal, noJournal, reversible, sync, passthrough)
         {
-            error = "--no-journal cannot be combined with --journal or --reversible";
-            return false;
-        }
-        if (!replication.TryBuild(out var replicationOptions, out error))
-            return false;
-        if (sync == SyncMode.Remote && replicationOptions.Targets.Count == 0)
-        {
-            error = "--sync remote waits for replication targets: give at least one --replicate tcp://HOST:PORT";
-            return false;
-        }
-        if (noJournal && replicationOptions.Targets.Count > 0)
-        {
-            error = "--no-journal cannot be combined with --replicate: the journal is what is replicated";
-            return false;
-        }
-        var backing = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[0]));
-        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[1]));
-        journal = noJournal ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(journal ?? DefaultJournalFor(backing)));
-        options = new MountOptions(backing, mountPoint, journal, noJournal, reversible, sync, passthrough) { Replication = replicationOptions };
-        if (backingSyncDelay is { } delay)
-            options = options with { BackingSyncDelay = delay };
-        error = null;
-        return true;
+            Replication = replication,
+            BackingSyncDelay = backingSyncDelay,
+        };
     }
-
-    public static bool IsInside(string path, string directory) =>
-        path == directory || path.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Vellum.Host;
 
@@ -6,15 +7,28 @@ namespace Vellum.Cli.Commands;
 /// <summary>`vellum status MOUNTPOINT [--json]`: asks the journaled mount at MOUNTPOINT for its journal's state.</summary>
 internal static class StatusCommand
 {
-    public const string Usage = "vellum status MOUNTPOINT [--json]";
-
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        var json = args.Contains("--json");
-        var positional = args.Where(a => a != "--json").ToList();
-        if (positional.Count != 1 || positional[0].StartsWith("--", StringComparison.Ordinal))
-            return Cli.Fail($"usage: {Usage}");
-        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[0]));
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "where the journaled mount is" };
+        var json = new Option<bool>("--json") { Description = "the mount's reply as one JSON object" };
+        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state. Exits 2 when the journal failed or is full.")
+        {
+            Examples =
+            [
+                ("vellum status /mnt/data", "the state of the mount at /mnt/data"),
+                ("vellum status /mnt/data --json", "the same as JSON (snake_case fields)"),
+            ],
+        };
+        command.Arguments.Add(mountPoint);
+        command.Options.Add(json);
+        command.SetRun((parseResult, _) => Run(parseResult.GetRequiredValue(mountPoint), parseResult.GetValue(json)));
+        return command;
+    }
+
+    /// <exception cref="CommandFailure">No journaled mount answers at the mountpoint.</exception>
+    public static int Run(string mountPointArgument, bool json)
+    {
+        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPointArgument));
         MountStatusAnswer? answer;
         try
         {
@@ -22,15 +36,15 @@ internal static class StatusCommand
         }
         catch (InvalidDataException unreadable)
         {
-            return Cli.Fail(unreadable.Message);
+            throw CommandFailure.DataProblem($"{unreadable.Message}; is it served by another version of vellum?");
         }
         if (answer is null)
-            return Cli.Fail($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process)");
+            throw CommandFailure.Environment($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process); 'findmnt -t fuse.vellum' lists the mounts vellum serves");
         var status = answer.Status;
         if (json)
         {
             Console.WriteLine(answer.Json);
-            return 0;
+            return ExitCodes.Done;
         }
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(culture, $"""
@@ -52,6 +66,6 @@ internal static class StatusCommand
             Console.WriteLine($"FULL         {status.Full} (changes get ENOSPC until there is room)");
         if (status.Failure is not null)
             Console.WriteLine($"FAILED       {status.Failure}");
-        return status.Failure is null && status.Full is null ? 0 : 2;
+        return status.Failure is null && status.Full is null ? ExitCodes.Done : ExitCodes.Data;
     }
 }

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Vellum.Cli.Logging;
 using Vellum.Fuse;
 
 namespace Vellum.Cli.Commands;
@@ -5,22 +8,39 @@ namespace Vellum.Cli.Commands;
 /// <summary>`vellum umount MOUNTPOINT`: stops the mount served there, within seconds even when files are open on it (see <see cref="FuseMount.UnmountForcingBusy"/>).</summary>
 internal static class UmountCommand
 {
-    public const string Usage = "vellum umount MOUNTPOINT";
-
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        if (args.Count != 1)
-            return Cli.Fail($"usage: {Usage}");
+        var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "where the mount to stop is" };
+        var command = new VellumCommand("umount", "Stop the mount served at MOUNTPOINT; its daemon drains the journal and exits. A busy mount is detached and its connection aborted (as root), so its daemon stops within seconds; the files still open on it get errors (ENOTCONN).")
+        {
+            Examples = [("vellum umount /mnt/data", "stop the mount at /mnt/data")],
+        };
+        command.Arguments.Add(mountPoint);
+        command.SetRun((parseResult, logs) => Run(parseResult.GetRequiredValue(mountPoint), logs));
+        return command;
+    }
+
+    /// <exception cref="CommandFailure">Nothing of vellum is mounted there, or the unmount was refused.</exception>
+    public static int Run(string mountPoint, ILoggerFactory logs)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPoint));
+        switch (MountInfo.FileSystemTypeAt(full))
+        {
+            case null:
+                throw CommandFailure.Environment($"nothing is mounted at {full}; 'findmnt -t fuse.vellum' lists the mounts vellum serves");
+            case var type when type != "fuse.vellum":
+                throw CommandFailure.Environment($"{full} is a {type} mount, not a Vellum one; 'umount {full}' unmounts it");
+        }
         try
         {
-            var holders = FuseMount.UnmountForcingBusy(args[0]);
+            var holders = FuseMount.UnmountForcingBusy(mountPoint);
             if (holders.Count > 0)
-                Console.Error.WriteLine($"vellum: {Path.GetFullPath(args[0])} was busy ({MountHolder.Describe(holders)}): detached it and aborted its connection, so its daemon stops now, keeping every change made so far; those files get errors (ENOTCONN) until they are closed");
-            return 0;
+                CliLog.UnmountedBusy(logs.CreateLogger("Vellum.Cli"), full, MountHolder.Describe(holders));
+            return ExitCodes.Done;
         }
-        catch (FuseException error)
+        catch (FuseException refused)
         {
-            return Cli.Fail(error.Message);
+            throw CommandFailure.Environment(refused.Message);
         }
     }
 }

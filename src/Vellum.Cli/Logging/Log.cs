@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vellum.Cli.Logging;
+
+/// <summary>The lines the command line itself prints on stderr (event ids 1800-1899).</summary>
+internal static partial class CliLog
+{
+    [LoggerMessage(EventId = 1800, Level = LogLevel.Error, Message = "{Problem}")]
+    public static partial void CommandFailed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 1802, Level = LogLevel.Information, Message = "journal {Directory} (id {JournalId}, sync {Sync}): {Recovery}")]
+    public static partial void JournalOpened(ILogger logger, string directory, Guid journalId, string sync, string recovery);
+
+    [LoggerMessage(EventId = 1803, Level = LogLevel.Information, Message = "{Backing} mounted at {MountPoint} (FUSE {Protocol}, passthrough {Passthrough}, {Journaled}); Ctrl-C or 'vellum umount {MountPoint}' to stop")]
+    public static partial void Mounted(ILogger logger, string backing, string mountPoint, string protocol, string passthrough, string journaled);
+
+    [LoggerMessage(EventId = 1804, Level = LogLevel.Warning, Message = "{MountPoint} was busy ({Holders}): detached it and aborted its connection, so its daemon stops now, keeping every change made so far; those files get errors (ENOTCONN) until they are closed")]
+    public static partial void UnmountedBusy(ILogger logger, string mountPoint, string holders);
+
+    [LoggerMessage(EventId = 1808, Level = LogLevel.Warning, Message = "the mirror stopped: {Problem}")]
+    public static partial void DemoMirrorStopped(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 1809, Level = LogLevel.Critical, Message = "unexpected failure ({Type}): {Problem}; please report it, with the lines above and the output of the same command with --log-level debug")]
+    public static partial void UnexpectedFailure(ILogger logger, Exception failure, string type, string problem);
+}

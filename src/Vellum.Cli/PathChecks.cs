@@ -1,0 +1,69 @@
+namespace Vellum.Cli;
+
+/// <summary>
+/// The checks a command makes of the paths it was given before it starts anything, so a
+/// wrong path is reported as what it is ("is a file, not a directory", "the filesystem is
+/// read-only") with the option that fixes it, instead of as whatever a layer below trips on.
+/// </summary>
+internal static class PathChecks
+{
+    /// <summary>A directory that must exist already (BACKING, a store to read).</summary>
+    public static void ExistingDirectory(string path, string role, string wayOut)
+    {
+        if (Directory.Exists(path))
+            return;
+        if (File.Exists(path))
+            throw CommandFailure.Environment($"{role} {path} is a file, not a directory; {wayOut}");
+        throw CommandFailure.Environment($"{role} {path} does not exist; {wayOut}");
+    }
+
+    /// <summary>A directory the command writes into, created when missing (a journal, a store, a mirror).</summary>
+    public static void WritableDirectory(string path, string role, string wayOut)
+    {
+        if (File.Exists(path))
+            throw CommandFailure.Environment($"{role} {path} is a file, not a directory; {wayOut}");
+        try
+        {
+            Directory.CreateDirectory(path);
+            // Root writes through permission bits, not through a read-only mount: only a write tells.
+            using var probe = new FileStream(Path.Combine(path, $".vellum-write-test-{Environment.ProcessId}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception error) when (SystemErrors.IsRefusal(error))
+        {
+            throw CommandFailure.Environment($"{role} {path} cannot be written: {(error is DirectoryNotFoundException ? Missing(path) : SystemErrors.Describe(error))}; {wayOut}");
+        }
+    }
+
+    /// <summary>Why a directory could not be created although it does not exist: the nearest part of its path that does is a file, or none is a place to create in.</summary>
+    private static string Missing(string path)
+    {
+        for (var parent = Path.GetDirectoryName(path); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+                return $"{parent} is a file, not a directory";
+            if (Directory.Exists(parent))
+                break;
+        }
+        return "it cannot be created there";
+    }
+
+    /// <summary>A file that must exist and be readable (a secrets file, a certificate).</summary>
+    public static void ReadableFile(string path, string role, string wayOut)
+    {
+        if (Directory.Exists(path))
+            throw CommandFailure.Environment($"{role} {path} is a directory, not a file; {wayOut}");
+        if (!File.Exists(path))
+            throw CommandFailure.Environment($"{role} {path}: no such file; {wayOut}");
+        try
+        {
+            using var _ = File.OpenRead(path);
+        }
+        catch (Exception error) when (SystemErrors.IsRefusal(error))
+        {
+            throw CommandFailure.Environment($"{role} {path} cannot be read: {SystemErrors.Describe(error)}; {wayOut}");
+        }
+    }
+
+    public static bool IsInside(string path, string directory) =>
+        path == directory || path.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal);
+}
