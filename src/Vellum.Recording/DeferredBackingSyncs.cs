@@ -1,7 +1,6 @@
-using System.ComponentModel;
-using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Vellum.Native;
 using Vellum.Passthrough;
-using Vellum.Recording.Native;
 
 namespace Vellum.Recording;
 
@@ -33,7 +32,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
     private readonly object _tableLock = new();
     private readonly Dictionary<ulong, Deferred> _byNode = [];
     private readonly DeferredSyncTable _table;
-    private readonly int _mountFd;
+    private readonly SafeFileHandle _mountRoot;
     private readonly ManualResetEventSlim _stop = new();
     private Thread? _thread;
     private Func<ulong>? _quiesce;
@@ -45,10 +44,10 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// <summary>Checkpoint ticks so far: counted by the checkpoint thread alone (and the last checkpoint, after it).</summary>
     private long _ticks;
 
-    private DeferredBackingSyncs(DeferredSyncTable table, int mountFd, TimeSpan interval, ulong firstTransactionId)
+    private DeferredBackingSyncs(DeferredSyncTable table, SafeFileHandle mountRoot, TimeSpan interval, ulong firstTransactionId)
     {
         _table = table;
-        _mountFd = mountFd;
+        _mountRoot = mountRoot;
         Interval = interval;
         _checkpoint = firstTransactionId;
     }
@@ -83,7 +82,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
         if (mountFd < 0)
             return null;
         var table = DeferredSyncTable.Create(Path.Combine(journalDirectory, DeferredSyncTable.FileName), []);
-        return new DeferredBackingSyncs(table, mountFd, interval, firstTransactionId);
+        return new DeferredBackingSyncs(table, new SafeFileHandle(mountFd, ownsHandle: true), interval, firstTransactionId);
     }
 
     /// <summary>
@@ -226,7 +225,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
             Notice?.Invoke($"the last checkpoint of the backing files failed: {failure.Message}; the next mount of this journal syncs them");
         }
         _table.Dispose();
-        BackingInspection.Close(_mountFd);
+        _mountRoot.Dispose();
         _stop.Dispose();
     }
 
@@ -267,8 +266,11 @@ internal sealed class DeferredBackingSyncs : IDisposable
             Volatile.Write(ref _checkpoint, next);
         // One syncfs, one cache flush, however many files are listed; an fsync of each would
         // flush the disk's cache once per file.
-        if (RecordingLibC.SyncFs(_mountFd) != 0)
-            throw new IOException($"syncfs of the backing directory: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+        using (var mount = LibC.Borrow(_mountRoot))
+        {
+            if (LibC.SyncFs(mount.Fd) != 0)
+                throw SystemCallException.Last("syncfs", "of the backing directory");
+        }
         lock (_tableLock)
         {
             List<DeferredSync> entries;

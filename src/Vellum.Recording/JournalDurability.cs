@@ -1,4 +1,5 @@
 using Vellum.Fifo;
+using Vellum.Native;
 using Vellum.Passthrough;
 using Vellum.Store;
 

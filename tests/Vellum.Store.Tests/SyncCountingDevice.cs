@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough;
 using Vellum.Testing;
 
@@ -25,10 +26,10 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
         }
     }
 
-    public override Passthrough.Errno After(in Change change, in ChangeOutcome outcome)
+    public override Errno After(in Change change, in ChangeOutcome outcome)
     {
-        if (change.Kind != ChangeKind.Fsync || outcome.Result != Passthrough.Errno.Success)
-            return Passthrough.Errno.Success;
+        if (change.Kind != ChangeKind.Fsync || outcome.Result != Errno.Success)
+            return Errno.Success;
         // The length of the records, not of the file: zeros the store wrote ahead of them are no data.
         var size = SegmentBytes.RecordsLength($"/proc/self/fd/{change.HandleFd}");
         lock (_lock)
@@ -36,6 +37,6 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
             FileSyncs++;
             _syncedSize = Math.Max(_syncedSize, size);
         }
-        return Passthrough.Errno.Success;
+        return Errno.Success;
     }
 }
