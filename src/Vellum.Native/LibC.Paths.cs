@@ -31,20 +31,12 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "mkdirat", SetLastError = true)]
     public static partial int MkdirAt(int dirFd, byte* path, uint mode);
 
-    public static int MkdirAt(int dirFd, string path, uint mode)
-    {
-        fixed (byte* p = NulTerminated(path))
-            return MkdirAt(dirFd, p, mode);
-    }
+    public static int MkdirAt(int dirFd, string path, uint mode) => AtPath(dirFd, path, mode, &MkdirAt);
 
     [LibraryImport(Library, EntryPoint = "mknodat", SetLastError = true)]
     public static partial int MknodAt(int dirFd, byte* path, uint mode, ulong device);
 
-    public static int MknodAt(int dirFd, string path, uint mode, ulong device)
-    {
-        fixed (byte* p = NulTerminated(path))
-            return MknodAt(dirFd, p, mode, device);
-    }
+    public static int MknodAt(int dirFd, string path, uint mode, ulong device) => AtPath(dirFd, path, mode, device, &MknodAt);
 
     [LibraryImport(Library, EntryPoint = "symlinkat", SetLastError = true)]
     public static partial int SymlinkAt(byte* target, int dirFd, byte* path);
@@ -79,11 +71,7 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "unlinkat", SetLastError = true)]
     public static partial int UnlinkAt(int dirFd, byte* path, int flags);
 
-    public static int UnlinkAt(int dirFd, string path, int flags)
-    {
-        fixed (byte* p = NulTerminated(path))
-            return UnlinkAt(dirFd, p, flags);
-    }
+    public static int UnlinkAt(int dirFd, string path, int flags) => AtPath(dirFd, path, flags, &UnlinkAt);
 
     [LibraryImport(Library, EntryPoint = "renameat2", SetLastError = true)]
     public static partial int RenameAt2(int oldDirFd, byte* oldPath, int newDirFd, byte* newPath, uint flags);
@@ -112,11 +100,7 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "fchmodat", SetLastError = true)]
     public static partial int FChmodAt(int dirFd, byte* path, uint mode, int flags);
 
-    public static int FChmodAt(int dirFd, string path, uint mode, int flags)
-    {
-        fixed (byte* p = NulTerminated(path))
-            return FChmodAt(dirFd, p, mode, flags);
-    }
+    public static int FChmodAt(int dirFd, string path, uint mode, int flags) => AtPath(dirFd, path, mode, flags, &FChmodAt);
 
     [LibraryImport(Library, EntryPoint = "utimensat", SetLastError = true)]
     public static partial int UtimensAt(int dirFd, byte* path, TimeSpec* times, int flags);
@@ -135,6 +119,20 @@ public static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "open_by_handle_at", SetLastError = true)]
     public static partial int OpenByHandleAt(int mountFd, byte* handle, int flags);
+
+    /// <summary>An *at() call of one more argument, made with <paramref name="path"/> encoded as its path.</summary>
+    private static int AtPath<T>(int dirFd, string path, T argument, delegate*<int, byte*, T, int> call)
+    {
+        fixed (byte* p = NulTerminated(path))
+            return call(dirFd, p, argument);
+    }
+
+    /// <summary>An *at() call of two more arguments, made with <paramref name="path"/> encoded as its path.</summary>
+    private static int AtPath<T1, T2>(int dirFd, string path, T1 first, T2 second, delegate*<int, byte*, T1, T2, int> call)
+    {
+        fixed (byte* p = NulTerminated(path))
+            return call(dirFd, p, first, second);
+    }
 }
 
 /// <summary>Flag values of the *at() calls, renameat2(2), openat2(2) and utimensat(2).</summary>

@@ -2,38 +2,41 @@ using System.Runtime.InteropServices;
 
 namespace Vellum.Native;
 
-/// <summary>Extended attributes: by path (following a final symlink), by path of the node itself (l*), by descriptor (f*).</summary>
+/// <summary>
+/// Extended attributes, each call beside its variants: by path (following a final symlink), by
+/// path of the node itself (l*), by descriptor (f*).
+/// </summary>
 public static unsafe partial class LibC
 {
     [LibraryImport(Library, EntryPoint = "getxattr", SetLastError = true)]
     public static partial nint GetXattr(byte* path, byte* name, byte* value, nuint size);
 
-    [LibraryImport(Library, EntryPoint = "setxattr", SetLastError = true)]
-    public static partial int SetXattr(byte* path, byte* name, byte* value, nuint size, int flags);
-
-    [LibraryImport(Library, EntryPoint = "listxattr", SetLastError = true)]
-    public static partial nint ListXattr(byte* path, byte* list, nuint size);
-
-    [LibraryImport(Library, EntryPoint = "removexattr", SetLastError = true)]
-    public static partial int RemoveXattr(byte* path, byte* name);
-
     [LibraryImport(Library, EntryPoint = "lgetxattr", SetLastError = true)]
     public static partial nint LGetXattr(byte* path, byte* name, byte* value, nuint size);
-
-    [LibraryImport(Library, EntryPoint = "lsetxattr", SetLastError = true)]
-    public static partial int LSetXattr(byte* path, byte* name, byte* value, nuint size, int flags);
-
-    [LibraryImport(Library, EntryPoint = "llistxattr", SetLastError = true)]
-    public static partial nint LListXattr(byte* path, byte* list, nuint size);
-
-    [LibraryImport(Library, EntryPoint = "lremovexattr", SetLastError = true)]
-    public static partial int LRemoveXattr(byte* path, byte* name);
 
     [LibraryImport(Library, EntryPoint = "fgetxattr", SetLastError = true)]
     public static partial nint FGetXattr(int fd, byte* name, byte* value, nuint size);
 
+    [LibraryImport(Library, EntryPoint = "setxattr", SetLastError = true)]
+    public static partial int SetXattr(byte* path, byte* name, byte* value, nuint size, int flags);
+
+    [LibraryImport(Library, EntryPoint = "lsetxattr", SetLastError = true)]
+    public static partial int LSetXattr(byte* path, byte* name, byte* value, nuint size, int flags);
+
     [LibraryImport(Library, EntryPoint = "fsetxattr", SetLastError = true)]
     public static partial int FSetXattr(int fd, byte* name, byte* value, nuint size, int flags);
+
+    [LibraryImport(Library, EntryPoint = "listxattr", SetLastError = true)]
+    public static partial nint ListXattr(byte* path, byte* list, nuint size);
+
+    [LibraryImport(Library, EntryPoint = "llistxattr", SetLastError = true)]
+    public static partial nint LListXattr(byte* path, byte* list, nuint size);
+
+    [LibraryImport(Library, EntryPoint = "removexattr", SetLastError = true)]
+    public static partial int RemoveXattr(byte* path, byte* name);
+
+    [LibraryImport(Library, EntryPoint = "lremovexattr", SetLastError = true)]
+    public static partial int LRemoveXattr(byte* path, byte* name);
 
     public static nint GetXattr(string path, string name, Span<byte> value, bool followSymlink = true)
     {

@@ -2,17 +2,20 @@ using System.Runtime.InteropServices;
 
 namespace Vellum.Native;
 
-/// <summary>struct statfs on 64-bit Linux (every field a 64-bit word).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 120)]
-public struct StatFsBuffer
+/// <summary>struct statfs on 64-bit Linux: every field a 64-bit word, 120 bytes.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct StatFsBuffer
 {
-    [FieldOffset(0)] public long Type;
-    [FieldOffset(8)] public long BlockSize;
-    [FieldOffset(16)] public ulong Blocks;
-    [FieldOffset(24)] public ulong BlocksFree;
-    [FieldOffset(32)] public ulong BlocksAvailable;
-    [FieldOffset(40)] public ulong Files;
-    [FieldOffset(48)] public ulong FilesFree;
-    [FieldOffset(64)] public long NameMax;
-    [FieldOffset(72)] public long FragmentSize;
+    public long Type;
+    public long BlockSize;
+    public ulong Blocks;
+    public ulong BlocksFree;
+    public ulong BlocksAvailable;
+    public ulong Files;
+    public ulong FilesFree;
+    public ulong FsId;
+    public long NameMax;
+    public long FragmentSize;
+    public long Flags;
+    private fixed long _spare[4];
 }
