@@ -80,7 +80,7 @@ internal sealed class ServedMount : IDisposable
                 Source = backing,
                 EnablePassthrough = usePassthrough,
                 PosixAcl = true,
-                Log = line => Console.Error.WriteLine($"vellum: {line}"),
+                Logger = StandardErrorLogger.Instance,
             });
             var status = journal is null ? null : StatusServer.Start(mountPoint, journal, replication);
             return new ServedMount(journal, replication, backingFileSystem, mount, status);
