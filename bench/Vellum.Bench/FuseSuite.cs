@@ -1,4 +1,5 @@
 using Vellum.Bench.Fuse;
+using Vellum.Native;
 
 namespace Vellum.Bench;
 
@@ -13,7 +14,7 @@ public static class FuseSuite
 {
     public static Task RunAsync(BenchOptions options, BenchReport report)
     {
-        if (Libc.geteuid() != 0)
+        if (LibC.GetEuid() != 0)
         {
             Console.Error.WriteLine("fuse: needs root (it mounts FUSE filesystems and drops the page cache); no figures");
             return Task.CompletedTask;

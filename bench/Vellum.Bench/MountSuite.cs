@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vellum.Bench.Fuse;
+using Vellum.Native;
 
 namespace Vellum.Bench;
 
@@ -17,7 +18,7 @@ public static class MountSuite
 
     public static Task RunAsync(BenchOptions options, BenchReport report)
     {
-        if (Libc.geteuid() != 0)
+        if (LibC.GetEuid() != 0)
         {
             Console.Error.WriteLine("mount: needs root (it mounts FUSE filesystems and drops the page cache); no figures");
             return Task.CompletedTask;
@@ -84,7 +85,7 @@ public static class MountSuite
         // The anchor: the raw cost of a write made durable on the same disk. Through a mount,
         // what applications call.
         var useFdatasync = target is NativeTarget;
-        Libc.sync();
+        LibC.Sync();
         var result = FsyncLatencyWorkload.Run(Path.Combine(target.WorkPath, "fsync.dat"), iterations, useFdatasync);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{target.Name} fsync loop: {result.Calls}, {iterations:N0} iterations: p50 {result.P50:F1} us, p99 {result.P99:F1} us, max {result.Max:F0} us"));

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Vellum.Bench.Fuse;
 using Vellum.Bench.Replication;
+using Vellum.Native;
 
 namespace Vellum.Bench;
 
@@ -23,7 +24,7 @@ public static class ReplicationSuite
 
     public static Task RunAsync(BenchOptions options, BenchReport report)
     {
-        if (Libc.geteuid() != 0)
+        if (LibC.GetEuid() != 0)
         {
             Console.Error.WriteLine("replication: needs root (it mounts a FUSE filesystem); no figures");
             return Task.CompletedTask;
@@ -41,11 +42,11 @@ public static class ReplicationSuite
             Console.WriteLine($"replication: {size >> 20} MiB of random bytes, under {root} ({MountTable.FsTypeOf(root)})");
             var megabytes = size / 1e6;
 
-            Libc.sync();
+            LibC.Sync();
             var tcp = megabytes / TcpCopy.Run(data, Path.Combine(root, "tcp.bin"));
             report.Add("tcp_mbps", tcp, "MB/s", "anchor: the bytes over a plain loopback TCP socket into a file, fdatasynced");
             File.Delete(Path.Combine(root, "tcp.bin"));
-            Libc.sync();
+            LibC.Sync();
             var tcpDropBehind = megabytes / TcpCopy.Run(data, Path.Combine(root, "tcp-drop.bin"), dropBehind: true);
             report.Add("tcp_dropbehind_mbps", tcpDropBehind, "MB/s", "anchor: the same copy, the receiver fdatasyncing and dropping what it wrote from the page cache every 8 MiB, as vellum serve's replica store does");
             File.Delete(Path.Combine(root, "tcp-drop.bin"));
@@ -63,12 +64,12 @@ public static class ReplicationSuite
             if (rsync is { } rsyncRate)
                 report.Add("rsync_mbps", rsyncRate, "MB/s", "anchor: rsync --fsync of the file into a local directory");
 
-            Libc.sync();
+            LibC.Sync();
             var live = megabytes / RunReplicatedWrite(cleanup, root, data, size);
             report.Add("live_mbps", live, "MB/s", "written through the replicating mount until the target acknowledged it durable (fsync, --sync remote): the mount, the local journal and the target on one disk");
             report.Add("live_vs_tcp", live / tcp, "ratio", "no target of its own: the source writes every byte twice (backing and journal) before the target writes it");
 
-            Libc.sync();
+            LibC.Sync();
             var (seconds, bytes) = RunCatchUp(cleanup, root, insecure: false);
             var rate = bytes / 1e6 / seconds;
             report.Add("throughput_mbps", rate, "MB/s", $"replication alone: that write's journal ({bytes >> 20} MiB), in the mount's store, streamed by the remounted mount to a fresh vellum serve over TLS (sealed frames) until acknowledged durable");
@@ -76,7 +77,7 @@ public static class ReplicationSuite
             report.Add("throughput_vs_tcp_dropbehind", rate / tcpDropBehind, "ratio", "against the copy that handles the page cache as the replica store does");
             if (rsync is { } anchor)
                 report.Add("throughput_vs_rsync", rate / anchor, "ratio", "target > 1");
-            Libc.sync();
+            LibC.Sync();
             (seconds, bytes) = RunCatchUp(cleanup, root, insecure: true);
             var plain = bytes / 1e6 / seconds;
             report.Add("throughput_insecure_mbps", plain, "MB/s", "the same over plain TCP (--insecure): what TLS costs on this machine");
@@ -199,7 +200,7 @@ public static class ReplicationSuite
             return null;
         }
         Directory.CreateDirectory(destination);
-        Libc.sync();
+        LibC.Sync();
         var clock = Stopwatch.StartNew();
         using var rsync = Process.Start(new ProcessStartInfo("rsync", ["--fsync", "--whole-file", data, destination + "/"]) { UseShellExecute = false })!;
         rsync.WaitForExit();

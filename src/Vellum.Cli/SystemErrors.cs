@@ -1,4 +1,4 @@
-using Vellum.Fuse;
+using Vellum.Native;
 
 namespace Vellum.Cli;
 
@@ -10,9 +10,6 @@ namespace Vellum.Cli;
 internal static class SystemErrors
 {
     // On Linux .NET keeps the errno of an IOException it has no own type for in HResult.
-    // EROFS is not among the FUSE layer's errno constants (it never answers it).
-    private const int ReadOnlyFileSystem = 30;
-
     /// <summary>The HResult .NET gives "The file 'PATH' already exists." (Windows' ERROR_FILE_EXISTS, on every platform).</summary>
     private const int FileExists = unchecked((int)0x80070050);
 
@@ -41,10 +38,10 @@ internal static class SystemErrors
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException or FileNotFoundException => "it does not exist",
         PathTooLongException => "the path is too long",
-        IOException { HResult: ReadOnlyFileSystem } => "the filesystem is read-only",
-        IOException { HResult: Errno.ENOSPC } => "no space is left on its device",
-        IOException { HResult: Errno.ENOTDIR } => "a part of the path is a file, not a directory",
-        IOException { HResult: Errno.EISDIR } => "it is a directory, not a file",
+        IOException { HResult: (int)Errno.EROFS } => "the filesystem is read-only",
+        IOException { HResult: (int)Errno.ENOSPC } => "no space is left on its device",
+        IOException { HResult: (int)Errno.ENOTDIR } => "a part of the path is a file, not a directory",
+        IOException { HResult: (int)Errno.EISDIR } => "it is a directory, not a file",
         IOException { HResult: FileExists } => "a file of that name is in the way",
         _ => null,
     };

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vellum.Fuse.Protocol;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
@@ -11,11 +12,11 @@ internal sealed partial class FuseDispatcher
     private const uint OpenKillSuidGid = 1 << 0;
     private const uint WriteKillSuidGid = 1 << 2;
 
-    private int ServeFile(FuseReader reader, FuseOpcode opcode, ulong node, ReadOnlySpan<byte> body, Span<byte> payload, out int length)
+    private Errno ServeFile(FuseReader reader, FuseOpcode opcode, ulong node, ReadOnlySpan<byte> body, Span<byte> payload, out int length)
     {
         var context = reader.Context;
         length = 0;
-        int error;
+        Errno error;
         switch (opcode)
         {
             case FuseOpcode.Open:
@@ -29,7 +30,7 @@ internal sealed partial class FuseDispatcher
                 error = opcode == FuseOpcode.Open
                     ? _fs.Open(context, node, (int)open.Flags, out var reply)
                     : _fs.OpenDir(context, node, (int)open.Flags, out reply);
-                if (error == 0)
+                if (error == Errno.Success)
                 {
                     length = WriteOpen(payload, reply);
                 }
@@ -55,7 +56,7 @@ internal sealed partial class FuseDispatcher
                 data = data[..Math.Min(data.Length, (int)write.Size)];
                 context.KillSuidGid = (write.WriteFlags & WriteKillSuidGid) != 0;
                 error = _fs.Write(context, node, write.Fh, (long)write.Offset, data, (int)write.Flags, out var written);
-                return error == 0 ? WriteStruct(payload, new FuseWriteOut { Size = (uint)written }, out length) : error;
+                return error == Errno.Success ? WriteStruct(payload, new FuseWriteOut { Size = (uint)written }, out length) : error;
             case FuseOpcode.Flush:
                 return TryRead<FuseFlushIn>(body, out var flush) ? _fs.Flush(context, node, flush.Fh, flush.LockOwner) : Errno.EINVAL;
             case FuseOpcode.Release:
@@ -79,7 +80,7 @@ internal sealed partial class FuseDispatcher
 
                 var entries = new FuseDirectoryWriter(payload[..Math.Min(payload.Length, (int)read.Size)], opcode == FuseOpcode.ReadDirPlus, _timeouts);
                 error = _fs.ReadDir(context, node, read.Fh, (long)read.Offset, ref entries);
-                length = error == 0 ? entries.Length : 0;
+                length = error == Errno.Success ? entries.Length : 0;
                 return error;
             case FuseOpcode.SetXattr:
                 return SetXattr(context, node, body);
@@ -116,7 +117,7 @@ internal sealed partial class FuseDispatcher
                 }
 
                 error = _fs.Lseek(context, node, lseek.Fh, (long)lseek.Offset, (int)lseek.Whence, out var position);
-                return error == 0 ? WriteStruct(payload, new FuseLseekOut { Offset = (ulong)position }, out length) : error;
+                return error == Errno.Success ? WriteStruct(payload, new FuseLseekOut { Offset = (ulong)position }, out length) : error;
             case FuseOpcode.CopyFileRange:
                 if (!TryRead<FuseCopyFileRangeIn>(body, out var copy))
                 {
@@ -125,13 +126,13 @@ internal sealed partial class FuseDispatcher
 
                 error = _fs.CopyFileRange(context, node, copy.FhIn, (long)copy.OffIn, copy.NodeIdOut, copy.FhOut, (long)copy.OffOut, (long)copy.Len, copy.Flags, out var copied);
                 // The 32-bit reply field: the kernel never asks for more than fits it.
-                return error == 0 ? WriteStruct(payload, new FuseWriteOut { Size = (uint)copied }, out length) : error;
+                return error == Errno.Success ? WriteStruct(payload, new FuseWriteOut { Size = (uint)copied }, out length) : error;
             default:
                 return Errno.ENOSYS;
         }
     }
 
-    private int Create(FuseContext context, ulong parent, ReadOnlySpan<byte> body, Span<byte> payload, out int length)
+    private Errno Create(FuseContext context, ulong parent, ReadOnlySpan<byte> body, Span<byte> payload, out int length)
     {
         length = 0;
         if (!TryRead<FuseCreateIn>(body, out var request))
@@ -148,16 +149,16 @@ internal sealed partial class FuseDispatcher
         context.Umask = request.Umask;
         context.KillSuidGid = (request.OpenFlags & OpenKillSuidGid) != 0;
         var error = _fs.Create(context, parent, name, request.Mode, (int)request.Flags, out var entry, out var reply);
-        if (error == 0)
+        if (error == Errno.Success)
         {
-            length = WriteEntry(payload, 0, entry);
+            length = WriteEntry(payload, Errno.Success, entry);
             length += WriteOpen(payload[length..], reply);
         }
 
         return error;
     }
 
-    private int SetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> body)
+    private Errno SetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> body)
     {
         if (body.Length < _setxattrInSize)
         {
@@ -183,22 +184,22 @@ internal sealed partial class FuseDispatcher
         return Unsafe.SizeOf<FuseOpenOut>();
     }
 
-    private static int WriteStruct<T>(Span<byte> payload, T value, out int length)
+    private static Errno WriteStruct<T>(Span<byte> payload, T value, out int length)
         where T : unmanaged
     {
         MemoryMarshal.Write(payload, in value);
         length = Unsafe.SizeOf<T>();
-        return 0;
+        return Errno.Success;
     }
 
     /// <summary>The buffer for GETXATTR/LISTXATTR: empty when the kernel asks for the size only.</summary>
     private static Span<byte> Sized(Span<byte> payload, uint requested) =>
         requested == 0 ? [] : payload[..Math.Min(payload.Length, (int)Math.Min(requested, int.MaxValue))];
 
-    private static int SizedReply(Span<byte> payload, uint requested, int error, int size, out int length)
+    private static Errno SizedReply(Span<byte> payload, uint requested, Errno error, int size, out int length)
     {
         length = 0;
-        if (error != 0)
+        if (error != Errno.Success)
         {
             return error;
         }
@@ -209,6 +210,6 @@ internal sealed partial class FuseDispatcher
         }
 
         length = size;
-        return 0;
+        return Errno.Success;
     }
 }

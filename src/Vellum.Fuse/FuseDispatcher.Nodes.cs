@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vellum.Fuse.Protocol;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
 /// <summary>Requests about names and nodes: decoding their arguments and encoding entry, attribute and statfs replies.</summary>
 internal sealed partial class FuseDispatcher
 {
-    private int GetAttr(FuseContext context, ulong node, ReadOnlySpan<byte> body, out FuseAttr attr)
+    private Errno GetAttr(FuseContext context, ulong node, ReadOnlySpan<byte> body, out FuseAttr attr)
     {
         ulong? handle = TryRead<FuseGetAttrIn>(body, out var request) && (request.GetAttrFlags & FuseProtocol.GetAttrFh) != 0
             ? request.Fh
@@ -15,7 +16,7 @@ internal sealed partial class FuseDispatcher
         return _fs.GetAttr(context, node, handle, out attr);
     }
 
-    private int SetAttr(FuseContext context, ulong node, ReadOnlySpan<byte> body, out FuseAttr attr)
+    private Errno SetAttr(FuseContext context, ulong node, ReadOnlySpan<byte> body, out FuseAttr attr)
     {
         if (!TryRead<FuseSetAttrIn>(body, out var request))
         {
@@ -41,7 +42,7 @@ internal sealed partial class FuseDispatcher
         return _fs.SetAttr(context, node, changes, out attr);
     }
 
-    private int Symlink(FuseContext context, ulong parent, ReadOnlySpan<byte> body, out FuseEntry entry)
+    private Errno Symlink(FuseContext context, ulong parent, ReadOnlySpan<byte> body, out FuseEntry entry)
     {
         // The new name comes first, then the target.
         return TakeName(ref body, out var name) && TakeName(ref body, out var target)
@@ -49,7 +50,7 @@ internal sealed partial class FuseDispatcher
             : Invalid(out entry);
     }
 
-    private int MkNod(FuseContext context, ulong parent, ReadOnlySpan<byte> body, out FuseEntry entry)
+    private Errno MkNod(FuseContext context, ulong parent, ReadOnlySpan<byte> body, out FuseEntry entry)
     {
         if (!TryRead<FuseMknodIn>(body, out var request))
         {
@@ -61,7 +62,7 @@ internal sealed partial class FuseDispatcher
         return TakeName(ref body, out var name) ? _fs.MkNod(context, parent, name, request.Mode, request.Rdev, out entry) : Invalid(out entry);
     }
 
-    private int MkDir(FuseContext context, ulong parent, ReadOnlySpan<byte> body, out FuseEntry entry)
+    private Errno MkDir(FuseContext context, ulong parent, ReadOnlySpan<byte> body, out FuseEntry entry)
     {
         if (!TryRead<FuseMkdirIn>(body, out var request))
         {
@@ -73,7 +74,7 @@ internal sealed partial class FuseDispatcher
         return TakeName(ref body, out var name) ? _fs.MkDir(context, parent, name, request.Mode, out entry) : Invalid(out entry);
     }
 
-    private int Rename(FuseContext context, ulong parent, ReadOnlySpan<byte> body, bool extended)
+    private Errno Rename(FuseContext context, ulong parent, ReadOnlySpan<byte> body, bool extended)
     {
         ulong newParent;
         uint flags = 0;
@@ -103,7 +104,7 @@ internal sealed partial class FuseDispatcher
             : Errno.EINVAL;
     }
 
-    private int Link(FuseContext context, ulong newParent, ReadOnlySpan<byte> body, out FuseEntry entry)
+    private Errno Link(FuseContext context, ulong newParent, ReadOnlySpan<byte> body, out FuseEntry entry)
     {
         if (!TryRead<FuseLinkIn>(body, out var request))
         {
@@ -114,9 +115,9 @@ internal sealed partial class FuseDispatcher
         return TakeName(ref body, out var name) ? _fs.Link(context, request.OldNodeId, newParent, name, out entry) : Invalid(out entry);
     }
 
-    private int WriteEntry(Span<byte> payload, int error, in FuseEntry entry)
+    private int WriteEntry(Span<byte> payload, Errno error, in FuseEntry entry)
     {
-        if (error != 0)
+        if (error != Errno.Success)
         {
             return 0;
         }
@@ -137,9 +138,9 @@ internal sealed partial class FuseDispatcher
         Attr = entry.Attr,
     };
 
-    private int WriteAttr(Span<byte> payload, int error, in FuseAttr attr)
+    private int WriteAttr(Span<byte> payload, Errno error, in FuseAttr attr)
     {
-        if (error != 0)
+        if (error != Errno.Success)
         {
             return 0;
         }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Vellum.Fuse.Native;
 using Vellum.Fuse.Protocol;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
@@ -118,7 +118,7 @@ internal sealed unsafe partial class FuseDispatcher
     {
         var context = reader.Context;
         var payload = reader.Reply[OutHeaderSize..];
-        int error;
+        Errno error;
         var length = 0;
         switch (opcode)
         {
@@ -167,7 +167,7 @@ internal sealed unsafe partial class FuseDispatcher
                 break;
             case FuseOpcode.StatFs:
                 error = _fs.StatFs(context, node, out var statFs);
-                length = error == 0 ? WriteStatFs(payload, statFs) : 0;
+                length = error == Errno.Success ? WriteStatFs(payload, statFs) : 0;
                 break;
             case FuseOpcode.Access:
                 error = TryRead<FuseAccessIn>(body, out var access) ? _fs.Access(context, node, (int)access.Mask) : Errno.EINVAL;
@@ -181,7 +181,7 @@ internal sealed unsafe partial class FuseDispatcher
         {
             _eio.Answered(opcode, node);
         }
-        if (error != 0)
+        if (error != Errno.Success)
         {
             ReplyError(reader, unique, error);
         }
@@ -246,7 +246,7 @@ internal sealed unsafe partial class FuseDispatcher
 
     private void ReplyOk(FuseReader reader, ulong unique, int payloadLength) => Send(reader, unique, 0, payloadLength);
 
-    private void ReplyError(FuseReader reader, ulong unique, int errno) => Send(reader, unique, -Math.Abs(errno), 0);
+    private void ReplyError(FuseReader reader, ulong unique, Errno errno) => Send(reader, unique, -Math.Abs((int)errno), 0);
 
     private void Send(FuseReader reader, ulong unique, int error, int payloadLength)
     {
@@ -254,7 +254,7 @@ internal sealed unsafe partial class FuseDispatcher
         MemoryMarshal.Write(reader.Reply, in header);
         // A failed write means the request is gone (ENOENT: interrupted) or the connection is
         // (ENODEV): neither leaves anything to do here; the next read reports the latter.
-        _ = LibC.Write(_session.DeviceFd, reader.ReplyPointer, (nint)header.Len);
+        _ = LibC.Write(_session.DeviceFd, reader.ReplyPointer, header.Len);
     }
 
     private static bool TryRead<T>(ReadOnlySpan<byte> body, out T value)
@@ -285,7 +285,7 @@ internal sealed unsafe partial class FuseDispatcher
         return true;
     }
 
-    private static int Invalid<T>(out T value)
+    private static Errno Invalid<T>(out T value)
         where T : struct
     {
         value = default;

@@ -1,11 +1,11 @@
-using System.Runtime.InteropServices;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
-/// <summary>A failure while setting up or tearing down a mount, with the errno behind it (0 when none).</summary>
+/// <summary>A failure while setting up or tearing down a mount, with the errno behind it (<see cref="Errno.Success"/> when none).</summary>
 public sealed class FuseException : Exception
 {
-    public FuseException(string message, int errno = 0)
+    public FuseException(string message, Errno errno = Errno.Success)
         : base(message)
     {
         Errno = errno;
@@ -16,12 +16,12 @@ public sealed class FuseException : Exception
     {
     }
 
-    public int Errno { get; }
+    public Errno Errno { get; }
 
     /// <summary>"what: strerror(errno)" for the errno of the last P/Invoke.</summary>
     internal static FuseException FromLastError(string what)
     {
-        var errno = Marshal.GetLastPInvokeError();
-        return new FuseException($"{what}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        var errno = LibC.LastError();
+        return new FuseException($"{what}: {errno.Text}", errno);
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Vellum.Fuse.Native;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
@@ -109,7 +109,7 @@ public sealed class FuseMount : IDisposable
         else
         {
             // MNT_DETACH: files still open under the mount must not keep it attached.
-            LibC.Umount2(MountPoint, LibC.MntDetach);
+            LibC.Umount2(MountPoint, LibCConstants.MntDetach);
         }
     }
 
@@ -148,7 +148,7 @@ public sealed class FuseMount : IDisposable
             }
             finally
             {
-                LibC.Umount2(control, LibC.MntDetach);
+                LibC.Umount2(control, LibCConstants.MntDetach);
             }
         }
         finally
@@ -216,12 +216,12 @@ public sealed class FuseMount : IDisposable
         {
             return [];
         }
-        if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.EBUSY)
+        if (LibC.LastError() != Errno.EBUSY)
         {
             throw FuseException.FromLastError($"cannot unmount {full}");
         }
         var holders = MountHolder.Find(mountId, full);
-        if (LibC.Umount2(full, LibC.MntForce | LibC.MntDetach) != 0)
+        if (LibC.Umount2(full, LibCConstants.MntForce | LibCConstants.MntDetach) != 0)
         {
             throw FuseException.FromLastError($"cannot force the unmount of {full}");
         }
@@ -249,7 +249,7 @@ public sealed class FuseMount : IDisposable
 
     private static int MountAsRoot(string mountPoint, FuseMountOptions options)
     {
-        var fd = LibC.Open("/dev/fuse", LibC.ORdwr | LibC.OCloexec);
+        var fd = LibC.Open("/dev/fuse", LibCConstants.ORdWr | LibCConstants.OCloExec);
         if (fd < 0)
         {
             throw FuseException.FromLastError("cannot open /dev/fuse");
@@ -257,7 +257,7 @@ public sealed class FuseMount : IDisposable
 
         var data = string.Create(CultureInfo.InvariantCulture,
             $"fd={fd},rootmode=40000,user_id={LibC.GetEuid()},group_id={LibC.GetEgid()},max_read={FuseInit.MaxWriteFor(options.MaxWrite, Environment.SystemPageSize)}{CommonOptions(options)}");
-        if (LibC.Mount(options.Source, mountPoint, "fuse." + options.Subtype, LibC.MsNosuid | LibC.MsNodev, data) != 0)
+        if (LibC.Mount(options.Source, mountPoint, "fuse." + options.Subtype, LibCConstants.MsNosuid | LibCConstants.MsNodev, data) != 0)
         {
             var error = FuseException.FromLastError($"cannot mount {options.Source} at {mountPoint}");
             LibC.Close(fd);

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Vellum.Fuse.Native;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
@@ -41,8 +41,8 @@ internal sealed unsafe class FuseReader
             while (true)
             {
                 _session.EnterIdle();
-                var length = LibC.Read(_session.DeviceFd, request, _request.Length);
-                var errno = length < 0 ? Marshal.GetLastPInvokeError() : 0;
+                var length = LibC.Read(_session.DeviceFd, request, (nuint)_request.Length);
+                var errno = length < 0 ? LibC.LastError() : Errno.Success;
                 _session.LeaveIdle(spawn: length > 0);
                 if (length < 0)
                 {

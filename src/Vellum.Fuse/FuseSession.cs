@@ -1,6 +1,5 @@
-using System.Runtime.InteropServices;
-using Vellum.Fuse.Native;
 using Vellum.Fuse.Protocol;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
@@ -77,6 +76,11 @@ public sealed unsafe class FuseSession
         }
     }
 
+    /// <summary>
+    /// The /dev/fuse descriptor, a plain int rather than a SafeHandle: every reader thread
+    /// reads and answers through it on the hot path, and the session's own lifetime (readers
+    /// joined before <see cref="FuseMount"/> closes it) already keeps it from being closed in use.
+    /// </summary>
     internal int DeviceFd { get; }
 
     internal FuseDispatcher Dispatcher { get; }
@@ -84,26 +88,26 @@ public sealed unsafe class FuseSession
     internal Action? Ended { get; set; }
 
     /// <summary>
-    /// Registers an open file for kernel passthrough (FUSE_DEV_IOC_BACKING_OPEN); returns 0 and
+    /// Registers an open file for kernel passthrough (FUSE_DEV_IOC_BACKING_OPEN); returns <see cref="Errno.Success"/> and
     /// the id to put in <see cref="FuseOpenReply.BackingId"/>, or an errno. The kernel holds
     /// its own reference, so the fd may be closed after this returns; close the id with
     /// <see cref="CloseBacking"/> when the open file is released.
     /// </summary>
-    public int OpenBacking(int fd, out int backingId)
+    public Errno OpenBacking(int fd, out int backingId)
     {
         var map = new FuseBackingMap { Fd = fd };
         var result = LibC.Ioctl(DeviceFd, FuseProtocol.DevIocBackingOpen, &map);
         backingId = Math.Max(result, 0);
-        return result < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return result < 0 ? LibC.LastError() : Errno.Success;
     }
 
     /// <summary>
     /// Tells the kernel that <paramref name="node"/>'s attributes changed behind its cache
     /// (FUSE_NOTIFY_INVAL_INODE with a negative offset: attributes only, no page cache), so
-    /// the next stat asks again. Returns 0 or an errno (ENOENT: the kernel has no such node
+    /// the next stat asks again. Returns <see cref="Errno.Success"/> or an errno (ENOENT: the kernel has no such node
     /// cached, so nothing was stale).
     /// </summary>
-    public int InvalidateAttributes(ulong node)
+    public Errno InvalidateAttributes(ulong node)
     {
         const int notifyInvalInode = 2;
         var message = stackalloc byte[40];
@@ -115,14 +119,14 @@ public sealed unsafe class FuseSession
         body[0] = (long)node;
         body[1] = -1;
         body[2] = 0;
-        return LibC.Write(DeviceFd, message, 40) < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return LibC.Write(DeviceFd, message, 40) < 0 ? LibC.LastError() : Errno.Success;
     }
 
-    /// <summary>Drops a backing id (FUSE_DEV_IOC_BACKING_CLOSE); returns 0 or an errno.</summary>
-    public int CloseBacking(int backingId)
+    /// <summary>Drops a backing id (FUSE_DEV_IOC_BACKING_CLOSE); returns <see cref="Errno.Success"/> or an errno.</summary>
+    public Errno CloseBacking(int backingId)
     {
         var id = (uint)backingId;
-        return LibC.Ioctl(DeviceFd, FuseProtocol.DevIocBackingClose, &id) < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return LibC.Ioctl(DeviceFd, FuseProtocol.DevIocBackingClose, &id) < 0 ? LibC.LastError() : Errno.Success;
     }
 
     internal void Start() => StartReader();

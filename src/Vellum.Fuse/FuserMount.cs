@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using Vellum.Fuse.Native;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
@@ -15,7 +14,7 @@ internal static unsafe class FuserMount
     public static int Mount(string mountPoint, string options)
     {
         var fds = stackalloc int[2];
-        if (LibC.SocketPair(LibC.AfUnix, LibC.SockStream, 0, fds) != 0)
+        if (LibC.SocketPair(LibCConstants.AfUnix, LibCConstants.SockStream, 0, fds) != 0)
         {
             throw FuseException.FromLastError("cannot create the socket pair for fusermount3");
         }
@@ -79,7 +78,7 @@ internal static unsafe class FuserMount
         {
             received = LibC.RecvMsg(socket, &message, 0);
         }
-        while (received < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        while (received < 0 && LibC.LastError() == Errno.EINTR);
 
         if (received <= 0 || message.ControlLen < 20)
         {
@@ -88,6 +87,6 @@ internal static unsafe class FuserMount
 
         var level = *(int*)(control + 8);
         var type = *(int*)(control + 12);
-        return level == LibC.SolSocket && type == LibC.ScmRights ? *(int*)(control + 16) : -1;
+        return level == LibCConstants.SolSocket && type == LibCConstants.ScmRights ? *(int*)(control + 16) : -1;
     }
 }

@@ -1,4 +1,4 @@
-using Vellum.Fuse.Native;
+using Vellum.Native;
 
 namespace Vellum.Fuse;
 
@@ -11,21 +11,21 @@ internal static class MountPointGuard
     public static void Prepare(string mountPoint)
     {
         var mounted = MountInfo.FileSystemTypeAt(mountPoint);
-        var statError = mounted is not null && mounted.StartsWith("fuse", StringComparison.Ordinal) ? LibC.StatFsErrno(mountPoint) : LibC.StatErrno(mountPoint);
-        if (statError == Errno.ENOTCONN || (mounted is not null && mounted.StartsWith("fuse", StringComparison.Ordinal) && statError != 0))
+        var statError = mounted is not null && mounted.StartsWith("fuse", StringComparison.Ordinal) ? LibC.StatFsError(mountPoint) : LibC.StatError(mountPoint);
+        if (statError == Errno.ENOTCONN || (mounted is not null && mounted.StartsWith("fuse", StringComparison.Ordinal) && statError != Errno.Success))
         {
             if (LibC.GetEuid() != 0)
             {
                 // Without root only the setuid helper may unmount (a mount this user made).
                 FuserMount.Unmount(mountPoint);
             }
-            else if (LibC.Umount2(mountPoint, LibC.MntDetach) != 0)
+            else if (LibC.Umount2(mountPoint, LibCConstants.MntDetach) != 0)
             {
                 throw FuseException.FromLastError($"cannot clear the stale FUSE mount at {mountPoint}");
             }
 
             mounted = MountInfo.FileSystemTypeAt(mountPoint);
-            statError = LibC.StatErrno(mountPoint);
+            statError = LibC.StatError(mountPoint);
         }
 
         if (mounted is not null)
@@ -33,9 +33,9 @@ internal static class MountPointGuard
             throw new FuseException($"cannot mount at {mountPoint}: a live {mounted} filesystem is already mounted there", Errno.EBUSY);
         }
 
-        if (statError != 0 || !Directory.Exists(mountPoint))
+        if (statError != Errno.Success || !Directory.Exists(mountPoint))
         {
-            throw new FuseException($"cannot mount at {mountPoint}: it is not a directory", statError == 0 ? Errno.ENOTDIR : statError);
+            throw new FuseException($"cannot mount at {mountPoint}: it is not a directory", statError == Errno.Success ? Errno.ENOTDIR : statError);
         }
 
         if (Directory.EnumerateFileSystemEntries(mountPoint).Any())

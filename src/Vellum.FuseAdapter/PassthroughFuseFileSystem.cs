@@ -1,7 +1,8 @@
 using Vellum.Fuse;
 using Vellum.Passthrough;
+using Vellum.Native;
 using static Vellum.FuseAdapter.FuseConversions;
-using Errno = Vellum.Passthrough.Errno;
+using static Vellum.Native.LibCConstants;
 
 namespace Vellum.FuseAdapter;
 
@@ -16,29 +17,19 @@ namespace Vellum.FuseAdapter;
 /// </summary>
 public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, bool usePassthrough) : IFuseFileSystem
 {
-    private const int AccessModeMask = 3;
-    private const int ReadOnly = 0;
-    private const int Truncate = 0x200;
-    private const uint PermissionBits = 0xFFF;
-    private const uint SetUid = 0x800;
-    private const uint SetGid = 0x400;
-    private const uint GroupExecute = 0x8;
-    private const uint FileTypeMask = 0xF000;
-    private const uint RegularFile = 0x8000;
-
     private readonly InodeOpenModes _openModes = new();
 
-    public int Lookup(FuseContext context, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry) =>
+    public Errno Lookup(FuseContext context, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry) =>
         Entry(backing.Lookup(parent, name, out var found), found, out entry);
 
     public void Forget(ulong node, ulong lookups) => backing.Forget(node, lookups);
 
     public string Describe(ulong node) => backing.Describe(node);
 
-    public int GetAttr(FuseContext context, ulong node, ulong? handle, out FuseAttr attr) =>
+    public Errno GetAttr(FuseContext context, ulong node, ulong? handle, out FuseAttr attr) =>
         Attr(backing.GetAttr(node, out var stat), stat, out attr);
 
-    public int SetAttr(FuseContext context, ulong node, in FuseSetAttr changes, out FuseAttr attr)
+    public Errno SetAttr(FuseContext context, ulong node, in FuseSetAttr changes, out FuseAttr attr)
     {
         var request = ToPassthrough(changes);
         if (context.KillSuidGid)
@@ -56,47 +47,47 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
         return Attr(backing.SetAttr(CallerOf(context), node, request, out var stat), stat, out attr);
     }
 
-    public int ReadLink(FuseContext context, ulong node, Span<byte> target, out int length) =>
-        (int)backing.ReadLink(node, target, out length);
+    public Errno ReadLink(FuseContext context, ulong node, Span<byte> target, out int length) =>
+        backing.ReadLink(node, target, out length);
 
-    public int Symlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry) =>
+    public Errno Symlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry) =>
         Entry(backing.Symlink(CallerOf(context), parent, name, target, out var created), created, out entry);
 
-    public int MkNod(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out FuseEntry entry) =>
+    public Errno MkNod(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out FuseEntry entry) =>
         Entry(backing.Mknod(CallerOf(context), parent, name, mode, rdev, out var created), created, out entry);
 
-    public int MkDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out FuseEntry entry) =>
+    public Errno MkDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out FuseEntry entry) =>
         Entry(backing.Mkdir(CallerOf(context), parent, name, mode, out var created), created, out entry);
 
-    public int Unlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name) =>
-        (int)backing.Unlink(CallerOf(context), parent, name);
+    public Errno Unlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name) =>
+        backing.Unlink(CallerOf(context), parent, name);
 
-    public int RmDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name) =>
-        (int)backing.Rmdir(CallerOf(context), parent, name);
+    public Errno RmDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name) =>
+        backing.Rmdir(CallerOf(context), parent, name);
 
-    public int Rename(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, uint flags) =>
-        (int)backing.Rename(CallerOf(context), parent, name, newParent, newName, (RenameFlags)flags);
+    public Errno Rename(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, uint flags) =>
+        backing.Rename(CallerOf(context), parent, name, newParent, newName, (RenameFlags)flags);
 
-    public int Link(FuseContext context, ulong node, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry) =>
+    public Errno Link(FuseContext context, ulong node, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry) =>
         Entry(backing.Link(CallerOf(context), node, newParent, newName, out var linked), linked, out entry);
 
-    public int Open(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
+    public Errno Open(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
     {
         reply = default;
         var error = backing.Open(CallerOf(context), node, flags, out var handle);
         if (error == Errno.Success && context.KillSuidGid)
             error = DropSetIds(context, node);
-        return error == Errno.Success ? OpenReply(context, node, handle, flags, out reply) : (int)error;
+        return error == Errno.Success ? OpenReply(context, node, handle, flags, out reply) : error;
     }
 
-    public int Create(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, int flags, out FuseEntry entry, out FuseOpenReply reply)
+    public Errno Create(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, int flags, out FuseEntry entry, out FuseOpenReply reply)
     {
         reply = default;
         var error = backing.Create(CallerOf(context), parent, name, mode, flags, out var created, out var handle);
         if (error != Errno.Success)
         {
             entry = default;
-            return (int)error;
+            return error;
         }
         if (context.KillSuidGid && DropSetIds(context, created.NodeId) == Errno.Success && backing.GetAttr(created.NodeId, out var stat) == Errno.Success)
             created = created with { Attributes = stat };
@@ -104,85 +95,85 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
         return OpenReply(context, created.NodeId, handle, flags, out reply);
     }
 
-    public int Read(FuseContext context, ulong node, ulong handle, long offset, Span<byte> buffer, out int bytesRead) =>
-        (int)backing.Read(handle, buffer, offset, out bytesRead);
+    public Errno Read(FuseContext context, ulong node, ulong handle, long offset, Span<byte> buffer, out int bytesRead) =>
+        backing.Read(handle, buffer, offset, out bytesRead);
 
-    public int Write(FuseContext context, ulong node, ulong handle, long offset, ReadOnlySpan<byte> data, int flags, out int bytesWritten)
+    public Errno Write(FuseContext context, ulong node, ulong handle, long offset, ReadOnlySpan<byte> data, int flags, out int bytesWritten)
     {
         bytesWritten = 0;
         // As on a native filesystem, the set-id bits go before the bytes land.
         var error = context.KillSuidGid ? DropSetIds(context, node) : Errno.Success;
-        return error == Errno.Success ? (int)backing.Write(CallerOf(context), handle, data, offset, out bytesWritten) : (int)error;
+        return error == Errno.Success ? backing.Write(CallerOf(context), handle, data, offset, out bytesWritten) : error;
     }
 
-    public int Flush(FuseContext context, ulong node, ulong handle, ulong lockOwner) => (int)backing.Flush(handle);
+    public Errno Flush(FuseContext context, ulong node, ulong handle, ulong lockOwner) => backing.Flush(handle);
 
-    public int Release(FuseContext context, ulong node, ulong handle, int flags)
+    public Errno Release(FuseContext context, ulong node, ulong handle, int flags)
     {
         if (_openModes.Release(handle) is { } backingId)
             context.Session.CloseBacking(backingId);
-        return (int)backing.Release(handle);
+        return backing.Release(handle);
     }
 
-    public int Fsync(FuseContext context, ulong node, ulong handle, bool dataOnly) =>
-        (int)backing.Fsync(CallerOf(context), handle, dataOnly);
+    public Errno Fsync(FuseContext context, ulong node, ulong handle, bool dataOnly) =>
+        backing.Fsync(CallerOf(context), handle, dataOnly);
 
-    public int OpenDir(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
+    public Errno OpenDir(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
     {
         var error = backing.OpenDir(node, out var handle);
         reply = new FuseOpenReply { Handle = handle };
-        return (int)error;
+        return error;
     }
 
-    public int ReadDir(FuseContext context, ulong node, ulong handle, long offset, ref FuseDirectoryWriter entries)
+    public Errno ReadDir(FuseContext context, ulong node, ulong handle, long offset, ref FuseDirectoryWriter entries)
     {
         if (entries.IsPlus)
         {
             var plus = new FuseDirectoryPlusSink(entries);
             var plusError = backing.ReadDirPlus(handle, offset, ref plus);
             entries = plus.Writer;
-            return (int)plusError;
+            return plusError;
         }
         var sink = new FuseDirectorySink(entries);
         var error = backing.ReadDir(handle, offset, ref sink);
         entries = sink.Writer;
-        return (int)error;
+        return error;
     }
 
-    public int ReleaseDir(FuseContext context, ulong node, ulong handle) => (int)backing.ReleaseDir(handle);
+    public Errno ReleaseDir(FuseContext context, ulong node, ulong handle) => backing.ReleaseDir(handle);
 
-    public int FsyncDir(FuseContext context, ulong node, ulong handle, bool dataOnly) =>
-        (int)backing.FsyncDir(CallerOf(context), handle, dataOnly);
+    public Errno FsyncDir(FuseContext context, ulong node, ulong handle, bool dataOnly) =>
+        backing.FsyncDir(CallerOf(context), handle, dataOnly);
 
-    public int StatFs(FuseContext context, ulong node, out FuseStatFs statFs)
+    public Errno StatFs(FuseContext context, ulong node, out FuseStatFs statFs)
     {
         var error = backing.StatFs(node, out var stats);
         statFs = ToFuse(stats);
-        return (int)error;
+        return error;
     }
 
-    public int SetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
-        (int)backing.SetXattr(CallerOf(context), node, name, value, flags);
+    public Errno SetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
+        backing.SetXattr(CallerOf(context), node, name, value, flags);
 
-    public int GetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int size) =>
-        (int)backing.GetXattr(node, name, value, out size);
+    public Errno GetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int size) =>
+        backing.GetXattr(node, name, value, out size);
 
-    public int ListXattr(FuseContext context, ulong node, Span<byte> names, out int size) =>
-        (int)backing.ListXattr(node, names, out size);
+    public Errno ListXattr(FuseContext context, ulong node, Span<byte> names, out int size) =>
+        backing.ListXattr(node, names, out size);
 
-    public int RemoveXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name) =>
-        (int)backing.RemoveXattr(CallerOf(context), node, name);
+    public Errno RemoveXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name) =>
+        backing.RemoveXattr(CallerOf(context), node, name);
 
-    public int Access(FuseContext context, ulong node, int mask) => (int)backing.Access(CallerOf(context), node, mask);
+    public Errno Access(FuseContext context, ulong node, int mask) => backing.Access(CallerOf(context), node, mask);
 
-    public int Fallocate(FuseContext context, ulong node, ulong handle, long offset, long length, int mode) =>
-        (int)backing.Fallocate(CallerOf(context), handle, mode, offset, length);
+    public Errno Fallocate(FuseContext context, ulong node, ulong handle, long offset, long length, int mode) =>
+        backing.Fallocate(CallerOf(context), handle, mode, offset, length);
 
-    public int Lseek(FuseContext context, ulong node, ulong handle, long offset, int whence, out long result) =>
-        (int)backing.Lseek(handle, offset, whence, out result);
+    public Errno Lseek(FuseContext context, ulong node, ulong handle, long offset, int whence, out long result) =>
+        backing.Lseek(handle, offset, whence, out result);
 
-    public int CopyFileRange(FuseContext context, ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, ulong flags, out long copied) =>
-        (int)backing.CopyFileRange(CallerOf(context), handleIn, offsetIn, handleOut, offsetOut, length, (uint)flags, out copied);
+    public Errno CopyFileRange(FuseContext context, ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, ulong flags, out long copied) =>
+        backing.CopyFileRange(CallerOf(context), handleIn, offsetIn, handleOut, offsetOut, length, (uint)flags, out copied);
 
     public void Destroy()
     {
@@ -194,15 +185,15 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     /// returns, so no write error waits for the close to be reported, and the kernel keeps
     /// POSIX locks itself (the mount does not ask for FUSE_POSIX_LOCKS).
     /// </remarks>
-    private int OpenReply(FuseContext context, ulong node, ulong handle, int flags, out FuseOpenReply reply)
+    private Errno OpenReply(FuseContext context, ulong node, ulong handle, int flags, out FuseOpenReply reply)
     {
         reply = new FuseOpenReply { Handle = handle, Options = FuseOpenOptions.NoFlush };
         if (!usePassthrough || !context.Session.PassthroughEnabled)
-            return 0;
-        var writable = (flags & AccessModeMask) != ReadOnly || (flags & Truncate) != 0;
+            return Errno.Success;
+        var writable = (flags & OAccessMode) != ORdOnly || (flags & OTrunc) != 0;
         var session = context.Session;
         var mode = _openModes.Open(node, handle, writable, () =>
-            backing.TryGetPassthroughFd(handle, out var fd) && session.OpenBacking(fd, out var id) == 0 ? id : null, out var backingId);
+            backing.TryGetPassthroughFd(handle, out var fd) && session.OpenBacking(fd, out var id) == Errno.Success ? id : null, out var backingId);
         if (mode != OpenMode.Passthrough)
             reply.Options |= FuseOpenOptions.DirectIo | FuseOpenOptions.ParallelDirectWrites;
         if (mode != OpenMode.DirectIo)
@@ -212,7 +203,7 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
         }
         if (mode == OpenMode.PassthroughDirectIo)
             backing.WatchMappedWrites(CallerOf(context), handle);
-        return 0;
+        return Errno.Success;
     }
 
     /// <summary>
@@ -237,7 +228,7 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
 
     // The kernel clears set-id bits of regular files only (setattr_should_drop_suidgid); it
     // also asks on a chown of a symlink, whose mode cannot be changed.
-    private static bool IsRegularFile(uint mode) => (mode & FileTypeMask) == RegularFile;
+    private static bool IsRegularFile(uint mode) => (mode & SIfMt) == SIfReg;
 
     /// <summary>
     /// The mode without the bits setattr_should_drop_suidgid drops for a caller without
@@ -246,20 +237,20 @@ public sealed class PassthroughFuseFileSystem(PassthroughFileSystem backing, boo
     /// </summary>
     private static uint WithoutSetIds(FuseContext context, uint mode, uint fileGid)
     {
-        var dropGroup = (mode & SetGid) != 0
-            && ((mode & GroupExecute) != 0 || !CallerGroups.Contains(context.Pid, context.Gid, fileGid));
-        return mode & PermissionBits & ~(SetUid | (dropGroup ? SetGid : 0));
+        var dropGroup = (mode & SISgid) != 0
+            && ((mode & SIxGrp) != 0 || !CallerGroups.Contains(context.Pid, context.Gid, fileGid));
+        return mode & PermissionBits & ~(SISuid | (dropGroup ? SISgid : 0));
     }
 
-    private static int Entry(Errno error, in NodeEntry found, out FuseEntry entry)
+    private static Errno Entry(Errno error, in NodeEntry found, out FuseEntry entry)
     {
         entry = error == Errno.Success ? ToFuse(found) : default;
-        return (int)error;
+        return error;
     }
 
-    private static int Attr(Errno error, in NodeStat stat, out FuseAttr attr)
+    private static Errno Attr(Errno error, in NodeStat stat, out FuseAttr attr)
     {
         attr = error == Errno.Success ? ToFuse(stat) : default;
-        return (int)error;
+        return error;
     }
 }

@@ -1,12 +1,12 @@
 using System.Text;
-using Vellum.Mirror.Native;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
 /// <summary>Operations on a node's content and attributes; each sets a state, so re-applying it changes nothing.</summary>
 public sealed partial class JournalApplier
 {
-    private const int FileFlags = MirrorConstants.OWrOnly | MirrorConstants.ONoFollow | MirrorConstants.ONonBlock | MirrorConstants.ONoCtty | MirrorConstants.OCloExec;
+    private const int FileFlags = LibCConstants.OWrOnly | LibCConstants.ONoFollow | LibCConstants.ONonBlock | LibCConstants.ONoCtty | LibCConstants.OCloExec;
 
     private unsafe void Write(Step step, ulong id)
     {
@@ -23,16 +23,16 @@ public sealed partial class JournalApplier
             {
                 while (done < data.Length)
                 {
-                    var written = MirrorLibC.PWrite(fd, bytes + done, (nuint)(data.Length - done), (long)offset + done);
+                    var written = LibC.PWrite(fd, bytes + done, (nuint)(data.Length - done), (long)offset + done);
                     if (written < 0)
-                        throw Failure(step, id, path, MirrorLibC.LastError());
+                        throw Failure(step, id, path, LibC.LastError());
                     done += (int)written;
                 }
             }
         }
         finally
         {
-            MirrorLibC.Close(fd);
+            LibC.Close(fd);
         }
     }
 
@@ -48,12 +48,12 @@ public sealed partial class JournalApplier
         var fd = OpenRegularFile(step, id, path);
         try
         {
-            if (MirrorLibC.FTruncate(fd, (long)size) != 0)
-                throw Failure(step, id, path, MirrorLibC.LastError());
+            if (LibC.FTruncate(fd, (long)size) != 0)
+                throw Failure(step, id, path, LibC.LastError());
         }
         finally
         {
-            MirrorLibC.Close(fd);
+            LibC.Close(fd);
         }
     }
 
@@ -66,12 +66,12 @@ public sealed partial class JournalApplier
         var fd = OpenRegularFile(step, id, path);
         try
         {
-            if (MirrorLibC.FAllocate(fd, (int)(redo.Flags ?? 0), (long)offset, (long)length) != 0)
-                throw Failure(step, id, path, MirrorLibC.LastError());
+            if (LibC.FAllocate(fd, (int)(redo.Flags ?? 0), (long)offset, (long)length) != 0)
+                throw Failure(step, id, path, LibC.LastError());
         }
         finally
         {
-            MirrorLibC.Close(fd);
+            LibC.Close(fd);
         }
     }
 
@@ -107,14 +107,14 @@ public sealed partial class JournalApplier
             {
                 // The CREATE / REPLACE flags are dropped: the state after the call is the
                 // same either way, and with them a repeated call would fail.
-                result = removing ? MirrorLibC.RemoveXattr(at, n) : MirrorLibC.SetXattr(at, n, v, (nuint)value.Length, 0);
+                result = removing ? LibC.RemoveXattr(at, n) : LibC.SetXattr(at, n, v, (nuint)value.Length, 0);
             }
-            if (result != 0 && !(removing && MirrorLibC.LastError() == MirrorConstants.ENODATA))
-                throw Failure(step, id, path, MirrorLibC.LastError());
+            if (result != 0 && !(removing && LibC.LastError() == Errno.ENODATA))
+                throw Failure(step, id, path, LibC.LastError());
         }
         finally
         {
-            MirrorLibC.Close(node);
+            LibC.Close(node);
         }
     }
 
@@ -127,15 +127,15 @@ public sealed partial class JournalApplier
     {
         using var parent = _root.OpenParent(path, id, step.Name);
         var errno = NodeInfo.Read(parent.Fd, path.Name, out var node);
-        if (errno != 0)
+        if (errno != Errno.Success)
             throw Failure(step, id, path, errno);
-        if (node.Type != MirrorConstants.SIfReg)
+        if (node.Type != LibCConstants.SIfReg)
             throw Failure(step, id, path, "is not a regular file");
         int fd;
         fixed (byte* name = path.Name)
-            fd = MirrorLibC.OpenAt(parent.Fd, name, FileFlags, 0);
+            fd = LibC.OpenAt(parent.Fd, name, FileFlags, 0);
         if (fd < 0)
-            throw Failure(step, id, path, MirrorLibC.LastError());
+            throw Failure(step, id, path, LibC.LastError());
         return fd;
     }
 
@@ -145,9 +145,9 @@ public sealed partial class JournalApplier
         using var parent = _root.OpenParent(path, id, step.Name);
         int fd;
         fixed (byte* name = path.Name)
-            fd = MirrorLibC.OpenAt(parent.Fd, name, MirrorConstants.OPath | MirrorConstants.ONoFollow | MirrorConstants.OCloExec, 0);
+            fd = LibC.OpenAt(parent.Fd, name, LibCConstants.OPath | LibCConstants.ONoFollow | LibCConstants.OCloExec, 0);
         if (fd < 0)
-            throw Failure(step, id, path, MirrorLibC.LastError());
+            throw Failure(step, id, path, LibC.LastError());
         return fd;
     }
 }

@@ -1,5 +1,5 @@
 using Vellum.Journal.Format;
-using Vellum.Mirror.Native;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
@@ -33,21 +33,21 @@ public sealed partial class JournalApplier
     {
         using var parent = _root.OpenParent(path, id, step.Name);
         var errno = NodeInfo.Read(parent.Fd, path.Name, out var node);
-        if (errno != 0)
+        if (errno != Errno.Success)
             throw Failure(step, id, path, errno);
         fixed (byte* name = path.Name)
         {
             if ((uid is not null || gid is not null)
-                && MirrorLibC.FChownAt(parent.Fd, name, uid ?? uint.MaxValue, gid ?? uint.MaxValue, MirrorConstants.AtSymlinkNoFollow) != 0)
-                throw Failure(step, id, path, MirrorLibC.LastError());
+                && LibC.FChownAt(parent.Fd, name, uid ?? uint.MaxValue, gid ?? uint.MaxValue, LibCConstants.AtSymlinkNoFollow) != 0)
+                throw Failure(step, id, path, LibC.LastError());
             // Not a symlink (checked above, and nothing else changes the replica), so no final symlink is followed.
-            if (mode is { } bits && !node.IsSymlink && MirrorLibC.FChmodAt(parent.Fd, name, bits & MirrorConstants.PermissionBits, 0) != 0)
-                throw Failure(step, id, path, MirrorLibC.LastError());
+            if (mode is { } bits && !node.IsSymlink && LibC.FChmodAt(parent.Fd, name, bits & LibCConstants.PermissionBits, 0) != 0)
+                throw Failure(step, id, path, LibC.LastError());
             if (atime is null && mtime is null)
                 return;
             var times = stackalloc TimeSpec[2] { Time(atime), Time(mtime) };
-            if (MirrorLibC.UtimensAt(parent.Fd, name, times, MirrorConstants.AtSymlinkNoFollow) != 0)
-                throw Failure(step, id, path, MirrorLibC.LastError());
+            if (LibC.UtimensAt(parent.Fd, name, times, LibCConstants.AtSymlinkNoFollow) != 0)
+                throw Failure(step, id, path, LibC.LastError());
         }
     }
 
@@ -56,11 +56,11 @@ public sealed partial class JournalApplier
     {
         using var parent = _root.OpenParent(path, id, step.Name);
         var times = stackalloc TimeSpec[2] { Time(null), Time(mtime) };
-        if (MirrorLibC.FUtimens(parent.Fd, times) != 0)
-            throw Failure(step, id, path, MirrorLibC.LastError());
+        if (LibC.FUtimens(parent.Fd, times) != 0)
+            throw Failure(step, id, path, LibC.LastError());
     }
 
     private static TimeSpec Time(JournalTimestamp? time) => time is { } t
         ? new TimeSpec { Seconds = t.Seconds, Nanoseconds = t.Nanoseconds }
-        : new TimeSpec { Nanoseconds = MirrorConstants.UtimeOmit };
+        : new TimeSpec { Nanoseconds = LibCConstants.UtimeOmit };
 }

@@ -1,5 +1,5 @@
 using Vellum.Journal.Operations;
-using Vellum.Mirror.Native;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
@@ -12,20 +12,20 @@ public sealed partial class JournalApplier
         using var parent = _root.OpenParent(path, id, step.Name);
         var errno = NodeInfo.Read(parent.Fd, path.Name, out var existing);
         int flags;
-        if (errno == MirrorConstants.ENOENT)
-            flags = MirrorConstants.OCreat | MirrorConstants.OExcl;
-        else if (errno != 0)
+        if (errno == Errno.ENOENT)
+            flags = LibCConstants.OCreat | LibCConstants.OExcl;
+        else if (errno != Errno.Success)
             throw Failure(step, id, path, errno);
-        else if (existing.Type == MirrorConstants.SIfReg)
-            flags = MirrorConstants.OTrunc; // applied before: the state right after a create is an empty file
+        else if (existing.Type == LibCConstants.SIfReg)
+            flags = LibCConstants.OTrunc; // applied before: the state right after a create is an empty file
         else
             throw Failure(step, id, path, "exists and is not a regular file");
         int fd;
         fixed (byte* name = path.Name)
-            fd = MirrorLibC.OpenAt(parent.Fd, name, flags | MirrorConstants.OWrOnly | MirrorConstants.ONoFollow | MirrorConstants.ONonBlock | MirrorConstants.ONoCtty | MirrorConstants.OCloExec, 0x180);
+            fd = LibC.OpenAt(parent.Fd, name, flags | LibCConstants.OWrOnly | LibCConstants.ONoFollow | LibCConstants.ONonBlock | LibCConstants.ONoCtty | LibCConstants.OCloExec, 0x180);
         if (fd < 0)
-            throw Failure(step, id, path, MirrorLibC.LastError());
-        MirrorLibC.Close(fd);
+            throw Failure(step, id, path, LibC.LastError());
+        LibC.Close(fd);
     }
 
     private unsafe void MakeDirectory(Step step, ulong id)
@@ -34,23 +34,23 @@ public sealed partial class JournalApplier
         using var parent = _root.OpenParent(path, id, step.Name);
         int result;
         fixed (byte* name = path.Name)
-            result = MirrorLibC.MkdirAt(parent.Fd, name, 0x1C0);
+            result = LibC.MkdirAt(parent.Fd, name, 0x1C0);
         if (result != 0)
-            AcceptExisting(step, id, parent, path, MirrorConstants.SIfDir, _ => true);
+            AcceptExisting(step, id, parent, path, LibCConstants.SIfDir, _ => true);
     }
 
     private unsafe void MakeNode(Step step, ulong id)
     {
         var path = step.Path!;
         var mode = CreationAttributes(step.Operation)?.Mode ?? throw Failure(step, id, path, "carries no MODE");
-        var type = mode & MirrorConstants.SIfMt;
+        var type = mode & LibCConstants.SIfMt;
         var rdev = step.Operation.Redo?.Attributes?.Rdev ?? step.Operation.Result?.Attributes?.Rdev ?? 0;
         using var parent = _root.OpenParent(path, id, step.Name);
         int result;
         fixed (byte* name = path.Name)
-            result = MirrorLibC.MknodAt(parent.Fd, name, type | 0x180, rdev);
+            result = LibC.MknodAt(parent.Fd, name, type | 0x180, rdev);
         if (result != 0)
-            AcceptExisting(step, id, parent, path, type, node => node.Rdev == rdev || type is not (MirrorConstants.SIfChr or MirrorConstants.SIfBlk));
+            AcceptExisting(step, id, parent, path, type, node => node.Rdev == rdev || type is not (LibCConstants.SIfChr or LibCConstants.SIfBlk));
     }
 
     private unsafe void MakeSymlink(Step step, ulong id)
@@ -64,18 +64,18 @@ public sealed partial class JournalApplier
         int result;
         fixed (byte* name = path.Name)
         fixed (byte* to = terminated)
-            result = MirrorLibC.SymlinkAt(to, parent.Fd, name);
+            result = LibC.SymlinkAt(to, parent.Fd, name);
         if (result != 0)
-            AcceptExisting(step, id, parent, path, MirrorConstants.SIfLnk, _ => ReadLink(parent.Fd, path.Name).AsSpan().SequenceEqual(target));
+            AcceptExisting(step, id, parent, path, LibCConstants.SIfLnk, _ => ReadLink(parent.Fd, path.Name).AsSpan().SequenceEqual(target));
     }
 
     /// <summary>After a failed creation: fine when the name holds what the operation makes (it was applied before).</summary>
     private static void AcceptExisting(Step step, ulong id, DirectoryHandle parent, ReplicaPath path, uint type, Func<NodeInfo, bool> same)
     {
-        var errno = MirrorLibC.LastError();
-        if (errno != MirrorConstants.EEXIST)
+        var errno = LibC.LastError();
+        if (errno != Errno.EEXIST)
             throw Failure(step, id, path, errno);
-        if (NodeInfo.Read(parent.Fd, path.Name, out var existing) != 0 || existing.Type != type || !same(existing))
+        if (NodeInfo.Read(parent.Fd, path.Name, out var existing) != Errno.Success || existing.Type != type || !same(existing))
             throw Failure(step, id, path, "exists and is not what the operation created");
     }
 
@@ -87,19 +87,19 @@ public sealed partial class JournalApplier
         using (fromParent)
         {
             int result = -1;
-            if (fromErrno == 0)
+            if (fromErrno == Errno.Success)
             {
                 fixed (byte* oldName = from.Name)
                 fixed (byte* newName = to.Name)
-                    result = MirrorLibC.LinkAt(fromParent.Fd, oldName, toParent.Fd, newName, 0);
+                    result = LibC.LinkAt(fromParent.Fd, oldName, toParent.Fd, newName, 0);
             }
             if (result == 0)
                 return;
-            var errno = fromErrno != 0 ? fromErrno : MirrorLibC.LastError();
+            var errno = fromErrno != Errno.Success ? fromErrno : LibC.LastError();
             var targetErrno = NodeInfo.Read(toParent.Fd, to.Name, out var target);
-            if (errno == MirrorConstants.ENOENT && targetErrno == 0)
+            if (errno == Errno.ENOENT && targetErrno == Errno.Success)
                 return; // applied before, and the old name went away later in the transaction
-            if (errno == MirrorConstants.EEXIST && NodeInfo.Read(fromParent.Fd, from.Name, out var source) == 0
+            if (errno == Errno.EEXIST && NodeInfo.Read(fromParent.Fd, from.Name, out var source) == Errno.Success
                 && source.Device == target.Device && source.Inode == target.Inode)
                 return; // applied before
             throw Failure(step, id, to, errno);
@@ -112,14 +112,14 @@ public sealed partial class JournalApplier
         var errno = _root.TryOpenParent(path, id, out var parent);
         using (parent)
         {
-            if (errno == 0)
+            if (errno == Errno.Success)
             {
                 int result;
                 fixed (byte* name = path.Name)
-                    result = MirrorLibC.UnlinkAt(parent.Fd, name, step.Kind == Journal.Format.SubRecordType.Rmdir ? MirrorConstants.AtRemoveDir : 0);
-                errno = result == 0 ? 0 : MirrorLibC.LastError();
+                    result = LibC.UnlinkAt(parent.Fd, name, step.Kind == Journal.Format.SubRecordType.Rmdir ? LibCConstants.AtRemoveDir : 0);
+                errno = result == 0 ? Errno.Success : LibC.LastError();
             }
-            if (errno is not 0 and not MirrorConstants.ENOENT) // ENOENT: removed before
+            if (errno is not Errno.Success and not Errno.ENOENT) // ENOENT: removed before
                 throw Failure(step, id, path, errno);
         }
     }
@@ -130,7 +130,7 @@ public sealed partial class JournalApplier
         nint length;
         fixed (byte* p = name)
         fixed (byte* b = buffer)
-            length = MirrorLibC.ReadlinkAt(dirFd, p, b, (nuint)buffer.Length);
+            length = LibC.ReadlinkAt(dirFd, p, b, (nuint)buffer.Length);
         return length < 0 ? [] : buffer[..(int)length];
     }
 

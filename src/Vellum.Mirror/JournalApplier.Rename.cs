@@ -1,5 +1,5 @@
 using Vellum.Journal.Operations;
-using Vellum.Mirror.Native;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
@@ -21,19 +21,19 @@ public sealed partial class JournalApplier
         {
             var targetErrno = NodeInfo.Read(toParent.Fd, to.Name, out var target);
             var source = default(NodeInfo);
-            var sourceErrno = fromErrno != 0 ? fromErrno : NodeInfo.Read(fromParent.Fd, from.Name, out source);
-            if (sourceErrno == MirrorConstants.ENOENT && targetErrno == 0)
+            var sourceErrno = fromErrno != Errno.Success ? fromErrno : NodeInfo.Read(fromParent.Fd, from.Name, out source);
+            if (sourceErrno == Errno.ENOENT && targetErrno == Errno.Success)
                 return; // applied before
-            if (sourceErrno != 0)
+            if (sourceErrno != Errno.Success)
                 throw Failure(step, id, from, sourceErrno);
-            if (AlreadyApplied(flags, source, targetErrno == 0 ? target : null, step.Operation.Result?.Attributes))
+            if (AlreadyApplied(flags, source, targetErrno == Errno.Success ? target : null, step.Operation.Result?.Attributes))
                 return;
             int result;
             fixed (byte* oldName = from.Name)
             fixed (byte* newName = to.Name)
-                result = MirrorLibC.RenameAt2(fromParent.Fd, oldName, toParent.Fd, newName, flags);
+                result = LibC.RenameAt2(fromParent.Fd, oldName, toParent.Fd, newName, flags);
             if (result != 0)
-                throw Failure(step, id, to, MirrorLibC.LastError());
+                throw Failure(step, id, to, LibC.LastError());
         }
     }
 
@@ -44,8 +44,8 @@ public sealed partial class JournalApplier
             return false;
         // A whiteout at the old name is what the rename leaves, but also what it may move (a
         // whiteout renamed again): RESULT's node at the new name tells the two apart.
-        if ((flags & MirrorConstants.RenameWhiteout) != 0)
-            return source.Type == MirrorConstants.SIfChr && source.Rdev == 0 && (result is null || Matches(moved, result));
+        if ((flags & LibCConstants.RenameWhiteout) != 0)
+            return source.Type == LibCConstants.SIfChr && source.Rdev == 0 && (result is null || Matches(moved, result));
         // Before the rename the old name holds the node RESULT describes; after it the new one
         // does (an exchange leaves both names present, a later operation may reuse the old name).
         return result is not null && Matches(moved, result) && !Matches(source, result);
@@ -56,6 +56,6 @@ public sealed partial class JournalApplier
         (attributes.Mode is not { } mode || mode == node.Mode)
         && (attributes.Uid is not { } uid || uid == node.Uid)
         && (attributes.Gid is not { } gid || gid == node.Gid)
-        && (attributes.Size is not { } size || node.Type != MirrorConstants.SIfReg || size == node.Size)
+        && (attributes.Size is not { } size || node.Type != LibCConstants.SIfReg || size == node.Size)
         && (attributes.Mtime is not { } mtime || (mtime.Seconds == node.MtimeSeconds && mtime.Nanoseconds == node.MtimeNanoseconds));
 }

@@ -1,6 +1,7 @@
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
@@ -142,7 +143,7 @@ public sealed partial class JournalApplier : IDisposable
         }
     }
 
-    private static MirrorApplyException Failure(Step step, ulong id, ReplicaPath path, int errno) => new(id, step.Name, path.Text, errno);
+    private static MirrorApplyException Failure(Step step, ulong id, ReplicaPath path, Errno errno) => new(id, step.Name, path.Text, errno);
 
     private static MirrorApplyException Failure(Step step, ulong id, ReplicaPath path, string problem) => new(id, step.Name, path.Text, problem);
 }

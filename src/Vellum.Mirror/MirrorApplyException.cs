@@ -1,12 +1,12 @@
-using System.Runtime.InteropServices;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
 /// <summary>A system call applying an operation failed: which transaction, operation, path and errno.</summary>
 public sealed class MirrorApplyException : MirrorException
 {
-    public MirrorApplyException(ulong transactionId, string operation, string path, int errno)
-        : base($"transaction {transactionId}: {operation} '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", transactionId)
+    public MirrorApplyException(ulong transactionId, string operation, string path, Errno errno)
+        : base($"transaction {transactionId}: {operation} '{path}': {errno.Text} (errno {(int)errno})", transactionId)
     {
         Errno = errno;
         Path = path;
@@ -35,8 +35,8 @@ public sealed class MirrorApplyException : MirrorException
         Path = "";
     }
 
-    /// <summary>The errno of the failed call; 0 when the replica held something the journal rules out.</summary>
-    public int Errno { get; }
+    /// <summary>The errno of the failed call; <see cref="Errno.Success"/> when the replica held something the journal rules out.</summary>
+    public Errno Errno { get; }
 
     public string Path { get; }
 }

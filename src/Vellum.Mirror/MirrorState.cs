@@ -1,6 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Text;
-using Vellum.Mirror.Native;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
@@ -20,13 +19,13 @@ internal static unsafe class MirrorState
         nint length;
         fixed (byte* n = Name)
         fixed (byte* v = value)
-            length = MirrorLibC.FGetXattr(root.Descriptor, n, v, (nuint)value.Length);
+            length = LibC.FGetXattr(root.Descriptor, n, v, (nuint)value.Length);
         if (length < 0)
         {
-            var errno = MirrorLibC.LastError();
-            if (errno == MirrorConstants.ENODATA)
+            var errno = LibC.LastError();
+            if (errno == Errno.ENODATA)
                 return null;
-            throw new MirrorException($"cannot read {MirrorPosition.XattrName} of the replica {root.Path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+            throw new MirrorException($"cannot read {MirrorPosition.XattrName} of the replica {root.Path}: {errno.Text}");
         }
         try
         {
@@ -45,15 +44,15 @@ internal static unsafe class MirrorState
         int result;
         fixed (byte* n = Name)
         fixed (byte* v = value)
-            result = MirrorLibC.FSetXattr(root.Descriptor, n, v, (nuint)value.Length, 0);
+            result = LibC.FSetXattr(root.Descriptor, n, v, (nuint)value.Length, 0);
         if (result != 0)
-            throw new MirrorException($"cannot write {MirrorPosition.XattrName} of the replica {root.Path}: {Marshal.GetPInvokeErrorMessage(MirrorLibC.LastError())}", position.TransactionId);
+            throw new MirrorException($"cannot write {MirrorPosition.XattrName} of the replica {root.Path}: {LibC.LastError().Text}", position.TransactionId);
     }
 
     /// <summary>Makes everything applied so far durable, the position with it: syncfs of the replica's filesystem.</summary>
     public static void Flush(ReplicaRoot root)
     {
-        if (MirrorLibC.SyncFs(root.Descriptor) != 0)
-            throw new MirrorException($"cannot flush the replica {root.Path}: {Marshal.GetPInvokeErrorMessage(MirrorLibC.LastError())}");
+        if (LibC.SyncFs(root.Descriptor) != 0)
+            throw new MirrorException($"cannot flush the replica {root.Path}: {LibC.LastError().Text}");
     }
 }

@@ -1,5 +1,4 @@
-using System.Text;
-using Vellum.Mirror.Native;
+using Vellum.Native;
 
 namespace Vellum.Mirror;
 
@@ -10,7 +9,7 @@ namespace Vellum.Mirror;
 /// </summary>
 internal sealed unsafe class ReplicaRoot : IDisposable
 {
-    private const ulong Resolve = MirrorConstants.ResolveBeneath | MirrorConstants.ResolveNoSymlinks | MirrorConstants.ResolveNoMagicLinks;
+    private const ulong Resolve = LibCConstants.ResolveBeneath | LibCConstants.ResolveNoSymlinks | LibCConstants.ResolveNoMagicLinks;
 
     private ReplicaRoot(string path, int fd)
     {
@@ -20,32 +19,33 @@ internal sealed unsafe class ReplicaRoot : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Opened for reading, so that the root's own xattrs and times can be set through it.</summary>
+    /// <summary>
+    /// Opened for reading, so that the root's own xattrs and times can be set through it. A
+    /// plain int, not a SafeHandle: every operation's openat2 starts from it, and the applier
+    /// that owns the root applies one operation at a time and disposes it only after the last.
+    /// </summary>
     public int Descriptor { get; private set; }
 
     public static ReplicaRoot Open(string path)
     {
-        var bytes = Encoding.UTF8.GetBytes(path + "\0");
-        int fd;
-        fixed (byte* p = bytes)
-            fd = MirrorLibC.Open(p, MirrorConstants.ORdOnly | MirrorConstants.ODirectory | MirrorConstants.OCloExec, 0);
+        var fd = LibC.Open(path, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
         if (fd < 0)
         {
-            var errno = MirrorLibC.LastError();
-            throw new MirrorException($"cannot open the replica {path}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}");
+            var errno = LibC.LastError();
+            throw new MirrorException($"cannot open the replica {path}: {errno.Text}");
         }
         return new ReplicaRoot(path, fd);
     }
 
     /// <summary>Opens the directory holding <paramref name="path"/>; an errno when it cannot be reached.</summary>
     /// <exception cref="MirrorPathException">The way there passes through a symlink or leaves the replica.</exception>
-    public int TryOpenParent(ReplicaPath path, ulong transactionId, out DirectoryHandle parent)
+    public Errno TryOpenParent(ReplicaPath path, ulong transactionId, out DirectoryHandle parent)
     {
         parent = default;
         if (path.ParentIsRoot)
         {
             parent = new DirectoryHandle(Descriptor, owned: false);
-            return 0;
+            return Errno.Success;
         }
         var directory = Descriptor;
         var rest = path.Parent.AsSpan(0, path.Parent.Length - 1);
@@ -59,52 +59,48 @@ internal sealed unsafe class ReplicaRoot : IDisposable
                 cut = rest.Length;
             var errno = OpenBeneath(directory, rest[..cut], out var fd);
             if (directory != Descriptor)
-                MirrorLibC.Close(directory);
-            if (errno == ELOOP)
+                LibC.Close(directory);
+            if (errno == Errno.ELOOP)
                 throw new MirrorPathException(transactionId, path.Text, "passes through a symlink");
-            if (errno == EXDEV)
+            if (errno == Errno.EXDEV)
                 throw new MirrorPathException(transactionId, path.Text, "leaves the replica");
-            if (errno != 0)
+            if (errno != Errno.Success)
                 return errno;
             if (cut == rest.Length)
             {
                 parent = new DirectoryHandle(fd, owned: true);
-                return 0;
+                return Errno.Success;
             }
             directory = fd;
             rest = rest[(cut + 1)..];
         }
     }
 
-    private const int ELOOP = 40;
-    private const int EXDEV = 18;
-
     /// <summary>The longest piece of a path opened in one call: PATH_MAX less its NUL, rounded down.</summary>
     private const int MaxPiece = 4000;
 
-    private static int OpenBeneath(int directory, ReadOnlySpan<byte> relative, out int fd)
+    private static Errno OpenBeneath(int directory, ReadOnlySpan<byte> relative, out int fd)
     {
-        const int ENAMETOOLONG = 36;
         fd = -1;
         if (relative.Length > MaxPiece)
-            return ENAMETOOLONG;
+            return Errno.ENAMETOOLONG;
         var how = new OpenHow
         {
-            Flags = MirrorConstants.ORdOnly | MirrorConstants.ODirectory | MirrorConstants.OCloExec,
+            Flags = LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec,
             Resolve = Resolve,
         };
         Span<byte> native = stackalloc byte[relative.Length + 1];
         relative.CopyTo(native);
         native[^1] = 0;
         fixed (byte* p = native)
-            fd = MirrorLibC.OpenAt2(directory, p, &how);
-        return fd >= 0 ? 0 : MirrorLibC.LastError();
+            fd = LibC.OpenAt2(directory, p, &how);
+        return fd >= 0 ? Errno.Success : LibC.LastError();
     }
 
     public DirectoryHandle OpenParent(ReplicaPath path, ulong transactionId, string operation)
     {
         var errno = TryOpenParent(path, transactionId, out var parent);
-        if (errno != 0)
+        if (errno != Errno.Success)
             throw new MirrorApplyException(transactionId, operation, path.Text, errno);
         return parent;
     }
@@ -112,7 +108,7 @@ internal sealed unsafe class ReplicaRoot : IDisposable
     public void Dispose()
     {
         if (Descriptor >= 0)
-            MirrorLibC.Close(Descriptor);
+            LibC.Close(Descriptor);
         Descriptor = -1;
     }
 }
@@ -125,6 +121,6 @@ internal readonly struct DirectoryHandle(int fd, bool owned) : IDisposable
     public void Dispose()
     {
         if (owned)
-            MirrorLibC.Close(Fd);
+            LibC.Close(Fd);
     }
 }

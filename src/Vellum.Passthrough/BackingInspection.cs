@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough.Interop;
 
 namespace Vellum.Passthrough;
@@ -100,12 +101,7 @@ public static unsafe class BackingInspection
     /// <summary>Opens <paramref name="directory"/> O_RDONLY for <see cref="ReopenByHandle"/>; -1 on failure.</summary>
     public static int OpenDirectory(string directory)
     {
-        var native = new byte[System.Text.Encoding.UTF8.GetByteCount(directory) + 1];
-        System.Text.Encoding.UTF8.GetBytes(directory, native);
-        fixed (byte* p = native)
-        {
-            return LibC.OpenAt(LibCConstants.AtFdCwd, p, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec, 0);
-        }
+        return LibC.OpenAt(LibCConstants.AtFdCwd, directory, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
     }
 
     /// <summary>Opens the inode behind <paramref name="fd"/> (an O_PATH descriptor will do) for reading through /proc; -1 on failure.</summary>

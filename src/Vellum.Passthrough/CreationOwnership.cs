@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough.Interop;
 
 namespace Vellum.Passthrough;

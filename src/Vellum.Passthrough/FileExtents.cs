@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Vellum.Passthrough.Interop;
+using Vellum.Native;
 
 namespace Vellum.Passthrough;
 

@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough.Handles;
 using Vellum.Passthrough.Inodes;
 using Vellum.Passthrough.Interop;

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 using Vellum.Passthrough.Interop;
 
 namespace Vellum.Passthrough;

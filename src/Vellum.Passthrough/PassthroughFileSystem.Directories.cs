@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough.Handles;
 using Vellum.Passthrough.Interop;
 
@@ -43,7 +44,7 @@ public sealed unsafe partial class PassthroughFileSystem
             while (error == Errno.Success && (error = Fill(directory)) == Errno.Success && directory.Position < directory.End)
             {
                 var entry = new Dirent(directory.Buffer.AsSpan(directory.Position, directory.End - directory.Position));
-                if (!sink.TryAdd(entry.Name, entry.Ino, entry.Type, entry.NextOffset))
+                if (!sink.TryAdd(entry.Name, entry.Ino, (DirectoryEntryType)entry.Type, entry.NextOffset))
                 {
                     break;
                 }

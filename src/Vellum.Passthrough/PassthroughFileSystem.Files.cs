@@ -1,6 +1,6 @@
+using Vellum.Native;
 using Vellum.Passthrough.Handles;
 using Vellum.Passthrough.Inodes;
-using Vellum.Passthrough.Interop;
 
 namespace Vellum.Passthrough;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
+using Vellum.Native;
 using Vellum.Passthrough.Handles;
-using Vellum.Passthrough.Interop;
 using Vellum.Passthrough.MappedWrites;
 
 namespace Vellum.Passthrough;

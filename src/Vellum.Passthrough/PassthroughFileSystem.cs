@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 using Vellum.Passthrough.Handles;
 using Vellum.Passthrough.Inodes;
 using Vellum.Passthrough.Interop;

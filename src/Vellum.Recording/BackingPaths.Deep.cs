@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
+using Vellum.Native;
 using Vellum.Passthrough;
-using Vellum.Recording.Native;
 
 namespace Vellum.Recording;
 
@@ -22,10 +21,13 @@ internal sealed partial class BackingPaths
             return PathLookup.Nameless;
         if (!stat.IsDirectory)
             return stat.Nlink == 0 ? PathLookup.Nameless : FromLiveNames(node, into);
-        var mountFd = MountFd();
-        if (mountFd < 0 || BackingInspection.Stat(mountFd, out var root) != Errno.Success)
-            return PathLookup.Nameless;
-        var current = RecordingLibC.OpenDirectoryAt(fd, "."u8, RecordingLibC.OPath);
+        NodeStat root;
+        using (var mount = LibC.Borrow(MountRoot()))
+        {
+            if (mount.Fd < 0 || BackingInspection.Stat(mount.Fd, out root) != Errno.Success)
+                return PathLookup.Nameless;
+        }
+        var current = LibC.OpenDirectoryAt(fd, "."u8, LibCConstants.OPath);
         if (current < 0)
             return PathLookup.Nameless;
         var names = new List<byte[]>();
@@ -43,10 +45,10 @@ internal sealed partial class BackingPaths
                     if (error != Errno.ENAMETOOLONG)
                         return PathLookup.Nameless;
                 }
-                var parent = RecordingLibC.OpenDirectoryAt(current, ".."u8, RecordingLibC.ORdOnly);
+                var parent = LibC.OpenDirectoryAt(current, ".."u8, LibCConstants.ORdOnly);
                 if (parent < 0)
                     return PathLookup.Nameless;
-                RecordingLibC.Close(current);
+                LibC.Close(current);
                 current = parent;
                 if (BackingInspection.Stat(parent, out var parentStat) != Errno.Success
                     || (parentStat.Dev == stat.Dev && parentStat.Ino == stat.Ino)
@@ -63,7 +65,7 @@ internal sealed partial class BackingPaths
         }
         finally
         {
-            RecordingLibC.Close(current);
+            LibC.Close(current);
         }
     }
 
@@ -86,21 +88,17 @@ internal sealed partial class BackingPaths
         {
             nint read;
             fixed (byte* b = buffer)
-                read = RecordingLibC.GetDents64(directoryFd, b, (nuint)buffer.Length);
+                read = LibC.GetDents64(directoryFd, b, (nuint)buffer.Length);
             if (read <= 0)
                 return null;
             for (var at = 0; at < read;)
             {
-                var entry = buffer.AsSpan(at);
-                var inode = BinaryPrimitives.ReadUInt64LittleEndian(entry);
-                var recordLength = BinaryPrimitives.ReadUInt16LittleEndian(entry[16..]);
-                var name = entry[19..recordLength];
-                name = name[..name.IndexOf((byte)0)];
-                at += recordLength;
-                if (inode != child.Ino || name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                var entry = new Dirent(buffer.AsSpan(at));
+                at += entry.RecordLength;
+                if (entry.Ino != child.Ino || entry.IsDotOrDotDot)
                     continue;
-                if (BackingInspection.StatAt(directoryFd, name, out var found) == Errno.Success && found.Dev == child.Dev && found.Ino == child.Ino)
-                    return name.ToArray();
+                if (BackingInspection.StatAt(directoryFd, entry.Name, out var found) == Errno.Success && found.Dev == child.Dev && found.Ino == child.Ino)
+                    return entry.Name.ToArray();
             }
         }
     }

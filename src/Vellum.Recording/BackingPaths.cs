@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.Recording;
@@ -10,11 +12,9 @@ namespace Vellum.Recording;
 /// </summary>
 internal sealed partial class BackingPaths : IDisposable
 {
-    private const int Unopened = -2;
-
     private readonly string _rootPath;
     private readonly byte[] _root;
-    private int _mountFd = Unopened;
+    private SafeFileHandle? _mountRoot;
 
     public BackingPaths(string backingRoot)
     {
@@ -76,8 +76,9 @@ internal sealed partial class BackingPaths : IDisposable
     {
         if (BackingInspection.Stat(fd, out var stat) != Errno.Success || stat.Nlink == 0 || stat.IsDirectory)
             return PathLookup.Nameless;
-        var mountFd = MountFd();
-        var alias = mountFd < 0 ? -1 : BackingInspection.ReopenByHandle(fd, mountFd);
+        int alias;
+        using (var mount = LibC.Borrow(MountRoot()))
+            alias = mount.Fd < 0 ? -1 : BackingInspection.ReopenByHandle(fd, mount.Fd);
         if (alias >= 0)
         {
             try
@@ -109,21 +110,19 @@ internal sealed partial class BackingPaths : IDisposable
         return found;
     }
 
-    private int MountFd()
+    /// <summary>The backing root opened for reading, on first use (invalid when it cannot be opened).</summary>
+    private SafeFileHandle MountRoot()
     {
-        if (Volatile.Read(ref _mountFd) == Unopened)
+        if (Volatile.Read(ref _mountRoot) is { } opened)
+            return opened;
+        var root = new SafeFileHandle(BackingInspection.OpenDirectory(_rootPath), ownsHandle: true);
+        if (Interlocked.CompareExchange(ref _mountRoot, root, null) is { } raced)
         {
-            var fd = BackingInspection.OpenDirectory(_rootPath);
-            if (Interlocked.CompareExchange(ref _mountFd, fd, Unopened) != Unopened && fd >= 0)
-                BackingInspection.Close(fd);
+            root.Dispose();
+            return raced;
         }
-        return Volatile.Read(ref _mountFd);
+        return root;
     }
 
-    public void Dispose()
-    {
-        if (_mountFd >= 0)
-            BackingInspection.Close(_mountFd);
-        _mountFd = Unopened;
-    }
+    public void Dispose() => Interlocked.Exchange(ref _mountRoot, null)?.Dispose();
 }

@@ -1,8 +1,7 @@
-using System.ComponentModel;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using Vellum.Native;
 using Vellum.Passthrough;
-using Vellum.Recording.Native;
 
 namespace Vellum.Recording;
 
@@ -34,7 +33,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
     private readonly object _tableLock = new();
     private readonly Dictionary<ulong, Deferred> _byNode = [];
     private readonly DeferredSyncTable _table;
-    private readonly int _mountFd;
+    private readonly SafeFileHandle _mountRoot;
     private readonly ManualResetEventSlim _stop = new();
     private readonly string _journalDirectory;
     private readonly ILogger _logger;
@@ -48,12 +47,12 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// <summary>Checkpoint ticks so far: counted by the checkpoint thread alone (and the last checkpoint, after it).</summary>
     private long _ticks;
 
-    private DeferredBackingSyncs(DeferredSyncTable table, int mountFd, TimeSpan interval, ulong firstTransactionId, string journalDirectory, ILogger logger)
+    private DeferredBackingSyncs(DeferredSyncTable table, SafeFileHandle mountRoot, TimeSpan interval, ulong firstTransactionId, string journalDirectory, ILogger logger)
     {
         _journalDirectory = journalDirectory;
         _logger = logger;
         _table = table;
-        _mountFd = mountFd;
+        _mountRoot = mountRoot;
         Interval = interval;
         _checkpoint = firstTransactionId;
     }
@@ -86,7 +85,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
         if (mountFd < 0)
             return null;
         var table = DeferredSyncTable.Create(Path.Combine(journalDirectory, DeferredSyncTable.FileName), []);
-        return new DeferredBackingSyncs(table, mountFd, interval, firstTransactionId, journalDirectory, logger);
+        return new DeferredBackingSyncs(table, new SafeFileHandle(mountFd, ownsHandle: true), interval, firstTransactionId, journalDirectory, logger);
     }
 
     /// <summary>
@@ -229,7 +228,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
             RecordingLog.LastCheckpointFailed(_logger, _journalDirectory, failure.Message);
         }
         _table.Dispose();
-        BackingInspection.Close(_mountFd);
+        _mountRoot.Dispose();
         _stop.Dispose();
     }
 
@@ -270,8 +269,11 @@ internal sealed class DeferredBackingSyncs : IDisposable
             Volatile.Write(ref _checkpoint, next);
         // One syncfs, one cache flush, however many files are listed; an fsync of each would
         // flush the disk's cache once per file.
-        if (RecordingLibC.SyncFs(_mountFd) != 0)
-            throw new IOException($"syncfs of the backing directory: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+        using (var mount = LibC.Borrow(_mountRoot))
+        {
+            if (LibC.SyncFs(mount.Fd) != 0)
+                throw SystemCallException.Last("syncfs", "of the backing directory");
+        }
         lock (_tableLock)
         {
             List<DeferredSync> entries;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Vellum.Journal.Format;
-using Vellum.Recording.Native;
+using Vellum.Native;
 
 namespace Vellum.Recording;
 
@@ -104,7 +104,7 @@ internal sealed class DeferredSyncTable : IDisposable
                 file.Write(Format(entry));
             file.Flush(flushToDisk: true);
             File.Move(temporary, path, overwrite: true);
-            RecordingLibC.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            LibC.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             return file;
         }
         catch

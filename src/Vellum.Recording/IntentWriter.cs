@@ -1,7 +1,7 @@
 using Vellum.Fifo;
 using Vellum.Journal.Format;
+using Vellum.Native;
 using Vellum.Passthrough;
-using Vellum.Recording.Native;
 
 namespace Vellum.Recording;
 

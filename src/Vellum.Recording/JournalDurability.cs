@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Vellum.Fifo;
+using Vellum.Native;
 using Vellum.Passthrough;
 using Vellum.Store;
 

@@ -1,5 +1,6 @@
 using Vellum.Fifo;
 using Vellum.Journal.Format;
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.Recording;
@@ -203,10 +204,7 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         _paths.Dispose();
     }
 
-    private const int OSync = 0x101000;
-    private const int ODsync = 0x1000;
-
-    private static bool IsSynchronous(int openFlags) => (openFlags & (OSync | ODsync)) != 0;
+    private static bool IsSynchronous(int openFlags) => (openFlags & (LibCConstants.OSync | LibCConstants.ODSync)) != 0;
 
     /// <summary>
     /// Tells the deferred syncs whose names a rename, link or unlink changes: the moved

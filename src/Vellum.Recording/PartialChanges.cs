@@ -1,5 +1,6 @@
 using Vellum.Fifo;
 using Vellum.Journal.Format;
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.Recording;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Vellum.Fifo;
 using Vellum.Journal.Format;
-using Vellum.Recording.Native;
+using Vellum.Native;
 
 namespace Vellum.Recording;
 
@@ -21,7 +21,7 @@ internal static unsafe class PriorState
         name.CopyTo(native);
         native[^1] = 0;
         fixed (byte* p = native)
-            return RecordingLibC.OpenAt(directoryFd, p, RecordingLibC.ORdOnly | RecordingLibC.ONoFollow | RecordingLibC.OCloExec);
+            return LibC.OpenAt(directoryFd, p, LibCConstants.ORdOnly | LibCConstants.ONoFollow | LibCConstants.OCloExec, 0);
     }
 
     /// <summary>
@@ -41,7 +41,7 @@ internal static unsafe class PriorState
                 var piece = (int)Math.Min(remaining, buffer.Length);
                 nint read;
                 fixed (byte* b = buffer)
-                    read = RecordingLibC.PRead(fd, b, (nuint)piece, offset);
+                    read = LibC.PRead(fd, b, (nuint)piece, offset);
                 if (read <= 0)
                 {
                     buffer.AsSpan(0, piece).Clear();
@@ -68,7 +68,7 @@ internal static unsafe class PriorState
         nint length;
         fixed (byte* p = native)
         fixed (byte* t = target)
-            length = RecordingLibC.ReadLinkAt(directoryFd, p, t, (nuint)target.Length);
+            length = LibC.ReadlinkAt(directoryFd, p, t, (nuint)target.Length);
         return length < 0 || length > JournalLimits.MaxTargetLength ? null : target.AsSpan(0, (int)length).ToArray();
     }
 }

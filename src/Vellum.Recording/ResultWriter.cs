@@ -1,5 +1,6 @@
 using Vellum.Fifo;
 using Vellum.Journal.Format;
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.Recording;
@@ -48,7 +49,7 @@ internal static class ResultWriter
             case ChangeKind.SetAttr:
                 WriteNode(writer, outcome.Attributes);
                 break;
-            case ChangeKind.Write when (change.Flags & OSyncMetadata) == 0:
+            case ChangeKind.Write when (change.Flags & LibCConstants.OSyncMetadata) == 0:
                 // The recorder stamps the time itself rather than read it: see StampWritten.
                 // Under O_SYNC the time must be durable with the write, so it is read instead.
                 if (BackingInspection.StampWritten(change.HandleFd, change.NodeFd, out var written) == Errno.Success)
@@ -80,9 +81,6 @@ internal static class ResultWriter
         WriteDirectoryTime(writer, SubRecordType.DirMtime, parentFd);
         writer.Pop();
     }
-
-    /// <summary>__O_SYNC: the part of O_SYNC beyond O_DSYNC, which makes metadata such as times durable too.</summary>
-    private const int OSyncMetadata = 0x100000;
 
     private static void WriteNode(TransactionWriter writer, in NodeStat stat, bool withCtime = true)
     {

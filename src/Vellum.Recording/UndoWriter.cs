@@ -1,7 +1,7 @@
 using Vellum.Fifo;
 using Vellum.Journal.Format;
+using Vellum.Native;
 using Vellum.Passthrough;
-using Vellum.Recording.Native;
 
 namespace Vellum.Recording;
 
@@ -83,7 +83,7 @@ internal static class UndoWriter
         }
         finally
         {
-            RecordingLibC.Close(fd);
+            LibC.Close(fd);
         }
     }
 
@@ -108,7 +108,7 @@ internal static class UndoWriter
                 }
                 finally
                 {
-                    RecordingLibC.Close(fd);
+                    LibC.Close(fd);
                 }
             }
         }

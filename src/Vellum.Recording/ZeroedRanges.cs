@@ -1,5 +1,5 @@
 using System.Buffers;
-using Vellum.Recording.Native;
+using Vellum.Native;
 
 namespace Vellum.Recording;
 
@@ -14,7 +14,6 @@ internal static unsafe class ZeroedRanges
 {
     private const int Block = 4096;
     private const int Chunk = 1 << 20;
-    private const int SeekData = 3;
 
     /// <summary>The maximal runs of zero pieces in [<paramref name="offset"/>, <paramref name="end"/>) of the file open for reading as <paramref name="fd"/>.</summary>
     public static List<(long Offset, long Length)> In(int fd, long offset, long end)
@@ -50,13 +49,13 @@ internal static unsafe class ZeroedRanges
 
     private static bool IsZero(int fd, long from, long to, byte[] buffer)
     {
-        var data = RecordingLibC.LSeek(fd, from, SeekData);
+        var data = LibC.LSeek(fd, from, LibCConstants.SeekData);
         if (data < 0 || data >= to)
             return true;
         var length = (int)(to - from);
         nint read;
         fixed (byte* b = buffer)
-            read = RecordingLibC.PRead(fd, b, (nuint)length, from);
+            read = LibC.PRead(fd, b, (nuint)length, from);
         return read <= 0 || buffer.AsSpan(0, (int)read).IndexOfAnyExcept((byte)0) < 0;
     }
 }

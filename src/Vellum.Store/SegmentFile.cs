@@ -1,22 +1,24 @@
-using System.Runtime.InteropServices;
-using Vellum.Store.Native;
+using Microsoft.Win32.SafeHandles;
+using Vellum.Native;
 
 namespace Vellum.Store;
 
 /// <summary>
 /// One segment file's descriptor and the calls on it, each failure raised with the call,
 /// file, offset and errno. Writes loop over short writes; ENOSPC and EDQUOT become
-/// <see cref="StoreFullException"/>.
+/// <see cref="StoreFullException"/>. The descriptor is a <see cref="SafeFileHandle"/>: the
+/// store keeps a segment open across many appends, reads and syncs, so a call racing a
+/// dispose must not reach a closed (or reused) descriptor number.
 /// </summary>
 internal sealed unsafe class SegmentFile : IDisposable
 {
     private static readonly byte[] Zeros = new byte[64 * 1024];
 
-    private int _fd;
+    private readonly SafeFileHandle _handle;
 
-    private SegmentFile(int fd, string path)
+    private SegmentFile(SafeFileHandle handle, string path)
     {
-        _fd = fd;
+        _handle = handle;
         Path = path;
     }
 
@@ -24,32 +26,33 @@ internal sealed unsafe class SegmentFile : IDisposable
 
     public static SegmentFile Open(string path, bool write, bool create = false)
     {
-        var flags = (write ? StoreLibC.ORdWr : StoreLibC.ORdOnly) | StoreLibC.OCloExec | (create ? StoreLibC.OCreat | StoreLibC.OExcl : 0);
-        var fd = StoreLibC.Open(path, flags, 0x1A4);
+        var flags = (write ? LibCConstants.ORdWr : LibCConstants.ORdOnly) | LibCConstants.OCloExec | (create ? LibCConstants.OCreat | LibCConstants.OExcl : 0);
+        var fd = LibC.Open(path, flags, 0x1A4);
         if (fd < 0)
-            throw Error("open", path, -1, StoreLibC.LastError());
-        return new SegmentFile(fd, path);
+            throw Error("open", path, -1, LibC.LastError());
+        return new SegmentFile(new SafeFileHandle(fd, ownsHandle: true), path);
     }
 
     public long Length => new FileInfo(Path).Length;
 
     public void WriteAt(ReadOnlySpan<byte> data, long offset)
     {
+        using var fd = LibC.Borrow(_handle);
         fixed (byte* start = data)
         {
             var done = 0;
             while (done < data.Length)
             {
-                var written = StoreLibC.PWrite(_fd, start + done, (nuint)(data.Length - done), offset + done);
+                var written = LibC.PWrite(fd.Fd, start + done, (nuint)(data.Length - done), offset + done);
                 if (written < 0)
                 {
-                    var errno = StoreLibC.LastError();
-                    if (errno == StoreLibC.EINTR)
+                    var errno = LibC.LastError();
+                    if (errno == Errno.EINTR)
                         continue;
                     throw Error("pwrite", Path, offset + done, errno);
                 }
                 if (written == 0)
-                    throw Error("pwrite", Path, offset + done, StoreLibC.ENOSPC);
+                    throw Error("pwrite", Path, offset + done, Errno.ENOSPC);
                 done += (int)written;
             }
         }
@@ -70,16 +73,17 @@ internal sealed unsafe class SegmentFile : IDisposable
     /// <summary>Reads up to <paramref name="buffer"/>'s length; fewer bytes only at the end of the file.</summary>
     public int ReadAt(Span<byte> buffer, long offset)
     {
+        using var fd = LibC.Borrow(_handle);
         fixed (byte* start = buffer)
         {
             var done = 0;
             while (done < buffer.Length)
             {
-                var read = StoreLibC.PRead(_fd, start + done, (nuint)(buffer.Length - done), offset + done);
+                var read = LibC.PRead(fd.Fd, start + done, (nuint)(buffer.Length - done), offset + done);
                 if (read < 0)
                 {
-                    var errno = StoreLibC.LastError();
-                    if (errno == StoreLibC.EINTR)
+                    var errno = LibC.LastError();
+                    if (errno == Errno.EINTR)
                         continue;
                     throw Error("pread", Path, offset + done, errno);
                 }
@@ -93,8 +97,9 @@ internal sealed unsafe class SegmentFile : IDisposable
 
     public void DataSync()
     {
-        if (StoreLibC.FDataSync(_fd) != 0)
-            throw Error("fdatasync", Path, -1, StoreLibC.LastError());
+        using var fd = LibC.Borrow(_handle);
+        if (LibC.FDataSync(fd.Fd) != 0)
+            throw Error("fdatasync", Path, -1, LibC.LastError());
     }
 
     /// <summary>
@@ -102,48 +107,50 @@ internal sealed unsafe class SegmentFile : IDisposable
     /// with SYNC_FILE_RANGE_WRITE). Durability still comes from <see cref="DataSync"/>, which
     /// also reports any error of this writeback: a failure here only loses the head start.
     /// </summary>
-    public void StartWriteback(long offset, long count) => StoreLibC.SyncFileRange(_fd, offset, count, StoreLibC.SyncFileRangeWrite);
+    public void StartWriteback(long offset, long count)
+    {
+        using var fd = LibC.Borrow(_handle);
+        LibC.SyncFileRange(fd.Fd, offset, count, LibCConstants.SyncFileRangeWrite);
+    }
 
     /// <summary>
     /// Drops the range's clean pages from the page cache (posix_fadvise POSIX_FADV_DONTNEED);
     /// dirty ones stay. A failure only leaves them cached, so it is not reported.
     /// </summary>
-    public void DropCache(long offset, long count) => StoreLibC.FAdvise(_fd, offset, count, StoreLibC.FAdviseDontNeed);
+    public void DropCache(long offset, long count)
+    {
+        using var fd = LibC.Borrow(_handle);
+        LibC.FAdvise(fd.Fd, offset, count, LibCConstants.FAdviseDontNeed);
+    }
 
     public void Truncate(long length)
     {
-        if (StoreLibC.FTruncate(_fd, length) != 0)
-            throw Error("ftruncate", Path, length, StoreLibC.LastError());
+        using var fd = LibC.Borrow(_handle);
+        if (LibC.FTruncate(fd.Fd, length) != 0)
+            throw Error("ftruncate", Path, length, LibC.LastError());
     }
 
     /// <summary>fsync of a directory, which makes the names created or removed in it durable.</summary>
     public static void SyncDirectory(string directory)
     {
-        var fd = StoreLibC.Open(directory, StoreLibC.ORdOnly | StoreLibC.ODirectory | StoreLibC.OCloExec, 0);
-        if (fd < 0)
-            throw Error("open", directory, -1, StoreLibC.LastError());
-        var result = StoreLibC.FSync(fd);
-        var errno = StoreLibC.LastError();
-        StoreLibC.Close(fd);
-        if (result != 0)
-            throw Error("fsync", directory, -1, errno);
-    }
-
-    public void Dispose()
-    {
-        if (_fd >= 0)
+        try
         {
-            StoreLibC.Close(_fd);
-            _fd = -1;
+            LibC.SyncDirectory(directory);
+        }
+        catch (SystemCallException failure)
+        {
+            throw Error(failure.Call, directory, -1, failure.Errno);
         }
     }
 
-    private static StoreIOException Error(string call, string path, long offset, int errno)
+    public void Dispose() => _handle.Dispose();
+
+    private static StoreIOException Error(string call, string path, long offset, Errno errno)
     {
         var where = offset >= 0 ? $" at byte {offset}" : "";
-        var message = $"{call} {path}{where}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
-        return errno is StoreLibC.ENOSPC or StoreLibC.EDQUOT
-            ? new StoreFullException(message, errno, path)
-            : new StoreIOException(message, errno, path);
+        var message = $"{call} {path}{where}: {errno.Text} (errno {(int)errno})";
+        return errno is Errno.ENOSPC or Errno.EDQUOT
+            ? new StoreFullException(message, (int)errno, path)
+            : new StoreIOException(message, (int)errno, path);
     }
 }

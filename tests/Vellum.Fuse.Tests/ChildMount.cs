@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Vellum.Native;
 
 namespace Vellum.Fuse.Tests;
 
@@ -36,7 +37,7 @@ internal static class ChildMount
     {
         var options = TestMount.Options(mountPoint);
         // default_permissions: the root must belong to the user for the probe to be allowed.
-        using var mount = FuseMount.Mount(new MemoryFileSystem(Native.LibC.GetEuid(), Native.LibC.GetEgid()), new FuseMountOptions
+        using var mount = FuseMount.Mount(new MemoryFileSystem(LibC.GetEuid(), LibC.GetEgid()), new FuseMountOptions
         {
             MountPoint = options.MountPoint,
             Source = options.Source,

@@ -1,13 +1,14 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Vellum.Fuse;
+using Vellum.Native;
 
 namespace Vellum.Fuse.Tests;
 
 /// <summary>Open files, directory listings and extended attributes of <see cref="MemoryFileSystem"/>.</summary>
 internal sealed partial class MemoryFileSystem
 {
-    public int Open(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
+    public Errno Open(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
     {
         reply = default;
         string? backingPath;
@@ -31,13 +32,13 @@ internal sealed partial class MemoryFileSystem
 
         if (backingPath is null || !IsReadOnly(flags) || !context.Session.PassthroughEnabled)
         {
-            return 0;
+            return Errno.Success;
         }
 
         // The kernel keeps its own reference to the backing file: our descriptor closes at once.
         using SafeFileHandle file = File.OpenHandle(backingPath);
         var error = context.Session.OpenBacking((int)file.DangerousGetHandle(), out var backingId);
-        if (error != 0)
+        if (error != Errno.Success)
         {
             return error;
         }
@@ -50,14 +51,14 @@ internal sealed partial class MemoryFileSystem
             PassthroughOpens++;
         }
 
-        return 0;
+        return Errno.Success;
     }
 
-    public int Create(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, int flags, out FuseEntry entry, out FuseOpenReply reply)
+    public Errno Create(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, int flags, out FuseEntry entry, out FuseOpenReply reply)
     {
         reply = default;
         var error = Add(context, parent, name, MemoryNode.Regular | (mode & 0xFFF), null, out entry);
-        if (error == 0)
+        if (error == Errno.Success)
         {
             lock (_lock)
             {
@@ -68,7 +69,7 @@ internal sealed partial class MemoryFileSystem
         return error;
     }
 
-    public int Read(FuseContext context, ulong node, ulong handle, long offset, Span<byte> buffer, out int bytesRead)
+    public Errno Read(FuseContext context, ulong node, ulong handle, long offset, Span<byte> buffer, out int bytesRead)
     {
         if (IsSlow(node))
         {
@@ -86,7 +87,7 @@ internal sealed partial class MemoryFileSystem
                 found.Data.AsSpan((int)offset, bytesRead).CopyTo(buffer);
             }
 
-            return 0;
+            return Errno.Success;
         }
     }
 
@@ -99,7 +100,7 @@ internal sealed partial class MemoryFileSystem
     }
 
     /// <summary>Blocks (outside the lock) until the kernel interrupts the request, as a long operation would.</summary>
-    private int WaitForInterrupt(FuseContext context)
+    private Errno WaitForInterrupt(FuseContext context)
     {
         SlowReadStarted.Set();
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -116,7 +117,7 @@ internal sealed partial class MemoryFileSystem
         return Errno.EINTR;
     }
 
-    public int Write(FuseContext context, ulong node, ulong handle, long offset, ReadOnlySpan<byte> data, int flags, out int bytesWritten)
+    public Errno Write(FuseContext context, ulong node, ulong handle, long offset, ReadOnlySpan<byte> data, int flags, out int bytesWritten)
     {
         lock (_lock)
         {
@@ -130,29 +131,29 @@ internal sealed partial class MemoryFileSystem
             found.Touch();
             bytesWritten = data.Length;
             _largestWrite = Math.Max(_largestWrite, data.Length);
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int Flush(FuseContext context, ulong node, ulong handle, ulong lockOwner) => 0;
+    public Errno Flush(FuseContext context, ulong node, ulong handle, ulong lockOwner) => Errno.Success;
 
-    public int Release(FuseContext context, ulong node, ulong handle, int flags)
+    public Errno Release(FuseContext context, ulong node, ulong handle, int flags)
     {
         int backingId;
         lock (_lock)
         {
             if (!_backingIds.Remove(handle, out backingId))
             {
-                return 0;
+                return Errno.Success;
             }
         }
 
         return context.Session.CloseBacking(backingId);
     }
 
-    public int Fsync(FuseContext context, ulong node, ulong handle, bool dataOnly) => 0;
+    public Errno Fsync(FuseContext context, ulong node, ulong handle, bool dataOnly) => Errno.Success;
 
-    public int OpenDir(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
+    public Errno OpenDir(FuseContext context, ulong node, int flags, out FuseOpenReply reply)
     {
         reply = default;
         lock (_lock)
@@ -167,11 +168,11 @@ internal sealed partial class MemoryFileSystem
             listing.AddRange(found.Children.Select(child => (child.Key, child.Value)));
             reply.Handle = _nextHandle++;
             _listings[reply.Handle] = [.. listing];
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int ReadDir(FuseContext context, ulong node, ulong handle, long offset, ref FuseDirectoryWriter entries)
+    public Errno ReadDir(FuseContext context, ulong node, ulong handle, long offset, ref FuseDirectoryWriter entries)
     {
         lock (_lock)
         {
@@ -187,44 +188,44 @@ internal sealed partial class MemoryFileSystem
                 }
             }
 
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int ReleaseDir(FuseContext context, ulong node, ulong handle)
+    public Errno ReleaseDir(FuseContext context, ulong node, ulong handle)
     {
         lock (_lock)
         {
             _listings.Remove(handle);
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int FsyncDir(FuseContext context, ulong node, ulong handle, bool dataOnly) => 0;
+    public Errno FsyncDir(FuseContext context, ulong node, ulong handle, bool dataOnly) => Errno.Success;
 
-    public int SetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
+    public Errno SetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
     {
         var key = Name(name);
         lock (_lock)
         {
             var xattrs = _nodes[node].Xattrs;
             var exists = xattrs.ContainsKey(key);
-            if ((flags & XattrCreate) != 0 && exists)
+            if ((flags & LibCConstants.XattrCreate) != 0 && exists)
             {
                 return Errno.EEXIST;
             }
 
-            if ((flags & XattrReplace) != 0 && !exists)
+            if ((flags & LibCConstants.XattrReplace) != 0 && !exists)
             {
                 return Errno.ENODATA;
             }
 
             xattrs[key] = value.ToArray();
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int GetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int size)
+    public Errno GetXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name, Span<byte> value, out int size)
     {
         var key = Name(name);
         lock (_lock)
@@ -234,7 +235,7 @@ internal sealed partial class MemoryFileSystem
         }
     }
 
-    public int ListXattr(FuseContext context, ulong node, Span<byte> names, out int size)
+    public Errno ListXattr(FuseContext context, ulong node, Span<byte> names, out int size)
     {
         lock (_lock)
         {
@@ -243,16 +244,16 @@ internal sealed partial class MemoryFileSystem
         }
     }
 
-    public int RemoveXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name)
+    public Errno RemoveXattr(FuseContext context, ulong node, ReadOnlySpan<byte> name)
     {
         var key = Name(name);
         lock (_lock)
         {
-            return _nodes[node].Xattrs.Remove(key) ? 0 : Errno.ENODATA;
+            return _nodes[node].Xattrs.Remove(key) ? Errno.Success : Errno.ENODATA;
         }
     }
 
-    public int Fallocate(FuseContext context, ulong node, ulong handle, long offset, long length, int mode)
+    public Errno Fallocate(FuseContext context, ulong node, ulong handle, long offset, long length, int mode)
     {
         if (mode != 0)
         {
@@ -267,17 +268,17 @@ internal sealed partial class MemoryFileSystem
                 found.Resize(offset + length);
             }
 
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int Lseek(FuseContext context, ulong node, ulong handle, long offset, int whence, out long result)
+    public Errno Lseek(FuseContext context, ulong node, ulong handle, long offset, int whence, out long result)
     {
         result = 0;
         return Errno.ENOSYS;
     }
 
-    public int CopyFileRange(FuseContext context, ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, ulong flags, out long copied)
+    public Errno CopyFileRange(FuseContext context, ulong nodeIn, ulong handleIn, long offsetIn, ulong nodeOut, ulong handleOut, long offsetOut, long length, ulong flags, out long copied)
     {
         copied = 0;
         return Errno.ENOSYS;

@@ -1,5 +1,6 @@
 using System.Text;
 using Vellum.Fuse;
+using Vellum.Native;
 
 namespace Vellum.Fuse.Tests;
 
@@ -10,12 +11,6 @@ namespace Vellum.Fuse.Tests;
 /// </summary>
 internal sealed partial class MemoryFileSystem : IFuseFileSystem
 {
-    private const int RenameNoReplace = 1;
-    private const int RenameExchange = 2;
-    private const int XattrCreate = 1;
-    private const int XattrReplace = 2;
-    private const int AccessModeMask = 3;
-
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, MemoryNode> _nodes = [];
     private readonly Dictionary<ulong, (string Name, ulong Node)[]> _listings = [];
@@ -82,7 +77,7 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
         }
     }
 
-    public int Lookup(FuseContext context, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry)
+    public Errno Lookup(FuseContext context, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry)
     {
         entry = default;
         var text = Name(name);
@@ -99,22 +94,22 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
             }
 
             entry = _nodes[id].Entry();
-            return 0;
+            return Errno.Success;
         }
     }
 
     public void Forget(ulong node, ulong lookups) => Interlocked.Add(ref _forgets, (long)lookups);
 
-    public int GetAttr(FuseContext context, ulong node, ulong? handle, out FuseAttr attr)
+    public Errno GetAttr(FuseContext context, ulong node, ulong? handle, out FuseAttr attr)
     {
         lock (_lock)
         {
             attr = _nodes.TryGetValue(node, out var found) ? found.Attr() : default;
-            return found is null ? Errno.ENOENT : 0;
+            return found is null ? Errno.ENOENT : Errno.Success;
         }
     }
 
-    public int SetAttr(FuseContext context, ulong node, in FuseSetAttr changes, out FuseAttr attr)
+    public Errno SetAttr(FuseContext context, ulong node, in FuseSetAttr changes, out FuseAttr attr)
     {
         attr = default;
         lock (_lock)
@@ -155,11 +150,11 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
             }
 
             attr = found.Attr();
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int ReadLink(FuseContext context, ulong node, Span<byte> target, out int length)
+    public Errno ReadLink(FuseContext context, ulong node, Span<byte> target, out int length)
     {
         lock (_lock)
         {
@@ -171,17 +166,17 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
 
             found.Target.CopyTo(target);
             length = found.Target.Length;
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int Symlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry)
+    public Errno Symlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry)
     {
         var copy = target.ToArray();
         return Add(context, parent, name, MemoryNode.Symlink | 0x1FF, node => node.Target = copy, out entry);
     }
 
-    public int MkNod(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out FuseEntry entry)
+    public Errno MkNod(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, out FuseEntry entry)
     {
         if ((mode & MemoryNode.TypeMask) != MemoryNode.Regular)
         {
@@ -192,14 +187,14 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
         return Add(context, parent, name, mode, null, out entry);
     }
 
-    public int MkDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out FuseEntry entry) =>
+    public Errno MkDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, out FuseEntry entry) =>
         Add(context, parent, name, MemoryNode.Directory | (mode & 0xFFF), null, out entry);
 
-    public int Unlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name) => Remove(parent, Name(name), directory: false);
+    public Errno Unlink(FuseContext context, ulong parent, ReadOnlySpan<byte> name) => Remove(parent, Name(name), directory: false);
 
-    public int RmDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name) => Remove(parent, Name(name), directory: true);
+    public Errno RmDir(FuseContext context, ulong parent, ReadOnlySpan<byte> name) => Remove(parent, Name(name), directory: true);
 
-    public int Rename(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, uint flags)
+    public Errno Rename(FuseContext context, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, uint flags)
     {
         var (from, to) = (Name(name), Name(newName));
         lock (_lock)
@@ -212,7 +207,7 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
             }
 
             var exists = target.Children.TryGetValue(to, out var replaced);
-            if ((flags & RenameExchange) != 0)
+            if ((flags & LibCConstants.RenameExchange) != 0)
             {
                 if (!exists)
                 {
@@ -221,10 +216,10 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
 
                 source.Children[from] = replaced;
                 target.Children[to] = moving;
-                return 0;
+                return Errno.Success;
             }
 
-            if (exists && (flags & RenameNoReplace) != 0)
+            if (exists && (flags & LibCConstants.RenameNoReplace) != 0)
             {
                 return Errno.EEXIST;
             }
@@ -241,11 +236,11 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
                 _nodes[replaced].NLink--;
             }
 
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int Link(FuseContext context, ulong node, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry)
+    public Errno Link(FuseContext context, ulong node, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry)
     {
         var text = Name(newName);
         lock (_lock)
@@ -261,11 +256,11 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
             found.NLink++;
             directory.Children[text] = node;
             entry = found.Entry();
-            return 0;
+            return Errno.Success;
         }
     }
 
-    public int StatFs(FuseContext context, ulong node, out FuseStatFs statFs)
+    public Errno StatFs(FuseContext context, ulong node, out FuseStatFs statFs)
     {
         statFs = new FuseStatFs
         {
@@ -278,20 +273,20 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
             NameLength = 255,
             FragmentSize = 4096,
         };
-        return 0;
+        return Errno.Success;
     }
 
-    public int Access(FuseContext context, ulong node, int mask)
+    public Errno Access(FuseContext context, ulong node, int mask)
     {
         lock (_lock)
         {
-            return _nodes.ContainsKey(node) ? 0 : Errno.ENOENT;
+            return _nodes.ContainsKey(node) ? Errno.Success : Errno.ENOENT;
         }
     }
 
     public void Destroy() => Destroyed++;
 
-    private int Add(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, Action<MemoryNode>? setup, out FuseEntry entry)
+    private Errno Add(FuseContext context, ulong parent, ReadOnlySpan<byte> name, uint mode, Action<MemoryNode>? setup, out FuseEntry entry)
     {
         var text = Name(name);
         lock (_lock)
@@ -317,11 +312,11 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
 
             directory.Touch();
             entry = node.Entry();
-            return 0;
+            return Errno.Success;
         }
     }
 
-    private int Remove(ulong parent, string name, bool directory)
+    private Errno Remove(ulong parent, string name, bool directory)
     {
         lock (_lock)
         {
@@ -350,7 +345,7 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
             }
 
             container.Touch();
-            return 0;
+            return Errno.Success;
         }
     }
 
@@ -363,12 +358,12 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
 
     private static string Name(ReadOnlySpan<byte> name) => Encoding.UTF8.GetString(name);
 
-    private static int CopyOut(ReadOnlySpan<byte> source, Span<byte> destination, out int size)
+    private static Errno CopyOut(ReadOnlySpan<byte> source, Span<byte> destination, out int size)
     {
         size = source.Length;
         if (destination.IsEmpty)
         {
-            return 0;
+            return Errno.Success;
         }
 
         if (destination.Length < source.Length)
@@ -377,8 +372,8 @@ internal sealed partial class MemoryFileSystem : IFuseFileSystem
         }
 
         source.CopyTo(destination);
-        return 0;
+        return Errno.Success;
     }
 
-    private static bool IsReadOnly(int flags) => (flags & AccessModeMask) == 0;
+    private static bool IsReadOnly(int flags) => (flags & LibCConstants.OAccessMode) == LibCConstants.ORdOnly;
 }

@@ -1,12 +1,12 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Vellum.Fuse;
+using Vellum.Native;
 using Xunit.Abstractions;
 
 namespace Vellum.Fuse.Tests;
 
 /// <summary>A real mount of <see cref="MemoryFileSystem"/>, driven through File APIs and syscalls.</summary>
-public sealed partial class MountTests(ITestOutputHelper output)
+public sealed class MountTests(ITestOutputHelper output)
 {
     [Fact]
     public void Init_negotiates_the_kernel_version_up_to_7_45_with_1_MiB_writes()
@@ -166,7 +166,7 @@ public sealed partial class MountTests(ITestOutputHelper output)
         Assert.Equal("target", new FileInfo(mount["link"]).LinkTarget);
         Assert.Equal("pointed at", File.ReadAllText(mount["link"]));
 
-        Assert.Equal(0, Link(mount["target"], mount["hard"]));
+        Assert.Equal(0, LibC.LinkAt(LibCConstants.AtFdCwd, mount["target"], LibCConstants.AtFdCwd, mount["hard"]));
         Assert.Equal("pointed at", File.ReadAllText(mount["hard"]));
     }
 
@@ -198,42 +198,41 @@ public sealed partial class MountTests(ITestOutputHelper output)
         var path = mount["xattrs"];
         File.WriteAllText(path, string.Empty);
 
-        Assert.Equal(0, SetXattr(path, "user.colour", "blue"u8.ToArray(), 0));
-        Assert.Equal(0, SetXattr(path, "user.size", "large"u8.ToArray(), 0));
-        Assert.Equal(-1, SetXattr(path, "user.colour", "red"u8.ToArray(), 1));
-        Assert.Equal(Errno.EEXIST, Marshal.GetLastPInvokeError());
+        Assert.Equal(0, LibC.SetXattr(path, "user.colour", "blue"u8.ToArray(), 0));
+        Assert.Equal(0, LibC.SetXattr(path, "user.size", "large"u8.ToArray(), 0));
+        Assert.Equal(-1, LibC.SetXattr(path, "user.colour", "red"u8.ToArray(), 1));
+        Assert.Equal(Errno.EEXIST, LibC.LastError());
 
-        Assert.Equal(4, GetXattr(path, "user.colour", []));
+        Assert.Equal(4, LibC.GetXattr(path, "user.colour", []));
         var value = new byte[64];
-        Assert.Equal(4, GetXattr(path, "user.colour", value));
+        Assert.Equal(4, LibC.GetXattr(path, "user.colour", value));
         Assert.Equal("blue", Encoding.UTF8.GetString(value, 0, 4));
-        Assert.Equal(-1, GetXattr(path, "user.colour", new byte[2]));
-        Assert.Equal(Errno.ERANGE, Marshal.GetLastPInvokeError());
+        Assert.Equal(-1, LibC.GetXattr(path, "user.colour", new byte[2]));
+        Assert.Equal(Errno.ERANGE, LibC.LastError());
 
         var names = new byte[256];
-        var length = ListXattr(path, names);
+        var length = LibC.ListXattr(path, names);
         Assert.Equal("user.colour\0user.size\0", Encoding.UTF8.GetString(names, 0, (int)length));
-        Assert.Equal(length, ListXattr(path, []));
+        Assert.Equal(length, LibC.ListXattr(path, []));
 
-        Assert.Equal(0, RemoveXattr(path, "user.colour"));
-        Assert.Equal(-1, GetXattr(path, "user.colour", value));
-        Assert.Equal(Errno.ENODATA, Marshal.GetLastPInvokeError());
+        Assert.Equal(0, LibC.RemoveXattr(path, "user.colour"));
+        Assert.Equal(-1, LibC.GetXattr(path, "user.colour", value));
+        Assert.Equal(Errno.ENODATA, LibC.LastError());
     }
 
     [Fact]
-    public void Statfs_reports_the_filesystem_figures()
+    public unsafe void Statfs_reports_the_filesystem_figures()
     {
         using var mount = TestMount.Create();
-        var statfs = new byte[120];
+        StatFsBuffer statfs;
 
-        Assert.Equal(0, StatFs(mount.Directory, statfs));
+        Assert.Equal(0, LibC.StatFs(mount.Directory, &statfs));
 
-        // struct statfs on x86-64: f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree (8 bytes each).
-        Assert.Equal(4096, BitConverter.ToInt64(statfs, 8));
-        Assert.Equal(1L << 20, BitConverter.ToInt64(statfs, 16));
-        Assert.Equal(1L << 19, BitConverter.ToInt64(statfs, 24));
-        Assert.Equal(1L << 18, BitConverter.ToInt64(statfs, 32));
-        Assert.Equal(1L << 16, BitConverter.ToInt64(statfs, 40));
+        Assert.Equal(4096, statfs.BlockSize);
+        Assert.Equal(1UL << 20, statfs.Blocks);
+        Assert.Equal(1UL << 19, statfs.BlocksFree);
+        Assert.Equal(1UL << 18, statfs.BlocksAvailable);
+        Assert.Equal(1UL << 16, statfs.Files);
     }
 
     [Fact]
@@ -243,9 +242,9 @@ public sealed partial class MountTests(ITestOutputHelper output)
         File.WriteAllText(mount["one"], "1");
         File.WriteAllText(mount["two"], "2");
 
-        Assert.Equal(-1, RenameAt2(mount["one"], mount["two"], 1));
-        Assert.Equal(Errno.EEXIST, Marshal.GetLastPInvokeError());
-        Assert.Equal(0, RenameAt2(mount["one"], mount["two"], 2));
+        Assert.Equal(-1, LibC.RenameAt2(LibCConstants.AtFdCwd, mount["one"], LibCConstants.AtFdCwd, mount["two"], 1));
+        Assert.Equal(Errno.EEXIST, LibC.LastError());
+        Assert.Equal(0, LibC.RenameAt2(LibCConstants.AtFdCwd, mount["one"], LibCConstants.AtFdCwd, mount["two"], 2));
 
         Assert.Equal("2", File.ReadAllText(mount["one"]));
         Assert.Equal("1", File.ReadAllText(mount["two"]));
@@ -271,16 +270,17 @@ public sealed partial class MountTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Mknod_fallocate_fsync_and_copy_file_range_reach_the_filesystem()
+    public unsafe void Mknod_fallocate_fsync_and_copy_file_range_reach_the_filesystem()
     {
         using var mount = TestMount.Create();
 
-        Assert.Equal(0, MkNod(mount["node"], 0x8000 | 0x1A4, 0));
+        Assert.Equal(0, LibC.MknodAt(LibCConstants.AtFdCwd, mount["node"], 0x8000 | 0x1A4, 0));
         Assert.Equal(0, new FileInfo(mount["node"]).Length);
 
         using (var file = File.OpenHandle(mount["node"], FileMode.Open, FileAccess.ReadWrite))
         {
-            Assert.Equal(0, Fallocate(file, 0, 0, 8192));
+            using (var fd = LibC.Borrow(file))
+                Assert.Equal(0, LibC.FAllocate(fd.Fd, 0, 0, 8192));
             Assert.Equal(8192, RandomAccess.GetLength(file));
             RandomAccess.Write(file, "copied bytes"u8, 100);
             RandomAccess.FlushToDisk(file);
@@ -293,7 +293,9 @@ public sealed partial class MountTests(ITestOutputHelper output)
             // The filesystem answers ENOSYS: the kernel falls back to copying through the page cache.
             long sourceOffset = 100;
             long destinationOffset = 0;
-            Assert.Equal(12, CopyFileRange(source, ref sourceOffset, destination, ref destinationOffset, 12, 0));
+            using var sourceFd = LibC.Borrow(source);
+            using var destinationFd = LibC.Borrow(destination);
+            Assert.Equal(12, LibC.CopyFileRange(sourceFd.Fd, &sourceOffset, destinationFd.Fd, &destinationOffset, 12, 0));
         }
 
         Assert.Equal("copied bytes", File.ReadAllText(mount["destination"]));
@@ -317,7 +319,7 @@ public sealed partial class MountTests(ITestOutputHelper output)
     {
         using var mount = TestMount.Create();
 
-        Assert.Equal(0, Native.LibC.Umount2(mount.Directory, 0));
+        Assert.Equal(0, LibC.Umount2(mount.Directory, 0));
 
         await mount.Mount.Completion.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Null(MountInfo.FileSystemTypeAt(mount.Directory));

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Vellum.Fuse;
-using Vellum.Fuse.Native;
+using Vellum.Native;
 
 namespace Vellum.Fuse.Tests;
 
@@ -27,11 +27,11 @@ public sealed class StaleMountTests
                 }
             }
 
-            Poll.Until(() => LibC.StatErrno(directory) == Errno.ENOTCONN, "ENOTCONN at the dead mount");
+            Poll.Until(() => LibC.StatError(directory) == Errno.ENOTCONN, "ENOTCONN at the dead mount");
 
             using (var mount = FuseMount.Mount(new MemoryFileSystem(), TestMount.Options(directory)))
             {
-                Assert.Equal(0, LibC.StatErrno(directory));
+                Assert.Equal(Errno.Success, LibC.StatError(directory));
                 File.WriteAllText(Path.Combine(directory, "after"), "alive");
                 Assert.Equal("alive", File.ReadAllText(Path.Combine(directory, "after")));
             }
@@ -43,7 +43,7 @@ public sealed class StaleMountTests
             // Whatever happened above, leave no mount behind.
             if (MountInfo.FileSystemTypeAt(directory) is not null)
             {
-                LibC.Umount2(directory, LibC.MntDetach);
+                LibC.Umount2(directory, LibCConstants.MntDetach);
             }
 
             Directory.Delete(directory);

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using Vellum.Native;
 
 namespace Vellum.Fuse.Tests;
 
 /// <summary>A mount by a user without root goes through fusermount3 and unmounts on SIGTERM.</summary>
-public sealed partial class UnprivilegedMountTests
+public sealed class UnprivilegedMountTests
 {
-    private const int Nobody = 65534;
+    private const uint Nobody = 65534;
 
     /// <summary>
     /// This machine's /dev/fuse is root's only (0600, where 0666 is usual), so the child runs in
@@ -17,7 +18,7 @@ public sealed partial class UnprivilegedMountTests
     {
         var directory = Directory.CreateTempSubdirectory("vellum-fuse-user-").FullName;
         var device = directory + ".dev";
-        Assert.Equal(0, Chown(directory, Nobody, Nobody));
+        Assert.Equal(0, LibC.FChownAt(LibCConstants.AtFdCwd, directory, Nobody, Nobody, 0));
         try
         {
             var serve = ChildMount.Start(ChildMount.ServeUntilSignal, directory);
@@ -37,7 +38,7 @@ public sealed partial class UnprivilegedMountTests
                 Assert.Equal(ChildMount.MountedLine, child.StandardOutput.ReadLine());
                 Assert.Equal("fuse.vellum", MountInfo.FileSystemTypeAt(directory, $"/proc/{child.Id}/mountinfo"));
 
-                Assert.Equal(0, Kill(child.Id, SigTerm));
+                Assert.Equal(0, LibC.Kill(child.Id, LibCConstants.SigTerm));
                 Assert.True(child.WaitForExit(10_000), "the mount holder did not exit on SIGTERM");
                 Assert.Equal(0, child.ExitCode);
             }
@@ -58,12 +59,4 @@ public sealed partial class UnprivilegedMountTests
             Directory.Delete(directory, recursive: true);
         }
     }
-
-    private const int SigTerm = 15;
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-    private static partial int Chown(string path, int uid, int gid);
 }

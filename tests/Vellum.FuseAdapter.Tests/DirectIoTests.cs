@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Vellum.Native;
+using static Vellum.Native.LibCConstants;
 
 namespace Vellum.FuseAdapter.Tests;
 
@@ -9,11 +11,6 @@ namespace Vellum.FuseAdapter.Tests;
 public sealed unsafe class DirectIoTests
 {
     private const int Block = 4096;
-    private const int ODirect = 0x4000;
-    private const int ORdOnly = 0;
-    private const int ORdWr = 2;
-    private const int OCreat = 0x40;
-    private const int OCloExec = 0x80000;
 
     [Theory]
     [InlineData(true)]
@@ -28,34 +25,34 @@ public sealed unsafe class DirectIoTests
             var written = new Span<byte>(buffer, 4 * Block);
             Random.Shared.NextBytes(written);
             var expected = written.ToArray();
-            var writer = Sys.Open(path, ORdWr | OCreat | ODirect | OCloExec);
+            var writer = LibC.Open(path, ORdWr | OCreat | ODirect | OCloExec, 0x1A4);
             Assert.True(writer >= 0, $"open O_DIRECT for writing: errno {Sys.Errno()}");
             try
             {
                 for (var block = 0; block < 4; block++)
-                    Assert.True(Sys.PWrite(writer, written.Slice(block * Block, Block), Block, block * Block) == Block, $"O_DIRECT write of block {block}: errno {Sys.Errno()}");
+                    Assert.True(LibC.PWrite(writer, written.Slice(block * Block, Block), block * Block) == Block, $"O_DIRECT write of block {block}: errno {Sys.Errno()}");
 
                 // The writer's own descriptor reads what it wrote, as a database rereads a page.
                 written.Clear();
-                Assert.Equal(4 * Block, (int)Sys.PRead(writer, written, 4 * Block, 0));
+                Assert.Equal(4 * Block, (int)LibC.PRead(writer, written, 0));
                 Assert.Equal(expected, written.ToArray());
             }
             finally
             {
-                Sys.Close(writer);
+                LibC.Close(writer);
             }
 
-            var reader = Sys.Open(path, ORdOnly | ODirect | OCloExec);
+            var reader = LibC.Open(path, ORdOnly | ODirect | OCloExec);
             Assert.True(reader >= 0, $"open O_DIRECT for reading: errno {Sys.Errno()}");
             try
             {
                 written.Clear();
-                Assert.Equal(2 * Block, (int)Sys.PRead(reader, written[..(2 * Block)], 2 * Block, 2 * Block));
+                Assert.Equal(2 * Block, (int)LibC.PRead(reader, written[..(2 * Block)], 2 * Block));
                 Assert.Equal(expected[(2 * Block)..], written[..(2 * Block)].ToArray());
             }
             finally
             {
-                Sys.Close(reader);
+                LibC.Close(reader);
             }
             Assert.Equal(expected, File.ReadAllBytes(path));
             Assert.Equal(expected, File.ReadAllBytes(Path.Combine(mounted.Backing, "direct")));
@@ -77,26 +74,26 @@ public sealed unsafe class DirectIoTests
         var path = Path.Combine(mounted.MountPoint, "cached");
         File.WriteAllBytes(path, Enumerable.Repeat((byte)'A', 2 * Block).ToArray());
         var buffer = (byte*)NativeMemory.AlignedAlloc(2 * Block, Block);
-        var reader = Sys.Open(path, ORdOnly | OCloExec);
+        var reader = LibC.Open(path, ORdOnly | OCloExec);
         var writer = -1;
         try
         {
             var bytes = new Span<byte>(buffer, 2 * Block);
-            Assert.Equal(2 * Block, (int)Sys.PRead(reader, bytes, 2 * Block, 0));
-            writer = Sys.Open(path, ORdWr | ODirect | OCloExec);
+            Assert.Equal(2 * Block, (int)LibC.PRead(reader, bytes, 0));
+            writer = LibC.Open(path, ORdWr | ODirect | OCloExec);
             Assert.True(writer >= 0, $"open O_DIRECT: errno {Sys.Errno()}");
             bytes.Fill((byte)'B');
-            Assert.Equal(2 * Block, (int)Sys.PWrite(writer, bytes, 2 * Block, 0));
+            Assert.Equal(2 * Block, (int)LibC.PWrite(writer, bytes, 0));
 
             bytes.Clear();
-            Assert.Equal(2 * Block, (int)Sys.PRead(reader, bytes, 2 * Block, 0));
+            Assert.Equal(2 * Block, (int)LibC.PRead(reader, bytes, 0));
             Assert.True(bytes.IndexOfAnyExcept((byte)'B') < 0, "the buffered reader still sees the bytes the O_DIRECT write replaced");
         }
         finally
         {
-            Sys.Close(reader);
+            LibC.Close(reader);
             if (writer >= 0)
-                Sys.Close(writer);
+                LibC.Close(writer);
             NativeMemory.AlignedFree(buffer);
         }
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.FuseAdapter.Tests;
 
@@ -45,11 +46,11 @@ public abstract class MountBehaviourScenarios(int nodeDescriptorLimit) : IDispos
         Directory.CreateDirectory(At("d2"));
         return
         [
-            $"noreplace over b: {Sys.Rename2(At("a"), At("b"), Sys.RenameNoReplace)}",
-            $"noreplace to c: {Sys.Rename2(At("a"), At("c"), Sys.RenameNoReplace)}",
-            $"exchange c b: {Sys.Rename2(At("c"), At("b"), Sys.RenameExchange)}",
-            $"exchange with missing: {Sys.Rename2(At("c"), At("nothing"), Sys.RenameExchange)}",
-            $"exchange file and dir: {Sys.Rename2(At("b"), At("d2"), Sys.RenameExchange)}",
+            $"noreplace over b: {Sys.Rename2(At("a"), At("b"), LibCConstants.RenameNoReplace)}",
+            $"noreplace to c: {Sys.Rename2(At("a"), At("c"), LibCConstants.RenameNoReplace)}",
+            $"exchange c b: {Sys.Rename2(At("c"), At("b"), LibCConstants.RenameExchange)}",
+            $"exchange with missing: {Sys.Rename2(At("c"), At("nothing"), LibCConstants.RenameExchange)}",
+            $"exchange file and dir: {Sys.Rename2(At("b"), At("d2"), LibCConstants.RenameExchange)}",
             $"plain over existing: {Sys.Rename2(At("c"), At("d1/sub/c"), 0)}",
             $"dir into itself: {Sys.Rename2(At("d1"), At("d1/sub/x"), 0)}",
             $"dir over non-empty dir: {Sys.Rename2(At("d2"), At("d1"), 0)}",
@@ -164,14 +165,12 @@ public abstract class MountBehaviourScenarios(int nodeDescriptorLimit) : IDispos
     {
         var path = Path.Combine(dir, "tagged");
         File.WriteAllText(path, "x");
-        const int Create = 1;
-        const int Replace = 2;
         return
         [
             $"set {Sys.SetXattr(path, "user.colour", "blue"u8.ToArray())}",
             $"set big {Sys.SetXattr(path, "user.big", new byte[10_000])}",
-            $"create existing {Sys.SetXattr(path, "user.colour", "red"u8.ToArray(), Create)}",
-            $"replace missing {Sys.SetXattr(path, "user.none", "x"u8.ToArray(), Replace)}",
+            $"create existing {Sys.SetXattr(path, "user.colour", "red"u8.ToArray(), LibCConstants.XattrCreate)}",
+            $"replace missing {Sys.SetXattr(path, "user.none", "x"u8.ToArray(), LibCConstants.XattrReplace)}",
             $"get {Encoding.ASCII.GetString(Sys.GetXattr(path, "user.colour").Value)}",
             $"get missing {Sys.GetXattr(path, "user.none").Error}",
             $"list {string.Join(",", Sys.ListXattr(path).Names)}",
@@ -184,29 +183,29 @@ public abstract class MountBehaviourScenarios(int nodeDescriptorLimit) : IDispos
     public void Fallocate_and_seek_data_and_hole_behave_like_a_plain_directory() => _mounted.AssertBehavesLikePlain(dir =>
     {
         var path = Path.Combine(dir, "sparse");
-        var fd = Sys.Open(path, Sys.ORdwr | Sys.OCreat);
+        var fd = LibC.Open(path, LibCConstants.ORdWr | LibCConstants.OCreat, 0x1A4);
         Assert.True(fd >= 0, $"open: errno {Sys.Errno()}");
         try
         {
             var block = new byte[65536];
             Array.Fill(block, (byte)7);
-            Sys.PWrite(fd, block, (nuint)block.Length, 0);
-            Sys.PWrite(fd, block, (nuint)block.Length, 1 << 20);
+            LibC.PWrite(fd, block, 0);
+            LibC.PWrite(fd, block, 1 << 20);
             return
             [
-                $"keep size {Sys.Fallocate(fd, Sys.FallocKeepSize, 4 << 20, 65536)}",
-                $"punch {Sys.Fallocate(fd, Sys.FallocPunchHole | Sys.FallocKeepSize, 16384, 16384)}",
-                $"punch without keep size {Sys.Fallocate(fd, Sys.FallocPunchHole, 0, 4096)}",
-                $"data from 0: {Sys.Seek(fd, 0, Sys.SeekData)}",
-                $"hole from 0: {Sys.Seek(fd, 0, Sys.SeekHole)}",
-                $"data from hole: {Sys.Seek(fd, 65536, Sys.SeekData)}",
-                $"hole after second block: {Sys.Seek(fd, 1 << 20, Sys.SeekHole)}",
-                $"data past end: {Sys.Seek(fd, 8 << 20, Sys.SeekData)}",
+                $"keep size {Sys.Fallocate(fd, LibCConstants.FallocKeepSize, 4 << 20, 65536)}",
+                $"punch {Sys.Fallocate(fd, LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize, 16384, 16384)}",
+                $"punch without keep size {Sys.Fallocate(fd, LibCConstants.FallocPunchHole, 0, 4096)}",
+                $"data from 0: {Sys.Seek(fd, 0, LibCConstants.SeekData)}",
+                $"hole from 0: {Sys.Seek(fd, 0, LibCConstants.SeekHole)}",
+                $"data from hole: {Sys.Seek(fd, 65536, LibCConstants.SeekData)}",
+                $"hole after second block: {Sys.Seek(fd, 1 << 20, LibCConstants.SeekHole)}",
+                $"data past end: {Sys.Seek(fd, 8 << 20, LibCConstants.SeekData)}",
             ];
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
     });
 
@@ -250,19 +249,19 @@ public abstract class MountBehaviourScenarios(int nodeDescriptorLimit) : IDispos
         File.WriteAllBytes(path, []);
         Parallel.For(0, Writers, writer =>
         {
-            var fd = Sys.Open(path, Sys.ORdwr);
+            var fd = LibC.Open(path, LibCConstants.ORdWr, 0x1A4);
             try
             {
                 var data = new byte[Chunk];
                 for (var round = 0; round < 16; round++)
                 {
                     Array.Fill(data, (byte)(writer * 16 + round));
-                    Sys.PWrite(fd, data, Chunk, ((long)round * Writers + writer) * Chunk);
+                    LibC.PWrite(fd, data, ((long)round * Writers + writer) * Chunk);
                 }
             }
             finally
             {
-                Sys.Close(fd);
+                LibC.Close(fd);
             }
         });
         var content = File.ReadAllBytes(path);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Vellum.Fuse;
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.FuseAdapter.Tests;
@@ -7,7 +8,6 @@ namespace Vellum.FuseAdapter.Tests;
 /// <summary>Starting, stopping and recovering mounts, through the library and the `vellum` command.</summary>
 public sealed class MountLifecycleTests : IDisposable
 {
-    private const int ENOTCONN = 107;
     private readonly string _root = Directory.CreateTempSubdirectory("vellum-lifecycle-test-").FullName;
 
     public MountLifecycleTests()
@@ -40,7 +40,7 @@ public sealed class MountLifecycleTests : IDisposable
             Assert.True(child.WaitForExit(ChildProcess.Patience));
         }
 
-        Assert.Equal(ENOTCONN, Sys.StatFsError(MountPoint));
+        Assert.Equal(Errno.ENOTCONN, LibC.StatFsError(MountPoint));
 
         using var fileSystem = new PassthroughFileSystem(Backing);
         using (FuseMount.Mount(new PassthroughFuseFileSystem(fileSystem, usePassthrough: true), new FuseMountOptions { MountPoint = MountPoint, Source = Backing }))

@@ -1,4 +1,5 @@
 using Vellum.Fuse;
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.FuseAdapter.Tests;
@@ -17,9 +18,9 @@ public static class Program
         if (args is [CreateWithMode, var path, var octal])
         {
             // As pjdfstest's "create": open(O_CREAT) with the mode as given, no umask.
-            Sys.Umask(0);
-            var fd = Sys.Open(path, Sys.OCreat | Sys.OWronly, Convert.ToInt32(octal, 8));
-            return fd < 0 ? Sys.Errno() : Sys.Close(fd);
+            LibC.Umask(0);
+            var fd = LibC.Open(path, LibCConstants.OCreat | LibCConstants.OWrOnly, Convert.ToUInt32(octal, 8));
+            return fd < 0 ? Sys.Errno() : LibC.Close(fd);
         }
         if (args is not [Serve, var backing, var mountPoint])
             return 0;

@@ -1,29 +1,15 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using Vellum.Native;
 
 namespace Vellum.FuseAdapter.Tests;
 
 /// <summary>lstat(2), for the fields .NET does not show (owner, link count, blocks, nanosecond times).</summary>
-internal readonly partial record struct Stat(ulong Ino, uint Mode, ulong Nlink, uint Uid, uint Gid, long Size, long Blocks, long MtimeSeconds, long MtimeNanoseconds)
+internal readonly record struct Stat(ulong Ino, uint Mode, ulong Nlink, uint Uid, uint Gid, long Size, long Blocks, long MtimeSeconds, long MtimeNanoseconds)
 {
-    public static Stat Of(string path)
+    public static unsafe Stat Of(string path)
     {
-        Span<byte> buffer = stackalloc byte[144];
-        if (LStat(path, buffer) != 0)
-            throw new IOException($"lstat {path}: errno {Marshal.GetLastPInvokeError()}");
-        // struct stat on x86_64.
-        return new Stat(
-            BinaryPrimitives.ReadUInt64LittleEndian(buffer[8..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(buffer[24..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(buffer[16..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(buffer[28..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(buffer[32..]),
-            BinaryPrimitives.ReadInt64LittleEndian(buffer[48..]),
-            BinaryPrimitives.ReadInt64LittleEndian(buffer[64..]),
-            BinaryPrimitives.ReadInt64LittleEndian(buffer[88..]),
-            BinaryPrimitives.ReadInt64LittleEndian(buffer[96..]));
+        StatxBuffer buffer;
+        if (LibC.Statx(LibCConstants.AtFdCwd, path, LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &buffer) != 0)
+            throw SystemCallException.Last("lstat", path);
+        return new Stat(buffer.Ino, buffer.Mode, buffer.Nlink, buffer.Uid, buffer.Gid, (long)buffer.Size, (long)buffer.Blocks, buffer.MtimeSeconds, buffer.MtimeNanoseconds);
     }
-
-    [LibraryImport("libc", EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int LStat(string path, Span<byte> buffer);
 }

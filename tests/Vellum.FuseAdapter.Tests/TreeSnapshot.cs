@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.FuseAdapter.Tests;
 

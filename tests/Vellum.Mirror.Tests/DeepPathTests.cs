@@ -1,8 +1,8 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
+using Vellum.Native;
 
 namespace Vellum.Mirror.Tests;
 
@@ -10,7 +10,7 @@ namespace Vellum.Mirror.Tests;
 /// Journal paths longer than PATH_MAX: the kernel takes none of them whole, so the mirror
 /// opens their directories a piece at a time, with the same rules for every piece.
 /// </summary>
-public sealed partial class DeepPathTests : IDisposable
+public sealed class DeepPathTests : IDisposable
 {
     /// <summary>24 levels of 200-byte names: 4,824 bytes, past PATH_MAX.</summary>
     private const int Levels = 24;
@@ -72,13 +72,13 @@ public sealed partial class DeepPathTests : IDisposable
     /// <summary>The content of the file at <paramref name="components"/> under <paramref name="root"/>, opened a directory at a time.</summary>
     private static string Read(string root, string[] components)
     {
-        var directory = OpenAt(-100, root, ODirectory);
+        var directory = OpenAt(LibCConstants.AtFdCwd, root, LibCConstants.ODirectory);
         try
         {
             foreach (var name in components[..^1])
             {
-                var next = OpenAt(directory, name, ODirectory);
-                Close(directory);
+                var next = OpenAt(directory, name, LibCConstants.ODirectory);
+                LibC.Close(directory);
                 directory = next;
             }
             using var file = new SafeFileHandle(OpenAt(directory, components[^1], 0), ownsHandle: true);
@@ -87,21 +87,13 @@ public sealed partial class DeepPathTests : IDisposable
         }
         finally
         {
-            Close(directory);
+            LibC.Close(directory);
         }
     }
 
-    private const int ODirectory = 0x10000;
-
     private static int OpenAt(int directory, string name, int flags)
     {
-        var fd = OpenAtRaw(directory, name, flags | 0x20000 | 0x80000);
-        return fd >= 0 ? fd : throw new IOException($"open {name}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        var fd = LibC.OpenAt(directory, name, flags | LibCConstants.ONoFollow | LibCConstants.OCloExec);
+        return fd >= 0 ? fd : throw SystemCallException.Last("open", name);
     }
-
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenAtRaw(int directory, string name, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Mirror.Tests;
 
@@ -20,8 +21,8 @@ internal static class Scenarios
         source.Write("sparse.bin", 0, Fill(4096, 1));
         source.Write("sparse.bin", 1 << 20, Fill(8192, 2));
         source.Truncate("sparse.bin", 4 << 20);
-        source.Fallocate("sparse.bin", Sys.FallocKeepSize, 2 << 20, 65536);
-        source.Fallocate("sparse.bin", Sys.FallocPunchHole | Sys.FallocKeepSize, 1 << 20, 4096);
+        source.Fallocate("sparse.bin", LibCConstants.FallocKeepSize, 2 << 20, 65536);
+        source.Fallocate("sparse.bin", LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize, 1 << 20, 4096);
         source.Link("docs/a.txt", "docs/deep/a-link");
         source.Link("docs/a.txt", "a-second-link");
         source.Symlink("docs/a.txt", "to-a", 1003, 1003);
@@ -35,10 +36,10 @@ internal static class Scenarios
         source.RemoveXattr("docs/a.txt", "user.gone");
         source.Create("b.txt", 0x1B4, 1000, 1000);
         source.Write("b.txt", 0, Encoding.UTF8.GetBytes("bee"));
-        source.Rename("b.txt", "docs/b-moved.txt", Sys.RenameNoReplace);
+        source.Rename("b.txt", "docs/b-moved.txt", LibCConstants.RenameNoReplace);
         source.Create("b.txt", 0x1A4, 1000, 1000); // the old name again, after the rename
         source.Write("b.txt", 0, Encoding.UTF8.GetBytes("second bee"));
-        source.Rename("b.txt", "docs/a.txt", Sys.RenameExchange);
+        source.Rename("b.txt", "docs/a.txt", LibCConstants.RenameExchange);
         source.Create("c.txt", 0x1A4, 1000, 1000);
         source.Rename("c.txt", "docs/b-moved.txt"); // replaces
         source.Create("setuid", 0x9ED, 0, 0); // 04755

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Passthrough.Tests;
 
@@ -42,7 +43,7 @@ internal sealed class Backing : IDisposable
 
     public ulong CreateFile(ulong parent, string name, out ulong handle, uint mode = 0x1A4, Caller? caller = null)
     {
-        Assert.Equal(Errno.Success, Fs.Create(caller ?? Root0, parent, N(name), mode, Flags.ORdWr, out var entry, out handle));
+        Assert.Equal(Errno.Success, Fs.Create(caller ?? Root0, parent, N(name), mode, LibCConstants.ORdWr, out var entry, out handle));
         return entry.NodeId;
     }
 

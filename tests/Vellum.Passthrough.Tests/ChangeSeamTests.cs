@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Passthrough.Tests;
 
@@ -28,12 +29,12 @@ public sealed class ChangeSeamTests : IDisposable
         Assert.Equal(Errno.Success, fs.Fsync(caller, handle, dataOnly: false));
         var dir = _b.Mkdir(Root, "d");
         Assert.Equal(Errno.EEXIST, fs.Mkdir(caller, Root, "d"u8, 0x1ED, out _));
-        Assert.Equal(Errno.Success, fs.Mknod(caller, dir, "p"u8, Flags.SIfIfo | 0x1A4, 0, out _));
+        Assert.Equal(Errno.Success, fs.Mknod(caller, dir, "p"u8, LibCConstants.SIfIfo | 0x1A4, 0, out _));
         Assert.Equal(Errno.Success, fs.Symlink(caller, dir, "s"u8, "target"u8, out _));
         Assert.Equal(Errno.Success, fs.Link(caller, file, dir, "h"u8, out _));
         Assert.Equal(Errno.Success, fs.Rename(caller, dir, "h"u8, Root, "h2"u8, RenameFlags.None));
         Assert.Equal(Errno.Success, fs.Unlink(caller, Root, "h2"u8));
-        Assert.Equal(Errno.Success, fs.Open(caller, file, Flags.ORdWr | Flags.OTrunc, out var truncating));
+        Assert.Equal(Errno.Success, fs.Open(caller, file, LibCConstants.ORdWr | LibCConstants.OTrunc, out var truncating));
         Assert.Equal(Errno.Success, fs.OpenDir(dir, out var directory));
         Assert.Equal(Errno.Success, fs.FsyncDir(caller, directory, dataOnly: true));
         Assert.Equal(Errno.Success, fs.Unlink(caller, dir, "p"u8));
@@ -98,7 +99,7 @@ public sealed class ChangeSeamTests : IDisposable
         Assert.Equal(Errno.Success, fs.Lookup(Root, "f"u8, out _));
         Assert.Equal(Errno.Success, fs.GetAttr(file, out _));
         Assert.Equal(Errno.Success, fs.Read(handle, new byte[8], 0, out _));
-        Assert.Equal(Errno.Success, fs.Open(Backing.Root0, file, Flags.ORdOnly, out var reader));
+        Assert.Equal(Errno.Success, fs.Open(Backing.Root0, file, LibCConstants.ORdOnly, out var reader));
         Assert.Equal(Errno.ENODATA, fs.GetXattr(file, "user.k"u8, [], out _));
         Assert.Equal(Errno.Success, fs.ListXattr(file, [], out _));
         Assert.Equal(Errno.Success, fs.Lseek(handle, 0, 0, out _));

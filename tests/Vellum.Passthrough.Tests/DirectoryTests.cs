@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Tests;
 
 public sealed class DirectoryTests : IDisposable
@@ -71,7 +73,7 @@ public sealed class DirectoryTests : IDisposable
             if (name is "." or "..")
             {
                 Assert.Equal(0ul, entry.NodeId);
-                Assert.Equal(Flags.SIfDir, entry.Attributes.Mode);
+                Assert.Equal(LibCConstants.SIfDir, entry.Attributes.Mode);
                 continue;
             }
             counted++;

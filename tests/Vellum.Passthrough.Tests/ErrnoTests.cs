@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Tests;
 
 public sealed class ErrnoTests : IDisposable
@@ -20,13 +22,13 @@ public sealed class ErrnoTests : IDisposable
         Assert.Equal(Errno.ENOTEMPTY, _b.Fs.Rmdir(Backing.Root0, Root, "d"u8));
         Assert.Equal(Errno.ENOTDIR, _b.Fs.Rmdir(Backing.Root0, dir, "f"u8));
         Assert.Equal(Errno.EISDIR, _b.Fs.Unlink(Backing.Root0, Root, "d"u8));
-        Assert.Equal(Errno.EEXIST, _b.Fs.Create(Backing.Root0, dir, "f"u8, 0x1A4, Flags.ORdWr | Flags.OExcl, out _, out _));
+        Assert.Equal(Errno.EEXIST, _b.Fs.Create(Backing.Root0, dir, "f"u8, 0x1A4, LibCConstants.ORdWr | LibCConstants.OExcl, out _, out _));
         Assert.Equal(Errno.EEXIST, _b.Fs.Link(Backing.Root0, _b.Lookup(dir, "f").NodeId, dir, "f"u8, out _));
         Assert.Equal(Errno.EINVAL, _b.Fs.ReadLink(dir, new byte[64], out _));
         Assert.Equal(Errno.EBADF, _b.Fs.Read(12345, new byte[1], 0, out _));
         var truncate = new SetAttrRequest { Fields = SetAttrFields.Size };
         Assert.Equal(Errno.EISDIR, _b.Fs.SetAttr(Backing.Root0, dir, truncate, out _));
-        Assert.Equal(Errno.Success, _b.Fs.Mknod(Backing.Root0, dir, "fifo"u8, Flags.SIfIfo | 0x1A4, 0, out var fifo));
+        Assert.Equal(Errno.Success, _b.Fs.Mknod(Backing.Root0, dir, "fifo"u8, LibCConstants.SIfIfo | 0x1A4, 0, out var fifo));
         Assert.Equal(Errno.EINVAL, _b.Fs.SetAttr(Backing.Root0, fifo.NodeId, truncate, out _));
     }
 
@@ -44,7 +46,7 @@ public sealed class ErrnoTests : IDisposable
 
         Assert.Equal(Errno.Success, _b.Fs.Rename(Backing.Root0, Root, "a"u8, Root, "c"u8, RenameFlags.Whiteout));
         var whiteout = Posix.Lstat(_b.At("a"));
-        Assert.Equal(Flags.SIfChr, whiteout.Mode & 0xF000);
+        Assert.Equal(LibCConstants.SIfChr, whiteout.Mode & 0xF000);
         Assert.Equal(0u, whiteout.Rdev);
         Assert.Equal("B", File.ReadAllText(_b.At("c")));
     }
@@ -52,14 +54,14 @@ public sealed class ErrnoTests : IDisposable
     [Fact]
     public void Special_files_are_created_as_mknod_does()
     {
-        Assert.Equal(Errno.Success, _b.Fs.Mknod(Backing.Root0, Root, "null"u8, Flags.SIfChr | 0x1B6, (1 << 8) | 3, out var device));
-        Assert.Equal(Errno.Success, _b.Fs.Mknod(Backing.Root0, Root, "sock"u8, Flags.SIfSock | 0x1ED, 0, out var socket));
-        Posix.Mknod(System.IO.Path.Combine(_b.Plain, "null"), Flags.SIfChr | 0x1B6, (1 << 8) | 3);
+        Assert.Equal(Errno.Success, _b.Fs.Mknod(Backing.Root0, Root, "null"u8, LibCConstants.SIfChr | 0x1B6, (1 << 8) | 3, out var device));
+        Assert.Equal(Errno.Success, _b.Fs.Mknod(Backing.Root0, Root, "sock"u8, LibCConstants.SIfSock | 0x1ED, 0, out var socket));
+        Posix.Mknod(System.IO.Path.Combine(_b.Plain, "null"), LibCConstants.SIfChr | 0x1B6, (1 << 8) | 3);
 
         Assert.Equal(Posix.Lstat(System.IO.Path.Combine(_b.Plain, "null")).Rdev, device.Attributes.Rdev);
         Assert.Equal((1u << 8) | 3, device.Attributes.Rdev);
-        Assert.Equal(Flags.SIfChr | 0x1B6u, device.Attributes.Mode);
-        Assert.Equal(Flags.SIfSock | 0x1EDu, socket.Attributes.Mode);
+        Assert.Equal(LibCConstants.SIfChr | 0x1B6u, device.Attributes.Mode);
+        Assert.Equal(LibCConstants.SIfSock | 0x1EDu, socket.Attributes.Mode);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Tests;
 
 public sealed class FileDataTests : IDisposable
@@ -25,13 +27,13 @@ public sealed class FileDataTests : IDisposable
         Assert.Equal(Errno.Success, _b.Fs.Release(handle));
         Assert.Equal(Errno.EBADF, _b.Fs.Release(handle));
 
-        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, Flags.OWrOnly | Flags.OAppend, out var append));
+        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, LibCConstants.OWrOnly | LibCConstants.OAppend, out var append));
         Assert.Equal(Errno.Success, _b.Fs.Write(Backing.Root0, append, "!"u8, 11, out _));
         Assert.Equal(Errno.Success, _b.Fs.Write(Backing.Root0, append, "H"u8, 0, out _));
         Assert.Equal("Hello World!", File.ReadAllText(_b.At("f")));
         Assert.False(_b.Fs.TryGetPassthroughFd(append, out _));
 
-        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, Flags.ORdWr | Flags.OTrunc, out _));
+        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, LibCConstants.ORdWr | LibCConstants.OTrunc, out _));
         Assert.Equal(0, new FileInfo(_b.At("f")).Length);
     }
 
@@ -40,7 +42,7 @@ public sealed class FileDataTests : IDisposable
     {
         File.WriteAllText(_b.At("f"), "data");
         var node = _b.Lookup(Root, "f").NodeId;
-        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, Flags.ORdOnly, out var handle));
+        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, LibCConstants.ORdOnly, out var handle));
 
         Assert.True(_b.Fs.TryGetPassthroughFd(handle, out var fd));
         using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), FileAccess.Read);
@@ -54,7 +56,7 @@ public sealed class FileDataTests : IDisposable
     {
         var descriptors = Posix.DescriptorsUnder(_b.Path);
         var node = _b.CreateFile(Root, "f", out var created);
-        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, Flags.ORdOnly, out var reader));
+        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, node, LibCConstants.ORdOnly, out var reader));
         Assert.Equal(Errno.Success, _b.Fs.OpenDir(Root, out var directory));
         Assert.Equal(descriptors + 4, Posix.DescriptorsUnder(_b.Path));
 
@@ -75,13 +77,13 @@ public sealed class FileDataTests : IDisposable
         Assert.Equal(Errno.Success, _b.Fs.Write(Backing.Root0, handle, block, 1 << 20, out _));
         Assert.Equal(Errno.Success, _b.Fs.Write(Backing.Root0, handle, block, 3 << 20, out _));
 
-        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, 0, Flags.SeekData, out var data));
+        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, 0, LibCConstants.SeekData, out var data));
         Assert.Equal(1L << 20, data);
-        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, data, Flags.SeekHole, out var hole));
+        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, data, LibCConstants.SeekHole, out var hole));
         Assert.Equal((1L << 20) + block.Length, hole);
-        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, hole, Flags.SeekData, out data));
+        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, hole, LibCConstants.SeekData, out data));
         Assert.Equal(3L << 20, data);
-        Assert.Equal((Errno)6, _b.Fs.Lseek(handle, (3 << 20) + block.Length, Flags.SeekData, out _));
+        Assert.Equal((Errno)6, _b.Fs.Lseek(handle, (3 << 20) + block.Length, LibCConstants.SeekData, out _));
 
         using var plain = File.OpenHandle(_b.At("sparse"));
         Assert.Equal(Errno.Success, _b.Fs.GetAttr(node, out var stat));
@@ -98,13 +100,13 @@ public sealed class FileDataTests : IDisposable
         Assert.Equal(Errno.Success, _b.Fs.Fsync(Backing.Root0, handle, dataOnly: false));
         Assert.Equal(Errno.Success, _b.Fs.GetAttr(node, out var before));
 
-        Assert.Equal(Errno.Success, _b.Fs.Fallocate(Backing.Root0, handle, Flags.FallocPunchHole | Flags.FallocKeepSize, 65536, 262144));
-        Assert.Equal(Errno.Success, _b.Fs.Fallocate(Backing.Root0, handle, Flags.FallocZeroRange, 524288, 4096));
+        Assert.Equal(Errno.Success, _b.Fs.Fallocate(Backing.Root0, handle, LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize, 65536, 262144));
+        Assert.Equal(Errno.Success, _b.Fs.Fallocate(Backing.Root0, handle, LibCConstants.FallocZeroRange, 524288, 4096));
         Assert.Equal(Errno.Success, _b.Fs.Fallocate(Backing.Root0, handle, 0, 0, 2 << 20));
 
         Assert.Equal(Errno.Success, _b.Fs.GetAttr(node, out var after));
         Assert.Equal(2ul << 20, after.Size);
-        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, 0, Flags.SeekHole, out var hole));
+        Assert.Equal(Errno.Success, _b.Fs.Lseek(handle, 0, LibCConstants.SeekHole, out var hole));
         Assert.Equal(65536, hole);
         var content = File.ReadAllBytes(_b.At("f"));
         Assert.All(content[65536..(65536 + 262144)], b => Assert.Equal(0, b));
@@ -142,7 +144,7 @@ public sealed class FileDataTests : IDisposable
         };
         Assert.Equal(Errno.Success, _b.Fs.SetAttr(Backing.Root0, node, request, out var stat));
 
-        Assert.Equal(Flags.SIfReg | 0x180u, stat.Mode);
+        Assert.Equal(LibCConstants.SIfReg | 0x180u, stat.Mode);
         Assert.Equal(10ul, stat.Size);
         Assert.Equal(new Timestamp(1_000_000_000, 123_456_789), stat.Atime);
         Assert.Equal(new Timestamp(1_500_000_000, 987_654_321), stat.Mtime);

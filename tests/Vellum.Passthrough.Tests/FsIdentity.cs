@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Vellum.Native;
 
 namespace Vellum.Passthrough.Tests;
 
@@ -7,15 +7,15 @@ namespace Vellum.Passthrough.Tests;
 /// kernel itself shows what that user's plain syscalls produce. setfsuid and setfsgid
 /// are per thread, so nothing else in the process is affected.
 /// </summary>
-internal static partial class FsIdentity
+internal static class FsIdentity
 {
     public static void RunAs(uint uid, uint gid, Action action)
     {
         Exception? failure = null;
         var thread = new Thread(() =>
         {
-            SetFsGid(gid);
-            SetFsUid(uid);
+            LibC.SetFsGid(gid);
+            LibC.SetFsUid(uid);
             try
             {
                 action();
@@ -26,8 +26,8 @@ internal static partial class FsIdentity
             }
             finally
             {
-                SetFsUid(0);
-                SetFsGid(0);
+                LibC.SetFsUid(0);
+                LibC.SetFsGid(0);
             }
         });
         thread.Start();
@@ -37,10 +37,4 @@ internal static partial class FsIdentity
             throw new InvalidOperationException("the action failed under the caller's identity", failure);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "setfsuid")]
-    private static partial int SetFsUid(uint uid);
-
-    [LibraryImport("libc", EntryPoint = "setfsgid")]
-    private static partial int SetFsGid(uint gid);
 }

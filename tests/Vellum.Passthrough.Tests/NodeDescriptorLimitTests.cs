@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Tests;
 
 /// <summary>
@@ -59,7 +61,7 @@ public sealed class NodeDescriptorLimitTests : IDisposable
         Assert.Equal(Errno.Success, _b.Fs.Rename(Backing.Root0, PassthroughFileSystem.RootId, Backing.N("a"), PassthroughFileSystem.RootId, Backing.N("moved"), RenameFlags.None));
         EvictEverything("moved");
 
-        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, file, Flags.OWrOnly, out handle));
+        Assert.Equal(Errno.Success, _b.Fs.Open(Backing.Root0, file, LibCConstants.OWrOnly, out handle));
         Assert.Equal(Errno.Success, _b.Fs.Write(Backing.Root0, handle, "after"u8, 0, out _));
         Assert.Equal(Errno.Success, _b.Fs.Release(handle));
         Assert.Equal("after", File.ReadAllText(_b.At("moved/b/f")));

@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Tests;
 
 public sealed class NodeTableTests : IDisposable

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Passthrough.Tests;
 
@@ -17,13 +18,13 @@ public sealed class ParityTests : IDisposable
         var caller = new Caller(0, 0, 1, 0x12);
         var fs = _b.Fs;
         Assert.Equal(Errno.Success, fs.Mkdir(caller, Root, "d"u8, 0x1FF, out var d));
-        Assert.Equal(Errno.Success, fs.Create(caller, d.NodeId, "f"u8, 0x1B6, Flags.ORdWr, out var f, out var handle));
+        Assert.Equal(Errno.Success, fs.Create(caller, d.NodeId, "f"u8, 0x1B6, LibCConstants.ORdWr, out var f, out var handle));
         Assert.Equal(Errno.Success, fs.Write(caller, handle, "hello, parity"u8, 0, out _));
         Assert.Equal(Errno.Success, fs.Symlink(caller, d.NodeId, "l"u8, "f"u8, out _));
         Assert.Equal(Errno.Success, fs.Link(caller, f.NodeId, Root, "hard"u8, out _));
         Assert.Equal(Errno.Success, fs.Rename(caller, d.NodeId, "f"u8, d.NodeId, "g"u8, RenameFlags.None));
         Assert.Equal(Errno.Success, fs.SetAttr(caller, f.NodeId, new SetAttrRequest { Fields = SetAttrFields.Mode | SetAttrFields.Size, Mode = 0x180, Size = 5 }, out _));
-        Assert.Equal(Errno.Success, fs.Mknod(caller, d.NodeId, "fifo"u8, Flags.SIfIfo | 0x1B6, 0, out _));
+        Assert.Equal(Errno.Success, fs.Mknod(caller, d.NodeId, "fifo"u8, LibCConstants.SIfIfo | 0x1B6, 0, out _));
         Assert.Equal(Errno.Success, fs.Mkdir(caller, d.NodeId, "gone"u8, 0x1FF, out _));
         Assert.Equal(Errno.Success, fs.Rmdir(caller, d.NodeId, "gone"u8));
         Assert.Equal(Errno.Success, fs.Release(handle));
@@ -40,7 +41,7 @@ public sealed class ParityTests : IDisposable
         {
             stream.SetLength(5);
         }
-        Posix.Mknod(Path.Combine(plain, "d/fifo"), Flags.SIfIfo | 0x1A4, 0);
+        Posix.Mknod(Path.Combine(plain, "d/fifo"), LibCConstants.SIfIfo | 0x1A4, 0);
 
         TreeComparer.AssertSame(plain, _b.Path);
     }
@@ -58,17 +59,17 @@ public sealed class ParityTests : IDisposable
             Posix.Chmod(Path.Combine(root, "open"), 0x1FF);
             Directory.CreateDirectory(Path.Combine(root, "shared"));
             Posix.Chown(Path.Combine(root, "shared"), 0, 999);
-            Posix.Chmod(Path.Combine(root, "shared"), Flags.SIsgid | 0x1FF);
+            Posix.Chmod(Path.Combine(root, "shared"), LibCConstants.SISgid | 0x1FF);
         }
 
         var caller = new Caller(uid, gid, 1, 0x12);
         foreach (var dir in new[] { "open", "shared" })
         {
             var parent = _b.Lookup(Root, dir).NodeId;
-            Assert.Equal(Errno.Success, _b.Fs.Create(caller, parent, "file"u8, 0x1B6, Flags.ORdWr, out _, out _));
-            Assert.Equal(Errno.Success, _b.Fs.Create(caller, parent, "setgid"u8, 0xDFF, Flags.ORdWr, out _, out _));
+            Assert.Equal(Errno.Success, _b.Fs.Create(caller, parent, "file"u8, 0x1B6, LibCConstants.ORdWr, out _, out _));
+            Assert.Equal(Errno.Success, _b.Fs.Create(caller, parent, "setgid"u8, 0xDFF, LibCConstants.ORdWr, out _, out _));
             Assert.Equal(Errno.Success, _b.Fs.Mkdir(caller, parent, "sub"u8, 0x1FF, out _));
-            Assert.Equal(Errno.Success, _b.Fs.Mknod(caller, parent, "fifo"u8, Flags.SIfIfo | 0x1B6, 0, out _));
+            Assert.Equal(Errno.Success, _b.Fs.Mknod(caller, parent, "fifo"u8, LibCConstants.SIfIfo | 0x1B6, 0, out _));
             Assert.Equal(Errno.Success, _b.Fs.Symlink(caller, parent, "link"u8, "file"u8, out _));
         }
 
@@ -77,10 +78,10 @@ public sealed class ParityTests : IDisposable
             foreach (var dir in new[] { "open", "shared" })
             {
                 var parent = Path.Combine(_b.Plain, dir);
-                LibCClose(Posix.Open(Path.Combine(parent, "file"), 0x40 | Flags.ORdWr, 0x1B6 & ~0x12u));
-                LibCClose(Posix.Open(Path.Combine(parent, "setgid"), 0x40 | Flags.ORdWr, 0xDFF & ~0x12u));
+                LibCClose(Posix.Open(Path.Combine(parent, "file"), 0x40 | LibCConstants.ORdWr, 0x1B6 & ~0x12u));
+                LibCClose(Posix.Open(Path.Combine(parent, "setgid"), 0x40 | LibCConstants.ORdWr, 0xDFF & ~0x12u));
                 Directory.CreateDirectory(Path.Combine(parent, "sub"), (UnixFileMode)(0x1FF & ~0x12));
-                Posix.Mknod(Path.Combine(parent, "fifo"), Flags.SIfIfo | (0x1B6 & ~0x12u), 0);
+                Posix.Mknod(Path.Combine(parent, "fifo"), LibCConstants.SIfIfo | (0x1B6 & ~0x12u), 0);
                 File.CreateSymbolicLink(Path.Combine(parent, "link"), "file");
             }
         });
@@ -88,7 +89,7 @@ public sealed class ParityTests : IDisposable
         TreeComparer.AssertSame(_b.Plain, _b.Path);
     }
 
-    private static void LibCClose(int fd) => Interop.LibC.Close(fd);
+    private static void LibCClose(int fd) => LibC.Close(fd);
 
     private static unsafe void HardLink(string existing, string link)
     {
@@ -97,7 +98,7 @@ public sealed class ParityTests : IDisposable
         fixed (byte* f = from)
         fixed (byte* t = to)
         {
-            Assert.Equal(0, Interop.LibC.LinkAt(Interop.LibCConstants.AtFdCwd, f, Interop.LibCConstants.AtFdCwd, t, 0));
+            Assert.Equal(0, LibC.LinkAt(LibCConstants.AtFdCwd, f, LibCConstants.AtFdCwd, t, 0));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Passthrough.Tests;
 

@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Tests;
 
 /// <summary>Compares two directory trees by everything but times and inode numbers.</summary>
@@ -17,11 +19,11 @@ internal static class TreeComparer
             var type = stat.Mode & 0xF000;
             var content = type switch
             {
-                Flags.SIfReg => Convert.ToHexString(File.ReadAllBytes(path)),
+                LibCConstants.SIfReg => Convert.ToHexString(File.ReadAllBytes(path)),
                 0xA000 => new FileInfo(path).LinkTarget,
                 _ => "",
             };
-            var size = type == Flags.SIfDir ? 0 : stat.Size;
+            var size = type == LibCConstants.SIfDir ? 0 : stat.Size;
             lines.Add($"{Path.GetRelativePath(root, path)} mode={stat.Mode:X} uid={stat.Uid} gid={stat.Gid} nlink={stat.Nlink} size={size} rdev={stat.Rdev} {content}");
         }
         return lines;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Vellum.Fuse;
+using Vellum.Native;
 using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
@@ -76,7 +77,7 @@ public sealed class DaemonStopTests
         using var mount = JournaledMount.Start();
         var held = Path.Combine(mount.MountPoint, "held");
         Assert.True(Sys.WriteAt(held, 0, Bytes(1)));
-        var fd = Sys.Open(held, Sys.OWrOnly, 0);
+        var fd = Sys.Open(held, LibCConstants.OWrOnly, 0);
         Assert.True(fd >= 0);
         try
         {
@@ -87,11 +88,11 @@ public sealed class DaemonStopTests
             Assert.True(stopping.Elapsed < Seconds, $"stopping took {stopping.Elapsed}");
             Assert.Contains("was detached by a lazy unmount from outside", mount.Log);
             Assert.Contains($"waiting for 1 open file: {held} (pid {Environment.ProcessId}, ", mount.Log);
-            Assert.Equal(-1, Sys.PWrite(fd, Bytes(2), MiB, 0));
+            Assert.Equal(-1, LibC.PWrite(fd, Bytes(2), 0));
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
 
         var replica = Path.Combine(mount.Root, "replay");

@@ -1,6 +1,7 @@
 using System.Text;
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
+using Vellum.Native;
 using Vellum.Store;
 using Vellum.Testing;
 
@@ -14,8 +15,6 @@ public sealed class DeepPathTests
 {
     /// <summary>24 levels of 200-byte names: 4,824 bytes below the mount root, past PATH_MAX.</summary>
     private const int Levels = 24;
-
-    private const int ENAMETOOLONG = 36;
 
     private static string Level(int i) => $"{i:D3}" + new string('d', 197);
 
@@ -41,7 +40,7 @@ public sealed class DeepPathTests
         }
         finally
         {
-            directories.ForEach(fd => AtCalls.Close(fd));
+            directories.ForEach(fd => LibC.Close(fd));
         }
         mount.Unmount();
 
@@ -81,19 +80,19 @@ public sealed class DeepPathTests
 
         // 20 levels are 4,020 bytes: within the version-1 limit; a 21st would be 4,221.
         var directories = MakeChain(mount.MountPoint, 20);
-        int refused;
+        Errno refused;
         try
         {
             refused = AtCalls.TryMakeDirectory(directories[^1], Level(20));
         }
         finally
         {
-            directories.ForEach(fd => AtCalls.Close(fd));
+            directories.ForEach(fd => LibC.Close(fd));
         }
         Directory.CreateDirectory(Path.Combine(mount.MountPoint, "after"));
         mount.Unmount();
 
-        Assert.Equal(ENAMETOOLONG, refused);
+        Assert.Equal(Errno.ENAMETOOLONG, refused);
         using (var store = SegmentStore.OpenReadOnly(mount.Journal))
             Assert.Equal(1, store.Header.Version);
         var journaled = JournalReplay.Operations(mount.Journal).Select(Describe).ToList();
@@ -107,7 +106,7 @@ public sealed class DeepPathTests
     /// <summary>Makes <paramref name="levels"/> nested directories under <paramref name="root"/>; descriptors of the root and of each, to close.</summary>
     private static List<int> MakeChain(string root, int levels)
     {
-        var directories = new List<int> { AtCalls.OpenDirectory(AtCalls.AtFdCwd, root) };
+        var directories = new List<int> { AtCalls.OpenDirectory(LibCConstants.AtFdCwd, root) };
         try
         {
             for (var i = 0; i < levels; i++)
@@ -118,7 +117,7 @@ public sealed class DeepPathTests
         }
         catch
         {
-            directories.ForEach(fd => AtCalls.Close(fd));
+            directories.ForEach(fd => LibC.Close(fd));
             throw;
         }
         return directories;

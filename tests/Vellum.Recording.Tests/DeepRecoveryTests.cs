@@ -2,6 +2,7 @@ using System.Text;
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
+using Vellum.Native;
 using Vellum.Store;
 using Vellum.Testing;
 
@@ -26,20 +27,20 @@ public sealed class DeepRecoveryTests : IDisposable
     {
         var backing = Directory.CreateDirectory(Path.Combine(_root, "backing")).FullName;
         var deep = string.Join('/', Enumerable.Range(0, Levels).Select(Level));
-        var directory = AtCalls.OpenDirectory(AtCalls.AtFdCwd, backing);
+        var directory = AtCalls.OpenDirectory(LibCConstants.AtFdCwd, backing);
         try
         {
             for (var i = 0; i < Levels; i++)
             {
                 AtCalls.MakeDirectory(directory, Level(i));
                 var next = AtCalls.OpenDirectory(directory, Level(i));
-                AtCalls.Close(directory);
+                LibC.Close(directory);
                 directory = next;
             }
         }
         finally
         {
-            AtCalls.Close(directory);
+            LibC.Close(directory);
         }
         var header = JournalHeader.Create(Guid.NewGuid(), 1, "host", backing);
         using var store = SegmentStore.Open(Path.Combine(_root, "journal"), new StoreOptions { Header = header, AbortUnfinished = false });

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Recording.Tests;
 
@@ -18,26 +19,26 @@ public sealed class DeferredBackingSyncTests
         // bring back what the cut takes.
         using var mount = JournaledMount.Start("--defer-backing-sync", "3600");
         var m = mount.MountPoint;
-        var kept = Sys.Open($"{m}/kept", Sys.OWrOnly | Sys.OCreat, 0b110_100_100);
-        var moved = Sys.Open($"{m}/moved", Sys.OWrOnly | Sys.OCreat, 0b110_100_100);
+        var kept = Sys.Open($"{m}/kept", LibCConstants.OWrOnly | LibCConstants.OCreat, 0b110_100_100);
+        var moved = Sys.Open($"{m}/moved", LibCConstants.OWrOnly | LibCConstants.OCreat, 0b110_100_100);
         Assert.True(kept >= 0 && moved >= 0);
         try
         {
             Append(kept, 0, "first");
             Append(moved, 0, "one");
-            Assert.Equal(0, Sys.FSync(kept));
-            Assert.Equal(0, Sys.FSync(moved));
+            Assert.Equal(0, LibC.FSync(kept));
+            Assert.Equal(0, LibC.FSync(moved));
             Append(kept, 5, "second");
-            Assert.Equal(0, Sys.FSync(kept));
+            Assert.Equal(0, LibC.FSync(kept));
             Append(kept, 11, "third");
-            Assert.Equal(0, Sys.FDataSync(kept));
+            Assert.Equal(0, LibC.FDataSync(kept));
             Append(moved, 3, "two");
-            Assert.Equal(0, Sys.FSync(moved));
+            Assert.Equal(0, LibC.FSync(moved));
         }
         finally
         {
-            Sys.Close(kept);
-            Sys.Close(moved);
+            LibC.Close(kept);
+            LibC.Close(moved);
         }
         // Renamed after its fsyncs and never synced since: the redo finds it by file handle.
         File.Move($"{m}/moved", $"{m}/renamed");
@@ -93,7 +94,7 @@ public sealed class DeferredBackingSyncTests
 
         // Another file's names: f's are untouched.
         File.WriteAllText($"{m}/other", "o");
-        Assert.Equal(0, Sys.Link($"{m}/other", $"{m}/other.link"));
+        Assert.Equal(0, LibC.LinkAt(LibCConstants.AtFdCwd, $"{m}/other", LibCConstants.AtFdCwd, $"{m}/other.link"));
         File.Move($"{m}/other", $"{m}/other.moved");
         File.Delete($"{m}/other.link");
         Assert.Equal(2, AppendAndFsync($"{m}/dir/f"));
@@ -181,10 +182,10 @@ public sealed class DeferredBackingSyncTests
     private static void Append(int fd, long offset, string text)
     {
         var bytes = Encoding.ASCII.GetBytes(text);
-        Assert.Equal(bytes.Length, (int)Sys.PWrite(fd, bytes, (nuint)bytes.Length, offset));
+        Assert.Equal(bytes.Length, (int)LibC.PWrite(fd, bytes, offset));
     }
 
-    private static ulong InodeOf(string path) => Passthrough.BackingInspection.StatPath(Encoding.UTF8.GetBytes(path), out var stat) == Passthrough.Errno.Success ? stat.Ino : 0;
+    private static ulong InodeOf(string path) => Passthrough.BackingInspection.StatPath(Encoding.UTF8.GetBytes(path), out var stat) == Errno.Success ? stat.Ino : 0;
 
     /// <summary>What a power cut may leave of a file whose last sync saw <paramref name="length"/> bytes.</summary>
     private static void CutBack(string path, long length)

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
+using Vellum.Native;
 using Vellum.Store;
 using Vellum.Testing;
 
@@ -13,7 +13,6 @@ namespace Vellum.Recording.Tests;
 /// </summary>
 public sealed class FailedChangeTests
 {
-    private const int ENOSPC = 28;
     private static readonly DateTime LongAgo = new(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc);
 
     [Fact]
@@ -21,7 +20,7 @@ public sealed class FailedChangeTests
     {
         using var mount = JournaledMount.StartOnSmallDisk(256 * 1024, SmallDisk.Tmpfs);
         var (shortWrites, errno) = Fill(Path.Combine(mount.MountPoint, "filler"));
-        Assert.Equal(ENOSPC, errno);
+        Assert.Equal(Errno.ENOSPC, errno);
         Assert.Equal(1, shortWrites);
         mount.Unmount();
 
@@ -38,16 +37,16 @@ public sealed class FailedChangeTests
         Fill(Path.Combine(mount.MountPoint, "filler"));
 
         // tmpfs, as ext4, updates the file's times before it finds no room.
-        var fd = Sys.Open(victim, Sys.OWrOnly, 0);
+        var fd = Sys.Open(victim, LibCConstants.OWrOnly, 0);
         Assert.True(fd >= 0);
         try
         {
-            Assert.Equal(-1, (int)Sys.PWrite(fd, new byte[8192], 8192, 1 << 20));
-            Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
+            Assert.Equal(-1, (int)LibC.PWrite(fd, new byte[8192], 1 << 20));
+            Assert.Equal(Errno.ENOSPC, LibC.LastError());
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
         Assert.NotEqual(LongAgo, File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "victim")));
         mount.Unmount();
@@ -66,16 +65,16 @@ public sealed class FailedChangeTests
         File.SetLastWriteTimeUtc(victim, LongAgo);
 
         // ext4 allocates and grows the file piece by piece, and keeps what it got when space runs out.
-        var fd = Sys.Open(victim, Sys.ORdWr, 0);
+        var fd = Sys.Open(victim, LibCConstants.ORdWr, 0);
         Assert.True(fd >= 0);
         try
         {
-            Assert.Equal(-1, Sys.FAllocate(fd, 0, 0, 64 << 20));
-            Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
+            Assert.Equal(-1, LibC.FAllocate(fd, 0, 0, 64 << 20));
+            Assert.Equal(Errno.ENOSPC, LibC.LastError());
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
         Assert.NotEqual(4096, new FileInfo(Path.Combine(mount.Backing, "victim")).Length);
         mount.Unmount();
@@ -94,16 +93,16 @@ public sealed class FailedChangeTests
         Fill(Path.Combine(mount.MountPoint, "filler"));
 
         // ext4 turns the written blocks of the range into zeros, then finds no room for the hole after them.
-        var fd = Sys.Open(victim, Sys.ORdWr, 0);
+        var fd = Sys.Open(victim, LibCConstants.ORdWr, 0);
         Assert.True(fd >= 0);
         try
         {
-            Assert.Equal(-1, Sys.FAllocate(fd, Sys.FallocZeroRange, 4096, 1 << 20));
-            Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
+            Assert.Equal(-1, LibC.FAllocate(fd, LibCConstants.FallocZeroRange, 4096, 1 << 20));
+            Assert.Equal(Errno.ENOSPC, LibC.LastError());
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
         Assert.NotEqual(data, File.ReadAllBytes(Path.Combine(mount.Backing, "victim")));
         mount.Unmount();
@@ -112,9 +111,9 @@ public sealed class FailedChangeTests
     }
 
     /// <summary>Writes 48 KiB pieces (a disk of 256 KiB holds 5 1/3) until the disk is full: how many were short, and the errno that ended it.</summary>
-    private static (int ShortWrites, int Errno) Fill(string path)
+    private static (int ShortWrites, Errno Errno) Fill(string path)
     {
-        var fd = Sys.Open(path, Sys.OWrOnly | Sys.OCreat, 0x1A4);
+        var fd = Sys.Open(path, LibCConstants.OWrOnly | LibCConstants.OCreat, 0x1A4);
         Assert.True(fd >= 0);
         var chunk = new byte[48 * 1024];
         Random.Shared.NextBytes(chunk);
@@ -124,16 +123,16 @@ public sealed class FailedChangeTests
         {
             while (true)
             {
-                var written = Sys.PWrite(fd, chunk, (nuint)chunk.Length, offset);
+                var written = LibC.PWrite(fd, chunk, offset);
                 if (written < 0)
-                    return (shortWrites, Marshal.GetLastPInvokeError());
+                    return (shortWrites, LibC.LastError());
                 shortWrites += written < chunk.Length ? 1 : 0;
                 offset += written;
             }
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
     }
 

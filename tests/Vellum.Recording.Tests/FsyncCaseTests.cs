@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
@@ -53,7 +54,7 @@ public sealed class FsyncCaseTests
             case "link-unlink-then-fsync-dir":
                 Directory.CreateDirectory($"{m}/Y");
                 Write($"{m}/Y/X", "X"u8.ToArray(), fsync: false);
-                Assert.Equal(0, Sys.Link($"{m}/Y/X", $"{m}/Y/X.link"));
+                Assert.Equal(0, LibC.LinkAt(LibCConstants.AtFdCwd, $"{m}/Y/X", LibCConstants.AtFdCwd, $"{m}/Y/X.link"));
                 Fsync($"{m}/Y/X");
                 File.Delete($"{m}/Y/X");
                 FsyncDirectory($"{m}/Y");
@@ -67,15 +68,15 @@ public sealed class FsyncCaseTests
                 break;
             case "fdatasync-after-write":
                 Write($"{m}/d", "before"u8.ToArray(), fsync: false);
-                var fd = Sys.Open($"{m}/d", Sys.OWrOnly, 0);
+                var fd = Sys.Open($"{m}/d", LibCConstants.OWrOnly, 0);
                 Assert.True(fd >= 0);
-                Assert.Equal(5, (int)Sys.PWrite(fd, "after"u8.ToArray(), 5, 6));
-                Assert.Equal(0, Sys.FDataSync(fd));
-                Sys.Close(fd);
+                Assert.Equal(5, (int)LibC.PWrite(fd, "after"u8.ToArray(), 6));
+                Assert.Equal(0, LibC.FDataSync(fd));
+                LibC.Close(fd);
                 expectPresent["d"] = "beforeafter"u8.ToArray();
                 break;
             case "o-sync-write":
-                Assert.True(Sys.WriteAt($"{m}/s", 0, "synchronous"u8.ToArray(), fsync: false, extraFlags: Sys.OSync));
+                Assert.True(Sys.WriteAt($"{m}/s", 0, "synchronous"u8.ToArray(), fsync: false, extraFlags: LibCConstants.OSync));
                 expectPresent["s"] = "synchronous"u8.ToArray();
                 break;
         }
@@ -109,17 +110,17 @@ public sealed class FsyncCaseTests
 
     private static void Fsync(string path)
     {
-        var fd = Sys.Open(path, Sys.OWrOnly, 0);
+        var fd = Sys.Open(path, LibCConstants.OWrOnly, 0);
         Assert.True(fd >= 0, $"open {path}");
-        Assert.Equal(0, Sys.FSync(fd));
-        Sys.Close(fd);
+        Assert.Equal(0, LibC.FSync(fd));
+        LibC.Close(fd);
     }
 
     private static void FsyncDirectory(string path)
     {
         var fd = Sys.Open(path, 0x10000, 0);
         Assert.True(fd >= 0, $"open {path}");
-        Assert.Equal(0, Sys.FSync(fd));
-        Sys.Close(fd);
+        Assert.Equal(0, LibC.FSync(fd));
+        LibC.Close(fd);
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
+using Vellum.Native;
 using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
@@ -13,7 +13,6 @@ namespace Vellum.Recording.Tests;
 public sealed class FullJournalTests : IDisposable
 {
     private const int MiB = 1 << 20;
-    private const int ENOSPC = 28;
 
     private readonly string _disk = Directory.CreateTempSubdirectory("vellum-journal-disk-").FullName;
 
@@ -34,24 +33,24 @@ public sealed class FullJournalTests : IDisposable
         var data = new byte[MiB];
         new Random(11).NextBytes(data);
 
-        var fd = Sys.Open(file, Sys.OWrOnly | Sys.OCreat, 0x1A4);
+        var fd = Sys.Open(file, LibCConstants.OWrOnly | LibCConstants.OCreat, 0x1A4);
         Assert.True(fd >= 0);
         long accepted = 0;
-        var errno = 0;
-        while (errno == 0 && accepted < 64L * MiB)
+        var errno = Errno.Success;
+        while (errno == Errno.Success && accepted < 64L * MiB)
         {
-            var result = Sys.PWrite(fd, data, MiB, accepted);
+            var result = LibC.PWrite(fd, data, accepted);
             if (result < 0)
-                errno = Marshal.GetLastPInvokeError();
+                errno = LibC.LastError();
             else
                 accepted += result;
         }
-        Assert.Equal(ENOSPC, errno);
+        Assert.Equal(Errno.ENOSPC, errno);
         Assert.True(accepted >= 8 * MiB, $"only {accepted} bytes went in before the journal was full");
         // Its last writes are in the write-ahead ring, not in the store: no fsync can cover them.
-        Assert.Equal(-1, Sys.FSync(fd));
-        Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
-        Sys.Close(fd);
+        Assert.Equal(-1, LibC.FSync(fd));
+        Assert.Equal(Errno.ENOSPC, LibC.LastError());
+        LibC.Close(fd);
 
         var refused = Assert.ThrowsAny<IOException>(() => File.WriteAllText(Path.Combine(mount.MountPoint, "other"), "x"));
         Assert.Contains("No space left on device", refused.Message);

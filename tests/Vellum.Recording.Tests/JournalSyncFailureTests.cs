@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
+using Vellum.Native;
 using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
@@ -14,8 +14,6 @@ namespace Vellum.Recording.Tests;
 public sealed class JournalSyncFailureTests
 {
     private const int MiB = 1 << 20;
-    private const int EIO = 5;
-    private const int ENOSPC = 28;
 
     [Fact]
     public void A_full_disk_at_fdatasync_pauses_the_journal_and_it_resumes_with_what_the_failed_sync_lost_rewritten()
@@ -28,22 +26,22 @@ public sealed class JournalSyncFailureTests
         var third = Bytes(3);
         Assert.True(Sys.WriteAt(file, 0, first, fsync: true));
 
-        device.FailSyncs(Passthrough.Errno.ENOSPC);
-        var fd = Sys.Open(file, Sys.OWrOnly, 0);
+        device.FailSyncs(Errno.ENOSPC);
+        var fd = Sys.Open(file, LibCConstants.OWrOnly, 0);
         Assert.True(fd >= 0);
         try
         {
-            Assert.Equal(MiB, (int)Sys.PWrite(fd, second, MiB, MiB));
-            Assert.Equal(-1, Sys.FDataSync(fd));
-            var errno = Marshal.GetLastPInvokeError();
-            Assert.True(errno == ENOSPC, $"fdatasync failed with errno {errno}: {mount.Status()}\n{mount.Log}");
+            Assert.Equal(MiB, (int)LibC.PWrite(fd, second, MiB));
+            Assert.Equal(-1, LibC.FDataSync(fd));
+            var errno = LibC.LastError();
+            Assert.True(errno == Errno.ENOSPC, $"fdatasync failed with errno {errno}: {mount.Status()}\n{mount.Log}");
             Assert.True(device.FailedSyncs > 0);
             var full = mount.Status().GetProperty("full");
             Assert.Equal(JsonValueKind.String, full.ValueKind);
             Assert.Contains("fdatasync", full.GetString());
             Assert.Contains("durable position", full.GetString());
-            Assert.Equal(-1, Sys.PWrite(fd, third, MiB, 2 * MiB));
-            Assert.Equal(ENOSPC, Marshal.GetLastPInvokeError());
+            Assert.Equal(-1, LibC.PWrite(fd, third, 2 * MiB));
+            Assert.Equal(Errno.ENOSPC, LibC.LastError());
             Assert.False(Sys.WriteAt(Path.Combine(mount.MountPoint, "refused"), 0, first));
             Assert.False(File.Exists(Path.Combine(mount.Backing, "refused")), "a change refused for a full journal reached the backing directory");
 
@@ -52,13 +50,13 @@ public sealed class JournalSyncFailureTests
             while (mount.Status().GetProperty("full").ValueKind != JsonValueKind.Null)
                 Assert.True(deadline.Elapsed < JournaledMount.Patience, "the journal stayed full after syncs worked again");
             Assert.Contains("has room again", mount.Log);
-            Assert.Equal(0, Sys.FDataSync(fd));
-            Assert.Equal(MiB, (int)Sys.PWrite(fd, third, MiB, 2 * MiB));
-            Assert.Equal(0, Sys.FSync(fd));
+            Assert.Equal(0, LibC.FDataSync(fd));
+            Assert.Equal(MiB, (int)LibC.PWrite(fd, third, 2 * MiB));
+            Assert.Equal(0, LibC.FSync(fd));
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
         mount.Unmount();
 
@@ -80,22 +78,22 @@ public sealed class JournalSyncFailureTests
         // ext4 takes the writes (it has room), the disk under it does not: the journal's
         // fdatasync fails with ENOSPC, and the pages it could not write are no longer dirty.
         disk.Fill(bytesLeft: 2 * MiB);
-        var fd = Sys.Open(file, Sys.OWrOnly, 0);
+        var fd = Sys.Open(file, LibCConstants.OWrOnly, 0);
         Assert.True(fd >= 0);
         long written = MiB;
         try
         {
-            var errno = 0;
-            while (errno == 0 && written < 64 * MiB)
+            var errno = Errno.Success;
+            while (errno == Errno.Success && written < 64 * MiB)
             {
-                if (Sys.PWrite(fd, Bytes((int)(written / MiB) + 10), MiB, written) != MiB)
-                    errno = Marshal.GetLastPInvokeError();
-                else if (Sys.FDataSync(fd) != 0)
-                    errno = Marshal.GetLastPInvokeError();
+                if (LibC.PWrite(fd, Bytes((int)(written / MiB) + 10), written) != MiB)
+                    errno = LibC.LastError();
+                else if (LibC.FDataSync(fd) != 0)
+                    errno = LibC.LastError();
                 else
                     written += MiB;
             }
-            Assert.True(errno == ENOSPC, $"the mount answered errno {errno} after {written} bytes:\n{mount.Log}");
+            Assert.True(errno == Errno.ENOSPC, $"the mount answered errno {errno} after {written} bytes:\n{mount.Log}");
             Assert.Contains("fdatasync", mount.Status().GetProperty("full").GetString());
             Assert.False(Sys.WriteAt(Path.Combine(mount.MountPoint, "refused"), 0, first));
             Assert.False(File.Exists(Path.Combine(mount.Backing, "refused")), "a change refused for a full journal reached the backing directory");
@@ -104,13 +102,13 @@ public sealed class JournalSyncFailureTests
             var deadline = Stopwatch.StartNew();
             while (mount.Status().GetProperty("full").ValueKind != JsonValueKind.Null)
                 Assert.True(deadline.Elapsed < JournaledMount.Patience, $"the journal stayed full with room on its disk:\n{mount.Log}");
-            Assert.Equal(0, Sys.FDataSync(fd));
-            Assert.Equal(MiB, (int)Sys.PWrite(fd, first, MiB, written + MiB));
-            Assert.Equal(0, Sys.FSync(fd));
+            Assert.Equal(0, LibC.FDataSync(fd));
+            Assert.Equal(MiB, (int)LibC.PWrite(fd, first, written + MiB));
+            Assert.Equal(0, LibC.FSync(fd));
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
         mount.Unmount();
 
@@ -129,25 +127,25 @@ public sealed class JournalSyncFailureTests
         var second = Bytes(5);
         Assert.True(Sys.WriteAt(file, 0, first, fsync: true));
 
-        device.FailSyncs(Passthrough.Errno.EIO);
-        var fd = Sys.Open(file, Sys.OWrOnly, 0);
+        device.FailSyncs(Errno.EIO);
+        var fd = Sys.Open(file, LibCConstants.OWrOnly, 0);
         Assert.True(fd >= 0);
         try
         {
-            Assert.Equal(MiB, (int)Sys.PWrite(fd, second, MiB, MiB));
-            Assert.Equal(-1, Sys.FSync(fd));
-            Assert.Equal(EIO, Marshal.GetLastPInvokeError());
+            Assert.Equal(MiB, (int)LibC.PWrite(fd, second, MiB));
+            Assert.Equal(-1, LibC.FSync(fd));
+            Assert.Equal(Errno.EIO, LibC.LastError());
             var failure = mount.Status().GetProperty("failure");
             Assert.Equal(JsonValueKind.String, failure.ValueKind);
             Assert.Contains("fdatasync", failure.GetString());
-            Assert.Equal(-1, Sys.PWrite(fd, second, MiB, 2 * MiB));
-            Assert.Equal(EIO, Marshal.GetLastPInvokeError());
+            Assert.Equal(-1, LibC.PWrite(fd, second, 2 * MiB));
+            Assert.Equal(Errno.EIO, LibC.LastError());
             Assert.False(Sys.WriteAt(Path.Combine(mount.MountPoint, "refused"), 0, first));
             Assert.False(File.Exists(Path.Combine(mount.Backing, "refused")), "a change the stopped journal refused reached the backing directory");
         }
         finally
         {
-            Sys.Close(fd);
+            LibC.Close(fd);
         }
         Assert.Contains("stopped", mount.Log);
         mount.Unmount();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Vellum.Fuse;
+using Vellum.Native;
 using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
@@ -155,7 +156,7 @@ internal sealed class JournaledMount : IDisposable
     public void Signal(int signal)
     {
         var daemon = _daemon ?? throw new InvalidOperationException("no daemon running");
-        if (Sys.Kill(daemon.Id, signal) != 0)
+        if (LibC.Kill(daemon.Id, signal) != 0)
             throw new InvalidOperationException($"kill({daemon.Id}, {signal}) failed");
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
+using Vellum.Native;
 using Vellum.Store;
 using Vellum.Testing;
 
@@ -53,7 +54,7 @@ public sealed class JournaledMountTests
     {
         using var mount = JournaledMount.Start();
         Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "plain"), 0, "stamped"u8.ToArray()));
-        Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "synced"), 0, "read"u8.ToArray(), extraFlags: Sys.OSync));
+        Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "synced"), 0, "read"u8.ToArray(), extraFlags: LibCConstants.OSync));
         mount.Unmount();
 
         var writes = JournalReplay.Operations(mount.Journal).Where(o => o.Kind == SubRecordType.Write).ToDictionary(o => System.Text.Encoding.UTF8.GetString(o.Path!));
@@ -77,15 +78,15 @@ public sealed class JournaledMountTests
             var data = new Span<byte>(buffer, 4 * block);
             Random.Shared.NextBytes(data);
             expected = data.ToArray();
-            var fd = Sys.Open(Path.Combine(mount.MountPoint, "direct"), Sys.ORdWr | Sys.OCreat | Sys.ODirect, 0x1A4);
-            Assert.True(fd >= 0, $"open O_DIRECT: errno {Marshal.GetLastPInvokeError()}");
+            var fd = Sys.Open(Path.Combine(mount.MountPoint, "direct"), LibCConstants.ORdWr | LibCConstants.OCreat | LibCConstants.ODirect, 0x1A4);
+            Assert.True(fd >= 0, $"open O_DIRECT: errno {LibC.LastError()}");
             try
             {
-                Assert.True(Sys.PWrite(fd, data, (nuint)data.Length, 0) == data.Length, $"O_DIRECT write: errno {Marshal.GetLastPInvokeError()}");
+                Assert.True(LibC.PWrite(fd, data, 0) == data.Length, $"O_DIRECT write: errno {LibC.LastError()}");
             }
             finally
             {
-                Sys.Close(fd);
+                LibC.Close(fd);
             }
         }
         finally
@@ -107,8 +108,8 @@ public sealed class JournaledMountTests
         using var mount = JournaledMount.Start();
         var directory = Directory.CreateDirectory(Path.Combine(mount.MountPoint, "d")).FullName;
         File.WriteAllText(Path.Combine(directory, "old"), "moved");
-        Assert.True(Sys.RenameAt2(Sys.AtFdCwd, Path.Combine(directory, "old"), Sys.AtFdCwd, Path.Combine(directory, "new"), Sys.RenameWhiteout) == 0,
-            $"renameat2 RENAME_WHITEOUT: errno {Marshal.GetLastPInvokeError()}");
+        Assert.True(LibC.RenameAt2(LibCConstants.AtFdCwd, Path.Combine(directory, "old"), LibCConstants.AtFdCwd, Path.Combine(directory, "new"), LibCConstants.RenameWhiteout) == 0,
+            $"renameat2 RENAME_WHITEOUT: errno {LibC.LastError()}");
         mount.Unmount();
 
         var whiteout = Path.Combine(mount.Backing, "d", "old");
@@ -126,9 +127,9 @@ public sealed class JournaledMountTests
         string At(string name) => Path.Combine(mount.MountPoint, name);
         File.WriteAllText(At("first"), "first");
         File.WriteAllText(At("victim"), "replaced by a whiteout");
-        Assert.Equal(0, Sys.RenameAt2(Sys.AtFdCwd, At("first"), Sys.AtFdCwd, At("moved"), Sys.RenameWhiteout));
+        Assert.Equal(0, LibC.RenameAt2(LibCConstants.AtFdCwd, At("first"), LibCConstants.AtFdCwd, At("moved"), LibCConstants.RenameWhiteout));
         // The old name holds a whiteout before this rename and after it: only the new name shows it ran.
-        Assert.Equal(0, Sys.RenameAt2(Sys.AtFdCwd, At("first"), Sys.AtFdCwd, At("victim"), Sys.RenameWhiteout));
+        Assert.Equal(0, LibC.RenameAt2(LibCConstants.AtFdCwd, At("first"), LibCConstants.AtFdCwd, At("victim"), LibCConstants.RenameWhiteout));
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
 using System.Text;
+using Vellum.Native;
 using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
@@ -95,7 +96,7 @@ public sealed class OpenModeTests
     [Fact]
     public void A_hole_punched_through_a_writable_open_beside_a_read_only_one_stays_a_hole_in_the_replay()
     {
-        using var mount = FallocatedBesideAReadOnlyOpen(Sys.FallocPunchHole, 64 * 1024, 128 * 1024);
+        using var mount = FallocatedBesideAReadOnlyOpen((LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize), 64 * 1024, 128 * 1024);
 
         AssertReplayEqualsBacking(mount);
     }
@@ -199,10 +200,10 @@ public sealed class OpenModeTests
             File.WriteAllBytes(file, Enumerable.Repeat((byte)7, 256 * 1024).ToArray());
             using (File.OpenHandle(file, FileMode.Open, FileAccess.Read))
             {
-                var writer = Sys.Open(file, Sys.ORdWr, 0);
+                var writer = Sys.Open(file, LibCConstants.ORdWr, 0);
                 Assert.True(writer >= 0);
-                Assert.Equal(0, Sys.FAllocate(writer, mode, offset, length));
-                Assert.Equal(0, Sys.Close(writer));
+                Assert.Equal(0, LibC.FAllocate(writer, mode, offset, length));
+                Assert.Equal(0, LibC.Close(writer));
             }
             return mount;
         }

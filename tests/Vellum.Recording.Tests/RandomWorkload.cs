@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Recording.Tests;
 
@@ -12,7 +13,7 @@ internal sealed class RandomWorkload(string root, int seed)
 {
     private static readonly string[] Directories = ["", "a", "b", "a/c"];
     private static readonly string[] Names = ["f0", "f1", "f2", "f3", "f4", "f5"];
-    private static readonly uint[] RenameFlags = [Sys.RenameNoReplace, Sys.RenameExchange, Sys.RenameWhiteout];
+    private static readonly uint[] RenameFlags = [LibCConstants.RenameNoReplace, LibCConstants.RenameExchange, LibCConstants.RenameWhiteout];
 
     private long _fsyncs;
 
@@ -75,10 +76,10 @@ internal sealed class RandomWorkload(string root, int seed)
                 File.Move(file, AnyFile(random), overwrite: true);
                 break;
             case 6:
-                Sys.RenameAt2(Sys.AtFdCwd, file, Sys.AtFdCwd, AnyFile(random), RenameFlags[random.Next(RenameFlags.Length)]);
+                LibC.RenameAt2(LibCConstants.AtFdCwd, file, LibCConstants.AtFdCwd, AnyFile(random), RenameFlags[random.Next(RenameFlags.Length)]);
                 break;
             case 7:
-                Sys.Link(file, AnyFile(random));
+                LibC.LinkAt(LibCConstants.AtFdCwd, file, LibCConstants.AtFdCwd, AnyFile(random));
                 break;
             case 8:
                 File.CreateSymbolicLink(file, Names[random.Next(Names.Length)]);
@@ -93,16 +94,16 @@ internal sealed class RandomWorkload(string root, int seed)
                 File.SetUnixFileMode(file, (UnixFileMode)random.Next(0x200) | UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 break;
             case 12:
-                Sys.LChown(file, (uint)(1000 + random.Next(3)), (uint)(1000 + random.Next(3)));
+                LibC.FChownAt(LibCConstants.AtFdCwd, file, (uint)(1000 + random.Next(3)), (uint)(1000 + random.Next(3)), LibCConstants.AtSymlinkNoFollow);
                 break;
             case 13:
                 File.SetLastWriteTimeUtc(file, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(random.Next(1_000_000)).AddTicks(random.Next(10_000_000)));
                 break;
             case 14:
-                Sys.SetXattr(file, "user.k" + random.Next(3), Encoding.UTF8.GetBytes("v" + random.Next(1000)), 4, 0);
+                LibC.SetXattr(file, "user.k" + random.Next(3), Encoding.UTF8.GetBytes("v" + random.Next(1000)), 0);
                 break;
             case 15:
-                Sys.RemoveXattr(file, "user.k" + random.Next(3));
+                LibC.RemoveXattr(file, "user.k" + random.Next(3));
                 break;
             case 16:
                 PunchHole(file, random);
@@ -114,52 +115,52 @@ internal sealed class RandomWorkload(string root, int seed)
                 Fsync(file, random);
                 break;
             case 19:
-                Sys.Mknod(Path.Combine(AnyDirectory(random), "p" + random.Next(2)), 0x1000 | 0x1A4, 0);
+                LibC.MknodAt(LibCConstants.AtFdCwd, Path.Combine(AnyDirectory(random), "p" + random.Next(2)), 0x1000 | 0x1A4, 0);
                 break;
         }
     }
 
     private static void Truncate(string file, long length)
     {
-        var fd = Sys.Open(file, Sys.OWrOnly, 0);
+        var fd = Sys.Open(file, LibCConstants.OWrOnly, 0);
         if (fd < 0)
             return;
-        Sys.FTruncate(fd, length);
-        Sys.Close(fd);
+        LibC.FTruncate(fd, length);
+        LibC.Close(fd);
     }
 
     private static void PunchHole(string file, Random random)
     {
-        var fd = Sys.Open(file, Sys.OWrOnly, 0);
+        var fd = Sys.Open(file, LibCConstants.OWrOnly, 0);
         if (fd < 0)
             return;
-        Sys.FAllocate(fd, Sys.FallocPunchHole, random.Next(16) * 4096, (1 + random.Next(4)) * 4096);
-        Sys.Close(fd);
+        LibC.FAllocate(fd, (LibCConstants.FallocPunchHole | LibCConstants.FallocKeepSize), random.Next(16) * 4096, (1 + random.Next(4)) * 4096);
+        LibC.Close(fd);
     }
 
-    private static void Copy(string from, string to, Random random)
+    private static unsafe void Copy(string from, string to, Random random)
     {
         var source = Sys.Open(from, 0, 0);
         if (source < 0)
             return;
-        var destination = Sys.Open(to, Sys.OWrOnly | Sys.OCreat, 0x1A4);
+        var destination = Sys.Open(to, LibCConstants.OWrOnly | LibCConstants.OCreat, 0x1A4);
         if (destination >= 0)
         {
             long sourceOffset = random.Next(4096);
             long destinationOffset = random.Next(65536);
-            Sys.CopyFileRange(source, ref sourceOffset, destination, ref destinationOffset, (nuint)random.Next(100_000), 0);
-            Sys.Close(destination);
+            LibC.CopyFileRange(source, &sourceOffset, destination, &destinationOffset, (nuint)random.Next(100_000), 0);
+            LibC.Close(destination);
         }
-        Sys.Close(source);
+        LibC.Close(source);
     }
 
     private void Fsync(string file, Random random)
     {
-        var fd = Sys.Open(file, Sys.OWrOnly, 0);
+        var fd = Sys.Open(file, LibCConstants.OWrOnly, 0);
         if (fd < 0)
             return;
-        if ((random.Next(2) == 0 ? Sys.FSync(fd) : Sys.FDataSync(fd)) == 0)
+        if ((random.Next(2) == 0 ? LibC.FSync(fd) : LibC.FDataSync(fd)) == 0)
             Interlocked.Increment(ref _fsyncs);
-        Sys.Close(fd);
+        LibC.Close(fd);
     }
 }

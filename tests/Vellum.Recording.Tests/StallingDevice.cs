@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough;
 using Vellum.Testing;
 
@@ -27,25 +28,25 @@ internal sealed class StallingDevice() : TestDevice("stalling-device")
     /// <summary>Returns once every write held at the gate has completed.</summary>
     public bool WaitUntilReleased(TimeSpan patience) => SpinWait.SpinUntil(() => Volatile.Read(ref _inFlight) == 0, patience);
 
-    public override Passthrough.Errno Before(in Change change)
+    public override Errno Before(in Change change)
     {
         if (change.Kind != ChangeKind.Write || _gate.IsSet)
-            return Passthrough.Errno.Success;
+            return Errno.Success;
         Interlocked.Increment(ref _inFlight);
         t_wasHeld = true;
         _held.Set();
         _gate.Wait();
-        return Passthrough.Errno.Success;
+        return Errno.Success;
     }
 
-    public override Passthrough.Errno After(in Change change, in ChangeOutcome outcome)
+    public override Errno After(in Change change, in ChangeOutcome outcome)
     {
         if (t_wasHeld)
         {
             t_wasHeld = false;
             Interlocked.Decrement(ref _inFlight);
         }
-        return Passthrough.Errno.Success;
+        return Errno.Success;
     }
 
     protected override void Dispose(bool disposing)

@@ -1,8 +1,8 @@
-using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Vellum.Fuse;
+using Vellum.Native;
 
 namespace Vellum.Replication.Tests;
 
@@ -100,8 +100,8 @@ internal sealed partial class MountDaemon(string backing, string mountPoint, str
     public void UnmountAtOnce()
     {
         var process = _process ?? throw new InvalidOperationException("no mount daemon running");
-        var result = Native.Umount(MountPoint);
-        WaitForExit(process, $"umount(2) ({(result == 0 ? "0" : $"errno {Marshal.GetLastPInvokeError()}")})");
+        var result = LibC.Umount2(MountPoint, 0);
+        WaitForExit(process, $"umount(2) ({(result == 0 ? "0" : $"errno {LibC.LastError()}")})");
     }
 
     private void WaitForExit(VellumProcess process, string how)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vellum.Native;
 using Vellum.Testing;
 using Xunit.Abstractions;
 
@@ -143,12 +144,12 @@ public sealed class ReplicationFaultTests(ITestOutputHelper output)
 
         var before = RandomBytes(300_000, seed: 1);
         var (beforeError, beforeTook) = WriteAndFsync(Path.Combine(rig.MountPoint, "before"), before);
-        Assert.True(beforeError == 0, $"fsync failed with errno {beforeError} with the target up\n{rig.Logs}");
+        Assert.True(beforeError == Errno.Success, $"fsync failed with errno {beforeError} with the target up\n{rig.Logs}");
 
         serve.Kill();
         var after = RandomBytes(200_000, seed: 2);
         var (error, took) = WriteAndFsync(Path.Combine(rig.MountPoint, "after"), after);
-        Assert.True(error == Native.EIO, $"the fsync returned {(error == 0 ? "success" : $"errno {error}")} after {took.TotalSeconds:0.00} s with the target down, not EIO\n{rig.Logs}");
+        Assert.True(error == Errno.EIO, $"the fsync returned {(error == Errno.Success ? "success" : $"errno {error}")} after {took.TotalSeconds:0.00} s with the target down, not EIO\n{rig.Logs}");
         Assert.True(took >= TimeSpan.FromSeconds(Timeout - 0.5), $"the fsync failed after {took.TotalSeconds:0.00} s, before the {Timeout} s timeout");
         Assert.True(took < TimeSpan.FromSeconds(Timeout + 10), $"the fsync took {took.TotalSeconds:0.00} s for a {Timeout} s timeout");
         // The records stay in the local journal: the file is there through the mount.
@@ -166,13 +167,13 @@ public sealed class ReplicationFaultTests(ITestOutputHelper output)
         output.WriteLine($"fsync with the target up: {beforeTook.TotalMilliseconds:0} ms; with it down: failed with EIO after {took.TotalSeconds:0.00} s");
     }
 
-    /// <summary>Writes <paramref name="data"/> to a new file, then fsyncs it: the fsync's errno (0 when it succeeded) and how long it took.</summary>
-    private static (int Errno, TimeSpan Took) WriteAndFsync(string path, byte[] data)
+    /// <summary>Writes <paramref name="data"/> to a new file, then fsyncs it: the fsync's errno (<see cref="Errno.Success"/> when it succeeded) and how long it took.</summary>
+    private static (Errno Errno, TimeSpan Took) WriteAndFsync(string path, byte[] data)
     {
         using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
         file.Write(data);
         var clock = Stopwatch.StartNew();
-        var errno = Native.FSync(file.SafeFileHandle);
+        var errno = LibC.FSync(file.SafeFileHandle);
         return (errno, clock.Elapsed);
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Vellum.Fuse;
+using Vellum.Native;
 using Vellum.Store;
 using Vellum.Testing;
 
@@ -123,8 +124,8 @@ internal sealed class ReplicationRig : IDisposable
     {
         using var file = new FileStream(Path.Combine(MountPoint, "synced"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
         file.Write(BitConverter.GetBytes(++_syncs));
-        var errno = Native.FSync(file.SafeFileHandle);
-        Assert.True(errno == 0, $"fsync through the mount failed with errno {errno}\n{Logs}");
+        var errno = LibC.FSync(file.SafeFileHandle);
+        Assert.True(errno == Errno.Success, $"fsync through the mount failed with errno {errno}\n{Logs}");
     }
 
     /// <summary>Waits until the target's replica store holds exactly the source's segment files, byte for byte.</summary>
@@ -221,7 +222,7 @@ internal sealed class ReplicationRig : IDisposable
     public static (Guid JournalId, ulong TransactionId)? MirrorPositionOf(string mirrorRoot)
     {
         var value = new byte[64];
-        var length = Native.LGetXattr(mirrorRoot, "user.vellum.mirror", value, (nuint)value.Length);
+        var length = LibC.GetXattr(mirrorRoot, "user.vellum.mirror", value, followSymlink: false);
         if (length != 24)
             return null;
         return (new Guid(value.AsSpan(0, 16)), BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(16, 8)));

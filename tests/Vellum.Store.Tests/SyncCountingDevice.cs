@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough;
 using Vellum.Testing;
 
@@ -40,20 +41,20 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
     /// <summary>Waits until an fsync is held (see <see cref="HoldSyncs"/>).</summary>
     public bool WaitForHeldSync(TimeSpan timeout) => _holding.Wait(timeout);
 
-    public override Passthrough.Errno Before(in Change change)
+    public override Errno Before(in Change change)
     {
         if (change.Kind == ChangeKind.Fsync && !_released.IsSet)
         {
             _holding.Set();
             _released.Wait();
         }
-        return Passthrough.Errno.Success;
+        return Errno.Success;
     }
 
-    public override Passthrough.Errno After(in Change change, in ChangeOutcome outcome)
+    public override Errno After(in Change change, in ChangeOutcome outcome)
     {
-        if (change.Kind != ChangeKind.Fsync || outcome.Result != Passthrough.Errno.Success)
-            return Passthrough.Errno.Success;
+        if (change.Kind != ChangeKind.Fsync || outcome.Result != Errno.Success)
+            return Errno.Success;
         // The length of the records, not of the file: zeros the store wrote ahead of them are no data.
         var size = SegmentBytes.RecordsLength($"/proc/self/fd/{change.HandleFd}");
         lock (_lock)
@@ -61,7 +62,7 @@ internal sealed class SyncCountingDevice() : TestDevice("sync-device")
             FileSyncs++;
             _syncedSize = Math.Max(_syncedSize, size);
         }
-        return Passthrough.Errno.Success;
+        return Errno.Success;
     }
 
     protected override void Dispose(bool disposing)

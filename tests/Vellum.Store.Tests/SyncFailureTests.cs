@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Testing;
 
 namespace Vellum.Store.Tests;
@@ -22,7 +23,7 @@ public sealed class SyncFailureTests
             var durable = store.DurablePosition;
             var segments = store.SegmentCount;
 
-            device.FailSyncs(Passthrough.Errno.ENOSPC);
+            device.FailSyncs(Errno.ENOSPC);
             var end = durable;
             // Enough to seal segments and start new ones: the cut must take those back too.
             for (ulong id = 6; id <= 60; id++)
@@ -64,7 +65,7 @@ public sealed class SyncFailureTests
         using (var store = SegmentStore.Open(directory, Txn.Options()))
         {
             store.Commit(Txn.Single(1, 3000));
-            device.FailSyncs(Passthrough.Errno.EIO);
+            device.FailSyncs(Errno.EIO);
             var end = store.Append(Txn.Single(2, 3000));
             var failure = Assert.Throws<StoreIOException>(() => store.WaitDurable(end));
             Assert.IsNotType<StoreCutBackException>(failure);
@@ -86,7 +87,7 @@ public sealed class SyncFailureTests
         using var device = new FailingSyncDevice();
         using var store = SegmentStore.Open(Path.Combine(device.MountPoint, "store"), Txn.Options());
         store.Commit(Txn.Single(1, 3000));
-        device.FailSyncs(Passthrough.Errno.EIO);
+        device.FailSyncs(Errno.EIO);
         var end = store.Append(Txn.Single(2, 3000));
 
         var waits = Enumerable.Range(0, 4).Select(_ => store.WaitDurableAsync(end).AsTask()).ToList();

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Vellum.Native;
 
 namespace Vellum.Store.Tests;
 
@@ -8,7 +8,7 @@ namespace Vellum.Store.Tests;
 /// page cache. Observed with cachestat(2) (Linux 6.5+), which counts a file's cached and
 /// dirty pages.
 /// </summary>
-public sealed partial class WritebackTests : IDisposable
+public sealed class WritebackTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("vellum-store-writeback-").FullName;
 
@@ -56,37 +56,14 @@ public sealed partial class WritebackTests : IDisposable
 
     private static long DirtyBytes(string path) => (long)Stat(path).Dirty * Environment.SystemPageSize;
 
-    private static CacheStatResult Stat(string path)
+    private static unsafe CacheStat Stat(string path)
     {
         using var file = File.OpenHandle(path);
+        using var fd = LibC.Borrow(file);
         var range = new CacheStatRange { Offset = 0, Length = 0 };
-        var result = CacheStat((int)file.DangerousGetHandle(), ref range, out var stat, 0);
-        Assert.True(result == 0, $"cachestat {path}: errno {Marshal.GetLastPInvokeError()}");
+        CacheStat stat;
+        var result = LibC.CacheStat(fd.Fd, &range, &stat);
+        Assert.True(result == 0, $"cachestat {path}: errno {LibC.LastError()}");
         return stat;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CacheStatRange
-    {
-        public ulong Offset;
-        public ulong Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CacheStatResult
-    {
-        public ulong Cache;
-        public ulong Dirty;
-        public ulong Writeback;
-        public ulong Evicted;
-        public ulong RecentlyEvicted;
-    }
-
-    private const long CacheStatSyscall = 451;
-
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial long Syscall(long number, int fd, ref CacheStatRange range, out CacheStatResult stat, uint flags);
-
-    private static long CacheStat(int fd, ref CacheStatRange range, out CacheStatResult stat, uint flags) =>
-        Syscall(CacheStatSyscall, fd, ref range, out stat, flags);
 }

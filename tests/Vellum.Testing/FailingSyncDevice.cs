@@ -1,3 +1,4 @@
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.Testing;
@@ -14,40 +15,40 @@ public sealed class FailingSyncDevice() : TestDevice("failing-sync-device")
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, long> _syncedRecords = [];
-    private Passthrough.Errno _failWith = Passthrough.Errno.Success;
+    private Errno _failWith = Errno.Success;
 
     /// <summary>Syncs that failed since the device was made.</summary>
     public int FailedSyncs { get; private set; }
 
-    public void FailSyncs(Passthrough.Errno errno)
+    public void FailSyncs(Errno errno)
     {
         lock (_lock)
             _failWith = errno;
     }
 
-    public void StopFailing() => FailSyncs(Passthrough.Errno.Success);
+    public void StopFailing() => FailSyncs(Errno.Success);
 
-    public override Passthrough.Errno Before(in Change change)
+    public override Errno Before(in Change change)
     {
         if (change.Kind != ChangeKind.Fsync || SegmentPath(change.HandleFd) is not { } path)
-            return Passthrough.Errno.Success;
+            return Errno.Success;
         lock (_lock)
         {
-            if (_failWith == Passthrough.Errno.Success)
-                return Passthrough.Errno.Success;
+            if (_failWith == Errno.Success)
+                return Errno.Success;
             FailedSyncs++;
             LoseUnsynced(path, _syncedRecords.GetValueOrDefault(path));
             return _failWith;
         }
     }
 
-    public override Passthrough.Errno After(in Change change, in ChangeOutcome outcome)
+    public override Errno After(in Change change, in ChangeOutcome outcome)
     {
-        if (change.Kind != ChangeKind.Fsync || outcome.Result != Passthrough.Errno.Success || SegmentPath(change.HandleFd) is not { } path)
-            return Passthrough.Errno.Success;
+        if (change.Kind != ChangeKind.Fsync || outcome.Result != Errno.Success || SegmentPath(change.HandleFd) is not { } path)
+            return Errno.Success;
         lock (_lock)
             _syncedRecords[path] = SegmentBytes.RecordsLength(path);
-        return Passthrough.Errno.Success;
+        return Errno.Success;
     }
 
     /// <summary>The backing path of a segment file's descriptor; null for any other file.</summary>

@@ -1,5 +1,6 @@
 using Vellum.Fuse;
 using Vellum.FuseAdapter;
+using Vellum.Native;
 using Vellum.Passthrough;
 
 namespace Vellum.Testing;
@@ -38,9 +39,9 @@ public abstract class TestDevice : IDisposable, IChangeRecorder
 
     public string MountPoint { get; }
 
-    public virtual Passthrough.Errno Before(in Change change) => Passthrough.Errno.Success;
+    public virtual Errno Before(in Change change) => Errno.Success;
 
-    public virtual Passthrough.Errno After(in Change change, in ChangeOutcome outcome) => Passthrough.Errno.Success;
+    public virtual Errno After(in Change change, in ChangeOutcome outcome) => Errno.Success;
 
     public void Dispose()
     {

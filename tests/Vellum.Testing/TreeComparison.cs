@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
+using Vellum.Native;
 
 namespace Vellum.Testing;
 
@@ -11,6 +12,7 @@ namespace Vellum.Testing;
 /// numbers differ between any two trees and are not compared; atimes only where a program
 /// set them (<see cref="TreeComparisonOptions.AtimesSetBefore"/>).
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class TreeComparison
 {
     /// <summary>Every difference, in path order; empty when the trees are equal.</summary>
@@ -51,7 +53,7 @@ public static class TreeComparison
     private static Dictionary<string, Entry> Walk(string root, TreeComparisonOptions options)
     {
         var nodes = new SortedDictionary<string, TreeComparisonNode>(StringComparer.Ordinal) { ["."] = RootNode(root, options) };
-        using (var directory = TreeComparisonLibC.OpenAt(TreeComparisonLibC.AtFdCwd, root, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory, root))
+        using (var directory = TreeDirectory.OpenAt(LibCConstants.AtFdCwd, root, LibCConstants.ORdOnly | LibCConstants.ODirectory, root))
             WalkDirectory(directory, "", nodes, options);
         var firstNameOf = new Dictionary<ulong, string>();
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
@@ -70,7 +72,7 @@ public static class TreeComparison
     private static void WalkDirectory(SafeFileHandle directory, string prefix, SortedDictionary<string, TreeComparisonNode> nodes, TreeComparisonOptions options)
     {
         var fd = (int)directory.DangerousGetHandle();
-        foreach (var name in TreeComparisonLibC.Names(directory, prefix))
+        foreach (var name in TreeDirectory.Names(directory, prefix))
         {
             var path = prefix + name;
             if (options.Skip?.Invoke(path) == true)
@@ -79,14 +81,14 @@ public static class TreeComparison
             nodes[path] = node;
             if (node.Type != TreeComparisonNode.Directory)
                 continue;
-            using var child = TreeComparisonLibC.OpenAt(fd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ODirectory | TreeComparisonLibC.ONoFollow, path);
+            using var child = TreeDirectory.OpenAt(fd, name, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.ONoFollow, path);
             WalkDirectory(child, path + "/", nodes, options);
         }
     }
 
     private static TreeComparisonNode RootNode(string root, TreeComparisonOptions options)
     {
-        var node = TreeComparisonNode.Read(TreeComparisonLibC.AtFdCwd, root, root);
+        var node = TreeComparisonNode.Read(LibCConstants.AtFdCwd, root, root);
         foreach (var name in options.IgnoredRootXattrs)
             node.Xattrs.Remove(name);
         return node;

@@ -2,34 +2,36 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Vellum.Native;
 
 namespace Vellum.Testing;
 
 /// <summary>Everything <see cref="TreeComparison"/> compares of one node, read without following a symlink.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint Gid, ulong Size, long MtimeSeconds, uint MtimeNanoseconds,
     long AtimeSeconds, uint AtimeNanoseconds, ulong Inode, uint Nlink, string Rdev, string Content, string LinkTarget, string Extents, SortedDictionary<string, string> Xattrs)
 {
-    public const uint TypeMask = 0xF000;
-    public const uint Directory = 0x4000;
-    public const uint Regular = 0x8000;
-    public const uint Symlink = 0xA000;
-    public const uint CharDevice = 0x2000;
-    public const uint BlockDevice = 0x6000;
+    public const uint TypeMask = LibCConstants.SIfMt;
+    public const uint Directory = LibCConstants.SIfDir;
+    public const uint Regular = LibCConstants.SIfReg;
+    public const uint Symlink = LibCConstants.SIfLnk;
+    public const uint CharDevice = LibCConstants.SIfChr;
+    public const uint BlockDevice = LibCConstants.SIfBlk;
 
     /// <summary>
     /// Reads <paramref name="name"/> in the directory <paramref name="directoryFd"/> (or a path
-    /// with <see cref="TreeComparisonLibC.AtFdCwd"/>), never by a path from the tree's root,
+    /// with <see cref="LibCConstants.AtFdCwd"/>), never by a path from the tree's root,
     /// which may be longer than PATH_MAX; <paramref name="shown"/> names it in errors.
     /// </summary>
     public static unsafe TreeComparisonNode Read(int directoryFd, string name, string shown)
     {
-        TreeComparisonStatx stat;
-        if (TreeComparisonLibC.Statx(directoryFd, name, TreeComparisonLibC.AtSymlinkNoFollow, TreeComparisonLibC.StatxBasicStats, &stat) != 0)
-            throw TreeComparisonLibC.Failure("statx", shown);
+        StatxBuffer stat;
+        if (LibC.Statx(directoryFd, name, LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &stat) != 0)
+            throw SystemCallException.Last("statx", shown);
         var type = stat.Mode & TypeMask;
         var isDevice = type is CharDevice or BlockDevice;
-        using var node = TreeComparisonLibC.OpenAt(directoryFd, name, TreeComparisonLibC.OPath | TreeComparisonLibC.ONoFollow, shown);
-        using var content = type == Regular ? TreeComparisonLibC.OpenAtWithoutAtime(directoryFd, name, TreeComparisonLibC.ORdOnly | TreeComparisonLibC.ONoFollow, shown) : null;
+        using var node = TreeDirectory.OpenAt(directoryFd, name, LibCConstants.OPath | LibCConstants.ONoFollow, shown);
+        using var content = type == Regular ? TreeDirectory.OpenAtWithoutAtime(directoryFd, name, LibCConstants.ORdOnly | LibCConstants.ONoFollow, shown) : null;
         return new TreeComparisonNode(type, stat.Mode & 0xFFFu, stat.Uid, stat.Gid, stat.Size, stat.MtimeSeconds, stat.MtimeNanoseconds,
             stat.AtimeSeconds, stat.AtimeNanoseconds, stat.Ino, stat.Nlink,
             isDevice ? $"{stat.RdevMajor}:{stat.RdevMinor}" : "",
@@ -53,14 +55,12 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    private static unsafe byte[] ReadLink(int directoryFd, string name, string shown)
+    private static byte[] ReadLink(int directoryFd, string name, string shown)
     {
         var buffer = new byte[4097];
-        nint length;
-        fixed (byte* b = buffer)
-            length = TreeComparisonLibC.ReadLinkAt(directoryFd, name, b, (nuint)buffer.Length);
+        var length = LibC.ReadlinkAt(directoryFd, name, buffer);
         if (length < 0)
-            throw TreeComparisonLibC.Failure("readlink", shown);
+            throw SystemCallException.Last("readlink", shown);
         return buffer[..(int)length];
     }
 
@@ -72,16 +72,16 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
         long at = 0;
         while (true)
         {
-            var data = TreeComparisonLibC.LSeek(fd, at, TreeComparisonLibC.SeekData);
+            var data = LibC.LSeek(fd, at, LibCConstants.SeekData);
             if (data < 0)
             {
-                if (TreeComparisonLibC.LastError() == TreeComparisonLibC.ENXIO)
+                if (LibC.LastError() == Errno.ENXIO)
                     break;
-                throw TreeComparisonLibC.Failure("lseek SEEK_DATA", path);
+                throw SystemCallException.Last("lseek SEEK_DATA", path);
             }
-            var hole = TreeComparisonLibC.LSeek(fd, data, TreeComparisonLibC.SeekHole);
+            var hole = LibC.LSeek(fd, data, LibCConstants.SeekHole);
             if (hole < 0)
-                throw TreeComparisonLibC.Failure("lseek SEEK_HOLE", path);
+                throw SystemCallException.Last("lseek SEEK_HOLE", path);
             extents.Append(CultureInfo.InvariantCulture, $"{(extents.Length == 0 ? "" : ",")}{data}-{hole}");
             at = hole;
         }
@@ -92,7 +92,8 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
     private static unsafe SortedDictionary<string, string> ReadXattrs(string path, string shown)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var list = ReadSized(size => { fixed (byte* b = size) return TreeComparisonLibC.ListXattr(path, b, (nuint)size.Length); }, "listxattr", shown);
+        var list = ReadSized(size => LibC.ListXattr(path, size), "listxattr", shown);
+        byte[] nativePath = [.. Encoding.UTF8.GetBytes(path), 0];
         foreach (var range in list.AsSpan().Split((byte)0))
         {
             var name = list.AsSpan(range);
@@ -101,9 +102,8 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
             byte[] terminated = [.. name, 0];
             var value = ReadSized(buffer =>
             {
-                fixed (byte* n = terminated)
-                fixed (byte* b = buffer)
-                    return TreeComparisonLibC.GetXattr(path, n, b, (nuint)buffer.Length);
+                fixed (byte* p = nativePath, n = terminated, b = buffer)
+                    return LibC.GetXattr(p, n, b, (nuint)buffer.Length);
             }, "getxattr", shown);
             result[Encoding.UTF8.GetString(name)] = Convert.ToHexString(value);
         }
@@ -119,8 +119,8 @@ internal sealed record TreeComparisonNode(uint Type, uint Mode, uint Uid, uint G
             var length = read(buffer);
             if (length >= 0)
                 return buffer[..(int)length];
-            if (TreeComparisonLibC.LastError() != TreeComparisonLibC.ERANGE || size > 1 << 20)
-                throw TreeComparisonLibC.Failure(call, path);
+            if (LibC.LastError() != Errno.ERANGE || size > 1 << 20)
+                throw SystemCallException.Last(call, path);
         }
     }
 }

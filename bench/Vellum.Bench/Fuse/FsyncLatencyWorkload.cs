@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vellum.Native;
 
 namespace Vellum.Bench.Fuse;
 
@@ -23,7 +24,7 @@ internal static unsafe class FsyncLatencyWorkload
     public static FsyncLatencyResult Run(string file, int iterations, bool useFdatasync)
     {
         var calls = useFdatasync ? "pwrite 4 KiB at end + fdatasync" : "pwrite 4 KiB at end + fsync";
-        var fd = Libc.open(file, Libc.OWrOnly | Libc.OCreat | Libc.OTrunc | Libc.OCloexec, 0x1A4);
+        var fd = LibC.Open(file, LibCConstants.OWrOnly | LibCConstants.OCreat | LibCConstants.OTrunc | LibCConstants.OCloExec, 0x1A4);
         Check(fd >= 0, "open", file);
         var latencies = new double[iterations];
         try
@@ -34,8 +35,8 @@ internal static unsafe class FsyncLatencyWorkload
             for (var i = -WarmUp; i < iterations; i++)
             {
                 var start = Stopwatch.GetTimestamp();
-                Check(Libc.pwrite(fd, data, BlockSize, offset) == BlockSize, "pwrite", file);
-                Check((useFdatasync ? Libc.fdatasync(fd) : Libc.fsync(fd)) == 0, useFdatasync ? "fdatasync" : "fsync", file);
+                Check(LibC.PWrite(fd, data, BlockSize, offset) == BlockSize, "pwrite", file);
+                Check((useFdatasync ? LibC.FDataSync(fd) : LibC.FSync(fd)) == 0, useFdatasync ? "fdatasync" : "fsync", file);
                 var elapsed = Stopwatch.GetElapsedTime(start);
                 offset += BlockSize;
                 if (i >= 0)
@@ -44,7 +45,7 @@ internal static unsafe class FsyncLatencyWorkload
         }
         finally
         {
-            Libc.close(fd);
+            LibC.Close(fd);
         }
         File.Delete(file);
         Array.Sort(latencies);
@@ -58,6 +59,6 @@ internal static unsafe class FsyncLatencyWorkload
     private static void Check(bool ok, string call, string path)
     {
         if (!ok)
-            throw new IOException($"{call} {path}: {Libc.LastError()}");
+            throw new SystemCallException(call, path, LibC.LastError());
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Vellum.Native;
 
 namespace Vellum.Bench.Fuse;
 
@@ -111,8 +112,8 @@ internal abstract class FuseProcessTarget(SuiteCleanup cleanup, string mountPoin
 
     private unsafe bool StatSucceeds()
     {
-        var buffer = stackalloc byte[Libc.StatBufferSize];
-        return Libc.stat(mountPoint, buffer) == 0;
+        StatxBuffer buffer;
+        return LibC.Statx(LibCConstants.AtFdCwd, mountPoint, 0, LibCConstants.StatxBasicStats, &buffer) == 0;
     }
 
     private static void Keep(ConcurrentQueue<string> lines, string? line)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vellum.Native;
 
 namespace Vellum.Bench.Fuse;
 
@@ -23,30 +24,30 @@ internal static unsafe class MetadataWorkload
         var paths = Enumerable.Range(0, files).Select(i => Path.Combine(directory, $"f{i:D6}")).ToArray();
         var data = stackalloc byte[FileSize];
         new Span<byte>(data, FileSize).Fill((byte)'v');
-        var stat = stackalloc byte[Libc.StatBufferSize];
+        StatxBuffer stat;
 
         var clock = Stopwatch.StartNew();
         foreach (var path in paths)
         {
-            var fd = Libc.open(path, Libc.OWrOnly | Libc.OCreat | Libc.OExcl | Libc.OCloexec, 0x1A4);
+            var fd = LibC.Open(path, LibCConstants.OWrOnly | LibCConstants.OCreat | LibCConstants.OExcl | LibCConstants.OCloExec, 0x1A4);
             Check(fd >= 0, "open", path);
-            Check(Libc.write(fd, data, FileSize) == FileSize, "write", path);
-            Check(Libc.close(fd) == 0, "close", path);
+            Check(LibC.Write(fd, data, FileSize) == FileSize, "write", path);
+            Check(LibC.Close(fd) == 0, "close", path);
         }
         var create = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
         foreach (var path in paths)
         {
-            Check(Libc.stat(path, stat) == 0, "stat", path);
+            Check(LibC.Statx(LibCConstants.AtFdCwd, path, 0, LibCConstants.StatxBasicStats, &stat) == 0, "stat", path);
             // The size proves the stat saw the written file, not a stale entry.
-            Check(*(long*)(stat + Libc.StatSizeOffset) == FileSize, "stat size", path);
+            Check(stat.Size == FileSize, "stat size", path);
         }
         var statSeconds = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
         foreach (var path in paths)
-            Check(Libc.unlink(path) == 0, "unlink", path);
+            Check(LibC.UnlinkAt(LibCConstants.AtFdCwd, path, 0) == 0, "unlink", path);
         var unlink = clock.Elapsed.TotalSeconds;
 
         Directory.Delete(directory);
@@ -56,6 +57,6 @@ internal static unsafe class MetadataWorkload
     private static void Check(bool ok, string call, string path)
     {
         if (!ok)
-            throw new IOException($"{call} {path}: {Libc.LastError()}");
+            throw new SystemCallException(call, path, LibC.LastError());
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Native;
 
 namespace Vellum.Bench.Fuse;
 
@@ -40,11 +41,11 @@ internal static class MountTable
     /// <summary>Unmounts; if the mount is busy (a workload was interrupted inside it), detaches it lazily.</summary>
     public static void Unmount(string mountPoint)
     {
-        if (Libc.umount2(mountPoint, 0) == 0)
+        if (LibC.Umount2(mountPoint, 0) == 0)
             return;
-        var error = Libc.LastError();
-        if (Libc.umount2(mountPoint, Libc.MntDetach) != 0)
-            Console.Error.WriteLine($"cannot unmount {mountPoint}: {error}; lazy unmount: {Libc.LastError()}");
+        var error = LibC.LastError().Text;
+        if (LibC.Umount2(mountPoint, LibCConstants.MntDetach) != 0)
+            Console.Error.WriteLine($"cannot unmount {mountPoint}: {error}; lazy unmount: {LibC.LastError().Text}");
     }
 
     /// <summary>Unmounts everything left at or below <paramref name="root"/> by an earlier, interrupted run.</summary>

@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Bench.Fuse;
 
 /// <summary>The external programs the suite drives; it installs none of them.</summary>
@@ -33,7 +35,7 @@ internal static class Tools
     /// <summary>Writes dirty pages back, then drops the page, dentry and inode caches: the next read comes from the disk.</summary>
     public static void DropCaches()
     {
-        Libc.sync();
+        LibC.Sync();
         File.WriteAllText("/proc/sys/vm/drop_caches", "3");
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Vellum.Native;
 
 namespace Vellum.Bench.Replication;
 
@@ -61,7 +62,7 @@ internal sealed partial class ServeProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            Fuse.Libc.kill(_process.Id, Fuse.Libc.SIGTERM);
+            LibC.Kill(_process.Id, LibCConstants.SigTerm);
             if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
                 _process.Kill(entireProcessTree: true);
         }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Vellum.Bench.Fuse;
+using Vellum.Native;
 
 namespace Vellum.Bench.Replication;
 
@@ -85,10 +85,10 @@ internal static class TcpCopy
             written += read;
             if (dropBehind && written - synced >= DropStep)
             {
-                var fd = (int)output.SafeFileHandle.DangerousGetHandle();
-                if (Libc.fdatasync(fd) != 0)
-                    throw new IOException($"fdatasync {destination}: errno {Marshal.GetLastPInvokeError()}");
-                Libc.posix_fadvise(fd, synced, written - synced, Libc.POSIX_FADV_DONTNEED);
+                using var fd = LibC.Borrow(output.SafeFileHandle);
+                if (LibC.FDataSync(fd.Fd) != 0)
+                    throw SystemCallException.Last("fdatasync", destination);
+                LibC.FAdvise(fd.Fd, synced, written - synced, LibCConstants.FAdviseDontNeed);
                 synced = written;
             }
         }

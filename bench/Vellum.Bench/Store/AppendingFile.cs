@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Bench.Store;
 
 /// <summary>A new file opened for appending with write(2), made durable with fdatasync(2): the raw anchors.</summary>
@@ -9,9 +11,9 @@ internal sealed unsafe class AppendingFile : IDisposable
     public AppendingFile(string path)
     {
         _path = path;
-        _fd = SyncLibC.Open(path, SyncLibC.OWrOnly | SyncLibC.OCreat | SyncLibC.OTrunc | SyncLibC.OAppend | SyncLibC.OCloExec, 0x1A4);
+        _fd = LibC.Open(path, LibCConstants.OWrOnly | LibCConstants.OCreat | LibCConstants.OTrunc | LibCConstants.OAppend | LibCConstants.OCloExec, 0x1A4);
         if (_fd < 0)
-            throw SyncLibC.Error("open", path);
+            throw SystemCallException.Last("open", path);
     }
 
     /// <summary>Appends all of <paramref name="data"/> (looping over short writes), then fdatasync.</summary>
@@ -22,25 +24,25 @@ internal sealed unsafe class AppendingFile : IDisposable
             var done = 0;
             while (done < data.Length)
             {
-                var written = SyncLibC.Write(_fd, start + done, (nuint)(data.Length - done));
+                var written = LibC.Write(_fd, start + done, (nuint)(data.Length - done));
                 if (written < 0)
                 {
-                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == SyncLibC.EINTR)
+                    if (LibC.LastError() == Errno.EINTR)
                         continue;
-                    throw SyncLibC.Error("write", _path);
+                    throw SystemCallException.Last("write", _path);
                 }
                 done += (int)written;
             }
         }
-        if (SyncLibC.FDataSync(_fd) != 0)
-            throw SyncLibC.Error("fdatasync", _path);
+        if (LibC.FDataSync(_fd) != 0)
+            throw SystemCallException.Last("fdatasync", _path);
     }
 
     public void Dispose()
     {
         if (_fd >= 0)
         {
-            SyncLibC.Close(_fd);
+            LibC.Close(_fd);
             _fd = -1;
         }
     }

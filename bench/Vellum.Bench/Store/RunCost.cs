@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Vellum.Native;
 
 namespace Vellum.Bench.Store;
 
@@ -12,11 +13,11 @@ internal readonly record struct RunCost(double CpuSeconds, long VoluntarySwitche
 {
     public static unsafe RunCost Now()
     {
-        var usage = stackalloc byte[SyncLibC.RUsageBufferSize];
-        new Span<byte>(usage, SyncLibC.RUsageBufferSize).Clear();
+        var usage = stackalloc byte[LibCConstants.RUsageBufferSize];
+        new Span<byte>(usage, LibCConstants.RUsageBufferSize).Clear();
         double cpu = 0;
         long voluntary = 0, involuntary = 0;
-        if (SyncLibC.GetRUsage(SyncLibC.RUsageSelf, usage) == 0)
+        if (LibC.GetRUsage(LibCConstants.RUsageSelf, usage) == 0)
         {
             // struct rusage: ru_utime and ru_stime (timeval: seconds, microseconds), then 14 longs, ru_nvcsw and ru_nivcsw the last two.
             var fields = new ReadOnlySpan<byte>(usage, 144);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Vellum.Cli.Logging;
 using Vellum.Fuse;
 using Vellum.Host;
+using Vellum.Native;
 using Vellum.Recording;
 using Vellum.Store;
 

@@ -1,5 +1,5 @@
+using Vellum.Native;
 using Vellum.Passthrough.Inodes;
-using Vellum.Passthrough.Interop;
 
 namespace Vellum.Passthrough.Handles;
 

@@ -1,5 +1,5 @@
+using Vellum.Native;
 using Vellum.Passthrough.Inodes;
-using Vellum.Passthrough.Interop;
 
 namespace Vellum.Passthrough.Handles;
 
@@ -15,6 +15,10 @@ internal sealed class OpenFile(NodeLease node, int fd, int flags)
 
     public int NodeFd => NodeLease.Fd;
 
+    /// <summary>
+    /// A plain int, not a SafeHandle: every READ and WRITE uses it, and <see cref="Close"/>
+    /// must return close(2)'s errno as RELEASE's answer, which a SafeHandle would swallow.
+    /// </summary>
     public int Fd { get; } = fd;
 
     public int Flags { get; } = flags;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Vellum.Passthrough.Interop;
+using Vellum.Native;
 
 namespace Vellum.Passthrough.Inodes;
 
@@ -26,6 +26,10 @@ internal sealed class InodeTable : IDisposable
     private readonly Dictionary<(ulong Dev, ulong Ino), Node> _byInode = [];
     private readonly ConcurrentDictionary<ulong, Node> _byId = new();
     private readonly List<Node> _resident = [];
+    /// <summary>
+    /// The descriptor evicted nodes reopen by handle through: a plain int like the nodes' own,
+    /// opened with the table and closed only when the table is disposed, after the last request.
+    /// </summary>
     private readonly int _mountFd = -1;
     private ulong _lastId = RootId;
     private int _hand;

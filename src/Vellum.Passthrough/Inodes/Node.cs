@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Inodes;
 
 /// <summary>
@@ -20,7 +22,12 @@ internal sealed class Node
 
     public ulong Id { get; }
 
-    /// <summary>The O_PATH descriptor, or -1 while evicted (see <see cref="Handle"/>).</summary>
+    /// <summary>
+    /// The O_PATH descriptor, or -1 while evicted (see <see cref="Handle"/>). A plain int, not
+    /// a SafeHandle: every request's *at() calls use it, and its lifetime is already managed
+    /// here (leases, eviction under the table's lock), which a SafeHandle's reference count
+    /// would only repeat.
+    /// </summary>
     public int Fd { get; set; }
 
     public ulong Dev { get; }
@@ -30,7 +37,7 @@ internal sealed class Node
     /// <summary>The S_IFMT bits, which never change for an inode.</summary>
     public uint Type { get; }
 
-    public bool IsSymlink => Type == Interop.LibCConstants.SIfLnk;
+    public bool IsSymlink => Type == LibCConstants.SIfLnk;
 
     /// <summary>Kernel lookup references.</summary>
     public ulong Lookups { get; set; }

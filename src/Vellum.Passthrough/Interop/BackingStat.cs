@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Passthrough.Interop;
 
 /// <summary>statx on a descriptor (the inode itself, never following a symlink).</summary>

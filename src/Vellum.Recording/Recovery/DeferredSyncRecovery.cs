@@ -2,8 +2,8 @@ using Vellum.Fifo;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
 using Vellum.Mirror;
+using Vellum.Native;
 using Vellum.Passthrough;
-using Vellum.Recording.Native;
 using Vellum.Store;
 
 namespace Vellum.Recording;
@@ -32,7 +32,7 @@ internal static class DeferredSyncRecovery
         var report = table.BootId == BootId.Current()
             ? new DeferredSyncRecoveryReport(table.Entries.Count, false, 0, 0, [])
             : Redo(store, backing, table.Entries);
-        RecordingLibC.SyncFileSystem(backing);
+        LibC.SyncFileSystem(backing);
         File.Delete(tablePath);
         return report;
     }

@@ -4,8 +4,8 @@ using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
 using Vellum.Mirror;
+using Vellum.Native;
 using Vellum.Passthrough;
-using Vellum.Recording.Native;
 using Vellum.Store;
 
 namespace Vellum.Recording;
@@ -227,7 +227,7 @@ internal static class UnfinishedChangeRecovery
             {
                 foreach (var component in path[..slash].Split((byte)'/'))
                 {
-                    var next = RecordingLibC.OpenDirectoryAt(directory, path[component], RecordingLibC.OPath | RecordingLibC.ONoFollow);
+                    var next = LibC.OpenDirectoryAt(directory, path[component], LibCConstants.OPath | LibCConstants.ONoFollow);
                     if (next < 0)
                         return Errno.ENOENT;
                     BackingInspection.Close(directory);

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Vellum.Mirror.Native;
+namespace Vellum.Native;
 
 /// <summary>struct open_how, the argument of openat2(2).</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal struct OpenHow
+public struct OpenHow
 {
     public ulong Flags;
     public ulong Mode;

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Vellum.Passthrough.Interop;
+namespace Vellum.Native;
 
 /// <summary>struct timespec on 64-bit Linux.</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal struct TimeSpec
+public struct TimeSpec
 {
     public long Seconds;
     public long Nanoseconds;

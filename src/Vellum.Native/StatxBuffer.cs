@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Vellum.Passthrough.Interop;
+namespace Vellum.Native;
 
-/// <summary>struct statx: the fields the passthrough reads, at their kernel ABI offsets.</summary>
+/// <summary>struct statx: the fields Vellum reads, at their kernel ABI offsets.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 256)]
-internal struct StatxBuffer
+public struct StatxBuffer
 {
     [FieldOffset(0)] public uint Mask;
     [FieldOffset(4)] public uint BlockSize;
