@@ -21,7 +21,7 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
         var secret = SecretBook.ReadSecretFile(options.SecretFile!);
         _syncer = new SpoolSyncer(journal.Store);
         foreach (var target in options.Targets)
-            _senders.Add(new ReplicationSender(journal.Store, target, secret, log));
+            _senders.Add(new ReplicationSender(journal.Store, target, secret, new LineLogger(log)));
     }
 
     public IReadOnlyList<ReplicationSender> Senders => _senders;

@@ -35,9 +35,8 @@ internal static class ServeCommand
                 journals.Opened += mirrors.Follow;
             var server = new ReplicationServer(journals, new ReplicationServerOptions(options.Listen, certificate, secrets)
             {
-                Log = log,
                 Applied = id => mirrors?.Applied(id) ?? 0,
-            });
+            }, new LineLogger(log));
             using var stop = new ManualResetEventSlim();
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Set(); });
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Set(); });
