@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Vellum.Journal.Format;
 using Vellum.Replication.Security;
 using Xunit.Abstractions;
 
@@ -81,6 +82,52 @@ public sealed class ConnectionBreakTests(ITestOutputHelper output) : IDisposable
         {
             listener.Stop();
         }
+    }
+
+    [Fact]
+    public async Task A_target_that_refused_a_record_logs_that_reason_once_though_the_source_then_resets_the_connection()
+    {
+        var journalId = Guid.NewGuid();
+        var secret = Encoding.UTF8.GetBytes(Secret);
+        using var source = RefusalPeers.CreateSource(Path.Combine(_root, "source"), journalId);
+        var stream = RefusalPeers.StreamOf(source);
+        var layout = RefusalPeers.Layout(stream);
+        var bad = layout.First(r => r.Start > layout[0].End && StreamId.IsTransaction(r.Header.Id));
+        var damaged = stream.AsSpan((int)bad.Start, bad.Length).ToArray();
+        damaged[JournalFormat.HeaderSize + 4] ^= 0x20;
+        var secrets = RefusalPeers.Secrets(Path.Combine(_root, "secrets"), (journalId, Secret));
+        await using var target = new RefusalServer(Path.Combine(_root, "target"), null, secrets, line => output.WriteLine($"target: {line}"));
+
+        using (var client = await RefusalPeers.ConnectAsync(target.Port))
+        {
+            var network = client.GetStream();
+            var verdict = await RefusalPeers.HandshakeByHandAsync(network, journalId, stream[..layout[0].Length], secret);
+            Assert.True(verdict.Accepted, verdict.Message);
+            await network.WriteAsync((byte[])[.. stream.AsSpan((int)verdict.Resume, (int)(bad.Start - verdict.Resume)), .. damaged]);
+            Assert.Contains("CRC32C", await ClosingNoteAsync(network));
+            // A reset instead of a close: the target, draining the connection after its note, fails again.
+            client.Client.LingerState = new LingerOption(true, 0);
+        }
+
+        var logged = await target.Log.WaitForAsync("disconnected");
+        await target.StopAsync();
+        Assert.Contains($"journal {journalId}: replicated records refused at store position {bad.Start}", logged, StringComparison.Ordinal);
+        Assert.Contains("CRC32C", logged, StringComparison.Ordinal);
+        Assert.Single(target.Log.Lines, line => line.Contains("disconnected", StringComparison.Ordinal));
+        Assert.DoesNotContain(target.Log.Lines, line => line.Contains("reset", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Reads the target's records, as a source does, up to its closing note.</summary>
+    private static async Task<string> ClosingNoteAsync(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(RefusalPeers.Guard);
+        var buffer = new byte[TargetRecord.MaxRecordSize];
+        while (await TargetRecord.ReadAsync(stream, buffer, timeout.Token) is { } message)
+        {
+            if (message.Note is { } note)
+                return note;
+        }
+        throw new IOException("the target closed the connection without a closing note");
     }
 
     /// <summary>The target's half of the handshake, accepting the journal from store position 0.</summary>
