@@ -5,7 +5,7 @@ namespace Vellum.Bench;
 /// <summary>Takes records and forgets them: measures the FIFO and drain alone.</summary>
 public sealed class NullSink : IJournalSink
 {
-    public bool AcknowledgesExplicitly => false;
+    public bool AcknowledgesWhenDurable => false;
 
     public long Bytes { get; private set; }
 

@@ -129,7 +129,7 @@ internal sealed class FifoDrain
     private void DrainCommitted()
     {
         var ring = _fifo.Ring;
-        var acknowledgeOnWrite = !_fifo.Sink.AcknowledgesExplicitly;
+        var acknowledgeOnWrite = !_fifo.Sink.AcknowledgesWhenDurable;
         var position = _fifo.SentPosition;
         while (TryCommittedAt(position, out var offset))
         {
@@ -155,7 +155,7 @@ internal sealed class FifoDrain
     /// </summary>
     private bool FlushIfAsked()
     {
-        if (!(_fifo.FlushDue || _fifo.AcknowledgementWanted) || _fifo.SentPosition <= _fifo.FlushedPosition)
+        if (!(_fifo.FlushDue || _fifo.SpaceWaitsForDurability) || _fifo.SentPosition <= _fifo.FlushedPosition)
             return false;
         try
         {

@@ -4,14 +4,19 @@ namespace Vellum.Fifo;
 public interface IJournalSink
 {
     /// <summary>
-    /// True when the sink reports durability itself through <see cref="MemoryFifo.Acknowledge"/>;
-    /// false when a returned <see cref="Write"/> already counts as acknowledged.
+    /// True when the sink acknowledges records itself (<see cref="MemoryFifo.Acknowledge"/>)
+    /// once they are durable, as the journal's sink does (Recording's StoreSink acknowledges a
+    /// run once its segment store synced it): the ring keeps every record until then, the drain
+    /// flushes the sink when the ring needs their space, and a sink that lost records it had
+    /// not acknowledged gets them again (<see cref="SinkFullException.LostUnacknowledged"/>).
+    /// False when a returned <see cref="Write"/> already counts as acknowledged: a sink whose
+    /// writes are final, such as the FIFO benchmark's sink that forgets them.
     /// </summary>
-    bool AcknowledgesExplicitly { get; }
+    bool AcknowledgesWhenDurable { get; }
 
     /// <summary>
     /// Receives a run of whole, sealed records (CRC filled in). <paramref name="endPosition"/>
-    /// is the FIFO position just after them, the value to acknowledge once they are safe.
+    /// is the FIFO position just after them, the value to acknowledge once they are durable.
     /// Called only from the drain thread; a throw stops the FIFO (see <see cref="MemoryFifo.Failure"/>),
     /// except a <see cref="SinkFullException"/>, which pauses it until the run goes through.
     /// </summary>

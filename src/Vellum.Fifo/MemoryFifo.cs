@@ -10,8 +10,9 @@ namespace Vellum.Fifo;
 /// concurrently and one drain thread empties into a sink (DragonFly's journal FIFO).
 /// Positions count bytes since the FIFO started and never wrap:
 /// written (reserved by writers) ≥ sent (handed to the sink) ≥ acknowledged (safe at the
-/// sink). Space is reused only below the acknowledged position, so a sink with acks can
-/// resend everything after its last acknowledgement.
+/// sink). Space is reused only below the acknowledged position, so the ring still holds
+/// everything a sink that acknowledges when durable (<see cref="IJournalSink.AcknowledgesWhenDurable"/>,
+/// the journal's) has not made durable yet, and sends it again if the sink lost it.
 /// </summary>
 public sealed class MemoryFifo : IDisposable
 {
@@ -140,7 +141,10 @@ public sealed class MemoryFifo : IDisposable
         return Commit(position, recordSize, recordSize, StreamId.Begin | StreamId.End);
     }
 
-    /// <summary>Called by a sink that acknowledges explicitly: everything before <paramref name="position"/> is safe.</summary>
+    /// <summary>
+    /// Called by a sink that acknowledges when durable (<see cref="IJournalSink.AcknowledgesWhenDurable"/>):
+    /// everything before <paramref name="position"/> is durable, and its ring space may be reused.
+    /// </summary>
     public void Acknowledge(ulong position)
     {
         if (position > SentPosition)
@@ -176,10 +180,6 @@ public sealed class MemoryFifo : IDisposable
     /// <remarks>As for <see cref="WaitForSent"/>, a position beyond what was finally written means everything written.</remarks>
     public void WaitForFlushed(ulong position, CancellationToken cancellationToken = default) =>
         WaitForProgress(ref _flushed, position, cancellationToken);
-
-    /// <summary>Blocks until every record before <paramref name="position"/> is acknowledged by the sink.</summary>
-    public void WaitForAcknowledged(ulong position, CancellationToken cancellationToken = default) =>
-        WaitForProgress(ref _acknowledged, position, cancellationToken);
 
     /// <summary>Drains what is committed and stops the drain thread. Writers must be done.</summary>
     public void Dispose()
@@ -441,12 +441,12 @@ public sealed class MemoryFifo : IDisposable
     }
 
     /// <summary>
-    /// The sink acknowledges explicitly, holds records it has not acknowledged yet, and the
+    /// The sink acknowledges when durable, holds records it has not acknowledged yet, and the
     /// ring needs their space (a writer waits for it, or more than half the ring is in use):
-    /// the drain then flushes the sink so that it can acknowledge them.
+    /// the drain then flushes the sink so that it can make them durable and acknowledge them.
     /// </summary>
-    internal bool AcknowledgementWanted =>
-        Sink.AcknowledgesExplicitly
+    internal bool SpaceWaitsForDurability =>
+        Sink.AcknowledgesWhenDurable
         && Volatile.Read(ref _sent) > Volatile.Read(ref _acknowledged)
         && (Volatile.Read(ref _spaceWaiters) > 0 || Volatile.Read(ref _written) - Volatile.Read(ref _acknowledged) > (ulong)(Options.Size >> 1));
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 
 namespace Vellum.Fuse;
 
@@ -8,7 +9,7 @@ namespace Vellum.Fuse;
 /// for most of the reasons a daemon can (a bug, a stopped journal). Bounded, so a storm of
 /// failures cannot grow memory or flood the log.
 /// </summary>
-internal sealed class EioReport(IFuseFileSystem fileSystem, Action<string> log)
+internal sealed class EioReport(IFuseFileSystem fileSystem, ILogger logger)
 {
     private const int MaxDistinct = 1000;
 
@@ -23,10 +24,12 @@ internal sealed class EioReport(IFuseFileSystem fileSystem, Action<string> log)
 
     private void Report(FuseOpcode opcode, ulong node, string cause)
     {
+        if (!logger.IsEnabled(LogLevel.Warning))
+            return;
         if (_seen.Count >= MaxDistinct)
         {
             if (Interlocked.Exchange(ref _suppressed, 1) == 0)
-                log($"{MaxDistinct} distinct EIO answers logged; further ones are not");
+                FuseLog.EioAnswersNoLongerLogged(logger, MaxDistinct);
             return;
         }
         if (!_seen.TryAdd((opcode, node, cause), 0))
@@ -42,6 +45,6 @@ internal sealed class EioReport(IFuseFileSystem fileSystem, Action<string> log)
         {
             path = $"node {node}";
         }
-        log($"answered EIO to {opcode.ToString().ToUpperInvariant()} on {path}: {cause}");
+        FuseLog.AnsweredEio(logger, opcode.ToString().ToUpperInvariant(), path, cause);
     }
 }

@@ -29,7 +29,7 @@ internal sealed unsafe partial class FuseDispatcher
         _fs = fileSystem;
         _options = options;
         _timeouts = new FuseTimeouts(options.EntryTimeout, options.AttrTimeout);
-        _eio = new EioReport(fileSystem, options.Log);
+        _eio = new EioReport(fileSystem, options.Logger);
     }
 
     /// <summary>Serves one request; false when the session is over (DESTROY).</summary>

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Vellum.Fuse;
 
 /// <summary>How to mount: where, what to call it, and the protocol features to ask for.</summary>
@@ -37,8 +40,8 @@ public sealed class FuseMountOptions
     /// <summary>The largest READ/WRITE asked for; capped by /proc/sys/fs/fuse/max_pages_limit.</summary>
     public int MaxWrite { get; init; } = 1 << 20;
 
-    /// <summary>Where the session says what went wrong (an EIO answered, and why); one line each.</summary>
-    public Action<string> Log { get; init; } = _ => { };
+    /// <summary>Where the session says what went wrong: each EIO answered, with the operation, the node and why (see FuseLog).</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>How long <see cref="FuseMount.Mount"/> waits for the kernel's INIT.</summary>
     public TimeSpan InitTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -133,6 +133,27 @@ public sealed class MirrorRunner : IDisposable
         }
     }
 
+    /// <summary>
+    /// Follows a store this process has open (a mount's journal, a received replica): catches
+    /// up, then again after each append to it (with <paramref name="durableOnly"/>, each
+    /// append made durable), until <paramref name="cancellation"/> is cancelled or the store
+    /// is closed.
+    /// </summary>
+    public void FollowStore(SegmentStore store, bool durableOnly, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        // Read before each pass: what arrives during it wakes the next one.
+        var seen = Reached(store);
+        Follow(stop =>
+        {
+            var changed = store.WaitForData(seen, durableOnly, stop);
+            seen = Reached(store);
+            return changed;
+        }, cancellation);
+
+        long Reached(SegmentStore followed) => durableOnly ? followed.DurablePosition : followed.WrittenPosition;
+    }
+
     public void Dispose()
     {
         _applier.Dispose();

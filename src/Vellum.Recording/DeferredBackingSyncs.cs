@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Vellum.Passthrough;
 using Vellum.Recording.Native;
 
@@ -35,6 +36,8 @@ internal sealed class DeferredBackingSyncs : IDisposable
     private readonly DeferredSyncTable _table;
     private readonly int _mountFd;
     private readonly ManualResetEventSlim _stop = new();
+    private readonly string _journalDirectory;
+    private readonly ILogger _logger;
     private Thread? _thread;
     private Func<ulong>? _quiesce;
     private long _namesChanged;
@@ -45,8 +48,10 @@ internal sealed class DeferredBackingSyncs : IDisposable
     /// <summary>Checkpoint ticks so far: counted by the checkpoint thread alone (and the last checkpoint, after it).</summary>
     private long _ticks;
 
-    private DeferredBackingSyncs(DeferredSyncTable table, int mountFd, TimeSpan interval, ulong firstTransactionId)
+    private DeferredBackingSyncs(DeferredSyncTable table, int mountFd, TimeSpan interval, ulong firstTransactionId, string journalDirectory, ILogger logger)
     {
+        _journalDirectory = journalDirectory;
+        _logger = logger;
         _table = table;
         _mountFd = mountFd;
         Interval = interval;
@@ -69,21 +74,19 @@ internal sealed class DeferredBackingSyncs : IDisposable
         }
     }
 
-    /// <summary>A checkpoint (on its thread) or a registration failed.</summary>
-    public event Action<string>? Notice;
-
     /// <summary>
     /// Starts deferring for <paramref name="backing"/> with a new, empty table in
     /// <paramref name="journalDirectory"/>; null when its filesystem gives no file handles
-    /// that reopen (then every fsync syncs the backing file).
+    /// that reopen (then every fsync syncs the backing file). A failed checkpoint (on its
+    /// thread) or registration goes to <paramref name="logger"/>.
     /// </summary>
-    public static DeferredBackingSyncs? Open(string journalDirectory, string backing, TimeSpan interval, ulong firstTransactionId)
+    public static DeferredBackingSyncs? Open(string journalDirectory, string backing, TimeSpan interval, ulong firstTransactionId, ILogger logger)
     {
         var mountFd = BackingInspection.OpenHandleRoot(backing);
         if (mountFd < 0)
             return null;
         var table = DeferredSyncTable.Create(Path.Combine(journalDirectory, DeferredSyncTable.FileName), []);
-        return new DeferredBackingSyncs(table, mountFd, interval, firstTransactionId);
+        return new DeferredBackingSyncs(table, mountFd, interval, firstTransactionId, journalDirectory, logger);
     }
 
     /// <summary>
@@ -159,7 +162,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
             {
                 lock (_lock)
                     _byNode.Remove(node);
-                Notice?.Invoke($"could not list a file for journal-only fsyncs ({failure.Message}); its fsyncs keep syncing the backing file");
+                RecordingLog.FileNotListed(_logger, _journalDirectory, failure.Message);
                 return false;
             }
             lock (_lock)
@@ -223,7 +226,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
         }
         catch (IOException failure)
         {
-            Notice?.Invoke($"the last checkpoint of the backing files failed: {failure.Message}; the next mount of this journal syncs them");
+            RecordingLog.LastCheckpointFailed(_logger, _journalDirectory, failure.Message);
         }
         _table.Dispose();
         BackingInspection.Close(_mountFd);
@@ -240,7 +243,7 @@ internal sealed class DeferredBackingSyncs : IDisposable
             }
             catch (IOException failure)
             {
-                Notice?.Invoke($"checkpoint of the backing files failed: {failure.Message}; the journal keeps what they may lack, and the next checkpoint tries again");
+                RecordingLog.CheckpointFailed(_logger, _journalDirectory, failure.Message);
             }
         }
     }

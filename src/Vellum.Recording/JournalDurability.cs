@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Vellum.Fifo;
 using Vellum.Passthrough;
 using Vellum.Store;
@@ -9,7 +11,7 @@ namespace Vellum.Recording;
 /// and then flushes the store (its group commit) on its own thread. With
 /// <see cref="SyncMode.None"/> nothing waits.
 /// </summary>
-internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, SyncMode mode)
+internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, SyncMode mode, ILogger logger)
 {
     public SyncMode Mode => mode;
 
@@ -49,7 +51,8 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
     /// <summary>
     /// Returns once the flush asked for up to <paramref name="fifoPosition"/> is done (and, with
     /// <see cref="SyncMode.Remote"/>, acknowledged by every target); ENOSPC as for
-    /// <see cref="WaitFor"/>, EIO once the journal stopped (its disk failed a write or a sync).
+    /// <see cref="WaitFor"/>, EIO once the journal stopped (its disk failed a write or a sync),
+    /// and EIO, logged with the copy and why, when a remote copy did not acknowledge in time.
     /// </summary>
     public Errno FinishWait(ulong fifoPosition)
     {
@@ -65,8 +68,11 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
         {
             return Errno.EIO;
         }
-        if (mode == SyncMode.Remote)
-            Remote?.WaitDurable(store.WrittenPosition);
+        if (mode == SyncMode.Remote && Remote?.WaitDurable(store.WrittenPosition) is { } missing)
+        {
+            RecordingLog.CopyNotAcknowledged(logger, missing.Copy, missing.StorePosition, missing.Waited.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture), missing.Reason);
+            return Errno.EIO;
+        }
         return Errno.Success;
     }
 }

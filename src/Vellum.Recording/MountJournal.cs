@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Vellum.Fifo;
 using Vellum.Journal.Format;
 using Vellum.Passthrough;
@@ -20,6 +21,7 @@ public sealed class MountJournal : IDisposable
     private readonly JournalRecorder _recorder;
     private readonly JournalDurability _durability;
     private readonly DeferredBackingSyncs? _deferred;
+    private readonly ILogger _logger;
     private bool _disposed;
     private bool _drained;
 
@@ -30,27 +32,22 @@ public sealed class MountJournal : IDisposable
         _ring = ring;
         _fifo = fifo;
         Recovery = recovery;
-        _durability = new JournalDurability(fifo, store, options.Sync);
+        // The journal's disk filling up or having room again, and the journal stopping, are
+        // logged on the FIFO's drain thread; a failed checkpoint on the checkpoint thread.
+        _logger = options.LoggerFactory.CreateLogger<MountJournal>();
+        _durability = new JournalDurability(fifo, store, options.Sync, _logger);
         _deferred = deferred;
         _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible, store.Header.Version, deferred);
-        if (deferred is not null)
+        deferred?.Start(_recorder.NextIdWithNothingInFlight);
+        fifo.FullChanged += full =>
         {
-            deferred.Notice += line => Notice?.Invoke($"journal {options.Directory}: {line}");
-            deferred.Start(_recorder.NextIdWithNothingInFlight);
-        }
-        fifo.FullChanged += full => Notice?.Invoke(full is null
-            ? $"journal {options.Directory} has room again: the changes that waited in the write-ahead ring are in the store, and new changes are taken"
-            : $"journal {options.Directory} is full: {full.Message}. Changes through the mount get ENOSPC until there is room (checked every {fifo.Options.FullRetry.TotalMilliseconds:0} ms), and so do fsyncs of changes not yet stored; the {fifo.WrittenPosition - fifo.SentPosition} bytes of changes already made wait in the write-ahead ring");
-        fifo.Failed += failure => Notice?.Invoke(
-            $"journal {options.Directory} stopped: {failure.Message}. Changes through the mount get EIO; what the write-ahead ring holds goes to the store when the journal is opened again (unmount, then mount)");
+            if (full is null)
+                RecordingLog.JournalHasRoom(_logger, options.Directory);
+            else
+                RecordingLog.JournalFull(_logger, options.Directory, full.Message, (long)fifo.Options.FullRetry.TotalMilliseconds, fifo.WrittenPosition - fifo.SentPosition);
+        };
+        fifo.Failed += failure => RecordingLog.JournalStopped(_logger, options.Directory, failure.Message);
     }
-
-    /// <summary>
-    /// A line for the mount's log, raised on the FIFO's drain thread (the journal's disk filled
-    /// up or has room again, or the journal stopped) or the checkpoint thread (the backing
-    /// directory could not be synced, or a file not listed for journal-only fsyncs).
-    /// </summary>
-    public event Action<string>? Notice;
 
     public MountJournalOptions Options { get; }
 
@@ -122,7 +119,7 @@ public sealed class MountJournal : IDisposable
             });
             sink.Fifo = fifo;
             deferred = options.BackingSyncDelay > TimeSpan.Zero && options.Sync != SyncMode.None
-                ? DeferredBackingSyncs.Open(options.Directory, backing, options.BackingSyncDelay, fifo.Options.FirstTransactionId)
+                ? DeferredBackingSyncs.Open(options.Directory, backing, options.BackingSyncDelay, fifo.Options.FirstTransactionId, options.LoggerFactory.CreateLogger<DeferredBackingSyncs>())
                 : null;
             return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery, deferred);
         }
@@ -181,7 +178,7 @@ public sealed class MountJournal : IDisposable
             }
             catch (Exception failure) when (failure is IOException or ObjectDisposedException or InvalidOperationException)
             {
-                Notice?.Invoke($"journal {Options.Directory}: finishing failed ({failure.Message}); the next mount takes what the store lacks from the write-ahead ring");
+                RecordingLog.FinishFailed(_logger, Options.Directory, failure.Message);
             }
         })
         {
@@ -218,7 +215,7 @@ public sealed class MountJournal : IDisposable
         {
             // Whatever the store could not make durable is still in the write-ahead ring,
             // which the next mount replays.
-            Notice?.Invoke($"journal {Options.Directory}: the last records could not be made durable ({failure.Message}); the next mount takes them from the write-ahead ring");
+            RecordingLog.LastRecordsNotDurable(_logger, Options.Directory, failure.Message);
         }
     }
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Vellum.Recording;
 
 public sealed record MountJournalOptions
@@ -26,4 +29,7 @@ public sealed record MountJournalOptions
 
     /// <summary>The FIFO ring: large enough that a stalled fdatasync does not stall writers at once.</summary>
     public int RingSize { get; init; } = 16 << 20;
+
+    /// <summary>Where the journal says what its operator should know (a full or failed disk, a failed checkpoint, a copy that did not acknowledge).</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

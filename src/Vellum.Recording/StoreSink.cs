@@ -45,7 +45,7 @@ internal sealed class StoreSink : IJournalSink, IDisposable
     /// <summary>The FIFO this sink acknowledges to; set before anything is committed to it.</summary>
     public MemoryFifo? Fifo { get; set; }
 
-    public bool AcknowledgesExplicitly => true;
+    public bool AcknowledgesWhenDurable => true;
 
     /// <summary>
     /// A full disk is no failure of the journal: the store kept none of the run, so it stays

@@ -11,7 +11,7 @@ public enum SyncMode
 
     /// <summary>
     /// As <see cref="Local"/>, and then acknowledged durable by every replication target
-    /// (<see cref="IRemoteCopies"/>); past their timeout the call fails with EIO while the
+    /// (<see cref="Store.IRemoteCopies"/>); past their timeout the call fails with EIO while the
     /// records stay in the local journal and keep being sent.
     /// </summary>
     Remote,

@@ -275,7 +275,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             {
                 var (written, highestEnded) = journal.Snapshot();
                 if (store.DurablePosition < written)
-                    await Task.Run(() => store.WaitDurable(written), CancellationToken.None).ConfigureAwait(false);
+                    await store.WaitDurableAsync(written, cancellation).ConfigureAwait(false);
                 new Acknowledgement(highestEnded, written, store.DurablePosition, options.Applied(journal.Id)).Format(record);
                 await stream.WriteAsync(record, cancellation).ConfigureAwait(false);
                 await stream.FlushAsync(cancellation).ConfigureAwait(false);

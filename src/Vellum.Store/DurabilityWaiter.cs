@@ -1,9 +1,9 @@
 namespace Vellum.Store;
 
 /// <summary>
-/// One committer asleep in <see cref="SegmentStore.WaitDurable"/>: the position it needs and
-/// the event the sync leader sets when that position is durable, or when it hands the next
-/// sync to this committer (<see cref="Lead"/>). One per thread, reused.
+/// One committer asleep in <see cref="GroupCommit.WaitDurable"/>: the position it needs and
+/// the event the round's leader sets when that position is durable, or when it hands the next
+/// round to this committer (<see cref="Lead"/>). One per thread, reused.
 /// </summary>
 internal sealed class DurabilityWaiter
 {

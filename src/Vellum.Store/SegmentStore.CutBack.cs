@@ -14,11 +14,8 @@ namespace Vellum.Store;
 /// </summary>
 public sealed partial class SegmentStore
 {
-    private long _cutBacks;
-    private StoreCutBackException? _lastCut;
-
     /// <summary>How many times a full disk at sync cut the store back to its durable position.</summary>
-    public long CutBacks => Volatile.Read(ref _cutBacks);
+    public long CutBacks => _commit.CutBacks;
 
     /// <summary>
     /// Appends as <see cref="Append(ReadOnlySpan{byte})"/>, only if the store still ends at
@@ -32,10 +29,11 @@ public sealed partial class SegmentStore
         lock (_appendLock)
         {
             ThrowIfUnusable();
-            if (_written != expectedEnd && _lastCut is { } cut)
-                throw new StoreCutBackException($"{cut.Message} (this append expected the store to end at {expectedEnd})", _written, cut);
-            if (_written != expectedEnd)
-                throw new InvalidOperationException($"the store at {Directory} ends at {_written}, not at {expectedEnd}: another writer appended to it");
+            var written = WrittenPosition;
+            if (written != expectedEnd && _commit.LastCut is { } cut)
+                throw new StoreCutBackException($"{cut.Message} (this append expected the store to end at {expectedEnd})", written, cut);
+            if (written != expectedEnd)
+                throw new InvalidOperationException($"the store at {Directory} ends at {written}, not at {expectedEnd}: another writer appended to it");
             end = AppendRunLocked(records);
         }
         SignalAppended();
@@ -45,17 +43,15 @@ public sealed partial class SegmentStore
     /// <summary>
     /// Called by the leader of a sync that failed with a full disk, holding neither lock; the
     /// durable position is still the one before that sync. Returns what to throw; a store
-    /// that cannot even cut back fails (<see cref="_failure"/>).
+    /// that cannot even cut back fails (<see cref="GroupCommit.Fail"/>).
     /// </summary>
     private StoreIOException CutBackToDurable(StoreFullException full)
     {
-        long durable;
-        lock (_syncLock)
-            durable = _durable;
+        var durable = DurablePosition;
         lock (_appendLock)
         {
             var cut = new StoreCutBackException(
-                $"{full.Message}: the disk is full and what the sync did not make durable cannot be trusted, so the store at {Directory} went back from {_written} to its durable position {durable}",
+                $"{full.Message}: the disk is full and what the sync did not make durable cannot be trusted, so the store at {Directory} went back from {WrittenPosition} to its durable position {durable}",
                 durable, full);
             try
             {
@@ -64,11 +60,10 @@ public sealed partial class SegmentStore
             }
             catch (Exception error) when (error is IOException or StoreDamagedException)
             {
-                _failure ??= error;
-                return SyncFailed(error);
+                _commit.Fail(error);
+                return new StoreIOException($"the store at {Directory} cannot make appends durable: {error.Message}", error);
             }
-            _lastCut = cut;
-            Interlocked.Increment(ref _cutBacks);
+            _commit.CutBack(_segments[^1].End, cut);
             return cut;
         }
     }
@@ -94,7 +89,7 @@ public sealed partial class SegmentStore
         file.Truncate(durable - last.Start);
     }
 
-    /// <summary>Under the append lock: the segments, open transactions and last id as the files now hold them.</summary>
+    /// <summary>Under the append lock: the segments, open transactions and last id as the files now hold them (the caller moves the written position).</summary>
     private void ReadStateBackLocked()
     {
         var state = StoreRecovery.Recover(Directory, _options with { AbortUnfinished = false }, readOnly: false, syncTail: false);
@@ -104,6 +99,5 @@ public sealed partial class SegmentStore
         foreach (var (streamId, transactionId) in state.Open)
             _open[streamId] = transactionId;
         _lastBegun = state.LastBegun;
-        Volatile.Write(ref _written, _segments[^1].End);
     }
 }

@@ -61,9 +61,7 @@ public sealed partial class SegmentStore
     /// <summary>The segment holding <paramref name="position"/> and how far reading may go in it now.</summary>
     internal bool TryFindReadable(long position, bool durableOnly, out string path, out long segmentStart, out long limit)
     {
-        long durable;
-        lock (_syncLock)
-            durable = _durable;
+        var durable = DurablePosition;
         lock (_appendLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

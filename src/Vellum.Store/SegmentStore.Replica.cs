@@ -41,9 +41,9 @@ public sealed partial class SegmentStore
             catch (RecordsRejectedException refused)
             {
                 // The records before the refused one are written, so the written position is its position.
-                throw new RecordsRejectedException($"replicated records refused at store position {_written}: {refused.Problem}", refused.Offset, refused.Problem);
+                throw new RecordsRejectedException($"replicated records refused at store position {WrittenPosition}: {refused.Problem}", refused.Offset, refused.Problem);
             }
-            end = _written;
+            end = WrittenPosition;
         }
         SignalAppended();
         return end;

@@ -64,10 +64,10 @@ public sealed partial class SegmentStore
         {
             // The checkpoint is no longer the file's last record; only recovery, which cuts
             // the zeros, may go on from here.
-            _failure = error;
+            _commit.Fail(error);
             throw;
         }
-        _written = segment.End;
+        _commit.Appended(segment.End);
         _unsynced.Add(segment);
     }
 
@@ -103,7 +103,7 @@ public sealed partial class SegmentStore
         segment.Length = syncPoint.Length;
         segment.SyncPointLength = syncPoint.Length;
         _segments.Add(segment);
-        _written = segment.End;
+        _commit.Appended(segment.End);
         _directoryDirty = true;
         return segment;
     }

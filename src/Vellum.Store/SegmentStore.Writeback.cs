@@ -33,9 +33,9 @@ public sealed partial class SegmentStore
 
     private void DropDurableLocked(Segment segment, SegmentFile writer)
     {
-        // Read without the sync lock: the durable position only grows, and one read a step
-        // behind drops a little less now and the rest at the next step.
-        var durable = Math.Min(Volatile.Read(ref _durable) - segment.Start, segment.Length);
+        // The durable position only grows: one read a step behind drops a little less now
+        // and the rest at the next step.
+        var durable = Math.Min(DurablePosition - segment.Start, segment.Length);
         if (durable <= segment.DroppedBelow)
             return;
         writer.DropCache(segment.DroppedBelow, durable - segment.DroppedBelow);

@@ -7,7 +7,7 @@ namespace Vellum.Store;
 /// records exactly as docs/journal-format.md lays them out, each segment starting with a
 /// sync point and, once sealed, ending with a checkpoint (its index). Appends are checked
 /// and written in order under one lock; durability is a separate step shared by every
-/// committer waiting at the time (group commit, <see cref="WaitDurable"/>). Positions are
+/// committer waiting at the time (<see cref="GroupCommit"/>, <see cref="WaitDurable"/>). Positions are
 /// byte offsets in the concatenation of all segments, the store's own stream.
 /// </summary>
 /// <remarks>
@@ -23,8 +23,8 @@ public sealed partial class SegmentStore : IDisposable
     private readonly Dictionary<ushort, ulong> _open;
     private readonly AppendPlan _plan = new();
     private readonly StoreOptions _options;
+    private readonly GroupCommit _commit;
     private ulong _lastBegun;
-    private long _written;
     private bool _disposed;
 
     private SegmentStore(string directory, StoreOptions options, bool readOnly, StoreState state)
@@ -38,8 +38,7 @@ public sealed partial class SegmentStore : IDisposable
         _lastBegun = state.LastBegun;
         Recovery = state.Recovery;
         Damage = state.Damage;
-        _written = _segments.Count == 0 ? 0 : _segments[^1].End;
-        _durable = _written;
+        _commit = new GroupCommit(_segments.Count == 0 ? 0 : _segments[^1].End, directory, SyncWritten, SignalAppended);
     }
 
     public string Directory { get; }
@@ -59,7 +58,7 @@ public sealed partial class SegmentStore : IDisposable
     /// The position after the last byte appended. Read without the append lock, so a status
     /// query never waits behind an append stuck on a stalled disk.
     /// </summary>
-    public long WrittenPosition => Volatile.Read(ref _written);
+    public long WrittenPosition => _commit.WrittenPosition;
 
     /// <summary>The position of the first byte still held (segments below it were deleted by retention).</summary>
     public long FirstPosition
@@ -153,7 +152,7 @@ public sealed partial class SegmentStore : IDisposable
     private long AppendRunLocked(ReadOnlySpan<byte> records)
     {
         if (records.IsEmpty)
-            return _written;
+            return WrittenPosition;
         _plan.Check(records, _lastBegun, _open);
         var segment = ActiveSegmentFor(records.Length);
         var at = segment.Length;
@@ -163,9 +162,9 @@ public sealed partial class SegmentStore : IDisposable
         _plan.Apply(_open);
         _lastBegun = _plan.LastBegun;
         segment.Length += records.Length;
-        _written = segment.End;
+        _commit.Appended(segment.End);
         StartWritebackLocked(segment);
-        return _written;
+        return segment.End;
     }
 
     /// <summary>Appends and waits until the records are durable.</summary>
@@ -187,7 +186,7 @@ public sealed partial class SegmentStore : IDisposable
         lock (_appendLock)
         {
             ThrowIfUnusable();
-            while (_segments.Count > 1 && _segments[0].Sealed && _segments[0].End <= watermark && _segments[0].End <= _durable && _segments[0].Writer is null)
+            while (_segments.Count > 1 && _segments[0].Sealed && _segments[0].End <= watermark && _segments[0].End <= DurablePosition && _segments[0].Writer is null)
             {
                 File.Delete(_segments[0].Path);
                 _segments.RemoveAt(0);
@@ -204,6 +203,7 @@ public sealed partial class SegmentStore : IDisposable
             if (_disposed)
                 return;
             _disposed = true;
+            _commit.Close();
             foreach (var segment in _segments)
             {
                 TrimRunwayOnClose(segment);
@@ -212,7 +212,6 @@ public sealed partial class SegmentStore : IDisposable
             }
         }
         SignalAppended();
-        ReleaseWaiters();
     }
 
     /// <summary>Ends the transactions a crash left open with an empty ABORTED record each, durably.</summary>
@@ -232,8 +231,8 @@ public sealed partial class SegmentStore : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (IsReadOnly)
             throw new InvalidOperationException($"the store at {Directory} is open read-only");
-        if (_failure is not null)
-            throw new StoreIOException($"the store at {Directory} failed earlier and takes no more appends: {_failure.Message}", _failure);
+        if (_commit.Failure is { } failure)
+            throw new StoreIOException($"the store at {Directory} failed earlier and takes no more appends: {failure.Message}", failure);
     }
 
     private void AddToIndex(Segment segment, ulong transactionId, long offset) =>
@@ -255,7 +254,7 @@ public sealed partial class SegmentStore : IDisposable
             }
             catch (StoreIOException undo)
             {
-                _failure = undo;
+                _commit.Fail(undo);
             }
             throw;
         }

@@ -2,14 +2,17 @@ using Vellum.Fifo;
 
 namespace Vellum.Fifo.Tests;
 
-/// <summary>A sink that keeps every byte it is given, optionally acknowledging only when told.</summary>
-internal sealed class CaptureSink(bool acknowledgesExplicitly = false) : IJournalSink
+/// <summary>
+/// A sink that keeps every byte it is given; with <c>acknowledgesWhenTold</c> it stands for
+/// a sink that acknowledges when durable, the test deciding when that is (<see cref="MemoryFifo.Acknowledge"/>).
+/// </summary>
+internal sealed class CaptureSink(bool acknowledgesWhenTold = false) : IJournalSink
 {
     private readonly MemoryStream _bytes = new();
     private readonly List<(int Length, ulong EndPosition)> _writes = [];
     private readonly List<(long BytesWritten, string? Thread)> _flushes = [];
 
-    public bool AcknowledgesExplicitly => acknowledgesExplicitly;
+    public bool AcknowledgesWhenDurable => acknowledgesWhenTold;
 
     /// <summary>Thrown from the next write, to stand for a failed disk or link.</summary>
     public Exception? FailWith { get; set; }

@@ -106,7 +106,7 @@ public sealed class MemoryFifoTests
     [Fact]
     public void A_full_fifo_blocks_the_writer_counts_a_stall_and_resumes_on_acknowledgement()
     {
-        var sink = new CaptureSink(acknowledgesExplicitly: true);
+        var sink = new CaptureSink(acknowledgesWhenTold: true);
         using var fifo = new MemoryFifo(sink, new FifoOptions { Size = 4096 });
         using var writer = fifo.CreateWriter();
         ulong end = 0;
@@ -140,7 +140,7 @@ public sealed class MemoryFifoTests
     [Fact]
     public void Space_is_reused_only_below_the_acknowledged_position()
     {
-        var sink = new CaptureSink(acknowledgesExplicitly: true);
+        var sink = new CaptureSink(acknowledgesWhenTold: true);
         using var fifo = new MemoryFifo(sink, new FifoOptions { Size = 4096 });
         using var writer = fifo.CreateWriter();
         var acknowledger = new Thread(() =>
@@ -331,7 +331,7 @@ public sealed class MemoryFifoTests
 
     private sealed class CaptureSinkThatForgets : IJournalSink
     {
-        public bool AcknowledgesExplicitly => false;
+        public bool AcknowledgesWhenDurable => false;
 
         public void Write(ReadOnlySpan<byte> records, ulong endPosition)
         {
@@ -341,7 +341,7 @@ public sealed class MemoryFifoTests
     /// <summary>Checks framing and CRC of every record as it passes, keeping none of them.</summary>
     private sealed class StreamingCheckSink : IJournalSink
     {
-        public bool AcknowledgesExplicitly => false;
+        public bool AcknowledgesWhenDurable => false;
         public long PayloadBytes { get; private set; }
         public long Records { get; private set; }
         public int LargestRecord { get; private set; }

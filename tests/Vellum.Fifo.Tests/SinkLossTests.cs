@@ -51,7 +51,7 @@ public sealed class SinkLossTests
 
         public bool LoseAtFlush { get; set; }
 
-        public bool AcknowledgesExplicitly => true;
+        public bool AcknowledgesWhenDurable => true;
 
         public byte[] Kept => _kept.ToArray();
 

@@ -23,8 +23,8 @@ public sealed partial class MountTests(ITestOutputHelper output)
     [Fact]
     public void An_exception_in_the_file_system_answers_EIO_and_says_once_which_operation_on_what_and_why()
     {
-        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var mount = TestMount.Create(setup: fs => fs.AddBrokenFile("broken"), log: lines.Enqueue);
+        var log = new CollectingLogger();
+        using var mount = TestMount.Create(setup: fs => fs.AddBrokenFile("broken"), logger: log);
 
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -32,9 +32,11 @@ public sealed partial class MountTests(ITestOutputHelper output)
             Assert.Equal(5, error.HResult & 0xFFFF);
         }
 
-        var line = Assert.Single(lines);
+        var (level, eventId, line) = Assert.Single(log.Entries);
         Assert.Contains("EIO to OPEN on memory node", line);
         Assert.Contains("InvalidOperationException: the broken file cannot be opened", line);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
+        Assert.Equal(1000, eventId.Id);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vellum.Fuse;
 
 namespace Vellum.Fuse.Tests;
@@ -18,14 +20,14 @@ internal sealed class TestMount : IDisposable
 
     public string this[string relative] => Path.Combine(Directory, relative);
 
-    public static TestMount Create(bool passthrough = false, Action<MemoryFileSystem>? setup = null, Action<string>? log = null)
+    public static TestMount Create(bool passthrough = false, Action<MemoryFileSystem>? setup = null, ILogger? logger = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("vellum-fuse-").FullName;
         var fileSystem = new MemoryFileSystem();
         setup?.Invoke(fileSystem);
         try
         {
-            var mount = FuseMount.Mount(fileSystem, Options(directory, passthrough, log));
+            var mount = FuseMount.Mount(fileSystem, Options(directory, passthrough, logger));
             return new TestMount(directory, fileSystem, mount);
         }
         catch
@@ -35,9 +37,9 @@ internal sealed class TestMount : IDisposable
         }
     }
 
-    public static FuseMountOptions Options(string directory, bool passthrough = false, Action<string>? log = null) => new()
+    public static FuseMountOptions Options(string directory, bool passthrough = false, ILogger? logger = null) => new()
     {
-        Log = log ?? (_ => { }),
+        Logger = logger ?? NullLogger.Instance,
         MountPoint = directory,
         Source = "/vellum-test-backing",
         EnablePassthrough = passthrough,

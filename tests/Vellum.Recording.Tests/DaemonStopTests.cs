@@ -65,7 +65,7 @@ public sealed class DaemonStopTests
         }
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
         Assert.Equal(Bytes(2), File.ReadAllBytes(Path.Combine(replica, "written")));
     }
@@ -95,7 +95,7 @@ public sealed class DaemonStopTests
         }
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
@@ -138,7 +138,7 @@ public sealed class DaemonStopTests
         mount.Mount();
         mount.Unmount();
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
         Assert.Equal(Bytes(1), File.ReadAllBytes(Path.Combine(replica, "synced")));
         Assert.Equal(Bytes(2), File.ReadAllBytes(Path.Combine(replica, "written")));

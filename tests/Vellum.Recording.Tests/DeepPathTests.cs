@@ -1,7 +1,6 @@
 using System.Text;
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
-using Vellum.Journal.Scanning;
 using Vellum.Store;
 using Vellum.Testing;
 
@@ -48,7 +47,7 @@ public sealed class DeepPathTests
 
         var (deepPath, abovePath) = (PathTo(Levels), PathTo(Levels - 1));
         Assert.True(deepPath.Length > 4096, $"{deepPath.Length} bytes is not past PATH_MAX");
-        var operations = Operations(mount.Journal);
+        var operations = JournalReplay.Operations(mount.Journal);
         Assert.All(operations, operation => Assert.NotNull(operation.Path));
         var journaled = operations.Select(Describe).ToList();
         foreach (var expected in new[]
@@ -60,7 +59,7 @@ public sealed class DeepPathTests
             Assert.Contains(expected, journaled);
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
 
         var (exitCode, output, error) = JournaledMount.RunVellum("log", mount.Journal);
@@ -97,11 +96,11 @@ public sealed class DeepPathTests
         Assert.Equal(ENAMETOOLONG, refused);
         using (var store = SegmentStore.OpenReadOnly(mount.Journal))
             Assert.Equal(1, store.Header.Version);
-        var journaled = Operations(mount.Journal).Select(Describe).ToList();
+        var journaled = JournalReplay.Operations(mount.Journal).Select(Describe).ToList();
         Assert.Equal(21, journaled.Count);
         Assert.Equal("Mkdir after", journaled[^1]);
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
@@ -129,17 +128,4 @@ public sealed class DeepPathTests
         string.Join(' ', new[] { operation.Kind.ToString(), Text(operation.Path), Text(operation.Path2) }.Where(part => part.Length > 0));
 
     private static string Text(byte[]? path) => path is null ? "" : Encoding.UTF8.GetString(path);
-
-    private static List<JournalOperation> Operations(string journal)
-    {
-        using var store = SegmentStore.OpenReadOnly(journal);
-        using var cursor = store.OpenCursor();
-        var operations = new List<JournalOperation>();
-        while (cursor.TryRead(out var entry))
-        {
-            if (entry is TransactionEntry transaction)
-                operations.AddRange(transaction.Operations);
-        }
-        return operations;
-    }
 }

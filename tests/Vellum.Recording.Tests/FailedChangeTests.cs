@@ -52,7 +52,7 @@ public sealed class FailedChangeTests
         Assert.NotEqual(LongAgo, File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "victim")));
         mount.Unmount();
 
-        Assert.Contains(Replay.Operations(mount.Journal), o => o.Kind == SubRecordType.SetAttr && o.Path is { } path
+        Assert.Contains(JournalReplay.Operations(mount.Journal), o => o.Kind == SubRecordType.SetAttr && o.Path is { } path
             && path.AsSpan().SequenceEqual("victim"u8) && o.Result?.Attributes?.Mtime is not null);
         Replay.AssertEqualsBacking(mount);
     }

@@ -1,3 +1,5 @@
+using Vellum.Testing;
+
 namespace Vellum.Recording.Tests;
 
 /// <summary>
@@ -82,7 +84,7 @@ public sealed class FsyncCaseTests
 
         var cut = PowerLoss.CopyDurablePart(mount.Journal, durable, Path.Combine(mount.Root, "journal-after-power-cut"));
         var replica = Path.Combine(mount.Root, "replica");
-        Replay.Into(cut, replica);
+        JournalReplay.Into(cut, replica);
         AssertState(replica, expectPresent, expectAbsent, "the durable journal");
 
         mount.Mount();

@@ -79,7 +79,7 @@ public sealed class FullJournalTests : IDisposable
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
         Assert.Equal(accepted + MiB, new FileInfo(Path.Combine(replica, "big")).Length);
     }

@@ -63,7 +63,7 @@ public sealed class JournalSyncFailureTests
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
         Assert.Equal([.. first, .. second, .. third], File.ReadAllBytes(Path.Combine(replica, "data")));
     }
@@ -115,7 +115,7 @@ public sealed class JournalSyncFailureTests
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
@@ -158,7 +158,7 @@ public sealed class JournalSyncFailureTests
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
         Assert.Equal([.. first, .. second], File.ReadAllBytes(Path.Combine(replica, "data")));
     }

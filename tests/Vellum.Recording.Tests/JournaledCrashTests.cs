@@ -34,7 +34,7 @@ public sealed class JournaledCrashTests(ITestOutputHelper output)
                 repaired++;
 
             var replica = Path.Combine(mount.Root, "replay");
-            Replay.Into(mount.Journal, replica);
+            JournalReplay.Into(mount.Journal, replica);
             // The root's own mtime is the journal's only until a change in the root is journaled.
             var differences = TreeComparison.Compare(mount.Backing, replica, new TreeComparisonOptions { IgnoreRootMtime = true });
             Assert.True(differences.Count == 0, $"after kill {kill + 1} ({mount.LastJournalLine}):\n{string.Join('\n', differences.Take(10))}");

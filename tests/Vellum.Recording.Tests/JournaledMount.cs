@@ -23,7 +23,7 @@ internal sealed class JournaledMount : IDisposable
         _options = options;
         Root = Directory.CreateTempSubdirectory("vellum-journaled-").FullName;
         Backing = Directory.CreateDirectory(Path.Combine(Root, "backing")).FullName;
-        File.SetUnixFileMode(Backing, Replay.RootMode);
+        File.SetUnixFileMode(Backing, JournalReplay.RootMode);
         MountPoint = Directory.CreateDirectory(Path.Combine(Root, "mnt")).FullName;
         Journal = journal ?? Path.Combine(Root, "journal");
     }
@@ -71,7 +71,7 @@ internal sealed class JournaledMount : IDisposable
                 RunOrThrow("mount", "-o", "loop", image, mount.Backing);
                 Directory.Delete(Path.Combine(mount.Backing, "lost+found"));
             }
-            File.SetUnixFileMode(mount.Backing, Replay.RootMode);
+            File.SetUnixFileMode(mount.Backing, JournalReplay.RootMode);
             mount.Mount();
         }
         catch

@@ -18,12 +18,12 @@ public sealed class JournaledMountTests
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");
-        var applied = Replay.Into(mount.Journal, replica);
+        var applied = JournalReplay.Into(mount.Journal, replica);
         Assert.True(applied > 1000, $"only {applied} transactions");
         TreeComparison.AssertEqual(mount.Backing, replica);
 
         var mirror = Directory.CreateDirectory(Path.Combine(mount.Root, "mirror")).FullName;
-        File.SetUnixFileMode(mirror, Replay.RootMode);
+        File.SetUnixFileMode(mirror, JournalReplay.RootMode);
         var (exitCode, output, error) = JournaledMount.RunVellum("mirror", "--store", mount.Journal, "--to", mirror);
         Assert.True(exitCode == 0, output + error);
         TreeComparison.AssertEqual(mount.Backing, mirror);
@@ -40,7 +40,7 @@ public sealed class JournaledMountTests
         File.Delete(Path.Combine(mount.MountPoint, "victim"));
         mount.Unmount();
 
-        var operations = Replay.Operations(mount.Journal);
+        var operations = JournalReplay.Operations(mount.Journal);
         var overwrite = operations.Last(o => o.Kind == SubRecordType.Write && o.Redo?.Offset == 4);
         Assert.Equal("byt"u8.ToArray(), overwrite.Undo!.Data!.Value.ToArray());
         Assert.Equal(14UL, overwrite.Undo.Attributes!.Size);
@@ -56,7 +56,7 @@ public sealed class JournaledMountTests
         Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "synced"), 0, "read"u8.ToArray(), extraFlags: Sys.OSync));
         mount.Unmount();
 
-        var writes = Replay.Operations(mount.Journal).Where(o => o.Kind == SubRecordType.Write).ToDictionary(o => System.Text.Encoding.UTF8.GetString(o.Path!));
+        var writes = JournalReplay.Operations(mount.Journal).Where(o => o.Kind == SubRecordType.Write).ToDictionary(o => System.Text.Encoding.UTF8.GetString(o.Path!));
         var stamped = writes["plain"].Result!.Attributes!;
         Assert.Null(stamped.Ctime);
         Assert.Equal(ToDateTime(stamped.Mtime!.Value), File.GetLastWriteTimeUtc(Path.Combine(mount.Backing, "plain")));
@@ -94,10 +94,10 @@ public sealed class JournaledMountTests
         }
         mount.Unmount();
 
-        var write = Assert.Single(Replay.Operations(mount.Journal), o => o.Kind == SubRecordType.Write);
+        var write = Assert.Single(JournalReplay.Operations(mount.Journal), o => o.Kind == SubRecordType.Write);
         Assert.Equal(expected, write.Redo!.Data!.Value.ToArray());
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
@@ -115,7 +115,7 @@ public sealed class JournaledMountTests
         Assert.True(Path.Exists(whiteout), "the rename left no whiteout");
         Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(whiteout));
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 
@@ -132,7 +132,7 @@ public sealed class JournaledMountTests
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 

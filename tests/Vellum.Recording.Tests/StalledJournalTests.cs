@@ -35,7 +35,7 @@ public sealed class StalledJournalTests
         mount.Unmount();
 
         var replica = Path.Combine(mount.Root, "replay");
-        Replay.Into(mount.Journal, replica);
+        JournalReplay.Into(mount.Journal, replica);
         TreeComparison.AssertEqual(mount.Backing, replica);
     }
 }

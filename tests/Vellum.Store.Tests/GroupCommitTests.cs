@@ -2,12 +2,27 @@ namespace Vellum.Store.Tests;
 
 public sealed class GroupCommitTests
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// 64 committers on a device that counts fdatasyncs: every commit returns only after an
     /// fdatasync that covered its bytes completed, and the committers share the syncs.
     /// </summary>
     [Fact]
-    public void Sixty_four_committers_share_fdatasyncs_and_none_returns_early()
+    public Task Sixty_four_committers_share_fdatasyncs_and_none_returns_early() =>
+        CommitConcurrently((store, position) =>
+        {
+            store.WaitDurable(position);
+            return ValueTask.CompletedTask;
+        });
+
+    /// <summary>The same, each committer waiting asynchronously: the rounds are led on the thread pool and shared.</summary>
+    [Fact]
+    public Task Sixty_four_async_waiters_share_fdatasyncs_and_none_returns_early() =>
+        CommitConcurrently((store, position) => store.WaitDurableAsync(position));
+
+    /// <summary>64 committers, each on a thread of its own, appending and waiting with <paramref name="waitDurable"/>.</summary>
+    private static async Task CommitConcurrently(Func<SegmentStore, long, ValueTask> waitDurable)
     {
         using var device = new SyncCountingDevice();
         using var store = SegmentStore.Open(Path.Combine(device.MountPoint, "store"), Txn.Options());
@@ -17,7 +32,7 @@ public sealed class GroupCommitTests
         var gate = new Lock();
         var early = new List<string>();
         ulong next = 0;
-        var threads = Enumerable.Range(0, Committers).Select(c => new Thread(() =>
+        await Task.WhenAll(Enumerable.Range(0, Committers).Select(c => Task.Factory.StartNew(async () =>
         {
             var stream = (ushort)(Txn.Stream + c);
             for (var i = 0; i < EachCommits; i++)
@@ -25,7 +40,7 @@ public sealed class GroupCommitTests
                 long position;
                 lock (gate)
                     position = store.Append(Txn.Single(++next, 200, stream));
-                store.WaitDurable(position);
+                await waitDurable(store, position);
                 var synced = device.SyncedSize;
                 if (synced < position)
                 {
@@ -33,9 +48,7 @@ public sealed class GroupCommitTests
                         early.Add($"commit ending at {position} returned with only {synced} bytes synced");
                 }
             }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
 
         Assert.Empty(early);
         var commits = Committers * EachCommits;
@@ -59,5 +72,53 @@ public sealed class GroupCommitTests
             Assert.True(device.SyncedSize >= position, $"commit {id} ending at {position} returned with {device.SyncedSize} bytes synced");
         }
         Assert.Equal(50, device.FileSyncs - syncsAtOpen);
+    }
+
+    [Fact]
+    public async Task An_async_wait_rides_on_the_sync_in_progress_and_that_sync_completes_it()
+    {
+        using var device = new SyncCountingDevice();
+        using var store = SegmentStore.Open(Path.Combine(device.MountPoint, "store"), Txn.Options());
+        var (end, leader) = CommitIntoAHeldSync(device, store);
+        var syncsBefore = device.FileSyncs;
+
+        var waiting = store.WaitDurableAsync(end).AsTask();
+        Assert.False(waiting.IsCompleted);
+        device.ReleaseSyncs();
+
+        await waiting.WaitAsync(Patience);
+        Assert.True(leader.Join(Patience));
+        Assert.True(device.SyncedSize >= end, $"the wait for {end} returned with {device.SyncedSize} bytes synced");
+        Assert.Equal(syncsBefore + 1, device.FileSyncs);
+    }
+
+    [Fact]
+    public async Task An_async_wait_ends_at_its_cancellation_while_the_sync_it_waits_for_is_stalled()
+    {
+        using var device = new SyncCountingDevice();
+        using var store = SegmentStore.Open(Path.Combine(device.MountPoint, "store"), Txn.Options());
+        var (end, leader) = CommitIntoAHeldSync(device, store);
+
+        using var cancellation = new CancellationTokenSource();
+        var waiting = store.WaitDurableAsync(end, cancellation.Token).AsTask();
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Patience));
+        Assert.True(store.DurablePosition < end);
+
+        device.ReleaseSyncs();
+        Assert.True(leader.Join(Patience));
+        Assert.True(store.DurablePosition >= end);
+    }
+
+    /// <summary>Holds the device's fsyncs and starts a committer whose sync is then held; returns its position and thread.</summary>
+    private static (long End, Thread Leader) CommitIntoAHeldSync(SyncCountingDevice device, SegmentStore store)
+    {
+        store.Commit(Txn.Single(1));
+        device.HoldSyncs();
+        var end = store.Append(Txn.Single(2));
+        var leader = new Thread(() => store.WaitDurable(end));
+        leader.Start();
+        Assert.True(device.WaitForHeldSync(Patience), "the committer's fdatasync never reached the device");
+        return (end, leader);
     }
 }

@@ -10,7 +10,7 @@ namespace Vellum.Store.Tests;
 public sealed class SyncFailureTests
 {
     [Fact]
-    public void A_sync_that_fails_for_lack_of_space_cuts_the_store_back_to_its_durable_position_and_the_records_can_be_appended_again()
+    public async Task A_sync_that_fails_for_lack_of_space_cuts_the_store_back_to_its_durable_position_and_the_records_can_be_appended_again()
     {
         using var device = new FailingSyncDevice();
         var directory = Path.Combine(device.MountPoint, "store");
@@ -38,6 +38,7 @@ public sealed class SyncFailureTests
             // An appender that missed the cut learns of it instead of appending after a gap.
             Assert.Throws<StoreCutBackException>(() => store.Append(Txn.Single(61, 3000), end));
             Assert.Throws<StoreCutBackException>(() => store.WaitDurable(end));
+            await Assert.ThrowsAsync<StoreCutBackException>(() => store.WaitDurableAsync(end).AsTask());
 
             device.StopFailing();
             end = durable;
@@ -56,7 +57,7 @@ public sealed class SyncFailureTests
     }
 
     [Fact]
-    public void A_sync_that_fails_with_EIO_fails_the_store_and_keeps_what_was_durable()
+    public async Task A_sync_that_fails_with_EIO_fails_the_store_and_keeps_what_was_durable()
     {
         using var device = new FailingSyncDevice();
         var directory = Path.Combine(device.MountPoint, "store");
@@ -70,11 +71,32 @@ public sealed class SyncFailureTests
             Assert.Contains("Input/output error", failure.Message);
             Assert.Throws<StoreIOException>(() => store.Append(Txn.Single(3, 3000)));
             Assert.Throws<StoreIOException>(() => store.WaitDurable(end));
+            await Assert.ThrowsAsync<StoreIOException>(() => store.WaitDurableAsync(end).AsTask());
             device.StopFailing();
         }
         using var reopened = SegmentStore.OpenReadOnly(directory);
         var (entries, error, _) = Txn.ReadAll(reopened);
         Assert.Null(error);
         Assert.Equal(1ul, Txn.Committed(entries)[0]);
+    }
+
+    [Fact]
+    public async Task A_sync_led_for_async_waits_that_fails_with_EIO_fails_them_and_the_store()
+    {
+        using var device = new FailingSyncDevice();
+        using var store = SegmentStore.Open(Path.Combine(device.MountPoint, "store"), Txn.Options());
+        store.Commit(Txn.Single(1, 3000));
+        device.FailSyncs(Passthrough.Errno.EIO);
+        var end = store.Append(Txn.Single(2, 3000));
+
+        var waits = Enumerable.Range(0, 4).Select(_ => store.WaitDurableAsync(end).AsTask()).ToList();
+        foreach (var wait in waits)
+        {
+            var failure = await Assert.ThrowsAsync<StoreIOException>(() => wait);
+            Assert.Contains("Input/output error", failure.Message);
+        }
+        Assert.Throws<StoreIOException>(() => store.Append(Txn.Single(3, 3000)));
+        Assert.Equal(1, device.FailedSyncs);
+        device.StopFailing();
     }
 }

@@ -1,4 +1,5 @@
 using Vellum.Fuse;
+using Vellum.Host;
 using Vellum.Mirror;
 using Vellum.Recording;
 
@@ -24,48 +25,39 @@ internal static class DemoCommand
         var replica = Path.Combine(root, "mirror");
         Directory.CreateDirectory(backing);
         Directory.CreateDirectory(mountPoint);
-        using var stop = new CancellationTokenSource();
-        Thread? mirror = null;
         try
         {
-            using (var served = ServedMount.Start(backing, mountPoint, new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing }, usePassthrough: true))
+            using (var log = new StderrLog("vellum"))
+            using (var host = MountHost.Start(new MountHostOptions
             {
-                mirror = new Thread(() => FollowMirror(journalDirectory, replica, stop.Token)) { IsBackground = true, Name = "vellum-demo-mirror" };
-                mirror.Start();
-                PrintGuide(root, mountPoint, journalDirectory, replica, served.Journal!);
-                served.Serve();
+                Backing = backing,
+                MountPoint = mountPoint,
+                Journal = new MountJournalOptions { Directory = journalDirectory, BackingDirectory = backing },
+                LoggerFactory = log,
+            }))
+            {
+                using var signals = new MountSignals(host);
+                // Follows what the journal writes, not only what it made durable: the demo's
+                // mirror is to show each change as it is made, fsynced or not.
+                using var mirror = StoreFollower.Start(host.Journal!.Store, replica, durableOnly: false);
+                _ = mirror.Completion.ContinueWith(
+                    stopped => Console.Error.WriteLine($"vellum demo: the mirror stopped: {stopped.Exception!.InnerException!.Message}"),
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted,
+                    TaskScheduler.Default);
+                PrintGuide(root, mountPoint, journalDirectory, replica, host.Journal);
+                host.Run();
             }
             // Unmounted, and the journal drained into its store: the changes made just before
             // Ctrl-C reach the mirror too, so it matches the backing directory at exit.
-            stop.Cancel();
-            mirror.Join();
             using (var runner = MirrorRunner.Open(journalDirectory, replica))
                 runner.CatchUp();
             Console.WriteLine("vellum demo: unmounted; the journal and the mirror stay in " + root);
             return 0;
         }
-        catch (Exception failure) when (failure is FuseException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception failure) when (failure is MountStartException or FuseException or IOException or MirrorException or InvalidOperationException or UnauthorizedAccessException)
         {
             return Cli.Fail(failure.Message);
-        }
-        finally
-        {
-            stop.Cancel();
-            mirror?.Join();
-        }
-    }
-
-    private static void FollowMirror(string journal, string replica, CancellationToken stop)
-    {
-        try
-        {
-            using var runner = MirrorRunner.Open(journal, replica);
-            using var changes = new LogDirectoryChanges(journal);
-            runner.Follow(changes.Wait, stop);
-        }
-        catch (IOException failure)
-        {
-            Console.Error.WriteLine($"vellum demo: the mirror stopped: {failure.Message}");
         }
     }
 

@@ -1,4 +1,5 @@
 using Vellum.Fuse;
+using Vellum.Host;
 using Vellum.Recording;
 using Vellum.Store;
 
@@ -34,15 +35,26 @@ internal static class MountCommand
                 Sync = options.Sync,
                 BackingSyncDelay = options.BackingSyncDelay,
             };
-            using var served = ServedMount.Start(backing, mountPoint, journalOptions, options.Passthrough, options.Replication);
-            if (served.Journal is { } journal)
+            var replication = options.Replication.Targets.Count == 0 ? null
+                : new MountReplicationOptions(options.Replication.Targets, options.Replication.SecretFile!) { RemoteTimeout = options.Replication.RemoteTimeout };
+            using var log = new StderrLog("vellum");
+            using var host = MountHost.Start(new MountHostOptions
+            {
+                Backing = backing,
+                MountPoint = mountPoint,
+                Journal = journalOptions,
+                Passthrough = options.Passthrough,
+                Replication = replication,
+                LoggerFactory = log,
+            });
+            using var signals = new MountSignals(host);
+            if (host.Journal is { } journal)
                 Console.Error.WriteLine($"vellum: journal {journalDirectory} (id {journal.Header.JournalId}, sync {options.Sync.ToString().ToLowerInvariant()}): {journal.Recovery}");
-            Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {served.Session.ProtocolVersion}, passthrough {(served.Session.PassthroughEnabled ? "on" : "off")}, {(served.Journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
-            served.Serve();
-            served.Dispose();
-            return served.JournalUnfinished ? 1 : 0;
+            Console.Error.WriteLine($"vellum: {backing} mounted at {mountPoint} (FUSE {host.Session.ProtocolVersion}, passthrough {(host.Session.PassthroughEnabled ? "on" : "off")}, {(host.Journal is null ? "no journal" : "journaled")}); Ctrl-C or 'vellum umount {mountPoint}' to stop");
+            host.Run();
+            return host.JournalUnfinished ? 1 : 0;
         }
-        catch (Exception failure) when (failure is FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception failure) when (failure is MountStartException or FuseException or IOException or StoreDamagedException or InvalidOperationException or UnauthorizedAccessException or InvalidDataException)
         {
             return Cli.Fail(failure.Message);
         }

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text.Json;
+using Vellum.Host;
 
 namespace Vellum.Cli.Commands;
 
@@ -16,26 +15,21 @@ internal static class StatusCommand
         if (positional.Count != 1 || positional[0].StartsWith("--", StringComparison.Ordinal))
             return Cli.Fail($"usage: {Usage}");
         var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(positional[0]));
-        byte[] reply;
+        MountStatusAnswer? answer;
         try
         {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            socket.Connect(StatusServer.EndPointFor(mountPoint));
-            using var stream = new NetworkStream(socket);
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
-            reply = buffer.ToArray();
+            answer = MountStatusClient.Ask(mountPoint);
         }
-        catch (SocketException)
+        catch (InvalidDataException unreadable)
         {
-            return Cli.Fail($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process)");
+            return Cli.Fail(unreadable.Message);
         }
-        var status = JsonSerializer.Deserialize(reply, StatusJson.Default.MountStatusReply);
-        if (status is null)
-            return Cli.Fail($"the mount at {mountPoint} sent an unreadable status");
+        if (answer is null)
+            return Cli.Fail($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process)");
+        var status = answer.Status;
         if (json)
         {
-            Console.WriteLine(System.Text.Encoding.UTF8.GetString(reply));
+            Console.WriteLine(answer.Json);
             return 0;
         }
         var culture = CultureInfo.InvariantCulture;

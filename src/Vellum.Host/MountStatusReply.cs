@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 
-namespace Vellum.Cli.Commands;
+namespace Vellum.Host;
 
 /// <summary>What a journaled mount reports to `vellum status` (also its --json output).</summary>
-internal sealed record MountStatusReply(
+public sealed record MountStatusReply(
     string MountPoint,
     string Journal,
     string JournalId,
@@ -24,7 +24,7 @@ internal sealed record MountStatusReply(
     IReadOnlyList<ReplicaStatusReply> Replicas);
 
 /// <summary>One replication target of the mount: whether a session is up, and how far it acknowledged the store durable.</summary>
-internal sealed record ReplicaStatusReply(string Target, bool Connected, long AcknowledgedDurable, long Sessions, string? Problem);
+public sealed record ReplicaStatusReply(string Target, bool Connected, long AcknowledgedDurable, long Sessions, string? Problem);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(MountStatusReply))]

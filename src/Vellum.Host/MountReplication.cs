@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Vellum.Recording;
 using Vellum.Replication;
 using Vellum.Replication.Security;
+using Vellum.Store;
 
-namespace Vellum.Cli.Commands;
+namespace Vellum.Host;
 
 /// <summary>
 /// A journaled mount's replication: a sender per target reading the journal's store, the
@@ -15,38 +17,39 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
     private readonly List<ReplicationSender> _senders = [];
     private readonly TimeSpan _timeout;
 
-    private MountReplication(MountJournal journal, ReplicationOptions options, Action<string> log)
+    private MountReplication(MountJournal journal, MountReplicationOptions options, ILogger logger)
     {
         _timeout = options.RemoteTimeout;
-        var secret = SecretBook.ReadSecretFile(options.SecretFile!);
+        var secret = SecretBook.ReadSecretFile(options.SecretFile);
         _syncer = new SpoolSyncer(journal.Store);
         foreach (var target in options.Targets)
-            _senders.Add(new ReplicationSender(journal.Store, target, secret, new LineLogger(log)));
+            _senders.Add(new ReplicationSender(journal.Store, target, secret, logger));
     }
 
     public IReadOnlyList<ReplicationSender> Senders => _senders;
 
     /// <summary>Starts replicating the journal; null when no target was given.</summary>
-    public static MountReplication? Start(MountJournal journal, ReplicationOptions options, Action<string> log)
+    public static MountReplication? Start(MountJournal journal, MountReplicationOptions options, ILogger logger)
     {
         if (options.Targets.Count == 0)
             return null;
-        var replication = new MountReplication(journal, options, log);
+        var replication = new MountReplication(journal, options, logger);
         foreach (var sender in replication._senders)
             sender.Start();
         journal.WaitForCopies(replication);
         return replication;
     }
 
-    public void WaitDurable(long storePosition)
+    public UnacknowledgedCopy? WaitDurable(long storePosition)
     {
         var deadline = DateTime.UtcNow + _timeout;
         foreach (var sender in _senders)
         {
             var left = deadline - DateTime.UtcNow;
             if (!sender.WaitAcknowledged(storePosition, left > TimeSpan.Zero ? left : TimeSpan.Zero))
-                throw new TimeoutException($"replication target {sender.Target} did not acknowledge store position {storePosition} within {_timeout.TotalSeconds:0.#} s ({sender.Problem ?? "connected, behind"}); the records stay in the local journal and keep being sent");
+                return new UnacknowledgedCopy(sender.Target.ToString(), storePosition, _timeout, sender.Problem ?? "connected, behind");
         }
+        return null;
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Vellum.Recording;
 
-namespace Vellum.Cli.Commands;
+namespace Vellum.Host;
 
 /// <summary>
 /// Answers `vellum status MOUNTPOINT`: a mount listens on an abstract unix socket named
@@ -37,6 +37,7 @@ internal sealed class StatusServer : IDisposable
 
     public static StatusServer Start(string mountPoint, MountJournal journal, MountReplication? replication) => new(mountPoint, journal, replication);
 
+    /// <summary>The abstract socket a mount at <paramref name="mountPoint"/> (a full path, no trailing slash) answers on.</summary>
     public static UnixDomainSocketEndPoint EndPointFor(string mountPoint) => new("\0vellum-status:" + mountPoint);
 
     public void Dispose()

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vellum.Host;
+
+/// <summary>What the host tells its operator about mounts and serve nodes (event ids 1700-1799).</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(1701, LogLevel.Information, "unmounting {MountPoint}: waiting for {WaitingFor}; {NextStep}")]
+    public static partial void WaitingForRelease(ILogger logger, string mountPoint, string waitingFor, string nextStep);
+
+    [LoggerMessage(1702, LogLevel.Information, "unmounting {MountPoint}: waiting for {WaitingFor}")]
+    public static partial void WaitingForReleaseOnly(ILogger logger, string mountPoint, string waitingFor);
+
+    [LoggerMessage(1703, LogLevel.Information, "stopping without waiting for {MountPoint} to be released")]
+    public static partial void StoppingWithoutWaiting(ILogger logger, string mountPoint);
+
+    [LoggerMessage(1704, LogLevel.Warning, "{MountPoint} was detached by a lazy unmount from outside (umount -l, fusermount3 -uz)")]
+    public static partial void DetachedFromOutside(ILogger logger, string mountPoint);
+
+    [LoggerMessage(1705, LogLevel.Error, "the journal {Directory} did not finish within {Seconds} s (its disk does not answer): every change made through the mount is in its write-ahead ring file, which the next mount with this journal stores")]
+    public static partial void JournalUnfinished(ILogger logger, string directory, int seconds);
+
+    [LoggerMessage(1706, LogLevel.Information, "created a self-signed certificate in {Directory}")]
+    public static partial void CertificateCreated(ILogger logger, string directory);
+
+    [LoggerMessage(1707, LogLevel.Information, "listening on {Endpoint} ({Transport}); journals in {Store}{Mirrors}")]
+    public static partial void Listening(ILogger logger, string endpoint, string transport, string store, string mirrors);
+
+    [LoggerMessage(1708, LogLevel.Information, "stopped")]
+    public static partial void ServeStopped(ILogger logger);
+
+    [LoggerMessage(1709, LogLevel.Warning, "journal {JournalId}: the mirror {Replica} stopped: {Reason}; the journal is still received")]
+    public static partial void MirrorStopped(ILogger logger, Guid journalId, string replica, string reason);
+}

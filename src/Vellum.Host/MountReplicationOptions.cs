@@ -1,0 +1,15 @@
+using Vellum.Replication;
+
+namespace Vellum.Host;
+
+/// <summary>
+/// A journaled mount's replication: the targets its journal streams to, the file holding the
+/// journal's secret (mode 0600), and how long an fsync with <see cref="Recording.SyncMode.Remote"/>
+/// waits for their acknowledgements before it fails with EIO.
+/// </summary>
+public sealed record MountReplicationOptions(IReadOnlyList<ReplicationTarget> Targets, string SecretFile)
+{
+    public static readonly TimeSpan DefaultRemoteTimeout = TimeSpan.FromSeconds(30);
+
+    public TimeSpan RemoteTimeout { get; init; } = DefaultRemoteTimeout;
+}

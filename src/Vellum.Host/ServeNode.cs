@@ -1,0 +1,106 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Vellum.Replication;
+using Vellum.Replication.Security;
+
+namespace Vellum.Host;
+
+/// <summary>
+/// A replication target served in this process (`vellum serve`): receives journals from
+/// replicating mounts, each into STORE/&lt;journal id&gt;, acknowledges what is durable there,
+/// and with a mirror directory keeps MIRROR/&lt;journal id&gt; equal to each journal's source.
+/// TLS with the certificate given, or one it creates in STORE/tls on first start. Serves from
+/// <see cref="Start"/> until disposed.
+/// </summary>
+public sealed class ServeNode : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly ReplicaJournals _journals;
+    private readonly ReplicaMirrors? _mirrors;
+    private readonly ReplicationServer _server;
+    private bool _disposed;
+
+    private ServeNode(ReplicaJournals journals, ReplicaMirrors? mirrors, ReplicationServer server, string? fingerprint, ILogger logger)
+    {
+        _journals = journals;
+        _mirrors = mirrors;
+        _server = server;
+        Fingerprint = fingerprint;
+        _logger = logger;
+    }
+
+    /// <summary>Where it listens (with the port the system picked when 0 was asked for).</summary>
+    public IPEndPoint Endpoint => _server.Endpoint;
+
+    /// <summary>Its certificate's fingerprint ("sha256:..."), for sources to pin; null over plain TCP.</summary>
+    public string? Fingerprint { get; }
+
+    /// <summary>The journals received so far.</summary>
+    public IReadOnlyList<ReplicaJournal> Journals => _journals.Journals;
+
+    /// <summary>The last transaction id applied to a journal's mirror (0 before any, or without mirrors).</summary>
+    public ulong MirrorApplied(Guid journalId) => _mirrors?.Applied(journalId) ?? 0;
+
+    /// <exception cref="IOException">The secrets file, the store directory or the certificate could not be read or made.</exception>
+    /// <exception cref="InvalidDataException">The secrets file is malformed or not private.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">The address cannot be listened on.</exception>
+    public static ServeNode Start(ServeNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var loggers = options.LoggerFactory;
+        var logger = loggers.CreateLogger<ServeNode>();
+        var secrets = SecretBook.Load(options.SecretsFile);
+        Directory.CreateDirectory(options.StoreDirectory);
+        var certificate = Certificate(options, logger);
+        var mirrors = options.MirrorDirectory is null ? null : new ReplicaMirrors(options.MirrorDirectory, loggers);
+        // Without a mirror nothing reads a journal as it arrives: its bytes need not stay in memory.
+        var journals = new ReplicaJournals(options.StoreDirectory) { DropBehind = mirrors is null };
+        if (mirrors is not null)
+            journals.Opened += mirrors.Follow;
+        var server = new ReplicationServer(journals, new ReplicationServerOptions(options.Listen, certificate, secrets)
+        {
+            Applied = id => mirrors?.Applied(id) ?? 0,
+        }, loggers);
+        try
+        {
+            server.Start();
+        }
+        catch
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            journals.Dispose();
+            mirrors?.Dispose();
+            throw;
+        }
+        var fingerprint = certificate is null ? null : ServerCertificate.Fingerprint(certificate);
+        HostLog.Listening(logger, server.Endpoint.ToString(), fingerprint is null ? "plain TCP, --insecure" : $"TLS, certificate {fingerprint}",
+            options.StoreDirectory, options.MirrorDirectory is null ? "" : $", mirrors in {options.MirrorDirectory}");
+        return new ServeNode(journals, mirrors, server, fingerprint, logger);
+    }
+
+    private static X509Certificate2? Certificate(ServeNodeOptions options, ILogger logger)
+    {
+        if (options.Insecure)
+            return null;
+        if (options.CertificateFile is { } certificate)
+            return ServerCertificate.Load(certificate, options.KeyFile ?? throw new ArgumentException("a certificate file needs its key file", nameof(options)));
+        var directory = Path.Combine(options.StoreDirectory, "tls");
+        var created = ServerCertificate.LoadOrCreate(directory, out var isNew);
+        if (isNew)
+            HostLog.CertificateCreated(logger, directory);
+        return created;
+    }
+
+    /// <summary>Stops listening and ends every session, then stops the mirrors and closes the journals.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _mirrors?.Dispose();
+        _journals.Dispose();
+        HostLog.ServeStopped(_logger);
+    }
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vellum.Mirror;
+
+/// <summary>What mirroring tells its operator (event ids 1500-1599).</summary>
+internal static partial class MirrorLog
+{
+    [LoggerMessage(1500, LogLevel.Debug, "mirroring the store {Store} into {Replica}, which is at transaction {TransactionId}")]
+    public static partial void Following(ILogger logger, string store, string replica, ulong transactionId);
+
+    [LoggerMessage(1501, LogLevel.Debug, "the mirror {Replica} stopped following its store at transaction {TransactionId}")]
+    public static partial void StoppedFollowing(ILogger logger, string replica, ulong transactionId);
+}

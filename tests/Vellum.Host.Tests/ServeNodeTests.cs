@@ -1,0 +1,78 @@
+using System.Net;
+using System.Security.Cryptography;
+using Vellum.Replication;
+using Vellum.Replication.Security;
+using Vellum.Store;
+using Vellum.Testing;
+
+namespace Vellum.Host.Tests;
+
+/// <summary>
+/// A serve node and a replicating mount, both composed by the host in this process: what real
+/// programs write through the mount reaches the node's replica store over TLS, and its mirror
+/// equals the backing directory once the mount has stopped.
+/// </summary>
+public sealed class ServeNodeTests
+{
+    [Fact]
+    public void A_serve_node_in_process_receives_a_replicating_mount_and_its_mirror_equals_the_backing_directory()
+    {
+        using var workspace = new Workspace();
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
+        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+        var store = Path.Combine(workspace.Root, "store");
+        var mirrors = Path.Combine(workspace.Root, "mirrors");
+        var serveLog = new CapturedLog();
+        using var node = ServeNode.Start(new ServeNodeOptions
+        {
+            StoreDirectory = store,
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            SecretsFile = secrets,
+            MirrorDirectory = mirrors,
+            LoggerFactory = serveLog,
+        });
+        Assert.NotNull(node.Fingerprint);
+        serveLog.WaitFor($"created a self-signed certificate in {store}/tls", TimeSpan.Zero);
+        serveLog.WaitFor($"listening on {node.Endpoint} (TLS, certificate {node.Fingerprint}); journals in {store}, mirrors in {mirrors}", TimeSpan.Zero);
+
+        var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint), insecure: false, forceInsecure: false);
+        Guid journalId;
+        using (var host = MountHost.Start(workspace.JournaledMount() with { Replication = new MountReplicationOptions([target], secretFile) }))
+        {
+            journalId = host.Journal!.Header.JournalId;
+            workspace.RunInMount("""
+                mkdir -p src/lib
+                for i in $(seq 1 50); do echo "line $i" > src/lib/f$i.txt; done
+                head -c 2000000 /dev/urandom > blob
+                mv src/lib src/moved
+                rm src/moved/f7.txt
+                sync blob
+                """);
+            Assert.True(SpinWait.SpinUntil(() => host.Senders.Single().Connected, Workspace.Patience), $"no replication session\n{workspace.Log.Text}\n{serveLog.Text}");
+            host.Stop();
+            Assert.False(host.StoppedWithoutWaiting);
+        }
+
+        ulong last;
+        using (var journal = SegmentStore.OpenReadOnly(workspace.Journal))
+            last = journal.LastTransactionId;
+        Assert.True(
+            SpinWait.SpinUntil(() => node.MirrorApplied(journalId) >= last, Workspace.Patience),
+            $"the mirror reached transaction {node.MirrorApplied(journalId)} of {last}\n{workspace.Log.Text}\n{serveLog.Text}");
+        Assert.Equal(journalId, node.Journals.Single().Id);
+
+        workspace.AssertJournalReplaysToBacking();
+        var mirror = Path.Combine(mirrors, journalId.ToString("D"));
+        // The roots' own modes are no transaction's: the node creates the mirror's root under its umask.
+        File.SetUnixFileMode(workspace.Backing, File.GetUnixFileMode(mirror));
+        TreeComparison.AssertEqual(workspace.Backing, mirror);
+    }
+
+    private static string Private(string path, string contents)
+    {
+        File.WriteAllText(path, contents);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+}
