@@ -5,10 +5,6 @@ namespace Vellum.Host;
 /// <summary>What the host tells its operator about mounts and serve nodes (event ids 1700-1799).</summary>
 internal static partial class HostLog
 {
-    /// <summary>A line from a layer that still reports in lines of text (replication's sessions).</summary>
-    [LoggerMessage(1700, LogLevel.Information, "{Line}")]
-    public static partial void LayerLine(ILogger logger, string line);
-
     [LoggerMessage(1701, LogLevel.Information, "unmounting {MountPoint}: waiting for {WaitingFor}; {NextStep}")]
     public static partial void WaitingForRelease(ILogger logger, string mountPoint, string waitingFor, string nextStep);
 

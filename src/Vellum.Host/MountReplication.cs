@@ -23,7 +23,7 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
         var secret = SecretBook.ReadSecretFile(options.SecretFile);
         _syncer = new SpoolSyncer(journal.Store);
         foreach (var target in options.Targets)
-            _senders.Add(new ReplicationSender(journal.Store, target, secret, line => HostLog.LayerLine(logger, line)));
+            _senders.Add(new ReplicationSender(journal.Store, target, secret, logger));
     }
 
     public IReadOnlyList<ReplicationSender> Senders => _senders;

@@ -53,7 +53,6 @@ public sealed class ServeNode : IDisposable
         var secrets = SecretBook.Load(options.SecretsFile);
         Directory.CreateDirectory(options.StoreDirectory);
         var certificate = Certificate(options, logger);
-        var sessions = loggers.CreateLogger<ReplicationServer>();
         var mirrors = options.MirrorDirectory is null ? null : new ReplicaMirrors(options.MirrorDirectory, loggers);
         // Without a mirror nothing reads a journal as it arrives: its bytes need not stay in memory.
         var journals = new ReplicaJournals(options.StoreDirectory) { DropBehind = mirrors is null };
@@ -61,9 +60,8 @@ public sealed class ServeNode : IDisposable
             journals.Opened += mirrors.Follow;
         var server = new ReplicationServer(journals, new ReplicationServerOptions(options.Listen, certificate, secrets)
         {
-            Log = line => HostLog.LayerLine(sessions, line),
             Applied = id => mirrors?.Applied(id) ?? 0,
-        });
+        }, loggers);
         try
         {
             server.Start();

@@ -1,46 +1,46 @@
-using System.Buffers.Binary;
 using Vellum.Journal.Format;
+using Vellum.Journal.Scanning;
 using Vellum.Store;
 
 namespace Vellum.Recording;
 
-/// <summary>Walks the raw records of a store from a position, for recovery's bookkeeping.</summary>
-internal static class StoreRecords
+/// <summary>
+/// The records of a store from a position to its written position, for recovery's
+/// bookkeeping: <c>foreach (var record in StoreRecords.From(store, position))</c>. Each is
+/// framed and checked by the journal's <see cref="RecordReader"/> and handed out in place,
+/// valid until the next one; nothing is copied or allocated per record.
+/// </summary>
+internal ref struct StoreRecords
 {
-    /// <summary>Every whole record from <paramref name="position"/> to the store's written position.</summary>
-    public static IEnumerable<byte[]> From(SegmentStore store, long position)
+    private readonly Stream _stream;
+    private readonly RecordReader _reader;
+    private readonly string _store;
+    private RecordFrame _current;
+
+    private StoreRecords(SegmentStore store, long position)
     {
-        using var stream = store.OpenStream(position);
-        var header = new byte[JournalFormat.HeaderSize];
-        while (true)
-        {
-            if (!ReadFully(stream, header))
-                yield break;
-            var recordSize = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-            var aligned = JournalFormat.AlignedRecordSize((int)recordSize);
-            var record = new byte[aligned];
-            header.CopyTo(record, 0);
-            if (!ReadFully(stream, record.AsSpan(JournalFormat.HeaderSize)))
-                yield break;
-            yield return record;
-        }
+        _stream = store.OpenStream(position);
+        _reader = new RecordReader(_stream, position);
+        _store = store.Directory;
     }
 
-    public static ushort StreamField(byte[] record) => BinaryPrimitives.ReadUInt16LittleEndian(record.AsSpan(2));
+    public static StoreRecords From(SegmentStore store, long position) => new(store, position);
 
-    public static ulong TransactionId(byte[] record) => BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(8));
+    public readonly StoreRecords GetEnumerator() => this;
 
-    public static bool IsTransactionRecord(byte[] record) => StreamId.IsTransaction((ushort)(StreamField(record) & StreamId.IdMask));
+    public readonly RecordFrame Current => _current;
 
-    private static bool ReadFully(Stream stream, Span<byte> buffer)
+    /// <exception cref="StoreDamagedException">A record does not hold, which the store's own recovery should have found.</exception>
+    public bool MoveNext() => _reader.Read(out _current, out var damage) switch
     {
-        while (!buffer.IsEmpty)
-        {
-            var read = stream.Read(buffer);
-            if (read == 0)
-                return false;
-            buffer = buffer[read..];
-        }
-        return true;
+        RecordStatus.Record => true,
+        RecordStatus.EndOfInput => false,
+        _ => throw new StoreDamagedException($"store {_store}: {damage!.Message} (store positions)"),
+    };
+
+    public readonly void Dispose()
+    {
+        _reader.Dispose();
+        _stream.Dispose();
     }
 }

@@ -29,18 +29,24 @@ public readonly record struct Acknowledgement(ulong TransactionId, long Received
     public static bool TryParse(ReadOnlySpan<byte> record, out Acknowledgement ack, out string? problem)
     {
         ack = default;
-        var header = RecordHeader.Parse(record);
-        var check = RecordCheck.Header(header) ?? (header.RecordSize != JournalFormat.MinRecordSize + PayloadSize
-            ? new RecordProblem($"an ack record of {JournalFormat.MinRecordSize + PayloadSize} bytes", $"{header.RecordSize} bytes")
-            : RecordCheck.Body(record[..RecordSize], header, 0));
-        if (check is null && header.StreamField != (StreamId.Ack | StreamId.Begin | StreamId.End))
-            check = new RecordProblem("an ack record (stream 0x0004, BEGIN|END)", $"stream field 0x{header.StreamField:X4}");
+        var frame = RecordFrame.Read(record);
+        var header = frame.Header;
+        RecordProblem? check = frame.Status switch
+        {
+            FrameStatus.Whole when header.RecordSize != JournalFormat.MinRecordSize + PayloadSize =>
+                new RecordProblem($"an ack record of {JournalFormat.MinRecordSize + PayloadSize} bytes", $"{header.RecordSize} bytes"),
+            FrameStatus.Whole when header.StreamField != (StreamId.Ack | StreamId.Begin | StreamId.End) =>
+                new RecordProblem("an ack record (stream 0x0004, BEGIN|END)", $"stream field 0x{header.StreamField:X4}"),
+            FrameStatus.Whole => null,
+            FrameStatus.Incomplete => new RecordProblem($"an ack record of {RecordSize} bytes", $"{record.Length} bytes"),
+            _ => frame.Problem,
+        };
         if (check is { } p)
         {
             problem = $"expected {p.Expected}, found {p.Found}";
             return false;
         }
-        var payload = record[JournalFormat.HeaderSize..];
+        var payload = frame.Payload;
         ack = new Acknowledgement(header.TransactionId, BinaryPrimitives.ReadInt64LittleEndian(payload),
             BinaryPrimitives.ReadInt64LittleEndian(payload[8..]), BinaryPrimitives.ReadUInt64LittleEndian(payload[16..]));
         problem = null;

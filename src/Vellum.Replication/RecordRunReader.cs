@@ -55,21 +55,23 @@ internal sealed class RecordRunReader : IDisposable
     private (int Complete, int Needed) CompleteRecords()
     {
         var offset = _start;
-        while (_end - offset >= JournalFormat.HeaderSize)
+        while (true)
         {
-            var header = RecordHeader.Parse(_buffer.AsSpan(offset));
-            if (RecordCheck.Header(header) is { } problem)
+            var frame = RecordFrame.Read(_buffer.AsSpan(offset, _end - offset), checkBody: false);
+            switch (frame.Status)
             {
-                if (offset > _start)
+                case FrameStatus.Whole:
+                    offset += frame.Length;
                     break;
-                throw new ReplicationRefusedException($"a record header expected {problem.Expected}, found {problem.Found}");
+                case FrameStatus.Incomplete:
+                    return (offset - _start, offset == _start ? frame.Length : 0);
+                default:
+                    if (offset > _start)
+                        return (offset - _start, 0);
+                    var problem = frame.Problem!.Value;
+                    throw new ReplicationRefusedException($"a record header expected {problem.Expected}, found {problem.Found}");
             }
-            var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
-            if (_end - offset < aligned)
-                return (offset - _start, offset == _start ? aligned : 0);
-            offset += aligned;
         }
-        return (offset - _start, 0);
     }
 
     private void Compact()

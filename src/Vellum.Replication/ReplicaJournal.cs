@@ -90,10 +90,14 @@ public sealed class ReplicaJournal : IDisposable
         ulong highest = 0;
         for (var offset = 0; offset < records.Length;)
         {
-            var header = RecordHeader.Parse(records[offset..]);
+            // The store checked these records whole as it appended them: their headers are enough here.
+            var frame = RecordFrame.Read(records[offset..], checkBody: false);
+            if (frame.Status != FrameStatus.Whole)
+                break;
+            var header = frame.Header;
             if (header.IsEnd && StreamId.IsTransaction(header.Id))
                 highest = Math.Max(highest, header.TransactionId);
-            offset += JournalFormat.AlignedRecordSize((int)header.RecordSize);
+            offset += frame.Length;
         }
         return highest;
     }

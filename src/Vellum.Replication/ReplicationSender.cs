@@ -1,6 +1,9 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using Vellum.Journal.Format;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vellum.Journal.Scanning;
 using Vellum.Replication.Security;
 using Vellum.Store;
 
@@ -10,31 +13,36 @@ namespace Vellum.Replication;
 /// The source side for one target: the local store is the spool, read from the position the
 /// target says it holds, only as far as it is durable here (so a source that crashes never
 /// finds the target holding bytes it lost). It reconnects with backoff after any failure;
-/// the application never waits for it unless it asks (<see cref="WaitAcknowledged"/>).
+/// the application never waits for it unless it asks (<see cref="WaitAcknowledged"/>). Its
+/// loop is a task: connecting, the handshake, sending and reading acknowledgements all await,
+/// and no thread is held while the store or the network has nothing for it.
 /// </summary>
-public sealed class ReplicationSender : IDisposable
+public sealed class ReplicationSender : IDisposable, IAsyncDisposable
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>Bytes of store read and sent at once.</summary>
+    private const int SendSize = 1 << 20;
+
     private readonly SegmentStore _store;
     private readonly byte[] _secret;
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _lock = new();
-    private readonly Thread _thread;
+    private Task _running = Task.CompletedTask;
     private long _acknowledged = -1;
     private long _sessions;
     private string? _problem;
     private volatile bool _connected;
 
-    public ReplicationSender(SegmentStore store, ReplicationTarget target, byte[] secret, Action<string> log)
+    /// <param name="logger">Where sessions and their ends are logged; <see cref="NullLogger.Instance"/> when null.</param>
+    public ReplicationSender(SegmentStore store, ReplicationTarget target, byte[] secret, ILogger? logger = null)
     {
         _store = store;
         Target = target;
         _secret = secret;
-        _log = log;
-        _thread = new Thread(Run) { IsBackground = true, Name = $"vellum-replicate {target}" };
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public ReplicationTarget Target { get; }
@@ -47,7 +55,7 @@ public sealed class ReplicationSender : IDisposable
 
     public bool Connected => _connected;
 
-    /// <summary>Why the last session ended or could not start, or null.</summary>
+    /// <summary>Why the last session ended or could not start (the first reason its connection broke for), or null.</summary>
     public string? Problem
     {
         get
@@ -57,7 +65,7 @@ public sealed class ReplicationSender : IDisposable
         }
     }
 
-    public void Start() => _thread.Start();
+    public void Start() => _running = Task.Run(RunAsync);
 
     /// <summary>Returns true once the target acknowledged <paramref name="position"/> durable, false after <paramref name="timeout"/>.</summary>
     public bool WaitAcknowledged(long position, TimeSpan timeout)
@@ -76,79 +84,83 @@ public sealed class ReplicationSender : IDisposable
         }
     }
 
-    private void Run()
+    private async Task RunAsync()
     {
         var backoff = FirstBackoff;
         while (!_stopping.IsCancellationRequested)
         {
             var accepted = Sessions;
             var durable = AcknowledgedDurable;
+            var reason = await RunSessionAsync().ConfigureAwait(false);
+            _connected = false;
+            if (_stopping.IsCancellationRequested)
+                return;
+            if (!ConnectionBreak.Ends(reason))
+            {
+                // Not the connection's failure but a fault of this side: retrying would repeat it.
+                SetProblem(reason.Message);
+                ReplicationLog.SenderStopped(_logger, Target, reason.Message, reason);
+                return;
+            }
+            // A session that moved the target's durable position on, however it ended,
+            // restarts the backoff (docs/replication.md, Restart); one that did not (a
+            // target whose disk is full takes the handshake, then fails every append) lets
+            // it grow, so such a target is not asked ten times a second.
+            if (Sessions != accepted && AcknowledgedDurable > durable)
+                backoff = FirstBackoff;
+            var problem = Describe(reason);
+            SetProblem(problem);
+            ReplicationLog.Retrying(_logger, Target, problem, backoff);
             try
             {
-                RunSession();
+                await Task.Delay(backoff, _stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is IOException or SocketException or ReplicationRefusedException or System.Security.Authentication.AuthenticationException or ObjectDisposedException or OperationCanceledException or StoreIOException)
+            catch (OperationCanceledException)
             {
-                if (_stopping.IsCancellationRequested)
-                    return;
-                // A session that moved the target's durable position on, however it ended,
-                // restarts the backoff (docs/replication.md, Restart); one that did not (a
-                // target whose disk is full takes the handshake, then fails every append) lets
-                // it grow, so such a target is not asked ten times a second.
-                if (Sessions != accepted && AcknowledgedDurable > durable)
-                    backoff = FirstBackoff;
-                var problem = error is System.Security.Authentication.AuthenticationException
-                    ? $"TLS handshake failed: {error.Message}{(error.InnerException is { } inner ? ": " + inner.Message : "")}" : error.Message;
-                SetProblem(problem);
-                _log($"replication to {Target}: {problem}; retrying in {backoff.TotalSeconds:0.0} s");
-            }
-            finally
-            {
-                _connected = false;
-            }
-            if (_stopping.Token.WaitHandle.WaitOne(backoff))
                 return;
+            }
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LastBackoff.Ticks));
         }
     }
 
-    /// <summary>One connection: handshake, then records out and acknowledgements in until either side fails, which it throws.</summary>
-    private void RunSession()
+    private static string Describe(Exception reason) => reason switch
+    {
+        AuthenticationException => $"TLS handshake failed: {reason.Message}{(reason.InnerException is { } inner ? ": " + inner.Message : "")}",
+        OperationCanceledException => $"no complete handshake from the target within {WireFormat.HandshakeTimeout.TotalSeconds:0} s",
+        _ => reason.Message,
+    };
+
+    /// <summary>
+    /// One connection: handshake, then records out and acknowledgements in until it breaks.
+    /// Returns the first reason it broke for; what fails after that is its consequence.
+    /// </summary>
+    private async Task<Exception> RunSessionAsync()
     {
         using var client = new TcpClient { NoDelay = true };
-        client.ConnectAsync(Target.Host, Target.Port, _stopping.Token).AsTask().GetAwaiter().GetResult();
-        using var registration = _stopping.Token.Register(client.Dispose);
-        client.ReceiveTimeout = (int)WireFormat.SilenceLimit.TotalMilliseconds;
-        client.SendTimeout = (int)WireFormat.SilenceLimit.TotalMilliseconds;
-        using var handshake = Secure(client.GetStream());
-        var (resume, keys) = Handshake(handshake);
-        using var stream = handshake is SslStream ? Seal(client.GetStream(), keys) : handshake;
-        Interlocked.Increment(ref _sessions);
-        _connected = true;
-        SetProblem(null);
-        _log($"replicating journal {_store.Header.JournalId} to {Target} from store position {resume}");
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        var acknowledgements = new Thread(() => ReadAcknowledgements(stream, session)) { IsBackground = true, Name = $"vellum-replicate-acks {Target}" };
-        acknowledgements.Start();
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var connection = new ConnectionBreak(cancellation, client.Dispose);
         try
         {
-            Send(stream, resume, session.Token);
+            await client.ConnectAsync(Target.Host, Target.Port, connection.Token).ConfigureAwait(false);
+            cancellation.CancelAfter(WireFormat.HandshakeTimeout);
+            await using var handshake = await SecureAsync(client.GetStream(), connection.Token).ConfigureAwait(false);
+            var (resume, keys) = await HandshakeAsync(handshake, connection.Token).ConfigureAwait(false);
+            await using var stream = handshake is SslStream ? await SealAsync(client.GetStream(), keys, connection.Token).ConfigureAwait(false) : handshake;
+            cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+            Interlocked.Increment(ref _sessions);
+            _connected = true;
+            SetProblem(null);
+            ReplicationLog.Replicating(_logger, _store.Header.JournalId, Target, resume);
+            await Task.WhenAll(SendAsync(stream, resume, connection), ReadAcknowledgementsAsync(stream, connection)).ConfigureAwait(false);
         }
-        catch (Exception) when (session.IsCancellationRequested && !_stopping.IsCancellationRequested)
+        catch (Exception error)
         {
-            // The acknowledgement reader ended the session; it says why below.
+            connection.Break(error);
         }
-        finally
-        {
-            session.Cancel();
-            client.Dispose();
-            acknowledgements.Join();
-        }
-        if (Problem is { } problem && !_stopping.IsCancellationRequested)
-            throw new IOException(problem);
+        return connection.Reason ?? new IOException("the session ended");
     }
 
-    private Stream Secure(NetworkStream network)
+    private async Task<Stream> SecureAsync(NetworkStream network, CancellationToken cancellation)
     {
         if (Target.Pin is not { } pin)
             return network;
@@ -156,23 +168,23 @@ public sealed class ReplicationSender : IDisposable
         string? rejected = null;
         try
         {
-            tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
                 TargetHost = Target.Host,
                 RemoteCertificateValidationCallback = pin.Callback(problem => rejected = problem),
-            }, _stopping.Token).GetAwaiter().GetResult();
+            }, cancellation).ConfigureAwait(false);
+            return tls;
         }
-        catch (System.Security.Authentication.AuthenticationException error) when (rejected is not null)
+        catch (AuthenticationException error) when (rejected is not null)
         {
-            tls.Dispose();
+            await tls.DisposeAsync().ConfigureAwait(false);
             throw new ReplicationRefusedException($"the server's certificate is not the one expected: {rejected}", error);
         }
         catch
         {
-            tls.Dispose();
+            await tls.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return tls;
     }
 
     /// <summary>
@@ -180,17 +192,17 @@ public sealed class ReplicationSender : IDisposable
     /// frames sealed with the session's keys, straight on the connection, starting with the
     /// empty frame the target waits for (docs/replication.md, "Sealed frames").
     /// </summary>
-    private static SealedStream Seal(NetworkStream network, SessionKeys keys)
+    private static async Task<SealedStream> SealAsync(NetworkStream network, SessionKeys keys, CancellationToken cancellation)
     {
         var sealedStream = new SealedStream(network, keys.SourceToTarget, keys.TargetToSource);
         try
         {
-            sealedStream.WriteOpening();
+            await sealedStream.WriteOpeningAsync(cancellation).ConfigureAwait(false);
             return sealedStream;
         }
         catch
         {
-            sealedStream.Dispose();
+            await sealedStream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -206,23 +218,22 @@ public sealed class ReplicationSender : IDisposable
             : "";
 
     /// <summary>Runs the source's half of the handshake; returns the position to send from and the session's keys for sealed frames.</summary>
-    private (long Resume, SessionKeys Keys) Handshake(Stream stream)
+    private async Task<(long Resume, SessionKeys Keys)> HandshakeAsync(Stream stream, CancellationToken cancellation)
     {
-        var cancellation = _stopping.Token;
         var journalId = _store.Header.JournalId;
         var nonce = HandshakeProof.NewNonce();
-        Replication.Handshake.WriteHelloAsync(stream, new Replication.Handshake.Hello(journalId, nonce, FirstRecord()), cancellation).AsTask().GetAwaiter().GetResult();
+        await Replication.Handshake.WriteHelloAsync(stream, new Replication.Handshake.Hello(journalId, nonce, FirstRecord()), cancellation).ConfigureAwait(false);
         Replication.Handshake.Challenge challenge;
         try
         {
-            challenge = Replication.Handshake.ReadChallengeAsync(stream, cancellation).AsTask().GetAwaiter().GetResult();
+            challenge = await Replication.Handshake.ReadChallengeAsync(stream, cancellation).ConfigureAwait(false);
         }
         catch (ReplicationRefusedException closed) when (Target.Pin is null)
         {
             throw new ReplicationRefusedException($"{closed.Message}; a target serving TLS closes plain connections like this: give --tls-fingerprint or --tls-ca instead of --insecure", closed);
         }
-        Replication.Handshake.WriteProofAsync(stream, HandshakeProof.Source(_secret, journalId, nonce, challenge.Nonce), cancellation).AsTask().GetAwaiter().GetResult();
-        var verdict = Replication.Handshake.ReadVerdictAsync(stream, cancellation).AsTask().GetAwaiter().GetResult();
+        await Replication.Handshake.WriteProofAsync(stream, HandshakeProof.Source(_secret, journalId, nonce, challenge.Nonce), cancellation).ConfigureAwait(false);
+        var verdict = await Replication.Handshake.ReadVerdictAsync(stream, cancellation).ConfigureAwait(false);
         if (!verdict.Accepted)
             throw new ReplicationRefusedException($"the target refused journal {journalId}: {verdict.Message}{OlderReaderHint(verdict.Message)}");
         if (!HandshakeProof.Matches(HandshakeProof.Target(_secret, journalId, nonce, challenge.Nonce), verdict.Proof))
@@ -237,58 +248,70 @@ public sealed class ReplicationSender : IDisposable
     private byte[] FirstRecord()
     {
         using var stream = _store.OpenStream(0);
-        var header = new byte[JournalFormat.HeaderSize];
-        stream.ReadExactly(header);
-        var record = new byte[JournalFormat.AlignedRecordSize((int)RecordHeader.Parse(header).RecordSize)];
-        header.CopyTo(record, 0);
-        stream.ReadExactly(record.AsSpan(header.Length));
-        return record;
+        using var records = new RecordReader(stream);
+        if (records.Read(out var syncPoint, out var damage) != RecordStatus.Record)
+            throw new StoreDamagedException($"store {_store.Directory}: its first record, the sync point the target is offered, does not hold: {damage?.Message ?? "the store is empty"}");
+        return syncPoint.Bytes.ToArray();
     }
 
-    /// <summary>Sends the store's durable bytes from <paramref name="position"/> on, following its end, until cancelled.</summary>
-    private void Send(Stream stream, long position, CancellationToken cancellation)
+    /// <summary>Sends the store's durable bytes from <paramref name="position"/> on, following its end, until the connection breaks.</summary>
+    private async Task SendAsync(Stream stream, long position, ConnectionBreak connection)
     {
-        var buffer = new byte[1 << 20];
-        using var source = _store.OpenStream(position, follow: true, durableOnly: true, cancellation);
-        while (!cancellation.IsCancellationRequested)
-        {
-            var read = source.Read(buffer);
-            if (read == 0)
-                return;
-            stream.Write(buffer, 0, read);
-        }
-    }
-
-    private void ReadAcknowledgements(Stream stream, CancellationTokenSource session)
-    {
-        var record = new byte[TargetRecord.MaxRecordSize];
+        var buffer = new byte[SendSize];
         try
         {
-            while (!session.IsCancellationRequested)
+            await using var source = _store.OpenStream(position, follow: true, durableOnly: true, connection.Token);
+            while (true)
             {
-                if (!TargetRecord.TryRead(stream, record, out var ack, out var said))
+                var read = await source.ReadAsync(buffer, connection.Token).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                await stream.WriteAsync(buffer.AsMemory(0, read), connection.Token).ConfigureAwait(false);
+            }
+            // Cancelled (the connection broke, or this side stops) or the store closed.
+            connection.Break(new IOException("the local store was closed"));
+        }
+        catch (Exception error)
+        {
+            connection.Break(error);
+        }
+    }
+
+    /// <summary>
+    /// Takes the target's acknowledgements until the connection breaks; the target's closing
+    /// note, its closing, or its silence past <see cref="WireFormat.SilenceLimit"/> (it
+    /// acknowledges every <see cref="WireFormat.AckInterval"/>) breaks it.
+    /// </summary>
+    private async Task ReadAcknowledgementsAsync(Stream stream, ConnectionBreak connection)
+    {
+        var record = new byte[TargetRecord.MaxRecordSize];
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
+        try
+        {
+            while (true)
+            {
+                silence.CancelAfter(WireFormat.SilenceLimit);
+                if (await TargetRecord.ReadAsync(stream, record, silence.Token).ConfigureAwait(false) is not { } message)
                 {
-                    if (!session.IsCancellationRequested)
-                        SetProblem("the target closed the connection");
+                    connection.Break(new IOException("the target closed the connection"));
                     return;
                 }
-                if (said is not null)
+                if (message.Note is { } said)
                 {
                     // The target's last word: it closes next, and this side ends the session now.
-                    SetProblem($"the target ended the session: {said}");
+                    connection.Break(new IOException($"the target ended the session: {said}"));
                     return;
                 }
-                Acknowledge(ack.Durable);
+                Acknowledge(message.Ack.Durable);
             }
         }
-        catch (Exception error) when (error is IOException or SocketException or ReplicationRefusedException or ObjectDisposedException or EndOfStreamException)
+        catch (OperationCanceledException) when (!connection.Token.IsCancellationRequested)
         {
-            if (!session.IsCancellationRequested)
-                SetProblem(error.Message);
+            connection.Break(new IOException($"the target sent nothing for {WireFormat.SilenceLimit.TotalSeconds:0} s; the connection is taken for dead"));
         }
-        finally
+        catch (Exception error)
         {
-            session.Cancel();
+            connection.Break(error);
         }
     }
 
@@ -307,11 +330,24 @@ public sealed class ReplicationSender : IDisposable
         }
     }
 
+    /// <summary>Stops the sender and waits for its loop to end; the connection is closed on the way.</summary>
     public void Dispose()
     {
         _stopping.Cancel();
-        if (_thread.IsAlive)
-            _thread.Join();
+        // The loop ends on its own once cancelled and never faults (it catches what it meets), so waiting cannot deadlock or throw.
+        _running.Wait();
+        Release();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _running.ConfigureAwait(false);
+        Release();
+    }
+
+    private void Release()
+    {
         lock (_lock)
             Monitor.PulseAll(_lock);
         _stopping.Dispose();

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Vellum.Replication;
 
@@ -10,16 +12,22 @@ namespace Vellum.Replication;
 public sealed class ReplicationServer : IAsyncDisposable
 {
     private readonly ReplicationServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly ILogger _sessionLogger;
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
     private readonly HashSet<Task> _sessions = [];
     private Task? _accepting;
 
-    public ReplicationServer(ReplicaJournals journals, ReplicationServerOptions options)
+    /// <param name="loggerFactory">Makes the loggers of the server and its sessions (connections, refusals, resumes); <see cref="NullLoggerFactory.Instance"/> when null.</param>
+    public ReplicationServer(ReplicaJournals journals, ReplicationServerOptions options, ILoggerFactory? loggerFactory = null)
     {
         Journals = journals;
         _options = options;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<ReplicationServer>();
+        _sessionLogger = loggerFactory.CreateLogger<TargetSession>();
         _listener = new TcpListener(options.Listen);
     }
 
@@ -49,10 +57,10 @@ public sealed class ReplicationServer : IAsyncDisposable
             }
             catch (SocketException error)
             {
-                _options.Log($"accepting a connection failed: {error.Message}");
+                ReplicationLog.AcceptFailed(_logger, error.Message);
                 continue;
             }
-            var session = new TargetSession(client, Journals, _options, _stopping.Token);
+            var session = new TargetSession(client, Journals, _options, _sessionLogger, _stopping.Token);
             var running = Task.Run(session.RunAsync);
             lock (_lock)
                 _sessions.Add(running);

@@ -7,9 +7,6 @@ namespace Vellum.Replication;
 /// <summary>How a target listens: where, with which certificate (null: plain TCP), and whose secrets it accepts.</summary>
 public sealed record ReplicationServerOptions(IPEndPoint Listen, X509Certificate2? Certificate, SecretBook Secrets)
 {
-    /// <summary>One line per event worth a person's attention (connections, refusals, resumes).</summary>
-    public Action<string> Log { get; init; } = _ => { };
-
     /// <summary>The last transaction id a journal's mirror applied, for acknowledgements; 0 without a mirror.</summary>
     public Func<Guid, ulong> Applied { get; init; } = _ => 0;
 }

@@ -31,37 +31,49 @@ public static class TargetRecord
     /// <summary>
     /// Reads the next record the target sent into <paramref name="buffer"/> (at least
     /// <see cref="MaxRecordSize"/> bytes), checked whole: an acknowledgement, or a closing
-    /// note's text. Returns false when the target closed the connection between records.
+    /// note's text. Returns null when the target closed the connection between records.
     /// </summary>
     /// <exception cref="ReplicationRefusedException">The record is damaged, too large, cut short, or of another kind.</exception>
-    public static bool TryRead(Stream stream, byte[] buffer, out Acknowledgement ack, out string? note)
+    internal static async ValueTask<TargetMessage?> ReadAsync(Stream stream, byte[] buffer, CancellationToken cancellation)
     {
-        ack = default;
-        note = null;
-        var read = stream.ReadAtLeast(buffer.AsSpan(0, JournalFormat.HeaderSize), JournalFormat.HeaderSize, throwOnEndOfStream: false);
+        var read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, JournalFormat.HeaderSize), JournalFormat.HeaderSize, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
         if (read == 0)
-            return false;
+            return null;
         if (read < JournalFormat.HeaderSize)
             throw new ReplicationRefusedException("the target's connection ended inside a record header");
-        var header = RecordHeader.Parse(buffer);
-        if (RecordCheck.Header(header) is { } bad)
+        var size = DeclaredSize(buffer.AsSpan(0, JournalFormat.HeaderSize));
+        await stream.ReadExactlyAsync(buffer.AsMemory(JournalFormat.HeaderSize, size - JournalFormat.HeaderSize), cancellation).ConfigureAwait(false);
+        return Parse(buffer.AsSpan(0, size));
+    }
+
+    /// <summary>The bytes the record whose header this is occupies, checked against the most a target sends.</summary>
+    private static int DeclaredSize(ReadOnlySpan<byte> header)
+    {
+        var frame = RecordFrame.Read(header, checkBody: false);
+        if (frame.Problem is { } bad)
             throw new ReplicationRefusedException($"the target sent a bad record: expected {bad.Expected}, found {bad.Found}");
-        var size = JournalFormat.AlignedRecordSize((int)header.RecordSize);
-        if (size > MaxRecordSize)
-            throw new ReplicationRefusedException($"the target sent a record of {header.RecordSize} bytes; its records are at most {MaxRecordSize}");
-        stream.ReadExactly(buffer.AsSpan(JournalFormat.HeaderSize, size - JournalFormat.HeaderSize));
-        var record = buffer.AsSpan(0, size);
-        if (header.StreamField == (StreamId.Ack | StreamId.Begin | StreamId.End))
+        if (frame.Length > MaxRecordSize)
+            throw new ReplicationRefusedException($"the target sent a record of {frame.Header.RecordSize} bytes; its records are at most {MaxRecordSize}");
+        return frame.Length;
+    }
+
+    private static TargetMessage Parse(ReadOnlySpan<byte> record)
+    {
+        var field = RecordFrame.Read(record, checkBody: false).Header.StreamField;
+        if (field == (StreamId.Ack | StreamId.Begin | StreamId.End))
         {
-            if (!Acknowledgement.TryParse(record, out ack, out var problem))
+            if (!Acknowledgement.TryParse(record, out var ack, out var problem))
                 throw new ReplicationRefusedException($"the target sent a bad acknowledgement: {problem}");
-            return true;
+            return new TargetMessage(ack, null);
         }
-        if (header.StreamField != (StreamId.Annotation | StreamId.Begin | StreamId.End))
-            throw new ReplicationRefusedException($"the target sent a record of stream field 0x{header.StreamField:X4}; it sends acknowledgements (0xC004) and closing notes (0xC003) only");
-        if (RecordCheck.Body(record, header, 0) is { } damaged)
+        if (field != (StreamId.Annotation | StreamId.Begin | StreamId.End))
+            throw new ReplicationRefusedException($"the target sent a record of stream field 0x{field:X4}; it sends acknowledgements (0xC004) and closing notes (0xC003) only");
+        var frame = RecordFrame.Read(record);
+        if (frame.Problem is { } damaged)
             throw new ReplicationRefusedException($"the target sent a damaged closing note: expected {damaged.Expected}, found {damaged.Found}");
-        note = Encoding.UTF8.GetString(record[JournalFormat.HeaderSize..((int)header.RecordSize - JournalFormat.TrailerSize)]);
-        return true;
+        return new TargetMessage(default, Encoding.UTF8.GetString(frame.Payload));
     }
 }
+
+/// <summary>One record from the target: an acknowledgement, or (when <see cref="Note"/> is set) its closing note.</summary>
+internal readonly record struct TargetMessage(Acknowledgement Ack, string? Note);

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Vellum.Replication.Security;
 using Vellum.Store;
 
@@ -10,9 +11,10 @@ namespace Vellum.Replication;
 /// secret before any record is accepted), then two loops side by side: records in, appended
 /// to the replica store as they arrive, and acknowledgements out, each sent once a sync of
 /// the store covered what it acknowledges. Any bad record ends the session; what was stored
-/// before it stays.
+/// before it stays. Whatever ends it first breaks the connection (<see cref="ConnectionBreak"/>):
+/// that reason is the one logged and the one told to the source.
 /// </summary>
-internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, ReplicationServerOptions options, CancellationToken stopping)
+internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, ReplicationServerOptions options, ILogger logger, CancellationToken stopping)
 {
     private readonly string _peer = client.Client.RemoteEndPoint?.ToString() ?? "unknown peer";
     private readonly SemaphoreSlim _appended = new(0);
@@ -31,6 +33,8 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         using var connection = client;
         connection.NoDelay = true;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        // Breaking cancels the session's loops and leaves the socket open: a closing note may still go out below.
+        var session = new ConnectionBreak(cancellation);
         Stream stream = connection.GetStream();
         SealedStream? sealedStream = null;
         var receiving = false;
@@ -43,7 +47,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                 underTls = new ReadAheadStream(stream, ReadAheadSize);
                 var tls = new SslStream(underTls, leaveInnerStreamOpen: false);
                 stream = tls;
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellation.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, session.Token).ConfigureAwait(false);
             }
             if (await HandshakeAsync(stream, cancellation).ConfigureAwait(false) is not { } accepted)
                 return;
@@ -57,40 +61,50 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                     // sent before the source's empty first frame, so no frame can reach the
                     // source while its TLS layer still reads the verdict (docs/replication.md).
                     sealedStream = new SealedStream(underTls, keys.TargetToSource, keys.SourceToTarget);
-                    await sealedStream.ReadOpeningAsync(cancellation.Token).ConfigureAwait(false);
+                    await sealedStream.ReadOpeningAsync(session.Token).ConfigureAwait(false);
                 }
                 cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
                 receiving = true;
-                await ReceiveAsync(sealedStream ?? stream, journal, cancellation).ConfigureAwait(false);
+                await ReceiveAsync(sealedStream ?? stream, journal, session).ConfigureAwait(false);
             }
             finally
             {
                 journal.Release();
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (Exception error) when (ConnectionBreak.Ends(error))
         {
-        }
-        catch (OperationCanceledException) when (receiving)
-        {
-            options.Log($"{_peer}: a newer session for its journal took over; disconnected");
-        }
-        catch (OperationCanceledException)
-        {
-            options.Log($"{_peer}: no complete handshake within {WireFormat.HandshakeTimeout.TotalSeconds:0} s; disconnected, nothing stored");
-        }
-        catch (Exception error) when (error is IOException or SocketException or ReplicationRefusedException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
-        {
-            options.Log($"{_peer}: {Describe(error)}; disconnected");
+            session.Break(error);
         }
         finally
         {
+            if (session.Reason is { } reason)
+                LogEnd(reason, receiving);
             if (_closingNote is { } note)
                 await CloseWithNoteAsync(connection, sealedStream ?? stream, note).ConfigureAwait(false);
             if (sealedStream is not null)
                 await sealedStream.DisposeAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
             _appended.Dispose();
+        }
+    }
+
+    /// <summary>Logs why the session ended: the first reason its connection broke for, once.</summary>
+    private void LogEnd(Exception reason, bool receiving)
+    {
+        switch (reason)
+        {
+            case OperationCanceledException when stopping.IsCancellationRequested:
+                break;
+            case OperationCanceledException when receiving:
+                ReplicationLog.TakenOver(logger, _peer);
+                break;
+            case OperationCanceledException:
+                ReplicationLog.HandshakeTimedOut(logger, _peer, (int)WireFormat.HandshakeTimeout.TotalSeconds);
+                break;
+            default:
+                ReplicationLog.Disconnected(logger, _peer, Describe(reason));
+                break;
         }
     }
 
@@ -131,9 +145,10 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         if (await Handshake.ReadHelloAsync(stream, cancellation).ConfigureAwait(false) is not { } hello)
         {
             // Under TLS 1.3 a source checks the certificate only once the handshake is complete here, and refusing it just closes.
-            options.Log(options.Certificate is { } certificate
-                ? $"{_peer}: closed the connection after the TLS handshake without a hello, as a source that does not trust this server's certificate ({ServerCertificate.Fingerprint(certificate)}) does; disconnected, nothing stored"
-                : $"{_peer}: closed the connection without a hello; disconnected, nothing stored");
+            if (options.Certificate is { } certificate)
+                ReplicationLog.NoHelloAfterTls(logger, _peer, ServerCertificate.Fingerprint(certificate));
+            else
+                ReplicationLog.NoHello(logger, _peer);
             return null;
         }
         var nonce = HandshakeProof.NewNonce();
@@ -158,14 +173,14 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         if (!acquired)
             return await RefuseAsync(stream, $"journal {hello.JournalId}: the session receiving it did not end", $"journal {hello.JournalId} is being received from another connection", cancellation).ConfigureAwait(false);
         if (tookOver)
-            options.Log($"{_peer}: journal {hello.JournalId}: this session takes over from the one before, which ended without a word reaching this side");
+            ReplicationLog.TakingOver(logger, _peer, hello.JournalId);
         try
         {
             var store = journal.Store;
             var resume = store.WrittenPosition;
             var verdict = new Handshake.Verdict(true, "", HandshakeProof.Target(secret, hello.JournalId, hello.Nonce, nonce), resume, store.DurablePosition);
             await Handshake.WriteVerdictAsync(stream, verdict, cancellation).ConfigureAwait(false);
-            options.Log($"{_peer}: journal {hello.JournalId}: receiving from store position {resume}");
+            ReplicationLog.Receiving(logger, _peer, hello.JournalId, resume);
             return (journal, SessionKeys.Derive(secret, hello.JournalId, hello.Nonce, nonce));
         }
         catch
@@ -177,14 +192,14 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
 
     private async Task<(ReplicaJournal, SessionKeys)?> RefuseAsync(Stream stream, string logged, string told, CancellationToken cancellation)
     {
-        options.Log($"{_peer}: {logged}; disconnected, nothing stored");
+        ReplicationLog.Refused(logger, _peer, logged);
         await Handshake.WriteVerdictAsync(stream, new Handshake.Verdict(false, told, [], 0, 0), cancellation).ConfigureAwait(false);
         return null;
     }
 
-    private async Task ReceiveAsync(Stream stream, ReplicaJournal journal, CancellationTokenSource cancellation)
+    private async Task ReceiveAsync(Stream stream, ReplicaJournal journal, ConnectionBreak session)
     {
-        var acknowledging = Task.Run(() => AcknowledgeAsync(stream, journal, cancellation.Token));
+        var acknowledging = AcknowledgeAsync(stream, journal, session);
         try
         {
             using var reader = new RecordRunReader();
@@ -193,15 +208,15 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                 ReadOnlyMemory<byte> run;
                 try
                 {
-                    run = await reader.ReadRunAsync(stream, cancellation.Token).ConfigureAwait(false);
+                    run = await reader.ReadRunAsync(stream, session.Token).ConfigureAwait(false);
                 }
                 catch (ReplicationRefusedException refused)
                 {
-                    throw Ending(new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}"));
+                    throw Ending(session, new ReplicationRefusedException($"journal {journal.Id} at store position {journal.Store.WrittenPosition}: {refused.Message}"));
                 }
                 if (run.IsEmpty)
                 {
-                    options.Log($"{_peer}: journal {journal.Id}: the source closed the connection at store position {journal.Store.WrittenPosition}");
+                    ReplicationLog.SourceClosed(logger, _peer, journal.Id, journal.Store.WrittenPosition);
                     return;
                 }
                 try
@@ -210,59 +225,69 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
                 }
                 catch (RecordsRejectedException refused)
                 {
-                    throw Ending(new ReplicationRefusedException($"journal {journal.Id}: {refused.Message}; everything before it is kept"));
+                    throw Ending(session, new ReplicationRefusedException($"journal {journal.Id}: {refused.Message}; everything before it is kept"));
                 }
                 catch (StoreIOException failure)
                 {
                     // The store's message names this machine's paths: the log keeps it, the source gets the gist.
                     var at = journal.Store.WrittenPosition;
-                    _closingNote = failure is StoreFullException
+                    throw Ending(session, failure, failure is StoreFullException
                         ? $"journal {journal.Id}: the target's disk is full at store position {at}; it keeps everything before it and takes the rest once there is room"
-                        : $"journal {journal.Id}: the target cannot store records at store position {at} (errno {failure.Errno}); it keeps everything before it";
-                    throw;
+                        : $"journal {journal.Id}: the target cannot store records at store position {at} (errno {failure.Errno}); it keeps everything before it");
                 }
                 _appended.Release();
             }
         }
         finally
         {
-            await cancellation.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await acknowledging.ConfigureAwait(false);
-            }
-            catch (Exception) when (cancellation.IsCancellationRequested)
-            {
-            }
+            // However receiving ended, the acknowledgements end with it.
+            session.End();
+            await acknowledging.ConfigureAwait(false);
         }
     }
 
-    /// <summary>Notes <paramref name="refused"/>'s reason as the session's closing note, and returns it to throw.</summary>
-    private ReplicationRefusedException Ending(ReplicationRefusedException refused)
+    /// <summary>
+    /// Breaks the session for <paramref name="refused"/>, whose reason the source is told in
+    /// the closing note unless the connection broke for another reason first; returns the
+    /// reason it broke for, to throw.
+    /// </summary>
+    private Exception Ending(ConnectionBreak session, Exception refused, string? note = null)
     {
-        _closingNote = refused.Message;
-        return refused;
+        var first = session.Break(refused);
+        if (ReferenceEquals(first, refused))
+            _closingNote = note ?? refused.Message;
+        return first;
     }
 
     /// <summary>
     /// Sends an acknowledgement after each sync that covered new records, and one every
     /// <see cref="WireFormat.AckInterval"/> regardless, so the source can tell an idle link
-    /// from a dead one.
+    /// from a dead one. A failure to send breaks the session.
     /// </summary>
-    private async Task AcknowledgeAsync(Stream stream, ReplicaJournal journal, CancellationToken cancellation)
+    private async Task AcknowledgeAsync(Stream stream, ReplicaJournal journal, ConnectionBreak session)
     {
         var record = new byte[Acknowledgement.RecordSize];
         var store = journal.Store;
-        while (!cancellation.IsCancellationRequested)
+        var cancellation = session.Token;
+        try
         {
-            var (written, highestEnded) = journal.Snapshot();
-            if (store.DurablePosition < written)
-                await store.WaitDurableAsync(written, cancellation).ConfigureAwait(false);
-            new Acknowledgement(highestEnded, written, store.DurablePosition, options.Applied(journal.Id)).Format(record);
-            await stream.WriteAsync(record, cancellation).ConfigureAwait(false);
-            await stream.FlushAsync(cancellation).ConfigureAwait(false);
-            if (journal.Store.WrittenPosition == written)
-                await _appended.WaitAsync(WireFormat.AckInterval, cancellation).ConfigureAwait(false);
+            while (!cancellation.IsCancellationRequested)
+            {
+                var (written, highestEnded) = journal.Snapshot();
+                if (store.DurablePosition < written)
+                    await store.WaitDurableAsync(written, cancellation).ConfigureAwait(false);
+                new Acknowledgement(highestEnded, written, store.DurablePosition, options.Applied(journal.Id)).Format(record);
+                await stream.WriteAsync(record, cancellation).ConfigureAwait(false);
+                await stream.FlushAsync(cancellation).ConfigureAwait(false);
+                if (journal.Store.WrittenPosition == written)
+                    await _appended.WaitAsync(WireFormat.AckInterval, cancellation).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error)
+        {
+            // Once the session is cancelled, a failure here is its consequence, not a reason.
+            if (!cancellation.IsCancellationRequested)
+                session.Break(error);
         }
     }
 }

@@ -27,18 +27,19 @@ internal sealed class AppendPlan
         var offset = 0;
         while (offset < records.Length)
         {
-            if (records.Length - offset < JournalFormat.HeaderSize)
-                throw Reject(offset, $"a {JournalFormat.HeaderSize}-byte record header", $"{records.Length - offset} bytes");
-            var header = RecordHeader.Parse(records[offset..]);
-            if (RecordCheck.Header(header) is { } headerProblem)
-                throw Reject(offset, headerProblem.Expected, headerProblem.Found);
-            var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
-            if (records.Length - offset < aligned)
-                throw Reject(offset, $"{aligned} bytes of record", $"{records.Length - offset} bytes");
-            if (RecordCheck.Body(records.Slice(offset, aligned), header, offset) is { } bodyProblem)
-                throw Reject(offset, bodyProblem.Expected, bodyProblem.Found);
-            CheckStream(header, offset, open);
-            offset += aligned;
+            var frame = RecordFrame.Read(records[offset..], offset);
+            var left = records.Length - offset;
+            switch (frame.Status)
+            {
+                case FrameStatus.Incomplete when left < JournalFormat.HeaderSize:
+                    throw Reject(offset, $"a {JournalFormat.HeaderSize}-byte record header", $"{left} bytes");
+                case FrameStatus.Incomplete:
+                    throw Reject(offset, $"{frame.Length} bytes of record", $"{left} bytes");
+                case FrameStatus.Damaged:
+                    throw Reject(offset, frame.Problem!.Value.Expected, frame.Problem.Value.Found);
+            }
+            CheckStream(frame.Header, offset, open);
+            offset += frame.Length;
         }
     }
 

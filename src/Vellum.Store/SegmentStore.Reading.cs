@@ -8,6 +8,9 @@ public sealed partial class SegmentStore
 {
     private readonly object _appendSignal = new();
 
+    /// <summary>Completed at the next append signal; made only while an asynchronous reader waits (guarded by <see cref="_appendSignal"/>).</summary>
+    private TaskCompletionSource? _appendedAsync;
+
     /// <summary>
     /// The store's bytes from <paramref name="position"/> on, as a read-only stream across
     /// segment files. Without <paramref name="follow"/> it ends at the position written when
@@ -112,9 +115,42 @@ public sealed partial class SegmentStore
         }
     }
 
+    /// <summary>
+    /// <see cref="WaitForData"/> without holding a thread: for a reader on a task (a replication
+    /// sender following the store). False once disposed or cancelled.
+    /// </summary>
+    public async ValueTask<bool> WaitForDataAsync(long position, bool durableOnly, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            Task appended;
+            lock (_appendSignal)
+            {
+                if (_disposed || cancellation.IsCancellationRequested)
+                    return false;
+                if ((durableOnly ? DurablePosition : WrittenPosition) > position)
+                    return true;
+                _appendedAsync ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                appended = _appendedAsync.Task;
+            }
+            try
+            {
+                await appended.WaitAsync(cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+    }
+
     private void SignalAppended()
     {
         lock (_appendSignal)
+        {
             Monitor.PulseAll(_appendSignal);
+            _appendedAsync?.TrySetResult();
+            _appendedAsync = null;
+        }
     }
 }

@@ -79,13 +79,13 @@ public sealed partial class SegmentStore
         {
             if (records.Length - offset < JournalFormat.HeaderSize)
                 return records.Length;
-            var header = RecordHeader.Parse(records[offset..]);
-            if (header.Id is StreamId.SyncPoint or StreamId.Checkpoint)
+            var frame = RecordFrame.Read(records[offset..], checkBody: false);
+            if (frame.Header.Id is StreamId.SyncPoint or StreamId.Checkpoint)
                 return offset;
             // A bad header ends the scan; the run's own check refuses it at its place.
-            if (RecordCheck.Header(header) is not null)
+            if (frame.Status == FrameStatus.Damaged)
                 return records.Length;
-            offset += JournalFormat.AlignedRecordSize((int)header.RecordSize);
+            offset += frame.Length;
         }
         return records.Length;
     }
@@ -93,20 +93,16 @@ public sealed partial class SegmentStore
     /// <summary>Appends the checkpoint or sync point at the start of <paramref name="records"/>; returns its length.</summary>
     private int AppendStoreRecord(ReadOnlySpan<byte> records)
     {
-        var header = RecordHeader.Parse(records);
-        if (RecordCheck.Header(header) is { } headerProblem)
-            throw ReplicaRefusal($"expected {headerProblem.Expected}, found {headerProblem.Found}");
-        var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
-        if (records.Length < aligned)
-            throw ReplicaRefusal($"expected {aligned} bytes of record, found {records.Length} bytes");
-        var record = records[..aligned];
-        if (RecordCheck.Body(record, header, 0) is { } bodyProblem)
-            throw ReplicaRefusal($"expected {bodyProblem.Expected}, found {bodyProblem.Found}");
-        if (header.Id == StreamId.Checkpoint)
-            SealReplicated(record);
+        var frame = RecordFrame.Read(records);
+        if (frame.Problem is { } problem)
+            throw ReplicaRefusal($"expected {problem.Expected}, found {problem.Found}");
+        if (frame.Status == FrameStatus.Incomplete)
+            throw ReplicaRefusal($"expected {frame.Length} bytes of record, found {records.Length} bytes");
+        if (frame.Header.Id == StreamId.Checkpoint)
+            SealReplicated(frame.Bytes);
         else
-            StartReplicatedSegment(record, header);
-        return aligned;
+            StartReplicatedSegment(frame.Bytes, frame.Header);
+        return frame.Length;
     }
 
     private void SealReplicated(ReadOnlySpan<byte> record)

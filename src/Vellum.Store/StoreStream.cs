@@ -33,26 +33,63 @@ internal sealed class StoreStream(SegmentStore store, long position, bool follow
             return 0;
         while (true)
         {
-            if (!store.TryFindReadable(position, durableOnly, out var path, out var start, out var limit))
-                return 0;
-            if (limit > position)
-            {
-                if (_filePath != path)
-                {
-                    _file?.Dispose();
-                    _file = SegmentFile.Open(path, write: false);
-                    _filePath = path;
-                }
-                var want = (int)Math.Min(buffer.Length, limit - position);
-                var read = _file!.ReadAt(buffer[..want], position - start);
-                if (read == 0)
-                    throw new IOException($"{path} ends before store position {position}, which the store says it holds");
-                position += read;
+            if (TryReadHeld(buffer, out var read))
                 return read;
-            }
             if (!follow || !store.WaitForData(position, durableOnly, cancellation))
                 return 0;
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="Read(Span{byte})"/>, but a follower waits for the next append without
+    /// holding a thread; either the stream's cancellation or <paramref name="cancellationToken"/>
+    /// ends the wait (and the stream, with 0).
+    /// </summary>
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+            return 0;
+        while (true)
+        {
+            // The segment files are read with pread, which the page cache answers: only the wait is worth awaiting.
+            if (TryReadHeld(buffer.Span, out var read))
+                return read;
+            if (!follow || !await WaitForDataAsync(cancellationToken).ConfigureAwait(false))
+                return 0;
+        }
+    }
+
+    private async ValueTask<bool> WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || cancellationToken == cancellation)
+            return await store.WaitForDataAsync(position, durableOnly, cancellation).ConfigureAwait(false);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellation, cancellationToken);
+        return await store.WaitForDataAsync(position, durableOnly, either.Token).ConfigureAwait(false);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Reads what the store holds at the position now; false when it holds nothing more yet (<paramref name="read"/> is then 0).</summary>
+    private bool TryReadHeld(Span<byte> buffer, out int read)
+    {
+        read = 0;
+        if (!store.TryFindReadable(position, durableOnly, out var path, out var start, out var limit))
+            return true;
+        if (limit <= position)
+            return false;
+        if (_filePath != path)
+        {
+            _file?.Dispose();
+            _file = SegmentFile.Open(path, write: false);
+            _filePath = path;
+        }
+        var want = (int)Math.Min(buffer.Length, limit - position);
+        read = _file!.ReadAt(buffer[..want], position - start);
+        if (read == 0)
+            throw new IOException($"{path} ends before store position {position}, which the store says it holds");
+        position += read;
+        return true;
     }
 
     public override void Flush()

@@ -32,10 +32,10 @@ internal sealed class InProcessTarget : IDisposable
     }
 
     /// <summary>A started sender of <paramref name="store"/> to this target.</summary>
-    public ReplicationSender SenderOf(SegmentStore store, string name)
+    public ReplicationSender SenderOf(SegmentStore store)
     {
         var target = new ReplicationTarget("127.0.0.1", _server.Endpoint.Port, ServerPin.Fingerprint(ServerCertificate.Fingerprint(_certificate)));
-        var sender = new ReplicationSender(store, target, System.Text.Encoding.UTF8.GetBytes(Secret), line => Console.Error.WriteLine($"{name}: {line}"));
+        var sender = new ReplicationSender(store, target, System.Text.Encoding.UTF8.GetBytes(Secret));
         sender.Start();
         return sender;
     }

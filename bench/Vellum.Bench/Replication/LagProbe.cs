@@ -24,7 +24,7 @@ internal static class LagProbe
         using var source = SegmentStore.Open(Path.Combine(root, "lag-source"), new StoreOptions { Header = header });
         using var target = new InProcessTarget(Path.Combine(root, "lag-target"));
         using var syncer = new SpoolSyncer(source);
-        using var sender = target.SenderOf(source, "lag probe");
+        using var sender = target.SenderOf(source);
         if (!sender.WaitAcknowledged(source.WrittenPosition, TimeSpan.FromSeconds(30)))
             throw new InvalidOperationException($"lag probe: the target never acknowledged: {sender.Problem}");
 

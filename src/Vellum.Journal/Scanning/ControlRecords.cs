@@ -13,7 +13,7 @@ internal static class ControlRecords
     /// The most recent BEGIN id that the record must repeat; null where it cannot be known
     /// (the first sync point, which establishes it).
     /// </param>
-    public static bool TryDecode(in StreamRecord record, ulong? expectedTransactionId, out JournalEntry? entry, out JournalError? error)
+    public static bool TryDecode(in RecordFrame record, ulong? expectedTransactionId, out JournalEntry? entry, out JournalError? error)
     {
         entry = null;
         error = null;
@@ -77,7 +77,7 @@ internal static class ControlRecords
 
     private static ulong U64(ReadOnlySpan<byte> payload, int at) => BinaryPrimitives.ReadUInt64LittleEndian(payload[at..]);
 
-    private static bool Fail(in StreamRecord record, out JournalError? error, string expected, string found)
+    private static bool Fail(in RecordFrame record, out JournalError? error, string expected, string found)
     {
         error = JournalError.Corrupt(record.Offset, expected, found);
         return false;

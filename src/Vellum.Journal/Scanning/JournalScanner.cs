@@ -13,7 +13,6 @@ public sealed class JournalScanner : IDisposable
 {
     private readonly Stream _input;
     private readonly bool _leaveOpen;
-    private readonly StreamWindow _window;
     private readonly RecordReader _reader;
     private readonly TransactionTable _transactions = new();
     private bool _reversible;
@@ -29,8 +28,7 @@ public sealed class JournalScanner : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         _input = input;
         _leaveOpen = leaveOpen;
-        _window = new StreamWindow(input);
-        _reader = new RecordReader(_window);
+        _reader = new RecordReader(input);
         if (resume is not null)
         {
             Header = resume.Header;
@@ -121,7 +119,7 @@ public sealed class JournalScanner : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        _window.Dispose();
+        _reader.Dispose();
         if (!_leaveOpen)
             _input.Dispose();
     }
@@ -135,7 +133,7 @@ public sealed class JournalScanner : IDisposable
         return new ScanResult(entries, scanner.Error, scanner.IncompleteTransactions, scanner.Header);
     }
 
-    private bool Interpret(in StreamRecord record, out JournalEntry? entry, out JournalError? error)
+    private bool Interpret(in RecordFrame record, out JournalEntry? entry, out JournalError? error)
     {
         entry = null;
         error = null;

@@ -2,7 +2,8 @@ using Vellum.Journal.Format;
 
 namespace Vellum.Journal.Scanning;
 
-internal enum RecordStatus
+/// <summary>What <see cref="RecordReader.Read"/> found next.</summary>
+public enum RecordStatus
 {
     Record,
     EndOfInput,
@@ -10,12 +11,14 @@ internal enum RecordStatus
 }
 
 /// <summary>
-/// Stream-record framing: checks every field of a record before handing out its payload, and
-/// classifies a damaged record as a torn tail or corruption by looking for a valid record after it.
-/// Zero bytes from a record boundary to the end of the input are no record at all: they end
-/// the input (a segment file's preallocated space, docs/journal-format.md 1.4).
+/// Reads the records of a byte stream one by one, each framed and checked whole
+/// (<see cref="RecordFrame"/>) before it is handed out, and classifies a damaged record as a
+/// torn tail or corruption by looking for a valid record after it. Zero bytes from a record
+/// boundary to the end of the input are no record at all: they end the input (a segment
+/// file's preallocated space, docs/journal-format.md 1.4). Records are read in large blocks
+/// into one pooled buffer: nothing is allocated per record.
 /// </summary>
-internal sealed class RecordReader(StreamWindow window)
+public sealed class RecordReader : IDisposable
 {
     /// <summary>
     /// Bytes of candidate records the look-ahead may load and check. Chance candidates are rare
@@ -28,49 +31,71 @@ internal sealed class RecordReader(StreamWindow window)
     /// <summary>What <see cref="FindValidRecordAfterHeader"/> returns when the budget ran out.</summary>
     private const long BudgetSpent = -1;
 
+    private readonly StreamWindow _window;
+
+    /// <param name="input">Read from its current position on; left open.</param>
+    /// <param name="startOffset">What that position is called in records' offsets and in damage (a store position, say).</param>
+    public RecordReader(Stream input, long startOffset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _window = new StreamWindow(input, startOffset);
+    }
+
     /// <summary>Where the input's zero-filled tail starts, once reading ended at one.</summary>
     public long? ZeroTailOffset { get; private set; }
 
-    public RecordStatus Read(out StreamRecord record, out JournalError? damage)
+    /// <summary>
+    /// The next record, whole and checked; its spans stay valid until the next call. At damage
+    /// <paramref name="damage"/> says where, what was expected and found, and whether it is a
+    /// torn tail (nothing valid after it) or corruption.
+    /// </summary>
+    public RecordStatus Read(out RecordFrame record, out JournalError? damage)
     {
         record = default;
         damage = null;
-        var offset = window.Position;
-        if (!window.Ensure(1))
+        var offset = _window.Position;
+        if (!_window.Ensure(1))
             return RecordStatus.EndOfInput;
-        if (!window.Ensure(JournalFormat.HeaderSize))
+        // The window moves its bytes only when it is next filled, so a whole frame's spans stay valid until then.
+        var frame = RecordFrame.Read(_window.Span, offset);
+        while (frame.Status == FrameStatus.Incomplete && _window.Ensure(frame.Length))
+            frame = RecordFrame.Read(_window.Span, offset);
+        switch (frame.Status)
         {
-            if (!window.Span.ContainsAnyExcept((byte)0))
-                return EndAtZeroTail(offset);
-            damage = JournalError.Torn(offset, $"a {JournalFormat.HeaderSize}-byte record header", $"{window.Available} bytes before the end of input");
+            case FrameStatus.Whole:
+                _window.Advance(frame.Length);
+                record = frame;
+                return RecordStatus.Record;
+            case FrameStatus.Incomplete when _window.Available < JournalFormat.HeaderSize:
+                if (!_window.Span.ContainsAnyExcept((byte)0))
+                    return EndAtZeroTail(offset);
+                damage = JournalError.Torn(offset, $"a {JournalFormat.HeaderSize}-byte record header", $"{_window.Available} bytes before the end of input");
+                return RecordStatus.Damaged;
+            case FrameStatus.Incomplete:
+                damage = ClassifyTruncated(offset, frame.Header, frame.Length);
+                return RecordStatus.Damaged;
+            default:
+                return Damaged(frame, offset, out damage);
+        }
+    }
+
+    private RecordStatus Damaged(RecordFrame frame, long offset, out JournalError? damage)
+    {
+        var problem = frame.Problem!.Value;
+        if (frame.Length > 0)
+        {
+            damage = Classify(offset, problem, FindValidRecordAfterHeader(out _));
             return RecordStatus.Damaged;
         }
-        var header = RecordHeader.Parse(window.Span);
-        if (RecordCheck.Header(header) is { } headerProblem)
+        var zeroHeader = !_window.Span[..JournalFormat.HeaderSize].ContainsAnyExcept((byte)0);
+        var follower = FindValidRecordAfterHeader(out var zerosOnly);
+        if (follower is null && zeroHeader && zerosOnly)
         {
-            var zeroHeader = !window.Span[..JournalFormat.HeaderSize].ContainsAnyExcept((byte)0);
-            var follower = FindValidRecordAfterHeader(out var zerosOnly);
-            if (follower is null && zeroHeader && zerosOnly)
-                return EndAtZeroTail(offset);
-            damage = Classify(offset, headerProblem, follower);
-            return RecordStatus.Damaged;
+            damage = null;
+            return EndAtZeroTail(offset);
         }
-        var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
-        if (!window.Ensure(aligned))
-        {
-            damage = ClassifyTruncated(offset, header, aligned);
-            return RecordStatus.Damaged;
-        }
-        var bytes = window.Span[..aligned];
-        if (RecordCheck.Body(bytes, header, offset) is { } bodyProblem)
-        {
-            damage = Classify(offset, bodyProblem, FindValidRecordAfterHeader(out _));
-            return RecordStatus.Damaged;
-        }
-        window.Advance(aligned);
-        // The window only moves its bytes when it is next filled, so the payload stays valid until then.
-        record = new StreamRecord(offset, header, bytes.Slice(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize));
-        return RecordStatus.Record;
+        damage = Classify(offset, problem, follower);
+        return RecordStatus.Damaged;
     }
 
     private RecordStatus EndAtZeroTail(long offset)
@@ -85,7 +110,7 @@ internal sealed class RecordReader(StreamWindow window)
 
     private JournalError ClassifyTruncated(long offset, RecordHeader header, int aligned)
     {
-        var present = window.Available;
+        var present = _window.Available;
         // A valid record inside the declared extent means the size field, not the write, is broken.
         return FindValidRecordAfterHeader(out _) switch
         {
@@ -108,23 +133,24 @@ internal sealed class RecordReader(StreamWindow window)
     {
         var budget = LookAheadBudget;
         zerosOnly = true;
-        window.Advance(JournalFormat.HeaderSize);
-        while (window.Ensure(JournalFormat.HeaderSize))
+        _window.Advance(JournalFormat.HeaderSize);
+        while (_window.Ensure(JournalFormat.HeaderSize))
         {
-            zerosOnly = zerosOnly && !window.Span[..JournalFormat.RecordAlignment].ContainsAnyExcept((byte)0);
-            var header = RecordHeader.Parse(window.Span);
-            if (RecordCheck.Header(header) is null)
+            zerosOnly = zerosOnly && !_window.Span[..JournalFormat.RecordAlignment].ContainsAnyExcept((byte)0);
+            var candidate = RecordFrame.Read(_window.Span, _window.Position, checkBody: false);
+            if (candidate.Status != FrameStatus.Damaged)
             {
-                var aligned = JournalFormat.AlignedRecordSize((int)header.RecordSize);
-                budget -= aligned;
+                budget -= candidate.Length;
                 if (budget < 0)
                     return BudgetSpent;
-                if (window.Ensure(aligned) && RecordCheck.Body(window.Span[..aligned], header, window.Position) is null)
-                    return window.Position;
+                if (_window.Ensure(candidate.Length) && RecordFrame.Read(_window.Span, _window.Position).Status == FrameStatus.Whole)
+                    return _window.Position;
             }
-            window.Advance(JournalFormat.RecordAlignment);
+            _window.Advance(JournalFormat.RecordAlignment);
         }
-        zerosOnly = zerosOnly && !window.Span.ContainsAnyExcept((byte)0);
+        zerosOnly = zerosOnly && !_window.Span.ContainsAnyExcept((byte)0);
         return null;
     }
+
+    public void Dispose() => _window.Dispose();
 }

@@ -8,7 +8,7 @@ namespace Vellum.Journal.Scanning;
 /// only when it is full of bytes that actually arrived, so a large declared size costs nothing
 /// until the input really holds that much.
 /// </summary>
-internal sealed class StreamWindow(Stream stream) : IDisposable
+internal sealed class StreamWindow(Stream stream, long startPosition = 0) : IDisposable
 {
     private const int InitialSize = 64 * 1024;
 
@@ -18,7 +18,7 @@ internal sealed class StreamWindow(Stream stream) : IDisposable
     private bool _endOfInput;
 
     /// <summary>Stream offset of the first byte of <see cref="Span"/>.</summary>
-    public long Position { get; private set; }
+    public long Position { get; private set; } = startPosition;
 
     public int Available => _end - _start;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Vellum.Journal.Format;
 
 namespace Vellum.Journal.Scanning;
 
@@ -15,7 +16,7 @@ internal sealed class TransactionAssembler(ulong transactionId, ushort streamId,
 
     public JournalError? Error => _parser.Error;
 
-    public bool Feed(in StreamRecord record) => _parser.Feed(record.Payload, record.PayloadOffset, record.Offset);
+    public bool Feed(in RecordFrame record) => _parser.Feed(record.Payload, record.PayloadOffset, record.Offset);
 
     public bool TryCommit(long endOffset, [NotNullWhen(true)] out TransactionEntry? entry)
     {

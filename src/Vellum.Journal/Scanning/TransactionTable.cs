@@ -47,7 +47,7 @@ internal sealed class TransactionTable
     }
 
     /// <summary>Takes a transaction-stream record; returns its entry when the record ended a transaction.</summary>
-    public bool Process(in StreamRecord record, bool reversible, out JournalEntry? entry, out JournalError? error)
+    public bool Process(in RecordFrame record, bool reversible, out JournalEntry? entry, out JournalError? error)
     {
         entry = null;
         error = null;
@@ -118,7 +118,7 @@ internal sealed class TransactionTable
         return true;
     }
 
-    private bool CheckNewId(in StreamRecord record, out JournalError? error)
+    private bool CheckNewId(in RecordFrame record, out JournalError? error)
     {
         error = null;
         var id = record.Header.TransactionId;
@@ -129,7 +129,7 @@ internal sealed class TransactionTable
         return id > LastBegun || Fail(record, out error, $"a transaction id above {LastBegun} (the previous BEGIN) on a BEGIN record", $"{id}");
     }
 
-    private static bool Fail(in StreamRecord record, out JournalError? error, string expected, string found)
+    private static bool Fail(in RecordFrame record, out JournalError? error, string expected, string found)
     {
         error = JournalError.Corrupt(record.Offset, expected, found);
         return false;

@@ -1,4 +1,5 @@
 using Vellum.Fifo;
+using Vellum.Journal.Format;
 using Vellum.Store;
 
 namespace Vellum.Recording;
@@ -20,7 +21,12 @@ internal static class RingRecovery
             return new RingRecoveryReport(0, 0, reason);
         if (store.WrittenPosition < leftover.DrainedSinkPosition)
             return new RingRecoveryReport(0, 0, $"the ring file says the store held {leftover.DrainedSinkPosition} bytes, it holds {store.WrittenPosition}: the store lost its tail (not a process kill); nothing replayed");
-        var alreadyStored = StoreRecords.From(store, leftover.DrainedSinkPosition).Count(StoreRecords.IsTransactionRecord);
+        var alreadyStored = 0;
+        foreach (var record in StoreRecords.From(store, leftover.DrainedSinkPosition))
+        {
+            if (StreamId.IsTransaction(record.Header.Id))
+                alreadyStored++;
+        }
         var appended = 0;
         var incomplete = 0;
         foreach (var record in leftover.Records(leftover.DrainedFifoPosition))

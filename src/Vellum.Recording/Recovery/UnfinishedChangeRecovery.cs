@@ -49,9 +49,8 @@ internal static class UnfinishedChangeRecovery
         journal.Write(RecordCodec.SyncPoint(store.Header));
         foreach (var record in StoreRecords.From(store, store.ReadStartFor(open.TransactionId)))
         {
-            if (StoreRecords.TransactionId(record) == open.TransactionId
-                && (StoreRecords.StreamField(record) & StreamId.IdMask) == open.StreamId)
-                journal.Write(record);
+            if (record.Header.TransactionId == open.TransactionId && record.Header.Id == open.StreamId)
+                journal.Write(record.Bytes);
         }
         // Close the operation with a PAD leaf marked LAST: a complete intent then reads as a
         // whole operation; an intent cut short does not parse.

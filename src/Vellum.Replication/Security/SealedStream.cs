@@ -41,10 +41,10 @@ public sealed class SealedStream : LayeredStream
     }
 
     /// <summary>Sends the source's empty first frame, by which the target knows the peer has left TLS (docs/replication.md).</summary>
-    public void WriteOpening()
+    public async ValueTask WriteOpeningAsync(CancellationToken cancellation)
     {
-        Inner.Write(_sealBuffer, 0, Seal([]));
-        Inner.Flush();
+        await Inner.WriteAsync(_sealBuffer.AsMemory(0, Seal([])), cancellation).ConfigureAwait(false);
+        await Inner.FlushAsync(cancellation).ConfigureAwait(false);
     }
 
     /// <summary>Reads the peer's first frame, which must be empty.</summary>

@@ -22,7 +22,7 @@ public sealed class SealedStreamTests
         // Python's cryptography: AESGCM(key).encrypt(struct.pack("<Q", n) + bytes(4), payload, struct.pack("<I", len(payload))).
         var wire = Seal(writer =>
         {
-            writer.WriteOpening();
+            writer.WriteOpeningAsync(CancellationToken.None).AsTask().Wait();
             writer.Write("vellum sealed frame"u8);
         });
 
@@ -142,7 +142,7 @@ public sealed class SealedStreamTests
     [Fact]
     public async Task The_first_frame_must_be_empty()
     {
-        var opening = Seal(writer => writer.WriteOpening());
+        var opening = Seal(writer => writer.WriteOpeningAsync(CancellationToken.None).AsTask().Wait());
         var data = Seal(writer => writer.Write("records"u8));
 
         using (var good = Reader(opening))
