@@ -1,6 +1,7 @@
 using System.Text;
 using Vellum.Fuse;
 using Vellum.Native;
+using Vellum.Testing;
 using Xunit.Abstractions;
 
 namespace Vellum.Fuse.Tests;
@@ -23,7 +24,7 @@ public sealed class MountTests(ITestOutputHelper output)
     [Fact]
     public void An_exception_in_the_file_system_answers_EIO_and_says_once_which_operation_on_what_and_why()
     {
-        var log = new CollectingLogger();
+        var log = new CapturedLog();
         using var mount = TestMount.Create(setup: fs => fs.AddBrokenFile("broken"), logger: log);
 
         for (var attempt = 0; attempt < 3; attempt++)

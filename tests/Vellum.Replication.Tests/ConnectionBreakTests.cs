@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Vellum.Journal.Format;
 using Vellum.Replication.Security;
+using Vellum.Testing;
 using Xunit.Abstractions;
 
 namespace Vellum.Replication.Tests;
@@ -58,7 +59,7 @@ public sealed class ConnectionBreakTests(ITestOutputHelper output) : IDisposable
         try
         {
             var log = new RefusalLog(line => output.WriteLine($"sender: {line}"));
-            using var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, null), secret, new LineLogger(log.Add));
+            using var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, null), secret, new CapturedLog(log.Add));
             sender.Start();
             using var timeout = new CancellationTokenSource(RefusalPeers.Guard);
             using var peer = await listener.AcceptTcpClientAsync(timeout.Token);

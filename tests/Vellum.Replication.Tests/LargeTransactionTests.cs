@@ -32,7 +32,7 @@ public sealed class LargeTransactionTests(ITestOutputHelper output) : IDisposabl
         await using var target = new RefusalServer(Path.Combine(_root, "target"), null, SecretBook.Load(secrets), output.WriteLine);
         await using var proxy = new CuttingProxy(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, target.Port), seed: 7);
         proxy.CutAfterRandomBytes(2 * MiB, 6 * MiB);
-        using var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", proxy.Endpoint.Port, null), Secret, new LineLogger(output.WriteLine));
+        using var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", proxy.Endpoint.Port, null), Secret, new CapturedLog(output.WriteLine));
         sender.Start();
 
         // A create and 96 MiB written, one transaction in 96 records of about 1 MiB: the first half now, the rest later.

@@ -1,4 +1,5 @@
 using Vellum.Replication.Security;
+using Vellum.Testing;
 using Xunit.Abstractions;
 
 namespace Vellum.Replication.Tests;
@@ -21,9 +22,9 @@ public sealed class MultipleJournalsTests(ITestOutputHelper output) : IDisposabl
         using var firstSource = RefusalPeers.CreateSource(Path.Combine(_root, "first"), first, transactions: 80);
         using var secondSource = RefusalPeers.CreateSource(Path.Combine(_root, "second"), second, transactions: 50);
 
-        using (var firstSender = new ReplicationSender(firstSource, pin, "first-journal-secret"u8.ToArray(), new LineLogger(output.WriteLine)))
-        using (var secondSender = new ReplicationSender(secondSource, pin, "second-journal-secret"u8.ToArray(), new LineLogger(output.WriteLine)))
-        using (var impostor = new ReplicationSender(secondSource, pin, "first-journal-secret"u8.ToArray(), new LineLogger(output.WriteLine)))
+        using (var firstSender = new ReplicationSender(firstSource, pin, "first-journal-secret"u8.ToArray(), new CapturedLog(output.WriteLine)))
+        using (var secondSender = new ReplicationSender(secondSource, pin, "second-journal-secret"u8.ToArray(), new CapturedLog(output.WriteLine)))
+        using (var impostor = new ReplicationSender(secondSource, pin, "first-journal-secret"u8.ToArray(), new CapturedLog(output.WriteLine)))
         {
             firstSender.Start();
             secondSender.Start();

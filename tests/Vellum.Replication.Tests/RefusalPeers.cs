@@ -90,7 +90,7 @@ internal sealed class RefusalServer : IAsyncDisposable
         Directory = directory;
         System.IO.Directory.CreateDirectory(directory);
         Journals = new ReplicaJournals(directory);
-        _server = new ReplicationServer(Journals, new ReplicationServerOptions(new IPEndPoint(IPAddress.Loopback, 0), certificate, secrets), new LineLogger(Log.Add));
+        _server = new ReplicationServer(Journals, new ReplicationServerOptions(new IPEndPoint(IPAddress.Loopback, 0), certificate, secrets), new CapturedLog(Log.Add));
         _server.Start();
     }
 

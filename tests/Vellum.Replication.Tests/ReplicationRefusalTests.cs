@@ -4,6 +4,7 @@ using System.Text;
 using Vellum.Journal.Format;
 using Vellum.Replication.Security;
 using Vellum.Store;
+using Vellum.Testing;
 using Xunit.Abstractions;
 
 namespace Vellum.Replication.Tests;
@@ -393,7 +394,7 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
         try
         {
             var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-            using var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", port, Pin: null), Encoding.UTF8.GetBytes(Secret), new LineLogger(_senderLog.Add));
+            using var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", port, Pin: null), Encoding.UTF8.GetBytes(Secret), new CapturedLog(_senderLog.Add));
             sender.Start();
             using (var peer = await listener.AcceptTcpClientAsync().WaitAsync(RefusalPeers.Guard))
             {
@@ -417,7 +418,7 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
 
     private ReplicationSender StartSender(SegmentStore source, RefusalServer target, ServerPin? pin, string secret)
     {
-        var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", target.Port, pin), Encoding.UTF8.GetBytes(secret), new LineLogger(_senderLog.Add));
+        var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", target.Port, pin), Encoding.UTF8.GetBytes(secret), new CapturedLog(_senderLog.Add));
         sender.Start();
         return sender;
     }

@@ -1,3 +1,4 @@
+using Vellum.Testing;
 using Xunit.Abstractions;
 
 namespace Vellum.Replication.Tests;
@@ -28,7 +29,7 @@ public sealed class SessionTakeoverTests(ITestOutputHelper output) : IDisposable
         var verdict = await RefusalPeers.HandshakeByHandAsync(silentStream, journalId, syncPoint, System.Text.Encoding.UTF8.GetBytes(Secret));
         Assert.True(verdict.Accepted, verdict.Message);
 
-        using (var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", target.Port, null), System.Text.Encoding.UTF8.GetBytes(Secret), new LineLogger(output.WriteLine)))
+        using (var sender = new ReplicationSender(source, new ReplicationTarget("127.0.0.1", target.Port, null), System.Text.Encoding.UTF8.GetBytes(Secret), new CapturedLog(output.WriteLine)))
         {
             sender.Start();
             Assert.True(sender.WaitAcknowledged(source.WrittenPosition, RefusalPeers.Guard), $"acknowledged {sender.AcknowledgedDurable} of {source.WrittenPosition}: {sender.Problem}");
