@@ -65,9 +65,7 @@ public sealed class DaemonStopTests
             holder.WaitForExit();
         }
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        var replica = Replay.AssertEqualsBacking(mount);
         Assert.Equal(Bytes(2), File.ReadAllBytes(Path.Combine(replica, "written")));
     }
 
@@ -95,9 +93,7 @@ public sealed class DaemonStopTests
             LibC.Close(fd);
         }
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 
     private static void StopWhileAReaderIsBlockedInTheJournal(Action<JournaledMount> stop)
@@ -139,9 +135,7 @@ public sealed class DaemonStopTests
         Assert.True(device.WaitUntilReleased(JournaledMount.Patience), "the held journal write never completed");
         mount.Mount();
         mount.Unmount();
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        var replica = Replay.AssertEqualsBacking(mount);
         Assert.Equal(Bytes(1), File.ReadAllBytes(Path.Combine(replica, "synced")));
         Assert.Equal(Bytes(2), File.ReadAllBytes(Path.Combine(replica, "written")));
     }

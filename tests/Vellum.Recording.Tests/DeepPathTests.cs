@@ -57,9 +57,7 @@ public sealed class DeepPathTests
         })
             Assert.Contains(expected, journaled);
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
 
         var (exitCode, output, error) = JournaledMount.RunVellum("log", mount.Journal);
         Assert.True(exitCode == 0, error);
@@ -98,9 +96,7 @@ public sealed class DeepPathTests
         var journaled = JournalReplay.Operations(mount.Journal).Select(Describe).ToList();
         Assert.Equal(21, journaled.Count);
         Assert.Equal("Mkdir after", journaled[^1]);
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 
     /// <summary>Makes <paramref name="levels"/> nested directories under <paramref name="root"/>; descriptors of the root and of each, to close.</summary>

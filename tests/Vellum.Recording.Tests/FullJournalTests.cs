@@ -77,9 +77,7 @@ public sealed class FullJournalTests : IDisposable
         Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "after"), 0, data, fsync: true));
         mount.Unmount();
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        var replica = Replay.AssertEqualsBacking(mount);
         Assert.Equal(accepted + MiB, new FileInfo(Path.Combine(replica, "big")).Length);
     }
 

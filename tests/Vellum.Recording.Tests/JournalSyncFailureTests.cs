@@ -60,9 +60,7 @@ public sealed class JournalSyncFailureTests
         }
         mount.Unmount();
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        var replica = Replay.AssertEqualsBacking(mount);
         Assert.Equal([.. first, .. second, .. third], File.ReadAllBytes(Path.Combine(replica, "data")));
     }
 
@@ -112,9 +110,7 @@ public sealed class JournalSyncFailureTests
         }
         mount.Unmount();
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 
     [Fact]
@@ -155,9 +151,7 @@ public sealed class JournalSyncFailureTests
         Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, "after"), 0, first, fsync: true));
         mount.Unmount();
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        var replica = Replay.AssertEqualsBacking(mount);
         Assert.Equal([.. first, .. second], File.ReadAllBytes(Path.Combine(replica, "data")));
     }
 

@@ -97,9 +97,7 @@ public sealed class JournaledMountTests
 
         var write = Assert.Single(JournalReplay.Operations(mount.Journal), o => o.Kind == SubRecordType.Write);
         Assert.Equal(expected, write.Redo!.Data!.Value.ToArray());
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 
     [Fact]
@@ -115,9 +113,7 @@ public sealed class JournaledMountTests
         var whiteout = Path.Combine(mount.Backing, "d", "old");
         Assert.True(Path.Exists(whiteout), "the rename left no whiteout");
         Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(whiteout));
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 
     [Fact]
@@ -132,9 +128,7 @@ public sealed class JournaledMountTests
         Assert.Equal(0, LibC.RenameAt2(LibCConstants.AtFdCwd, At("first"), LibCConstants.AtFdCwd, At("victim"), LibCConstants.RenameWhiteout));
         mount.Unmount();
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 
     /// <summary>To .NET's 100 ns resolution, as File.GetLastWriteTimeUtc reports a time.</summary>

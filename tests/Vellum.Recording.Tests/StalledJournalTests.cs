@@ -34,8 +34,6 @@ public sealed class StalledJournalTests
         writer.Join();
         mount.Unmount();
 
-        var replica = Path.Combine(mount.Root, "replay");
-        JournalReplay.Into(mount.Journal, replica);
-        TreeComparison.AssertEqual(mount.Backing, replica);
+        Replay.AssertEqualsBacking(mount);
     }
 }
