@@ -145,7 +145,10 @@ public sealed class MemoryFifoTests
         using var writer = fifo.CreateWriter();
         var acknowledger = new Thread(() =>
         {
-            // Acknowledge in small steps, well behind what was sent.
+            // Nothing is acknowledged until the writer has filled the FIFO and stalled, so
+            // the reuse below is always reuse of space the writer waited for.
+            Assert.True(SpinWait.SpinUntil(() => fifo.Stalls > 0, Patience));
+            // Then acknowledge in small steps, well behind what was sent.
             while (fifo.AcknowledgedPosition < 64 * 1024)
             {
                 var sent = fifo.SentPosition;
@@ -165,7 +168,6 @@ public sealed class MemoryFifoTests
             fifo.WaitForSent(writer.Commit());
         }
         acknowledger.Join();
-        Assert.True(fifo.Stalls > 0);
         Assert.Equal(written, SinkRecords.Parse(sink.Bytes).Count);
     }
 
