@@ -25,6 +25,7 @@ public class FormatConstantsTests
         ["Fsync"] = 0x010F,
         ["Checkpoint"] = 0x0110,
         ["Snapshot"] = 0x0111,
+        ["Baseline"] = 0x0112,
         ["Cred"] = 0x0201,
         ["Redo"] = 0x0202,
         ["Undo"] = 0x0203,
@@ -61,8 +62,9 @@ public class FormatConstantsTests
     [Fact]
     public void Journal_format_numbers_keep_their_persisted_values()
     {
-        Assert.Equal(2, JournalFormat.Version);
-        Assert.Equal(2, JournalFormat.MinCompatibleVersion);
+        Assert.Equal(3, JournalFormat.Version);
+        Assert.Equal(3, JournalFormat.MinCompatibleVersion);
+        Assert.Equal(3, JournalFormat.FirstBaselineVersion);
         Assert.Equal(1, JournalFormat.OldestReadableVersion);
         Assert.Equal(0x4A56, JournalFormat.BeginMagic);
         Assert.Equal(0x764A, JournalFormat.EndMagic);
@@ -141,7 +143,7 @@ public class FormatConstantsTests
         foreach (var type in Enum.GetValues<SubRecordType>())
         {
             var code = (ushort)type;
-            Assert.Equal(code is >= 0x0101 and <= 0x0111, SubRecordTypes.IsOperation(type));
+            Assert.Equal(code is >= 0x0101 and <= 0x0112, SubRecordTypes.IsOperation(type));
             Assert.Equal(code is >= 0x0201 and <= 0x0206, SubRecordTypes.IsGroup(type));
             Assert.Equal(code == 0 || code >= 0x0301, SubRecordTypes.IsLeaf(type));
             Assert.NotEqual(SubRecordTypes.IsLeaf(type), SubRecordTypes.IsNestedType(type));

@@ -95,13 +95,13 @@ public class FormatRoundTripTests
     [Fact]
     public void A_journal_header_needing_a_newer_reader_is_refused_with_a_clear_message()
     {
-        var header = JournalHeader.Create(Guid.NewGuid(), 1, "host", "/") with { Version = 4, MinCompatibleVersion = 3 };
+        var header = JournalHeader.Create(Guid.NewGuid(), 1, "host", "/") with { Version = 5, MinCompatibleVersion = 4 };
         var bytes = new byte[header.EncodedSize];
         header.Format(bytes);
         Assert.False(JournalHeader.TryParse(bytes, out var parsed, out var problem));
         Assert.Null(parsed);
-        Assert.Contains("needs reader version 3", problem);
-        Assert.Contains("this reader is version 2", problem);
+        Assert.Contains("needs reader version 4", problem);
+        Assert.Contains("this reader is version 3", problem);
     }
 
     [Fact]

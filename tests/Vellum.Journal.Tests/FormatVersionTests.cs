@@ -36,6 +36,24 @@ public class FormatVersionTests
         Assert.All(operations, operation => Assert.NotNull(operation.Result));
     }
 
+    /// <summary>The same changes, written by `vellum mount` at format version 2 (commit ab76849), the last before the baseline operation.</summary>
+    [Fact]
+    public void A_journal_of_format_version_2_written_by_the_previous_release_reads_as_it_was_written()
+    {
+        var result = JournalScanner.ReadAll(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "version2.vseg")));
+
+        Assert.Null(result.Error);
+        Assert.Empty(result.IncompleteTransactions);
+        Assert.Equal((2, 2), (result.Header!.Version, result.Header.MinCompatibleVersion));
+        Assert.Equal("/tmp/v2fix/B", result.Header.MountRoot);
+        var operations = result.Entries.OfType<TransactionEntry>().Select(t => Assert.Single(t.Operations)).ToList();
+        Assert.Equal(
+            ["Mkdir dir", "Create dir/file", "Write dir/file", "Link dir/file dir/link", "Rename dir/link moved", "SetAttr dir/file", "Symlink sym", "Unlink sym"],
+            operations.Select(Describe));
+        Assert.Equal("hello"u8.ToArray(), operations[2].Redo!.Data!.Value.ToArray());
+        Assert.All(operations, operation => Assert.NotNull(operation.Result));
+    }
+
     [Fact]
     public void A_path_of_the_largest_length_reads_back_whole_and_one_byte_more_is_refused_before_it_is_read()
     {

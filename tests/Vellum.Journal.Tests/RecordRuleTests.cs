@@ -75,12 +75,12 @@ public class RecordRuleTests
     [Fact]
     public void A_sync_point_needing_a_newer_reader_is_corruption_with_a_clear_message()
     {
-        var header = JournalHeader.Create(Guid.NewGuid(), 1, "host", "/") with { Version = 3, MinCompatibleVersion = 3 };
+        var header = JournalHeader.Create(Guid.NewGuid(), 1, "host", "/") with { Version = 4, MinCompatibleVersion = 4 };
 
         var error = CorruptAt(RecordCodec.SyncPoint(header), 0);
 
         Assert.Equal("a journal header this reader can read", error.Expected);
-        Assert.Contains("journal needs reader version 3 or later", error.Found);
+        Assert.Contains("journal needs reader version 4 or later", error.Found);
     }
 
     [Fact]

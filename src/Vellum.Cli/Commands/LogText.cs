@@ -38,6 +38,7 @@ internal static class LogText
         SubRecordType.Fsync => "fsync",
         SubRecordType.Checkpoint => "checkpoint",
         SubRecordType.Snapshot => "snapshot",
+        SubRecordType.Baseline => "baseline",
         _ => string.Create(CultureInfo.InvariantCulture, $"0x{(ushort)kind:x4}"),
     };
 

@@ -9,18 +9,22 @@ public static class JournalFormat
     /// <summary>
     /// Bumped when a reader of the previous version would misread a new journal, or meet in
     /// it something it would take for damage. 2: PATH and PATH2 may exceed 4096 bytes (a path
-    /// deeper than PATH_MAX), which a version-1 reader refuses as a malformed leaf.
+    /// deeper than PATH_MAX), which a version-1 reader refuses as a malformed leaf. 3: the
+    /// baseline operation, which a version-2 reader would take for an unknown type.
     /// </summary>
-    public const ushort Version = 2;
+    public const ushort Version = 3;
 
     /// <summary>
-    /// The oldest reader version that can still read what this version writes. 2: a
-    /// version-1 reader must refuse the journal at its sync point, not stop at the first
-    /// long path as if the journal were damaged.
+    /// The oldest reader version that can still read what this version writes. 3: an older
+    /// reader must refuse the journal at its sync point, not stop at the first baseline
+    /// operation (or, version 1, long path) as if the journal were damaged.
     /// </summary>
-    public const ushort MinCompatibleVersion = 2;
+    public const ushort MinCompatibleVersion = 3;
 
-    /// <summary>The oldest journal version this reader reads: version 1 differs only in its 4096-byte PATH limit.</summary>
+    /// <summary>The first version whose journals can hold baseline operations.</summary>
+    public const ushort FirstBaselineVersion = 3;
+
+    /// <summary>The oldest journal version this reader reads: version 2 differs only in having no baseline operation, version 1 also in its 4096-byte PATH limit.</summary>
     public const ushort OldestReadableVersion = 1;
 
     /// <summary>Bytes "VJ" at the start of every stream record.</summary>

@@ -27,6 +27,12 @@ public enum SubRecordType : ushort
     Checkpoint = 0x0110,
     Snapshot = 0x0111,
 
+    /// <summary>
+    /// Version 3: part of what the backing directory held when journaling began, or a difference
+    /// found at mount, described as state to establish (docs/journal-format.md 3.5).
+    /// </summary>
+    Baseline = 0x0112,
+
     Cred = 0x0201,
     Redo = 0x0202,
     Undo = 0x0203,
@@ -69,7 +75,7 @@ public enum SubRecordType : ushort
 
 public static class SubRecordTypes
 {
-    public static bool IsOperation(SubRecordType type) => type >= SubRecordType.Create && type <= SubRecordType.Snapshot;
+    public static bool IsOperation(SubRecordType type) => type >= SubRecordType.Create && type <= SubRecordType.Baseline;
 
     public static bool IsGroup(SubRecordType type) => type >= SubRecordType.Cred && type <= SubRecordType.Result;
 
