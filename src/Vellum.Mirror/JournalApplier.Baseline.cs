@@ -146,16 +146,10 @@ public sealed partial class JournalApplier
         var type = mode & LibCConstants.SIfMt;
         var rdev = type is LibCConstants.SIfChr or LibCConstants.SIfBlk ? redo.Attributes.Rdev ?? 0 : 0;
         using var parent = _root.OpenParent(path, id, step.Name);
-        var errno = NodeInfo.Read(parent.Fd, path.Name, out var existing);
-        if (errno == Errno.Success)
-        {
-            if (existing.Type == type && existing.Rdev == rdev
-                && (type != LibCConstants.SIfLnk || ReadLink(parent.Fd, path.Name).AsSpan().SequenceEqual(redo.Target)))
-                return;
-            errno = ReplicaTree.Remove(parent.Fd, path.Name);
-        }
-        if (errno is not Errno.Success and not Errno.ENOENT)
-            throw Failure(step, id, path, errno);
+        var fd = parent.Fd;
+        if (KeptOrCleared(step, id, fd, path, existing => existing.Type == type && existing.Rdev == rdev
+                && (type != LibCConstants.SIfLnk || ReadLink(fd, path.Name).AsSpan().SequenceEqual(redo.Target))))
+            return;
         int result;
         fixed (byte* name = path.Name)
         {
@@ -193,21 +187,32 @@ public sealed partial class JournalApplier
         if (source.Type == LibCConstants.SIfDir)
             throw Failure(step, id, existing, "is a directory, which cannot be hard-linked");
         using var parent = _root.OpenParent(path, id, step.Name);
-        errno = NodeInfo.Read(parent.Fd, path.Name, out var present);
-        if (errno == Errno.Success)
-        {
-            if (present.Device == source.Device && present.Inode == source.Inode)
-                return;
-            errno = ReplicaTree.Remove(parent.Fd, path.Name);
-        }
-        if (errno is not Errno.Success and not Errno.ENOENT)
-            throw Failure(step, id, path, errno);
+        if (KeptOrCleared(step, id, parent.Fd, path, present => present.Device == source.Device && present.Inode == source.Inode))
+            return;
         int result;
         fixed (byte* oldName = existing.Name)
         fixed (byte* newName = path.Name)
             result = LibC.LinkAt(sourceParent.Fd, oldName, parent.Fd, newName, 0);
         if (result != 0)
             throw Failure(step, id, path, LibC.LastError());
+    }
+
+    /// <summary>
+    /// True when PATH holds a node <paramref name="keep"/> accepts; otherwise whatever it holds
+    /// is removed (a directory with its subtree), and the name is free.
+    /// </summary>
+    private static bool KeptOrCleared(Step step, ulong id, int parentFd, ReplicaPath path, Func<NodeInfo, bool> keep)
+    {
+        var errno = NodeInfo.Read(parentFd, path.Name, out var existing);
+        if (errno == Errno.Success)
+        {
+            if (keep(existing))
+                return true;
+            errno = ReplicaTree.Remove(parentFd, path.Name);
+        }
+        if (errno is not Errno.Success and not Errno.ENOENT)
+            throw Failure(step, id, path, errno);
+        return false;
     }
 
     /// <summary>RESET: the content dropped (its blocks freed), then the size set, so the file reads as a hole until DATA fills it.</summary>

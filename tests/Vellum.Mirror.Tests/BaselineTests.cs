@@ -139,6 +139,34 @@ public sealed class BaselineTests : IDisposable
         TreeComparison.AssertEqual(_work.Source, _work.Replica, Exact);
     }
 
+    /// <summary>The case: a file that was there before the journal, changed through the mount afterwards.</summary>
+    [Fact]
+    public void Changes_journaled_after_the_baseline_of_a_pre_populated_directory_replay_onto_it()
+    {
+        Directory.CreateDirectory(Source("sub"));
+        File.WriteAllText(Source("sub/old.txt"), "old\n");
+        Sys.SetTimes(Source("sub/old.txt"), (1_400_000_000, 1), (1_400_000_000, 2));
+        Sys.SetTimes(Source("sub"), (1_400_000_000, 3), (1_400_000_000, 4));
+        var baseline = new BaselineSource(_work.Source);
+        using (var journal = new JournalBuilder(_work.Store))
+        {
+            journal.Commit(baseline.Name("sub"), baseline.Attrs(""));
+            journal.Commit(baseline.Name("sub/old.txt"), baseline.Attrs("sub"));
+            journal.Commit([.. baseline.Content("sub/old.txt", Piece)]);
+            journal.Commit(BaselineSource.Operation(BaselineFlags.Complete, null));
+            var source = new SourceTree(_work.Source, journal);
+            source.Write("sub/old.txt", 4, "new\n"u8.ToArray());
+            source.Rename("sub/old.txt", "renamed.txt");
+            source.Mkdir("sub/new");
+        }
+
+        using (var mirror = MirrorRunner.Open(_work.Store, _work.Replica))
+            mirror.CatchUp();
+
+        Assert.Equal("old\nnew\n", File.ReadAllText(Replica("renamed.txt")));
+        TreeComparison.AssertEqual(_work.Source, _work.Replica, Workspace.Options);
+    }
+
     private static JournalOperation NameDirectory(string path, BaselineFlags more = BaselineFlags.None) =>
         BaselineSource.Operation(BaselineFlags.Name | more, path, new OperationState { Attributes = new NodeAttributes { Mode = 0x41ED } });
 
