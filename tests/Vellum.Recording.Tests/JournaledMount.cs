@@ -231,6 +231,22 @@ internal sealed class JournaledMount : IDisposable
         return JsonDocument.Parse(output).RootElement.Clone();
     }
 
+    /// <summary>
+    /// Polls `vellum status` until the journal describes the whole backing directory: the
+    /// baseline completed, or the check a restart makes (after a kill, what changed since the
+    /// last manifest is recorded again) did.
+    /// </summary>
+    public void WaitForBaseline()
+    {
+        var clock = Stopwatch.StartNew();
+        while (Status().GetProperty("baseline").GetProperty("state").GetString() != "complete")
+        {
+            if (clock.Elapsed > Patience)
+                throw new TimeoutException($"the baseline did not complete within {Patience.TotalSeconds} s:\n{Log}");
+            Thread.Sleep(20);
+        }
+    }
+
     /// <summary>Runs `vellum ARGS` to the end: exit code, stdout, stderr.</summary>
     public static (int ExitCode, string Output, string Error) RunVellum(params string[] args)
     {
