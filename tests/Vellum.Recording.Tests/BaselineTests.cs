@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Vellum.Testing;
+using Xunit.Abstractions;
+
+namespace Vellum.Recording.Tests;
+
+/// <summary>
+/// The first journaled mount of a directory that already holds data records that data (the
+/// baseline) in the background while programs change it, and a journal replayed into an empty
+/// directory then reproduces the backing directory: content, types, modes, owners, ns mtimes,
+/// xattrs, hard links and holes. Also when the daemon is killed half-way, and then without
+/// recording again what it recorded before the kill.
+/// </summary>
+public sealed class BaselineTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Several_threads_changing_a_populated_tree_from_the_first_instant_leave_a_journal_that_replays_it_exactly()
+    {
+        using var mount = JournaledMount.Prepare();
+        var tree = ExistingTree.Build(mount.Backing, ExistingTreeShape.Thousands(seed: 19));
+        // Slowed down so that the workload is certain to meet objects not recorded yet.
+        mount.Mount("--baseline-rate", "16M");
+        var workload = new ExistingTreeWorkload(mount.MountPoint, tree, seed: 1);
+        BaselineStatus atStart, complete;
+        long changesBeforeCompletion;
+        using (new BackgroundWorkload(workload, threads: 4))
+        {
+            atStart = mount.Baseline();
+            complete = mount.WaitForBaseline(b => b.IsComplete, "the baseline's completion");
+            changesBeforeCompletion = workload.SucceededCount;
+        }
+        mount.Unmount();
+        output.WriteLine($"tree: {tree.Names} names, {tree.DataBytes >> 20} MiB of data; at start {atStart}; at completion {complete}");
+        output.WriteLine($"workload: {workload}");
+
+        Assert.True(atStart.State is BaselineStatus.Checking or BaselineStatus.Running, $"the baseline was {atStart.State} once the workload had begun: nothing ran beside it");
+        Assert.True(changesBeforeCompletion >= 200, $"only {changesBeforeCompletion} changes before the baseline completed: {workload}");
+        foreach (var kind in new[] { "write", "append", "truncate", "rename-file", "rename-directory", "unlink", "write-large-file", "link" })
+            Assert.True(workload.Succeeded.GetValueOrDefault(kind) > 0, $"no {kind} succeeded: {workload}");
+        Assert.True(complete.ObjectsDone > tree.Names / 2 && complete.BytesDone > 0, $"the completed baseline of {tree.Names} names reports {complete}");
+        Assert.Contains("baseline complete", mount.Log);
+        Replay.AssertEqualsBacking(mount);
+    }
+
+    [Fact]
+    public void A_baseline_killed_half_way_resumes_where_it_stopped_and_the_replay_equals_the_backing_directory()
+    {
+        using var mount = JournaledMount.Prepare();
+        var tree = ExistingTree.Build(mount.Backing, ExistingTreeShape.Thousands(seed: 20));
+        mount.Mount("--baseline-rate", "4M");
+        var before = new ExistingTreeWorkload(mount.MountPoint, tree, seed: 2);
+        BaselineStatus killed;
+        using (new BackgroundWorkload(before, threads: 3))
+        {
+            // A resumable point: bytes recorded, and a manifest saying which objects they were.
+            killed = mount.WaitForBaseline(b => b.BytesDone > 0 && BaselineManifest.Entries(mount.Journal) > 1, "a manifest of the baseline half-way");
+            mount.Kill();
+        }
+        Assert.True(killed.State == BaselineStatus.Running, $"the baseline was not running when killed: {killed}");
+
+        mount.Mount();
+        var after = new ExistingTreeWorkload(mount.MountPoint, tree, seed: 3);
+        BaselineStatus resumed;
+        using (new BackgroundWorkload(after, threads: 3))
+            resumed = mount.WaitForBaseline(b => b.IsComplete, "the resumed baseline's completion");
+        mount.Unmount();
+        output.WriteLine($"killed at {killed}; resumed and completed at {resumed}");
+        output.WriteLine($"workload before the kill: {before}; after: {after}");
+
+        Assert.True(resumed.ObjectsTotal < killed.ObjectsTotal,
+            $"the second mount's baseline counts {resumed.ObjectsTotal} objects, the killed one {killed.ObjectsTotal} (with {killed.ObjectsDone} done): it started over");
+        Assert.True(after.SucceededCount > 0, $"no change succeeded after the restart: {after}");
+        Replay.AssertEqualsBacking(mount);
+    }
+
+    /// <summary>The case issue 19 was opened with, as a user types it.</summary>
+    [Fact]
+    public void An_append_to_a_file_that_was_there_before_the_mount_is_mirrored_by_vellum_mirror_into_an_empty_directory()
+    {
+        using var mount = JournaledMount.Prepare();
+        Directory.CreateDirectory(Path.Combine(mount.Backing, "sub"));
+        File.WriteAllText(Path.Combine(mount.Backing, "sub", "old.txt"), "old\n");
+        mount.Mount();
+        using (var shell = Process.Start("/bin/sh", ["-c", $"echo new >> '{mount.MountPoint}/sub/old.txt'"]))
+        {
+            shell.WaitForExit();
+            Assert.Equal(0, shell.ExitCode);
+        }
+        mount.Unmount();
+
+        var mirror = Directory.CreateDirectory(Path.Combine(mount.Root, "empty")).FullName;
+        File.SetUnixFileMode(mirror, JournalReplay.RootMode);
+        var (exitCode, stdout, stderr) = JournaledMount.RunVellum("mirror", "--store", mount.Journal, "--to", mirror);
+        Assert.True(exitCode == 0, $"vellum mirror exited with {exitCode}:\n{stdout}{stderr}\n{mount.Log}");
+        Assert.Equal("old\nnew\n", File.ReadAllText(Path.Combine(mirror, "sub", "old.txt")));
+        TreeComparison.AssertEqual(mount.Backing, mirror);
+    }
+}
