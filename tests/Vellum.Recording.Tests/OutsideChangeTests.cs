@@ -21,9 +21,12 @@ public sealed class OutsideChangeTests(ITestOutputHelper output)
         var changed = OutsideChanges.Make(tree);
 
         mount.Mount();
+        // Programs use the mount at once, while it still looks for what changed.
+        var load = new Thread(() => new ExistingTreeWorkload(mount.MountPoint, tree, seed: 4).Run(threads: 3, operations: 100));
+        load.Start();
         var found = mount.WaitForBaseline(b => b.IsComplete, "the recording of what changed while no mount ran");
         var startLog = mount.StartLog;
-        new ExistingTreeWorkload(mount.MountPoint, tree, seed: 4).Run(threads: 3, operations: 100);
+        load.Join();
         mount.Unmount();
         output.WriteLine($"after the outside changes: {found}");
         output.WriteLine(string.Join('\n', startLog.Take(20)));
