@@ -53,7 +53,7 @@ public sealed class BaselineTests(ITestOutputHelper output)
         using (new BackgroundWorkload(before, threads: 3))
         {
             // A resumable point: bytes recorded, and a manifest saying which objects they were.
-            killed = mount.WaitForBaseline(b => b.BytesDone > 0 && BaselineManifest.Entries(mount.Journal) > 1, "a manifest of the baseline half-way");
+            killed = mount.WaitForBaseline(b => b.BytesDone > 0 && ManifestHeader.Entries(mount.Journal) > 1, "a manifest of the baseline half-way");
             mount.Kill();
         }
         Assert.True(killed.State == BaselineStatus.Running, $"the baseline was not running when killed: {killed}");
@@ -71,6 +71,44 @@ public sealed class BaselineTests(ITestOutputHelper output)
             $"the second mount's baseline counts {resumed.ObjectsTotal} objects, the killed one {killed.ObjectsTotal} (with {killed.ObjectsDone} done): it started over");
         Assert.True(after.SucceededCount > 0, $"no change succeeded after the restart: {after}");
         Replay.AssertEqualsBacking(mount);
+    }
+
+    [Fact]
+    public void The_baseline_rate_holds_inside_a_large_file_too()
+    {
+        const long MiB = 1 << 20;
+        const long Rate = 8 * MiB;
+        using var mount = JournaledMount.Prepare();
+        var data = new byte[MiB];
+        var random = new Random(7);
+        using (var file = new FileStream(Path.Combine(mount.Backing, "large"), FileMode.CreateNew, FileAccess.Write))
+        {
+            for (var i = 0; i < 32; i++)
+            {
+                random.NextBytes(data);
+                file.Write(data);
+            }
+        }
+        // Started before the daemon: the daemon's own clock can only show less time gone, so a faster rate.
+        var clock = Stopwatch.StartNew();
+        mount.Mount("--baseline-rate", "8M");
+        var readings = new List<string>();
+        var fastest = 0L;
+        var complete = mount.WaitForBaseline(b =>
+        {
+            // One piece of at most 256 KiB may go before the pacer looks at the clock; 2 MiB is a wide margin.
+            var allowed = (long)(Rate * clock.Elapsed.TotalSeconds) + 2 * MiB;
+            readings.Add($"{clock.Elapsed.TotalSeconds:0.00} s: {b.BytesDone} bytes (allowed {allowed})");
+            fastest = Math.Max(fastest, b.BytesDone - allowed);
+            return b.IsComplete;
+        }, "the baseline's completion");
+        var took = clock.Elapsed;
+        mount.Unmount();
+        output.WriteLine(string.Join('\n', readings));
+
+        Assert.True(fastest <= 0, $"the baseline read {fastest} bytes more than --baseline-rate 8M allows:\n{string.Join('\n', readings)}");
+        Assert.True(took.TotalSeconds >= 32.0 / 8 - 0.5, $"32 MiB at 8 MiB/s completed in {took.TotalSeconds:0.0} s");
+        Assert.Equal(32 * MiB, complete.BytesDone);
     }
 
     /// <summary>The case issue 19 was opened with, as a user types it.</summary>
