@@ -18,27 +18,28 @@ internal sealed partial class BaselineCoverage
     /// <summary>
     /// Records the content of the node behind <paramref name="fd"/> (inode <paramref name="inode"/>)
     /// when the plan still lists it. <paramref name="between"/>, from the baseline's thread, runs
-    /// between the transactions of a large file (to yield to applications' fsyncs).
+    /// between the transactions of a large file (to yield to applications' fsyncs). Returns the
+    /// bytes of data it recorded.
     /// </summary>
-    public void CoverContent(int fd, ulong inode, TransactionWriter writer, Action? between)
+    public long CoverContent(int fd, ulong inode, TransactionWriter writer, Action? between)
     {
         lock (Stripe(inode))
         {
             if (!IsContentPending(inode) || BackingInspection.Stat(fd, out var stat) != Errno.Success || stat.Ino != inode)
-                return;
+                return 0;
             var path = new PathBuffer();
             if (_paths.FindOwnName(fd, path) != PathLookup.Found)
-                return;
+                return 0;
             long bytes = 0;
             if ((stat.Mode & ManifestEntry.TypeMask) == ManifestEntry.RegularType)
             {
                 var reading = DirectoryListing.OpenForReading(fd);
                 if (reading < 0)
-                    return;
+                    return 0;
                 try
                 {
                     if (BackingInspection.Stat(reading, out stat) != Errno.Success)
-                        return;
+                        return 0;
                     bytes = RecordFile(writer, reading, in stat, path.Path, between);
                 }
                 finally
@@ -63,10 +64,11 @@ internal sealed partial class BaselineCoverage
             lock (_sets)
             {
                 if (!_plan.Contents.Remove(inode))
-                    return;
+                    return bytes;
                 RecordOwnEntry(fd, path.Path, ManifestEntry.Of(in stat, ManifestFlags.Content));
             }
             Progress.Recorded(1, bytes);
+            return bytes;
         }
     }
 

@@ -199,7 +199,9 @@ internal sealed class BaselineManifest
     public static void Write(string path, byte[] bytes)
     {
         var temporary = path + ".new";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        // Owner-only: the manifest names every file of the tree.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var file = new FileStream(temporary, options))
         {
             file.Write(bytes);
             file.Flush(flushToDisk: true);

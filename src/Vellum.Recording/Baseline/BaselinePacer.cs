@@ -9,13 +9,14 @@ namespace Vellum.Recording.Baseline;
 /// concern it), keeps at most a quarter of the FIFO ring filled ahead of the store, and
 /// holds to the rate the operator set (`--baseline-rate`).
 /// </summary>
-internal sealed class BaselinePacer(JournalDurability durability, MemoryFifo fifo, BaselineProgress progress, long bytesPerSecond)
+internal sealed class BaselinePacer(JournalDurability durability, MemoryFifo fifo, long bytesPerSecond)
 {
     /// <summary>How long one pause for applications' fsyncs lasts at most, so a stream of fsyncs slows the baseline but never stops it.</summary>
     private static readonly TimeSpan LongestYield = TimeSpan.FromMilliseconds(20);
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ulong _aheadLimit = (ulong)fifo.Options.Size / 4;
+    private long _read;
 
     /// <summary>Between two transactions of the baseline, also inside a large file.</summary>
     public void Between()
@@ -31,15 +32,19 @@ internal sealed class BaselinePacer(JournalDurability durability, MemoryFifo fif
             fifo.WaitForSent(written - _aheadLimit / 2);
     }
 
-    /// <summary>After one object, outside every lock: also holds the rate.</summary>
-    public void AfterObject(CancellationToken stopping)
+    /// <summary>After one object whose content took <paramref name="bytes"/>, outside every lock: also holds the rate (of the baseline's own reading; changes covering objects are not held back).</summary>
+    /// <paramref name="whileHeld"/> runs at least once a second while the rate holds the walk back (the manifest's saving goes on).
+    public void AfterObject(long bytes, CancellationToken stopping, Action whileHeld)
     {
         Between();
+        _read += bytes;
         if (bytesPerSecond <= 0)
             return;
-        var due = TimeSpan.FromSeconds((double)progress.BytesDone / bytesPerSecond);
-        var ahead = due - _clock.Elapsed;
-        if (ahead > TimeSpan.Zero)
-            stopping.WaitHandle.WaitOne(ahead);
+        var due = TimeSpan.FromSeconds((double)_read / bytesPerSecond);
+        for (var ahead = due - _clock.Elapsed; ahead > TimeSpan.Zero && !stopping.IsCancellationRequested; ahead = due - _clock.Elapsed)
+        {
+            stopping.WaitHandle.WaitOne(ahead < TimeSpan.FromSeconds(1) ? ahead : TimeSpan.FromSeconds(1));
+            whileHeld();
+        }
     }
 }

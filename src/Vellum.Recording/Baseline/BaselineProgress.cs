@@ -85,6 +85,9 @@ public sealed class BaselineProgress
     internal void Complete()
     {
         _running.Stop();
+        // Objects removed or replaced before they were reached were counted but never recorded.
+        ObjectsTotal = ObjectsDone;
+        BytesTotal = BytesDone;
         Volatile.Write(ref _state, (int)BaselineState.Complete);
         _completed.TrySetResult();
     }

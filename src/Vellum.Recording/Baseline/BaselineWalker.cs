@@ -39,7 +39,7 @@ internal sealed class BaselineWalker : IDisposable
         _fifo = fifo;
         _writer = fifo.CreateWriter();
         _durability = durability;
-        _pacer = new BaselinePacer(durability, fifo, coverage.Progress, bytesPerSecond);
+        _pacer = new BaselinePacer(durability, fifo, bytesPerSecond);
         _manifestPath = manifestPath;
         _rootFd = rootFd;
         _journal = journal;
@@ -111,6 +111,7 @@ internal sealed class BaselineWalker : IDisposable
                         DirectoryListing.Read(frame.Fd, names);
                     });
                     frame.Names = names;
+                    SaveWhenDue();
                     continue;
                 }
                 if (frame.Next >= frame.Names.Count)
@@ -133,6 +134,7 @@ internal sealed class BaselineWalker : IDisposable
                 }
                 if (!_coverage.IsContentPending(name.Stat.Ino))
                     continue;
+                long bytes = 0;
                 Locked(() =>
                 {
                     var child = DirectoryListing.OpenChild(frame.Fd, name.Key);
@@ -140,15 +142,15 @@ internal sealed class BaselineWalker : IDisposable
                         return;
                     try
                     {
-                        _coverage.CoverContent(child, name.Stat.Ino, _writer, _pacer.Between);
+                        bytes = _coverage.CoverContent(child, name.Stat.Ino, _writer, _pacer.Between);
                     }
                     finally
                     {
                         LibC.Close(child);
                     }
                 });
-                _pacer.AfterObject(_stopping.Token);
                 SaveWhenDue();
+                _pacer.AfterObject(bytes, _stopping.Token, SaveWhenDue);
             }
         }
         finally
