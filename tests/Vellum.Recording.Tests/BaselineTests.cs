@@ -47,16 +47,19 @@ public sealed class BaselineTests(ITestOutputHelper output)
     {
         using var mount = JournaledMount.Prepare();
         var tree = ExistingTree.Build(mount.Backing, ExistingTreeShape.Thousands(seed: 20));
-        mount.Mount("--baseline-rate", "4M");
-        var before = new ExistingTreeWorkload(mount.MountPoint, tree, seed: 2);
+        mount.Mount("--baseline-rate", "2M");
+        // Changes cover what they touch at once, whatever the rate (a renamed directory all it
+        // holds): changes to a quarter of the tree leave the rest to the rate-held walk.
+        var before = new ExistingTreeWorkload(mount.MountPoint, tree, seed: 2, within: "d3");
         BaselineStatus killed;
         using (new BackgroundWorkload(before, threads: 3))
         {
             // A resumable point: bytes recorded, and a manifest saying which objects they were.
-            killed = mount.WaitForBaseline(b => b.BytesDone > 0 && ManifestHeader.Entries(mount.Journal) > 1, "a manifest of the baseline half-way");
+            killed = mount.WaitForBaseline(b => b.BytesDone > 0 && ManifestHeader.Read(mount.Journal) is { Entries: > 1, Complete: false }, "a manifest of the baseline half-way");
             mount.Kill();
         }
-        Assert.True(killed.State == BaselineStatus.Running, $"the baseline was not running when killed: {killed}");
+        var manifest = ManifestHeader.Read(mount.Journal);
+        Assert.True(killed.State == BaselineStatus.Running && manifest is { Complete: false }, $"the baseline was not running when killed: {killed}, manifest {manifest}");
 
         mount.Mount();
         var after = new ExistingTreeWorkload(mount.MountPoint, tree, seed: 3);
@@ -68,7 +71,7 @@ public sealed class BaselineTests(ITestOutputHelper output)
         output.WriteLine($"workload before the kill: {before}; after: {after}");
 
         Assert.True(resumed.ObjectsTotal < killed.ObjectsTotal,
-            $"the second mount's baseline counts {resumed.ObjectsTotal} objects, the killed one {killed.ObjectsTotal} (with {killed.ObjectsDone} done): it started over");
+            $"the second mount's baseline counts {resumed.ObjectsTotal} objects, the killed one {killed.ObjectsTotal} (with {killed.ObjectsDone} done, {manifest!.Value.Entries} in the manifest): it started over");
         Assert.True(after.SucceededCount > 0, $"no change succeeded after the restart: {after}");
         Replay.AssertEqualsBacking(mount);
     }

@@ -12,20 +12,22 @@ namespace Vellum.Testing;
 /// new files and directories among the old ones. Threads share one list of the names as they
 /// now are, so most changes land on an existing object; names that moved under another
 /// thread (a renamed or removed parent) fail, which is counted and otherwise ignored.
+/// With <paramref name="within"/> (a directory of the tree) the changes are made to what is
+/// under it only (new names may still go anywhere).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class ExistingTreeWorkload(string root, ExistingTree tree, int seed)
+public sealed class ExistingTreeWorkload(string root, ExistingTree tree, int seed, string? within = null)
 {
     private readonly object _lock = new();
-    private readonly List<string> _files = [.. tree.Files];
-    private readonly List<string> _directories = [.. tree.Directories];
+    private readonly List<string> _files = [.. tree.Files.Where(f => Under(f, within))];
+    private readonly List<string> _directories = [.. tree.Directories.Where(d => Under(d, within))];
     private readonly ConcurrentDictionary<string, long> _succeeded = new();
     private readonly ConcurrentDictionary<string, long> _failed = new();
     private long _names;
 
     // Where the large and the sparse file are now: the changes meant for them follow their renames.
-    private string _largeFile = tree.LargeFile;
-    private string _sparseFile = tree.SparseFile;
+    private string _largeFile = Under(tree.LargeFile, within) ? tree.LargeFile : "missing";
+    private string _sparseFile = Under(tree.SparseFile, within) ? tree.SparseFile : "missing";
 
     /// <summary>Changes that succeeded, by kind.</summary>
     public IReadOnlyDictionary<string, long> Succeeded => _succeeded;
@@ -73,6 +75,9 @@ public sealed class ExistingTreeWorkload(string root, ExistingTree tree, int see
     private string Full(string relative) => Path.Combine(root, relative);
 
     private string NewName(string prefix) => $"{prefix}{Interlocked.Increment(ref _names)}";
+
+    private static bool Under(string path, string? directory) =>
+        directory is null || path.StartsWith(directory + "/", StringComparison.Ordinal) || path == directory;
 
     private static string Pick(List<string> names, Random random) => names.Count == 0 ? "missing" : names[random.Next(names.Count)];
 
