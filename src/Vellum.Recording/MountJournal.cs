@@ -45,7 +45,7 @@ public sealed class MountJournal : IDisposable
         if (baseline is not null)
         {
             _recorder.Coverage = baseline.Coverage;
-            baseline.Start(_recorder.Namespace, fifo, _durability, options.BaselineRate);
+            baseline.Start(_recorder.Namespace, fifo, _durability, options.BaselineRate, () => _recorder.Operations);
         }
         fifo.FullChanged += full =>
         {

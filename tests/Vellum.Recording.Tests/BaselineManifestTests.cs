@@ -17,7 +17,12 @@ public class BaselineManifestTests
             ["sub"] = Entry(10, 0x41ED, ManifestFlags.Listed, 1),
             ["f\u00e9"] = Entry(11, 0x81A4, ManifestFlags.Content, 2),
         });
-        manifest.SetChildren(10, new Dictionary<string, ManifestEntry> { ["link"] = Entry(11, 0x81A4, ManifestFlags.None, 2) });
+        manifest.SetChildren(10, new Dictionary<string, ManifestEntry>
+        {
+            ["link"] = Entry(11, 0x81A4, ManifestFlags.None, 2),
+            ["empty"] = Entry(12, 0x41ED, ManifestFlags.Listed, 2),
+        });
+        manifest.SetChildren(12, []);
         return manifest;
     }
 
@@ -40,6 +45,8 @@ public class BaselineManifestTests
         Assert.Equal(Entry(11, 0x81A4, ManifestFlags.Content, 2), top["f\u00e9"]);
         Assert.True(read.TryGetChildren(10, out var sub));
         Assert.Equal(Entry(11, 0x81A4, ManifestFlags.None, 2), sub["link"]);
+        Assert.True(read.TryGetChildren(12, out var empty));
+        Assert.Empty(empty);
         Assert.Equal(bytes, read.Format());
     }
 
@@ -53,7 +60,7 @@ public class BaselineManifestTests
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(12)));
         Assert.Equal(JournalId, new Guid(bytes.AsSpan(16, 16)));
         Assert.Equal(42UL, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(32)));
-        Assert.Equal(4UL, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(48)));
+        Assert.Equal(5UL, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(48)));
         // The root: directory inode 0, its own inode 2, an empty name.
         Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(56)));
         Assert.Equal(2UL, BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(64)));

@@ -32,6 +32,7 @@ public sealed class JournaledCrashTests(ITestOutputHelper output)
             mount.Mount();
             if (!mount.LastJournalLine.EndsWith("journal clean", StringComparison.Ordinal))
                 repaired++;
+            mount.WaitForBaseline();
 
             var replica = Path.Combine(mount.Root, "replay");
             JournalReplay.Into(mount.Journal, replica);

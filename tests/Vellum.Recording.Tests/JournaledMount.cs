@@ -294,6 +294,13 @@ internal sealed class JournaledMount : IDisposable
             .Count(line => JsonDocument.Parse(line).RootElement.TryGetProperty("op", out var op) && op.GetString() == "baseline");
     }
 
+    /// <summary>
+    /// Polls `vellum status` until the journal describes the whole backing directory: the
+    /// baseline completed, or the check a restart makes (after a kill, what changed since the
+    /// last manifest is recorded again) did.
+    /// </summary>
+    public BaselineStatus WaitForBaseline() => WaitForBaseline(b => b.IsComplete, "the baseline's completion");
+
     /// <summary>Runs `vellum ARGS` to the end: exit code, stdout, stderr.</summary>
     public static (int ExitCode, string Output, string Error) RunVellum(params string[] args)
     {

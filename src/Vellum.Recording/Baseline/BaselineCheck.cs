@@ -140,12 +140,12 @@ internal sealed class BaselineCheck
                 }
                 continue;
             }
+            // A name the journal holds for this very node, changed or not, is where a further
+            // name of a hard-linked file is linked to.
+            if (same && name.Stat.Nlink > 1 && !_anchors.Full)
+                _anchors.Add(name.Stat.Ino, DirectoryListing.OpenChild(directoryFd, name.Key));
             if (same && was!.Value.Flags.HasFlag(ManifestFlags.Content) && was.Value.Describes(name.Stat))
-            {
-                if (name.Stat.Nlink > 1 && !_anchors.Full)
-                    _anchors.Add(name.Stat.Ino, DirectoryListing.OpenChild(directoryFd, name.Key));
                 continue;
-            }
             if (same)
                 Note('~', path, name.Key);
             dirty = true;

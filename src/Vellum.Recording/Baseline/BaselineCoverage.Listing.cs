@@ -97,7 +97,7 @@ internal sealed partial class BaselineCoverage
                     _plan.Dirty.Add(stat.Ino);
                 }
                 return ManifestEntry.Of(in stat, ManifestFlags.None);
-            case ManifestEntry.RegularType when stat.Nlink > 1 && _anchors.TryFind(stat.Ino, _paths, anchorPath):
+            case not ManifestEntry.DirectoryType when stat.Nlink > 1 && _anchors.TryFind(stat.Ino, _paths, anchorPath):
                 batch.Add(new BaselineOperation { Flags = flags, Path = path, Path2 = anchorPath.Path, Stat = stat });
                 _anchors.Add(stat.Ino, LibC.Dup(child));
                 return ManifestEntry.Of(in stat, IsContentPending(stat.Ino) ? ManifestFlags.None : ManifestFlags.Content);
@@ -123,6 +123,9 @@ internal sealed partial class BaselineCoverage
             default:
                 var target = name.Type == 0xA000 ? SymlinkTarget(child) : null;
                 batch.Add(new BaselineOperation { Flags = flags | BaselineFlags.Attrs, Path = path, Stat = stat, Target = target, Xattrs = XattrsOf(child) });
+                // A device, FIFO, socket or symlink can have hard links too (overlayfs whiteouts do).
+                if (stat.Nlink > 1)
+                    _anchors.Add(stat.Ino, LibC.Dup(child));
                 completed += Covered(stat.Ino);
                 return ManifestEntry.Of(in stat, ManifestFlags.Content);
         }

@@ -142,11 +142,12 @@ internal sealed class BaselineManifest
             at += (EntryHeaderSize + nameLength + 7) & ~7;
         }
         // A listed directory with no names has no entries naming it as their directory.
-        foreach (var entry in manifest.AllEntries())
-        {
-            if (entry.IsDirectory && entry.Flags.HasFlag(ManifestFlags.Listed) && !manifest._directories.ContainsKey(entry.Inode))
-                manifest._directories[entry.Inode] = [];
-        }
+        var emptyListed = manifest.AllEntries()
+            .Where(entry => entry.IsDirectory && entry.Flags.HasFlag(ManifestFlags.Listed) && !manifest._directories.ContainsKey(entry.Inode))
+            .Select(entry => entry.Inode)
+            .ToList();
+        foreach (var inode in emptyListed)
+            manifest._directories[inode] = [];
         return manifest;
     }
 

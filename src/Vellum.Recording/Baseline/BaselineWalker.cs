@@ -30,10 +30,12 @@ internal sealed class BaselineWalker : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
     private readonly Stopwatch _sinceSave = Stopwatch.StartNew();
+    private readonly Action _completed;
     private TimeSpan _saveInterval = TimeSpan.FromSeconds(2);
 
-    public BaselineWalker(BaselineCoverage coverage, ReaderWriterLockSlim namespaceLock, MemoryFifo fifo, JournalDurability durability, long bytesPerSecond, string manifestPath, int rootFd, string journal, string backing, ILogger logger)
+    public BaselineWalker(BaselineCoverage coverage, ReaderWriterLockSlim namespaceLock, MemoryFifo fifo, JournalDurability durability, long bytesPerSecond, string manifestPath, int rootFd, string journal, string backing, ILogger logger, Action completed)
     {
+        _completed = completed;
         _coverage = coverage;
         _namespace = namespaceLock;
         _fifo = fifo;
@@ -191,6 +193,7 @@ internal sealed class BaselineWalker : IDisposable
         });
         Save(end);
         _coverage.Progress.Complete();
+        _completed();
         var progress = _coverage.Progress;
         RecordingLog.BaselineComplete(_logger, _backing, progress.ObjectsDone, progress.BytesDone, progress.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), _journal);
     }

@@ -23,6 +23,11 @@ internal sealed class MountBaseline : IDisposable
     private readonly Guid _journalId;
     private readonly ILogger _logger;
     private BaselineWalker? _walker;
+    private ManifestRefresher? _refresher;
+    private MemoryFifo? _fifo;
+    private JournalDurability? _durability;
+    private Func<long>? _operations;
+    private readonly object _lifecycle = new();
     private bool _stopped;
 
     private MountBaseline(string journal, string backing, int rootFd, Guid journalId, BaselineCoverage coverage, ILogger logger)
@@ -94,28 +99,47 @@ internal sealed class MountBaseline : IDisposable
     }
 
     /// <summary>Starts recording in the background what the journal does not describe (at once complete when that is nothing).</summary>
-    public void Start(ReaderWriterLockSlim namespaceLock, MemoryFifo fifo, JournalDurability durability, long bytesPerSecond)
+    /// <param name="operations">The recorder's count of changes: the manifest is refreshed only while it moves.</param>
+    public void Start(ReaderWriterLockSlim namespaceLock, MemoryFifo fifo, JournalDurability durability, long bytesPerSecond, Func<long> operations)
     {
+        _fifo = fifo;
+        _durability = durability;
+        _operations = operations;
         var progress = Progress;
         progress.Start();
         if (Coverage.Complete)
         {
             Coverage.MarkComplete();
             progress.Complete();
+            Completed();
             return;
         }
         RecordingLog.BaselineStarting(_logger, _backing, progress.ObjectsTotal, progress.BytesTotal, _journal);
-        _walker = new BaselineWalker(Coverage, namespaceLock, fifo, durability, bytesPerSecond, _manifestPath, _rootFd, _journal, _backing, _logger);
+        _walker = new BaselineWalker(Coverage, namespaceLock, fifo, durability, bytesPerSecond, _manifestPath, _rootFd, _journal, _backing, _logger, Completed);
         _walker.Start();
+    }
+
+    /// <summary>From now on the manifest follows the directory (see <see cref="ManifestRefresher"/>).</summary>
+    private void Completed()
+    {
+        lock (_lifecycle)
+        {
+            if (!_stopped)
+                _refresher = new ManifestRefresher(_rootFd, _journalId, _manifestPath, _fifo!, _durability!, _operations!, _logger);
+        }
     }
 
     /// <summary>Stops the walk (the mount is gone): nothing more is recorded.</summary>
     public void Stop()
     {
-        if (_stopped)
-            return;
-        _stopped = true;
+        lock (_lifecycle)
+        {
+            if (_stopped)
+                return;
+            _stopped = true;
+        }
         _walker?.Dispose();
+        _refresher?.Dispose();
         Progress.Stop();
     }
 
