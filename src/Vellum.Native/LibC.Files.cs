@@ -101,6 +101,7 @@ public static partial class LibCConstants
     public const int OPath = 0x200000;
 
     public const int SeekSet = 0;
+    public const int SeekEnd = 2;
     public const int SeekData = 3;
     public const int SeekHole = 4;
 

@@ -24,7 +24,7 @@ public sealed class PlainRuns : IDisposable
 
     private static Workspace RunPlain(Scenario scenario)
     {
-        var workspace = Workspace.Create(Place.Plain);
+        var workspace = Workspace.Create(Place.Plain, scenario.Existing);
         try
         {
             scenario.Steps(workspace);

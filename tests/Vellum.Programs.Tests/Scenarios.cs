@@ -17,7 +17,7 @@ internal static class Scenarios
         var plain = plainRuns.Of(scenario);
         if (place == Place.Plain)
             return;
-        using var workspace = Workspace.Create(place);
+        using var workspace = Workspace.Create(place, scenario.Existing);
         scenario.Steps(workspace);
         var failures = new List<string>();
         Try(failures, "outcome differs from the plain directory's", () =>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Vellum.Fuse;
+using Vellum.Testing;
 
 namespace Vellum.Programs.Tests;
 
@@ -98,6 +100,24 @@ internal sealed class VellumMount : IDisposable
         daemon.BeginOutputReadLine();
         if (!mounted.Task.Wait(Patience) || !mounted.Task.Result)
             throw new InvalidOperationException($"vellum mount did not come up:\n{Log}");
+    }
+
+    /// <summary>Waits until `vellum status --json` reports the baseline complete: the journal describes what the backing directory held before the mount.</summary>
+    public void WaitForBaseline() => BaselineStatus.WaitUntil(Status, b => b.IsComplete, "the baseline's completion", Patience, () => Log);
+
+    private JsonElement Status()
+    {
+        using var status = Process.Start(new ProcessStartInfo(DotnetHost, ["exec", Program, "status", MountPoint, "--json"])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var error = status.StandardError.ReadToEndAsync();
+        var output = status.StandardOutput.ReadToEnd();
+        if (!status.WaitForExit(Patience) || status.ExitCode != 0)
+            throw new InvalidOperationException($"vellum status failed: {error.GetAwaiter().GetResult()}\n{Log}");
+        return JsonDocument.Parse(output).RootElement.Clone();
     }
 
     /// <summary>`vellum umount`, then waits for the daemon to drain, sync and exit 0.</summary>

@@ -50,14 +50,23 @@ internal sealed class Workspace : IDisposable
 
     public VellumMount? Mount { get; private set; }
 
+    /// <summary>Whether the place's directory held data before the scenario (in a mount: before the mount).</summary>
+    public bool Prepopulated { get; private set; }
+
     /// <summary>Exit codes and outputs, one entry per step, $DIR for the place's path.</summary>
     public IReadOnlyList<string> Outcome => _outcome;
 
-    public static Workspace Create(Place place)
+    /// <summary>
+    /// Sets up the place; <paramref name="existing"/> (a shell script) first puts data where the
+    /// place's directory will be: the plain directory, or the backing directory before the mount.
+    /// </summary>
+    public static Workspace Create(Place place, string? existing = null)
     {
         var workspace = new Workspace(place);
         try
         {
+            if (existing is not null)
+                workspace.Prepopulate(existing);
             if (workspace.Backing is { } backing)
                 workspace.Mount = VellumMount.Start(backing, workspace.Dir, place == Place.Journaled ? Path.Combine(workspace.Root, "journal") : null);
         }
@@ -89,6 +98,14 @@ internal sealed class Workspace : IDisposable
         return result.Output;
     }
 
+    private void Prepopulate(string script)
+    {
+        var result = ProgramRun.Run("/bin/sh", ["-eu", "-c", script], Backing ?? Dir, _environment);
+        if (result.ExitCode != 0)
+            throw new Xunit.Sdk.XunitException($"the script that puts the existing data in {Place} exited {result.ExitCode}:\n{script.Trim()}\n--- stderr\n{Tail(result.Error)}");
+        Prepopulated = true;
+    }
+
     /// <summary>Adds an observation of the test's own to the outcome.</summary>
     public void Note(string observation) => _outcome.Add(observation);
 
@@ -101,12 +118,15 @@ internal sealed class Workspace : IDisposable
     /// Ends a mounted place: unmounts (the daemon must exit 0) and, for a journaled mount,
     /// replays the journal into an empty directory, which must equal the backing directory:
     /// content, types, modes, owners, xattrs, links, holes, mtimes to the ns, and the atimes
-    /// programs set.
+    /// programs set. A journaled mount of data that was there before first completes the
+    /// recording of that data (the baseline): only then does the journal describe all of it.
     /// </summary>
     public void Finish()
     {
         if (Mount is not { } mount)
             return;
+        if (Prepopulated && mount.Journal is not null)
+            mount.WaitForBaseline();
         mount.Unmount();
         if (mount.Journal is not { } journal)
             return;

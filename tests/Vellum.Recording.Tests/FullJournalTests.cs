@@ -14,21 +14,15 @@ public sealed class FullJournalTests : IDisposable
 {
     private const int MiB = 1 << 20;
 
-    private readonly string _disk = Directory.CreateTempSubdirectory("vellum-journal-disk-").FullName;
-
     // The ring file takes 16 MiB of it up front; the segments get the rest.
-    public FullJournalTests() => Run("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", _disk);
+    private readonly TmpfsDisk _disk = new("40m");
 
-    public void Dispose()
-    {
-        Run("umount", _disk);
-        Directory.Delete(_disk);
-    }
+    public void Dispose() => _disk.Dispose();
 
     [Fact]
     public void ChangesGetEnospcWhileTheJournalDiskIsFullAndAreTakenAgainOnceThereIsRoom()
     {
-        using var mount = JournaledMount.StartWithJournal(Path.Combine(_disk, "journal"));
+        using var mount = JournaledMount.StartWithJournal(Path.Combine(_disk.Path, "journal"));
         var file = Path.Combine(mount.MountPoint, "big");
         var data = new byte[MiB];
         new Random(11).NextBytes(data);
@@ -68,7 +62,7 @@ public sealed class FullJournalTests : IDisposable
         Assert.Contains("No space left on device", full.GetString());
         Assert.Contains("is full: pwrite ", mount.Log);
 
-        Run("mount", "-o", "remount,size=256m", _disk);
+        _disk.Resize("256m");
         var deadline = Stopwatch.StartNew();
         while (mount.Status().GetProperty("full").ValueKind != JsonValueKind.Null)
             Assert.True(deadline.Elapsed < JournaledMount.Patience, "the mount still refuses changes with room on the journal's disk");
@@ -79,12 +73,5 @@ public sealed class FullJournalTests : IDisposable
 
         var replica = Replay.AssertEqualsBacking(mount);
         Assert.Equal(accepted + MiB, new FileInfo(Path.Combine(replica, "big")).Length);
-    }
-
-    private static void Run(string program, params string[] args)
-    {
-        using var process = Process.Start(program, args);
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
     }
 }

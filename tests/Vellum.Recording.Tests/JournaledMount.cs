@@ -18,6 +18,7 @@ internal sealed class JournaledMount : IDisposable
     private readonly string[] _options;
     private Process? _daemon;
     private readonly List<string> _log = [];
+    private int _startLine;
 
     private JournaledMount(string[] options, string? journal)
     {
@@ -36,6 +37,16 @@ internal sealed class JournaledMount : IDisposable
     public string MountPoint { get; }
 
     public string Journal { get; }
+
+    /// <summary>What the daemon of the last start wrote to stderr so far, one line each.</summary>
+    public IReadOnlyList<string> StartLog
+    {
+        get
+        {
+            lock (_log)
+                return _log[_startLine..];
+        }
+    }
 
     /// <summary>Everything the daemons wrote to stderr so far, for failure messages.</summary>
     public string Log
@@ -107,15 +118,51 @@ internal sealed class JournaledMount : IDisposable
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 
-    /// <summary>Starts the daemon and returns once it reports the mount, which is after its journal recovery.</summary>
-    public void Mount()
+    /// <summary>
+    /// A mount not started yet, for a backing directory that already holds data: the test fills
+    /// <see cref="Backing"/>, then calls <see cref="Mount"/>. Dispose cleans up as after a start.
+    /// </summary>
+    public static JournaledMount Prepare(params string[] options) => new(options, null);
+
+    /// <summary>As <see cref="Prepare"/>, with the journal in <paramref name="journal"/>.</summary>
+    public static JournaledMount PrepareWithJournal(string journal, params string[] options) => new(options, journal);
+
+    /// <summary>
+    /// Starts the daemon (with <paramref name="moreOptions"/> for this start only) and returns
+    /// once it reports the mount, which is after its journal recovery.
+    /// </summary>
+    public void Mount(params string[] moreOptions)
     {
-        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, "mount", Backing, MountPoint, "--journal", Journal, .. _options])
+        var mounted = StartDaemon(moreOptions);
+        if (!mounted.Wait(Patience) || !mounted.Result)
+            throw new InvalidOperationException($"vellum mount did not come up:\n{Log}");
+    }
+
+    /// <summary>
+    /// Starts the daemon for a mount that must be refused, and returns its exit code once it
+    /// exited; throws if it mounts instead (the test's Dispose then takes the mount down).
+    /// </summary>
+    public int MountExpectingRefusal(params string[] moreOptions)
+    {
+        var mounted = StartDaemon(moreOptions);
+        if (!mounted.Wait(Patience))
+            throw new InvalidOperationException($"vellum mount neither mounted nor exited within {Patience.TotalSeconds:0} s:\n{Log}");
+        if (mounted.Result)
+            throw new InvalidOperationException($"vellum mount was not refused:\n{Log}");
+        return WaitForExit(Patience);
+    }
+
+    /// <summary>Starts the daemon; the task ends true when it reports the mount, false when its stderr closes first.</summary>
+    private Task<bool> StartDaemon(string[] moreOptions)
+    {
+        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, "mount", Backing, MountPoint, "--journal", Journal, .. _options, .. moreOptions])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        lock (_log)
+            _startLine = _log.Count;
         var daemon = Process.Start(start)!;
         _daemon = daemon;
         var mounted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -136,8 +183,7 @@ internal sealed class JournaledMount : IDisposable
         };
         daemon.BeginErrorReadLine();
         daemon.BeginOutputReadLine();
-        if (!mounted.Task.Wait(Patience) || !mounted.Task.Result)
-            throw new InvalidOperationException($"vellum mount did not come up:\n{Log}");
+        return mounted.Task;
     }
 
     /// <summary>The last line the daemon printed about its journal at start (recovery report).</summary>
@@ -231,21 +277,29 @@ internal sealed class JournaledMount : IDisposable
         return JsonDocument.Parse(output).RootElement.Clone();
     }
 
+    /// <summary>The baseline's progress, from `vellum status --json`.</summary>
+    public BaselineStatus Baseline() => BaselineStatus.Of(Status());
+
+    /// <summary>Polls the baseline's progress until <paramref name="condition"/> holds; throws, naming <paramref name="what"/>, after <see cref="Patience"/>.</summary>
+    public BaselineStatus WaitForBaseline(Func<BaselineStatus, bool> condition, string what) =>
+        BaselineStatus.WaitUntil(Status, condition, what, Patience, () => Log);
+
+    /// <summary>How many baseline operations `vellum log JOURNAL --json` lists.</summary>
+    public int BaselineOperations()
+    {
+        var (exitCode, output, error) = RunVellum("log", Journal, "--json");
+        if (exitCode != 0)
+            throw new InvalidOperationException($"vellum log failed ({exitCode}): {error}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Count(line => JsonDocument.Parse(line).RootElement.TryGetProperty("op", out var op) && op.GetString() == "baseline");
+    }
+
     /// <summary>
     /// Polls `vellum status` until the journal describes the whole backing directory: the
     /// baseline completed, or the check a restart makes (after a kill, what changed since the
     /// last manifest is recorded again) did.
     /// </summary>
-    public void WaitForBaseline()
-    {
-        var clock = Stopwatch.StartNew();
-        while (Status().GetProperty("baseline").GetProperty("state").GetString() != "complete")
-        {
-            if (clock.Elapsed > Patience)
-                throw new TimeoutException($"the baseline did not complete within {Patience.TotalSeconds} s:\n{Log}");
-            Thread.Sleep(20);
-        }
-    }
+    public BaselineStatus WaitForBaseline() => WaitForBaseline(b => b.IsComplete, "the baseline's completion");
 
     /// <summary>Runs `vellum ARGS` to the end: exit code, stdout, stderr.</summary>
     public static (int ExitCode, string Output, string Error) RunVellum(params string[] args)
