@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Vellum.Bench.Fuse;
+using Vellum.Bench.Replication;
+
+namespace Vellum.Bench.Baseline;
+
+/// <summary>The mount is up but reports no baseline: the product predates issue 19, so the suite has only its anchors.</summary>
+internal sealed class BaselineUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// <c>vellum mount TREE MNT --journal JOURNAL</c> over a tree that already holds data: the
+/// mount records that content (the baseline) in the background and reports its progress in
+/// its status, which this target polls. The journal directory is the caller's and outlives
+/// the mount, so a second mount on it checks the tree against the first one's manifest.
+/// </summary>
+internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, string tree, string mountPoint, string journal)
+    : VellumTarget(cleanup, repository, tree, mountPoint, "baseline")
+{
+    /// <summary>
+    /// How often the status is asked: within 1 % of a seconds-long baseline, seldom enough not
+    /// to take the CPU it measures (each question is a connection the daemon answers).
+    /// </summary>
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long a status may say "none" on a fresh journal before the suite believes it.</summary>
+    private static readonly TimeSpan NoneFor = TimeSpan.FromSeconds(10);
+
+    public string Journal => journal;
+
+    /// <summary>A clean unmount writes the manifest from a walk of the whole tree: give it time.</summary>
+    protected override TimeSpan ExitTimeout => TimeSpan.FromMinutes(5);
+
+    protected override IReadOnlyList<string> MountOptions() => ["--journal", journal];
+
+    /// <summary>Polls the status until <paramref name="done"/> holds for its baseline; returns that status.</summary>
+    /// <exception cref="BaselineUnavailableException">The status has no baseline object, or says "none" for <see cref="NoneFor"/>.</exception>
+    /// <exception cref="TimeoutException">Not within <paramref name="timeout"/>, or the mount went away.</exception>
+    public BaselineProgress WaitFor(Func<BaselineProgress, bool> done, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        TimeSpan? noneSince = null;
+        while (true)
+        {
+            if (Ask() is { } progress)
+            {
+                if (done(progress))
+                    return progress;
+                noneSince = progress.State == "none" ? noneSince ?? clock.Elapsed : null;
+                if (clock.Elapsed - noneSince > NoneFor)
+                    throw new BaselineUnavailableException($"the mount's baseline state stayed \"none\" for {NoneFor.TotalSeconds:F0} s on a fresh journal");
+            }
+            if (MountTable.FsTypeAt(WorkPath) != "fuse.vellum")
+                throw new TimeoutException($"the mount at {WorkPath} went away while waiting for its baseline: {OutputTail}");
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"the baseline did not get there within {timeout.TotalMinutes:F0} min: {Ask()}");
+            Thread.Sleep(PollEvery);
+        }
+    }
+
+    public BaselineProgress WaitUntilComplete(TimeSpan timeout) => WaitFor(p => p.Complete, timeout);
+
+    /// <summary>The baseline now, or null while the status socket does not answer yet.</summary>
+    /// <exception cref="BaselineUnavailableException">The mount answers without a baseline object.</exception>
+    public BaselineProgress? Ask()
+    {
+        try
+        {
+            return BaselineProgress.From(MountStatus.Query(WorkPath))
+                ?? throw new BaselineUnavailableException("the mount's status (vellum status --json) has no baseline object: a build from before issue 19");
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+}
