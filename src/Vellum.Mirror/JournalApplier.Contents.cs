@@ -8,12 +8,17 @@ public sealed partial class JournalApplier
 {
     private const int FileFlags = LibCConstants.OWrOnly | LibCConstants.ONoFollow | LibCConstants.ONonBlock | LibCConstants.ONoCtty | LibCConstants.OCloExec;
 
-    private unsafe void Write(Step step, ulong id)
+    private void Write(Step step, ulong id)
     {
         var path = step.Path!;
         var redo = step.Operation.Redo;
         if (redo?.Offset is not { } offset || redo.Data is not { } data)
             throw Failure(step, id, path, "carries no OFFSET and DATA");
+        WriteAt(step, id, path, offset, data);
+    }
+
+    private unsafe void WriteAt(Step step, ulong id, ReplicaPath path, ulong offset, ReadOnlyMemory<byte> data)
+    {
         var fd = OpenRegularFile(step, id, path);
         try
         {

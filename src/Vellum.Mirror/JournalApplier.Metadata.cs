@@ -1,4 +1,5 @@
 using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
 using Vellum.Native;
 
 namespace Vellum.Mirror;
@@ -12,6 +13,9 @@ public sealed partial class JournalApplier
 {
     private void FixMetadata(Step step, ulong id)
     {
+        // A baseline carries no RESULT: its ATTRS are its own state, set when it was applied.
+        if (step.Kind == SubRecordType.Baseline)
+            return;
         var operation = step.Operation;
         var node = step.Kind is SubRecordType.Rename or SubRecordType.Link ? step.Path2 : step.Path;
         var attributes = step.Kind is SubRecordType.Create or SubRecordType.Mkdir or SubRecordType.Mknod or SubRecordType.Symlink
@@ -27,9 +31,13 @@ public sealed partial class JournalApplier
 
     /// <summary>
     /// Owner first, since chown clears set-user-ID and set-group-ID bits that the mode then
-    /// sets again; the mode is left alone on a symlink (Linux has no symlink modes).
+    /// sets again (and a security.capability xattr, which <paramref name="exactXattrs"/> then
+    /// sets again); the mode is left alone on a symlink (Linux has no symlink modes). With
+    /// <paramref name="exactXattrs"/>, the node's xattrs become exactly those; the times come
+    /// last.
     /// </summary>
-    private unsafe void SetNodeAttributes(Step step, ulong id, ReplicaPath path, uint? uid, uint? gid, uint? mode, JournalTimestamp? atime, JournalTimestamp? mtime)
+    private unsafe void SetNodeAttributes(Step step, ulong id, ReplicaPath path, uint? uid, uint? gid, uint? mode, JournalTimestamp? atime, JournalTimestamp? mtime,
+        IReadOnlyList<ExtendedAttribute>? exactXattrs = null)
     {
         using var parent = _root.OpenParent(path, id, step.Name);
         var errno = NodeInfo.Read(parent.Fd, path.Name, out var node);
@@ -43,6 +51,8 @@ public sealed partial class JournalApplier
             // Not a symlink (checked above, and nothing else changes the replica), so no final symlink is followed.
             if (mode is { } bits && !node.IsSymlink && LibC.FChmodAt(parent.Fd, name, bits & LibCConstants.PermissionBits, 0) != 0)
                 throw Failure(step, id, path, LibC.LastError());
+            if (exactXattrs is not null)
+                SetXattrsExactly(step, id, parent.Fd, path, node, exactXattrs);
             if (atime is null && mtime is null)
                 return;
             var times = stackalloc TimeSpec[2] { Time(atime), Time(mtime) };

@@ -81,6 +81,8 @@ public sealed partial class JournalApplier : IDisposable
                 return operation.Path is null ? null : new Step(operation, Resolvable(operation.Path, id), null);
             case SubRecordType.Fsync or SubRecordType.Checkpoint or SubRecordType.Snapshot:
                 return null;
+            case SubRecordType.Baseline:
+                return CheckBaseline(operation, id);
             default:
                 throw new MirrorApplyException(id, operation.Kind.ToString(), PathText.Show(operation.Path ?? []), "is not an operation the mirror knows");
         }
@@ -139,6 +141,9 @@ public sealed partial class JournalApplier : IDisposable
                 break;
             case SubRecordType.Fallocate:
                 Fallocate(step, id);
+                break;
+            case SubRecordType.Baseline:
+                ApplyBaseline(step, id);
                 break;
         }
     }

@@ -18,6 +18,14 @@ public sealed class MirrorApplyException : MirrorException
         Path = path;
     }
 
+    /// <summary><paramref name="failure"/> with what to do about it after its message.</summary>
+    internal MirrorApplyException(MirrorApplyException failure, string wayOut)
+        : base($"{failure.Message}; {wayOut}", failure.TransactionId)
+    {
+        Errno = failure.Errno;
+        Path = failure.Path;
+    }
+
     public MirrorApplyException()
     {
         Path = "";
@@ -39,4 +47,11 @@ public sealed class MirrorApplyException : MirrorException
     public Errno Errno { get; }
 
     public string Path { get; }
+
+    /// <summary>
+    /// Whether the replica no longer holds what the journal expects (a node missing, another
+    /// in its place), rather than its filesystem refusing the change (space, permissions, I/O):
+    /// the way out is then to mirror again into an empty directory, not to run again.
+    /// </summary>
+    public bool ReplicaDiffers => Errno is Errno.Success or Errno.ENOENT or Errno.EEXIST or Errno.ENOTDIR or Errno.EISDIR or Errno.ENOTEMPTY;
 }

@@ -166,7 +166,7 @@ public sealed class MirrorRunner : IDisposable
         {
             if (transaction is not null)
             {
-                _applier.Apply(transaction);
+                Apply(transaction);
                 Applied++;
             }
             var position = new MirrorPosition(journalId, id);
@@ -175,6 +175,21 @@ public sealed class MirrorRunner : IDisposable
             PositionAdvanced?.Invoke(position);
             if (++_unflushed >= FlushInterval)
                 Flush();
+        }
+    }
+
+    /// <summary>Applies one transaction; a failure says what to do, since the mirror cannot pass it by itself.</summary>
+    private void Apply(TransactionEntry transaction)
+    {
+        try
+        {
+            _applier.Apply(transaction);
+        }
+        catch (MirrorApplyException failure)
+        {
+            throw new MirrorApplyException(failure, failure.ReplicaDiffers
+                ? "the replica no longer matches the journal: mirror again into an empty directory"
+                : $"the replica's filesystem refused it: fix that and run the mirror again, which resumes at transaction {failure.TransactionId}");
         }
     }
 

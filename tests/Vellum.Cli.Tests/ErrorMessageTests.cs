@@ -159,6 +159,24 @@ public sealed class ErrorMessageTests : IDisposable
         Assert.StartsWith($"vellum mirror: the replica {replica} is not empty", line, StringComparison.Ordinal);
     }
 
+    /// <summary>The case: a journal that changes a file the replica never had stops the mirror at once; the line says how to get out.</summary>
+    [Fact]
+    public void Mirror_stopped_by_a_transaction_the_replica_does_not_match_says_to_mirror_again_into_an_empty_directory()
+    {
+        var store = Directory.CreateDirectory(Path.Combine(_root, "store")).FullName;
+        Journal.WriteStore(store, 3);
+        var replica = Path.Combine(_root, "replica");
+
+        var result = Vellum.Run("mirror", "--store", store, "--to", replica);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal([$"applied 0 transactions; {replica} is at the start of the journal"], result.Output);
+        var line = Assert.Single(result.Error);
+        Assert.StartsWith("vellum mirror: transaction 1: write 'file-1': ", line, StringComparison.Ordinal);
+        Assert.Contains("; the replica no longer matches the journal: mirror again into an empty directory (", line, StringComparison.Ordinal);
+        Assert.EndsWith($" mirror --store {store} --to NEW_REPLICA)", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Log_of_a_directory_that_holds_no_store_says_so_and_what_to_give()
     {

@@ -1,4 +1,5 @@
 using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
 
 namespace Vellum.Journal.Tests;
 
@@ -121,6 +122,14 @@ public class FormatConstantsTests
         Assert.Equal(0x8000, SubRecordFlags.Nested);
         Assert.Equal(0x4000, SubRecordFlags.Last);
         Assert.Equal(0x3FFF, SubRecordFlags.TypeMask);
+    }
+
+    [Fact]
+    public void Baseline_flags_keep_their_persisted_values_and_have_no_other_members()
+    {
+        Assert.Equal(
+            ["None=0x0", "Remove=0x1", "Name=0x2", "Reset=0x4", "Data=0x8", "Attrs=0x10", "Found=0x20", "Complete=0x40"],
+            Enum.GetValues<BaselineFlags>().Select(flag => $"{flag}=0x{(uint)flag:x}"));
     }
 
     [Fact]

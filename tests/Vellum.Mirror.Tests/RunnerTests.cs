@@ -98,6 +98,29 @@ public sealed class RunnerTests : IDisposable
         Assert.Contains("is not empty and holds no mirror position", refused.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A replica that lacks what the journal changes (changed outside the mirror, or mirrored
+    /// from a journal that does not describe what the directory held before it) fails on every
+    /// run at the same transaction: the message says the way out.
+    /// </summary>
+    [Fact]
+    public void A_transaction_the_replica_no_longer_matches_fails_saying_to_mirror_again_into_an_empty_directory()
+    {
+        using (var journal = new JournalBuilder(_work.Store))
+        {
+            journal.Commit(Create("f"));
+            journal.Commit(Write("sub/old.txt", "new"));
+        }
+
+        using var mirror = MirrorRunner.Open(_work.Store, _work.Replica);
+        var failed = Assert.Throws<MirrorApplyException>(() => mirror.CatchUp());
+
+        Assert.StartsWith("transaction 2: write 'sub/old.txt': ", failed.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(errno 2); the replica no longer matches the journal: mirror again into an empty directory", failed.Message, StringComparison.Ordinal);
+        Assert.True(failed.ReplicaDiffers);
+        Assert.Equal(1UL, mirror.Position?.TransactionId);
+    }
+
     [Fact]
     public void Damage_stops_the_mirror_after_everything_before_it_is_applied()
     {

@@ -1,3 +1,5 @@
+using System.Text;
+using Vellum.Journal.Operations;
 using Vellum.Native;
 
 namespace Vellum.Mirror.Tests;
@@ -47,7 +49,40 @@ internal static unsafe class Sys
         Check(LibC.Statx(LibCConstants.AtFdCwd, path, LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &buffer), "statx", path);
         return new Stat(
             buffer.Mode, buffer.Uid, buffer.Gid, buffer.Size,
-            (buffer.AtimeSeconds, buffer.AtimeNanoseconds), (buffer.MtimeSeconds, buffer.MtimeNanoseconds), buffer.Ino);
+            (buffer.AtimeSeconds, buffer.AtimeNanoseconds), (buffer.MtimeSeconds, buffer.MtimeNanoseconds), buffer.Ino,
+            NodeInfo.DeviceNumber(buffer.RdevMajor, buffer.RdevMinor));
+    }
+
+    /// <summary>readlink: the symlink's target bytes.</summary>
+    public static byte[] ReadLink(string path)
+    {
+        var buffer = new byte[4097];
+        var length = LibC.ReadlinkAt(LibCConstants.AtFdCwd, path, buffer);
+        if (length < 0)
+            throw SystemCallException.Last("readlink", path);
+        return buffer[..(int)length];
+    }
+
+    /// <summary>Every xattr of the node itself (a symlink is not followed), with its value.</summary>
+    public static List<ExtendedAttribute> Xattrs(string path)
+    {
+        var list = new byte[64 * 1024];
+        var length = LibC.ListXattr(path, list, followSymlink: false);
+        if (length < 0)
+            throw SystemCallException.Last("llistxattr", path);
+        var xattrs = new List<ExtendedAttribute>();
+        foreach (var range in list.AsSpan(0, (int)length).Split((byte)0))
+        {
+            var name = Encoding.UTF8.GetString(list.AsSpan(range));
+            if (name.Length == 0)
+                continue;
+            var value = new byte[64 * 1024];
+            var size = LibC.GetXattr(path, name, value, followSymlink: false);
+            if (size < 0)
+                throw SystemCallException.Last("lgetxattr", path);
+            xattrs.Add(new ExtendedAttribute(Encoding.UTF8.GetBytes(name), value[..(int)size]));
+        }
+        return xattrs;
     }
 
     private static void Check(int result, string call, string path)
@@ -57,4 +92,4 @@ internal static unsafe class Sys
     }
 }
 
-internal readonly record struct Stat(uint Mode, uint Uid, uint Gid, ulong Size, (long Seconds, uint Nanoseconds) Atime, (long Seconds, uint Nanoseconds) Mtime, ulong Inode);
+internal readonly record struct Stat(uint Mode, uint Uid, uint Gid, ulong Size, (long Seconds, uint Nanoseconds) Atime, (long Seconds, uint Nanoseconds) Mtime, ulong Inode, ulong Rdev);

@@ -85,7 +85,7 @@ internal static class MirrorCommand
             catch (MirrorException refused)
             {
                 PrintSummary(mirror);
-                throw CommandFailure.DataProblem(refused.Message);
+                throw CommandFailure.DataProblem(WithWayOut(refused, options));
             }
             catch (Exception refused) when (SystemErrors.IsRefusal(refused))
             {
@@ -101,6 +101,23 @@ internal static class MirrorCommand
             context.Cancel = true;
             stop.Cancel();
         }
+    }
+
+    /// <summary>
+    /// A transaction the mirror cannot pass, with the command that gets out: a replica that no
+    /// longer matches the journal, or that may have been changed (a symlink put on a path), is
+    /// mirrored again into an empty directory. A refusal by the replica's filesystem already
+    /// says to run again.
+    /// </summary>
+    private static string WithWayOut(MirrorException refused, MirrorOptions options)
+    {
+        var again = $"{Invocation.Command()} mirror --store {options.Store} --to NEW_REPLICA";
+        return refused switch
+        {
+            MirrorApplyException { ReplicaDiffers: true } => $"{refused.Message} ({again})",
+            MirrorPathException => $"{refused.Message}; nothing of it was applied: if the replica was changed outside the mirror, mirror again into an empty directory ({again})",
+            _ => refused.Message,
+        };
     }
 
     /// <summary>`applied N transactions; REPLICA is at transaction T of journal UUID`.</summary>
