@@ -23,8 +23,8 @@ internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, str
     /// </summary>
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>How long a status may say "none" on a fresh journal before the suite believes it.</summary>
-    private static readonly TimeSpan NoneFor = TimeSpan.FromSeconds(10);
+    /// <summary>How long a status may say "none" (the start-up check not done yet) before the suite believes the journal has no baseline.</summary>
+    private static readonly TimeSpan NoneFor = TimeSpan.FromSeconds(30);
 
     public string Journal => journal;
 
@@ -35,6 +35,7 @@ internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, str
 
     /// <summary>Polls the status until <paramref name="done"/> holds for its baseline; returns that status.</summary>
     /// <exception cref="BaselineUnavailableException">The status has no baseline object, or says "none" for <see cref="NoneFor"/>.</exception>
+    /// <exception cref="InvalidOperationException">The baseline stopped (failed).</exception>
     /// <exception cref="TimeoutException">Not within <paramref name="timeout"/>, or the mount went away.</exception>
     public BaselineProgress WaitFor(Func<BaselineProgress, bool> done, TimeSpan timeout)
     {
@@ -46,9 +47,11 @@ internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, str
             {
                 if (done(progress))
                     return progress;
+                if (progress.State == "stopped")
+                    throw new InvalidOperationException($"the baseline stopped before it completed: {OutputTail}");
                 noneSince = progress.State == "none" ? noneSince ?? clock.Elapsed : null;
                 if (clock.Elapsed - noneSince > NoneFor)
-                    throw new BaselineUnavailableException($"the mount's baseline state stayed \"none\" for {NoneFor.TotalSeconds:F0} s on a fresh journal");
+                    throw new BaselineUnavailableException($"the mount's baseline state stayed \"none\" for {NoneFor.TotalSeconds:F0} s");
             }
             if (MountTable.FsTypeAt(WorkPath) != "fuse.vellum")
                 throw new TimeoutException($"the mount at {WorkPath} went away while waiting for its baseline: {OutputTail}");

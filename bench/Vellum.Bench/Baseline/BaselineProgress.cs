@@ -7,7 +7,7 @@ namespace Vellum.Bench.Baseline;
 /// far the recording of what the backing directory held at mount time has come, and what the
 /// start-up comparison with the journal's manifest took.
 /// </summary>
-/// <param name="State">"checking", "running", "complete", or "none" (a journal from before baselines).</param>
+/// <param name="State">"running", "complete", "stopped" (failed or unmounted before completing), or "none" (not started yet, or a journal from before baselines).</param>
 internal sealed record BaselineProgress(
     string State,
     long ObjectsDone,
