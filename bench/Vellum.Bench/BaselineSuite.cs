@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Vellum.Bench.Baseline;
 using Vellum.Bench.Fuse;
+using Vellum.Host;
 using Vellum.Native;
 
 namespace Vellum.Bench;
@@ -125,7 +126,7 @@ public static class BaselineSuite
         // One run to warm what the unmount's walk left cold.
         anchors.Find(tree.Path);
         var finds = new List<double>();
-        var checks = new List<BaselineProgress>();
+        var checks = new List<BaselineStatusReply>();
         var totals = new List<double>();
         for (var round = 0; round < RecheckRounds; round++)
         {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Vellum.Bench.Fuse;
-using Vellum.Bench.Replication;
+using Vellum.Host;
 
 namespace Vellum.Bench.Baseline;
 
@@ -11,8 +10,9 @@ internal sealed class BaselineUnavailableException(string message) : Exception(m
 /// <summary>
 /// <c>vellum mount TREE MNT --journal JOURNAL</c> over a tree that already holds data: the
 /// mount records that content (the baseline) in the background and reports its progress in
-/// its status, which this target polls. The journal directory is the caller's and outlives
-/// the mount, so a second mount on it checks the tree against the first one's manifest.
+/// its status (the <c>baseline</c> object of `vellum status --json`), which this target
+/// polls. The journal directory is the caller's and outlives the mount, so a second mount on
+/// it checks the tree against the first one's manifest.
 /// </summary>
 internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, string tree, string mountPoint, string journal)
     : VellumTarget(cleanup, repository, tree, mountPoint, "baseline")
@@ -33,23 +33,25 @@ internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, str
 
     protected override IReadOnlyList<string> MountOptions() => ["--journal", journal];
 
-    /// <summary>Polls the status until <paramref name="done"/> holds for its baseline; returns that status.</summary>
+    public static bool IsComplete(BaselineStatusReply baseline) => baseline.State == "complete";
+
+    /// <summary>Polls the status until <paramref name="done"/> holds for its baseline; returns that baseline.</summary>
     /// <exception cref="BaselineUnavailableException">The status has no baseline object, or says "none" for <see cref="NoneFor"/>.</exception>
     /// <exception cref="InvalidOperationException">The baseline stopped (failed).</exception>
     /// <exception cref="TimeoutException">Not within <paramref name="timeout"/>, or the mount went away.</exception>
-    public BaselineProgress WaitFor(Func<BaselineProgress, bool> done, TimeSpan timeout)
+    public BaselineStatusReply WaitFor(Func<BaselineStatusReply, bool> done, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan? noneSince = null;
         while (true)
         {
-            if (Ask() is { } progress)
+            if (Ask() is { } baseline)
             {
-                if (done(progress))
-                    return progress;
-                if (progress.State == "stopped")
+                if (done(baseline))
+                    return baseline;
+                if (baseline.State == "stopped")
                     throw new InvalidOperationException($"the baseline stopped before it completed: {OutputTail}");
-                noneSince = progress.State == "none" ? noneSince ?? clock.Elapsed : null;
+                noneSince = baseline.State == "none" ? noneSince ?? clock.Elapsed : null;
                 if (clock.Elapsed - noneSince > NoneFor)
                     throw new BaselineUnavailableException($"the mount's baseline state stayed \"none\" for {NoneFor.TotalSeconds:F0} s");
             }
@@ -61,20 +63,11 @@ internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, str
         }
     }
 
-    public BaselineProgress WaitUntilComplete(TimeSpan timeout) => WaitFor(p => p.Complete, timeout);
+    public BaselineStatusReply WaitUntilComplete(TimeSpan timeout) => WaitFor(IsComplete, timeout);
 
     /// <summary>The baseline now, or null while the status socket does not answer yet.</summary>
     /// <exception cref="BaselineUnavailableException">The mount answers without a baseline object.</exception>
-    public BaselineProgress? Ask()
-    {
-        try
-        {
-            return BaselineProgress.From(MountStatus.Query(WorkPath))
-                ?? throw new BaselineUnavailableException("the mount's status (vellum status --json) has no baseline object: a build from before issue 19");
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
-    }
+    public BaselineStatusReply? Ask() => MountStatusClient.Ask(WorkPath) is { } answer
+        ? answer.Status.Baseline ?? throw new BaselineUnavailableException("the mount's status (vellum status --json) has no baseline object: a build from before issue 19")
+        : null;
 }

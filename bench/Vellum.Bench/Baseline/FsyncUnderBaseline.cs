@@ -22,13 +22,13 @@ internal static class FsyncUnderBaseline
         {
             // Past its first tenth: the loop meets the baseline reading and writing at its pace,
             // not walking its first directories.
-            var before = mount.WaitFor(p => p.Complete || (p.State == "running" && p.BytesTotal > 0 && p.BytesDone * 10 >= p.BytesTotal), timeout);
+            var before = mount.WaitFor(p => BaselineMount.IsComplete(p) || (p.State == "running" && p.BytesTotal > 0 && p.BytesDone * 10 >= p.BytesTotal), timeout);
             var clock = Stopwatch.StartNew();
             var loaded = FsyncLatencyWorkload.Run(file, iterations, useFdatasync: false);
             var loopSeconds = clock.Elapsed.TotalSeconds;
             var after = mount.Ask() ?? before;
             // A loop that outlasted the baseline measured partly an idle mount: say so with the figure.
-            var overlap = after.Complete
+            var overlap = BaselineMount.IsComplete(after)
                 ? "; the baseline COMPLETED before the loop ended, so part of the loop ran idle and the ratio understates the cost"
                 : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
