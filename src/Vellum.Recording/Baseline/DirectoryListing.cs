@@ -26,7 +26,10 @@ internal static unsafe class DirectoryListing
     public static Errno Read(int directoryFd, List<ListedName> into)
     {
         into.Clear();
-        var fd = LibC.OpenDirectoryAt(directoryFd, "."u8, LibCConstants.ORdOnly);
+        // Listing a directory moves its access time, which the baseline must not: it is not a reader.
+        var fd = LibC.OpenDirectoryAt(directoryFd, "."u8, LibCConstants.ORdOnly | LibCConstants.ONoAtime);
+        if (fd < 0 && LibC.LastError() == Errno.EPERM)
+            fd = LibC.OpenDirectoryAt(directoryFd, "."u8, LibCConstants.ORdOnly);
         if (fd < 0)
             return LibC.LastError();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
