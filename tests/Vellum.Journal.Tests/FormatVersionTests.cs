@@ -12,45 +12,27 @@ namespace Vellum.Journal.Tests;
 public class FormatVersionTests
 {
     /// <summary>
-    /// A segment written by `vellum mount` at format version 1 (commit adce9a5): mkdir dir,
-    /// echo -n hello > dir/file, ln dir/file dir/link, mv dir/link moved, chmod 600 moved,
-    /// ln -s dir/file sym, rm sym.
+    /// Segments written by `vellum mount` at format versions 1 (commit adce9a5) and 2 (commit
+    /// ab76849, the last before the baseline operation): mkdir dir, echo -n hello > dir/file,
+    /// ln dir/file dir/link, mv dir/link moved, chmod 600 moved, ln -s dir/file sym, rm sym.
     /// </summary>
-    private static byte[] Version1Segment() => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "version1.vseg"));
-
-    [Fact]
-    public void A_journal_of_format_version_1_written_by_the_previous_release_reads_as_it_was_written()
+    [Theory]
+    [InlineData("version1.vseg", 1, "/tmp/v1fix/B")]
+    [InlineData("version2.vseg", 2, "/tmp/v2fix/B")]
+    public void A_journal_written_by_a_previous_release_reads_as_it_was_written(string fixture, int version, string mountRoot)
     {
-        var result = JournalScanner.ReadAll(Version1Segment());
+        var result = JournalScanner.ReadAll(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture)));
 
         Assert.Null(result.Error);
         Assert.Empty(result.IncompleteTransactions);
-        Assert.Equal((1, 1), (result.Header!.Version, result.Header.MinCompatibleVersion));
-        Assert.Equal("/tmp/v1fix/B", result.Header.MountRoot);
+        Assert.Equal((version, version), ((int)result.Header!.Version, (int)result.Header.MinCompatibleVersion));
+        Assert.Equal(mountRoot, result.Header.MountRoot);
         var operations = result.Entries.OfType<TransactionEntry>().Select(t => Assert.Single(t.Operations)).ToList();
         Assert.Equal(
             ["Mkdir dir", "Create dir/file", "Write dir/file", "Link dir/file dir/link", "Rename dir/link moved", "SetAttr dir/file", "Symlink sym", "Unlink sym"],
             operations.Select(Describe));
         Assert.Equal("hello"u8.ToArray(), operations[2].Redo!.Data!.Value.ToArray());
         Assert.Equal("dir/file"u8.ToArray(), operations[6].Redo!.Target);
-        Assert.All(operations, operation => Assert.NotNull(operation.Result));
-    }
-
-    /// <summary>The same changes, written by `vellum mount` at format version 2 (commit ab76849), the last before the baseline operation.</summary>
-    [Fact]
-    public void A_journal_of_format_version_2_written_by_the_previous_release_reads_as_it_was_written()
-    {
-        var result = JournalScanner.ReadAll(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "version2.vseg")));
-
-        Assert.Null(result.Error);
-        Assert.Empty(result.IncompleteTransactions);
-        Assert.Equal((2, 2), (result.Header!.Version, result.Header.MinCompatibleVersion));
-        Assert.Equal("/tmp/v2fix/B", result.Header.MountRoot);
-        var operations = result.Entries.OfType<TransactionEntry>().Select(t => Assert.Single(t.Operations)).ToList();
-        Assert.Equal(
-            ["Mkdir dir", "Create dir/file", "Write dir/file", "Link dir/file dir/link", "Rename dir/link moved", "SetAttr dir/file", "Symlink sym", "Unlink sym"],
-            operations.Select(Describe));
-        Assert.Equal("hello"u8.ToArray(), operations[2].Redo!.Data!.Value.ToArray());
         Assert.All(operations, operation => Assert.NotNull(operation.Result));
     }
 
