@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the benchmark suites drive: for "fuse" and "mount" fio, the two
 # C passthroughs it compares against (bindfs, fuse-overlayfs) and fuse3 (fusermount3,
-# /dev/fuse); for "replication" rsync. The suites themselves install nothing.
+# /dev/fuse); for "replication" and "baseline" rsync. The suites themselves install nothing.
 # Debian/Ubuntu, as root; skips what is already installed, so running it again changes nothing.
 set -euo pipefail
 

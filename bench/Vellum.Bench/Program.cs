@@ -9,6 +9,7 @@ var suites = new Dictionary<string, Func<BenchOptions, BenchReport, Task>>(Strin
     ["store"] = StoreSuite.RunAsync,
     ["mount"] = MountSuite.RunAsync,
     ["replication"] = ReplicationSuite.RunAsync,
+    ["baseline"] = BaselineSuite.RunAsync,
 };
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

@@ -17,13 +17,18 @@ internal sealed partial class BaselineCoverage
 
     /// <summary>
     /// Records the content of the node behind <paramref name="fd"/> (inode <paramref name="inode"/>)
-    /// when the plan still lists it. <paramref name="between"/>, from the baseline's thread, runs
-    /// between the transactions of a large file (to yield to applications' fsyncs). Returns the
-    /// bytes of data it recorded.
+    /// when the plan still lists it, and returns the bytes of data it recorded.
+    /// <paramref name="pause"/>, from the baseline's thread, runs between the transactions of a
+    /// large file with the bytes recorded since, and the inode's stripe lock, which it may let go
+    /// of (with the namespace lock) to let changes and the rate go by: a change to the file then
+    /// covers it whole itself, which the recording finds when it goes on and stops. It returns
+    /// false to stop (the walk is stopping); the file then stays to be recorded.
     /// </summary>
-    public long CoverContent(int fd, ulong inode, TransactionWriter writer, Action? between)
+    public long CoverContent(int fd, ulong inode, TransactionWriter writer, Func<long, object, bool>? pause)
     {
-        lock (Stripe(inode))
+        var stripe = Stripe(inode);
+        Monitor.Enter(stripe);
+        try
         {
             if (!IsContentPending(inode) || BackingInspection.Stat(fd, out var stat) != Errno.Success || stat.Ino != inode)
                 return 0;
@@ -40,7 +45,10 @@ internal sealed partial class BaselineCoverage
                 {
                     if (BackingInspection.Stat(reading, out stat) != Errno.Success)
                         return 0;
-                    bytes = RecordFile(writer, reading, in stat, path.Path, between);
+                    Func<long, bool>? between = pause is null ? null : recorded => pause(recorded, stripe) && IsContentPending(inode);
+                    (bytes, var whole) = RecordFile(writer, reading, in stat, path.Path, between);
+                    if (!whole)
+                        return bytes;
                 }
                 finally
                 {
@@ -70,10 +78,14 @@ internal sealed partial class BaselineCoverage
             Progress.Recorded(1, bytes);
             return bytes;
         }
+        finally
+        {
+            Monitor.Exit(stripe);
+        }
     }
 
-    /// <summary>RESET, the data runs, ATTRS; returns the bytes of data recorded.</summary>
-    private long RecordFile(TransactionWriter writer, int fd, in NodeStat stat, ReadOnlySpan<byte> path, Action? between)
+    /// <summary>RESET, the data runs, ATTRS; returns the bytes of data recorded, and false when <paramref name="between"/> stopped it before the ATTRS.</summary>
+    private (long Bytes, bool Whole) RecordFile(TransactionWriter writer, int fd, in NodeStat stat, ReadOnlySpan<byte> path, Func<long, bool>? between)
     {
         var size = (long)stat.Size;
         var xattrs = NodeXattrs.Read(fd);
@@ -94,7 +106,7 @@ internal sealed partial class BaselineCoverage
                 Length = length,
             });
             batch.Commit();
-            return length;
+            return (length, true);
         }
         writer.Begin(DataPerTransaction + BaselineRecords.Overhead + path.Length);
         BaselineRecords.Write(writer, new BaselineOperation { Flags = BaselineFlags.Reset | found, Path = path, Stat = stat });
@@ -108,7 +120,8 @@ internal sealed partial class BaselineCoverage
                 if (inTransaction + length > DataPerTransaction)
                 {
                     writer.Commit();
-                    between?.Invoke();
+                    if (between is not null && !between(inTransaction))
+                        return (recorded, false);
                     writer.Begin(DataPerTransaction + BaselineRecords.Overhead + path.Length);
                     inTransaction = 0;
                 }
@@ -119,7 +132,7 @@ internal sealed partial class BaselineCoverage
         }
         BaselineRecords.Write(writer, new BaselineOperation { Flags = BaselineFlags.Attrs | found, Path = path, Stat = stat, Xattrs = xattrs });
         writer.Commit();
-        return recorded;
+        return (recorded, true);
     }
 
     /// <summary>The file's runs of data below <paramref name="size"/> (SEEK_DATA / SEEK_HOLE); the whole file where the filesystem cannot say.</summary>

@@ -32,9 +32,13 @@ internal sealed class BaselinePacer(JournalDurability durability, MemoryFifo fif
             fifo.WaitForSent(written - _aheadLimit / 2);
     }
 
-    /// <summary>After one object whose content took <paramref name="bytes"/>, outside every lock: also holds the rate (of the baseline's own reading; changes covering objects are not held back).</summary>
-    /// <paramref name="whileHeld"/> runs at least once a second while the rate holds the walk back (the manifest's saving goes on).
-    public void AfterObject(long bytes, CancellationToken stopping, Action whileHeld)
+    /// <summary>
+    /// After <paramref name="bytes"/> of the baseline's own reading (an object, or a part of a
+    /// large file), with no lock held: also holds the rate (changes covering objects are not
+    /// held back). <paramref name="whileHeld"/> runs at least once a second while the rate holds
+    /// the walk back (the manifest's saving goes on).
+    /// </summary>
+    public void After(long bytes, CancellationToken stopping, Action whileHeld)
     {
         Between();
         _read += bytes;

@@ -31,6 +31,7 @@ internal sealed class BaselineWalker : IDisposable
     private readonly Thread _thread;
     private readonly Stopwatch _sinceSave = Stopwatch.StartNew();
     private readonly Action _completed;
+    private long _pausedBytes;
     private TimeSpan _saveInterval = TimeSpan.FromSeconds(2);
 
     public BaselineWalker(BaselineCoverage coverage, ReaderWriterLockSlim namespaceLock, MemoryFifo fifo, JournalDurability durability, long bytesPerSecond, string manifestPath, int rootFd, string journal, string backing, ILogger logger, Action completed)
@@ -144,7 +145,7 @@ internal sealed class BaselineWalker : IDisposable
                         return;
                     try
                     {
-                        bytes = _coverage.CoverContent(child, name.Stat.Ino, _writer, _pacer.Between);
+                        bytes = _coverage.CoverContent(child, name.Stat.Ino, _writer, Pause);
                     }
                     finally
                     {
@@ -152,7 +153,8 @@ internal sealed class BaselineWalker : IDisposable
                     }
                 });
                 SaveWhenDue();
-                _pacer.AfterObject(bytes, _stopping.Token, SaveWhenDue);
+                _pacer.After(bytes - _pausedBytes, _stopping.Token, SaveWhenDue);
+                _pausedBytes = 0;
             }
         }
         finally
@@ -160,6 +162,28 @@ internal sealed class BaselineWalker : IDisposable
             while (stack.Count > 0)
                 LibC.Close(stack.Pop().Fd);
         }
+    }
+
+    /// <summary>
+    /// Between two transactions of a large file: lets go of the file's stripe lock and the
+    /// namespace lock while the pacer yields and holds the rate, so renames and every other
+    /// change go on meanwhile; takes them back in the same order. False once the walk stops.
+    /// </summary>
+    private bool Pause(long bytes, object stripe)
+    {
+        Monitor.Exit(stripe);
+        _namespace.ExitReadLock();
+        try
+        {
+            _pacer.After(bytes, _stopping.Token, SaveWhenDue);
+            _pausedBytes += bytes;
+        }
+        finally
+        {
+            _namespace.EnterReadLock();
+            Monitor.Enter(stripe);
+        }
+        return !_stopping.IsCancellationRequested;
     }
 
     /// <summary>One step under the namespace lock, shared: no path moves while it records; an unfinished transaction is abandoned.</summary>
