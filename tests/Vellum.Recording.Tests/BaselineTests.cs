@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Vellum.Journal.Format;
+using Vellum.Native;
 using Vellum.Testing;
 using Xunit.Abstractions;
 
@@ -108,6 +109,42 @@ public sealed class BaselineTests(ITestOutputHelper output)
         Assert.True(fastest <= 0, $"the baseline read {fastest} bytes more than --baseline-rate 8M allows:\n{string.Join('\n', readings)}");
         Assert.True(took.TotalSeconds >= 32.0 / 8 - 0.5, $"32 MiB at 8 MiB/s completed in {took.TotalSeconds:0.0} s");
         Assert.Equal(32 * MiB, complete.BytesDone);
+    }
+
+    /// <summary>
+    /// The baseline records a file's content through its first name and is then held (1 KiB/s);
+    /// a program opens the file by its other name, in a directory the baseline has not listed
+    /// yet, and writes: the journal must hold that name before the write. The root holds only
+    /// the two directories, renamed until the first name's comes first in the listing order,
+    /// which the filesystem decides.
+    /// </summary>
+    [Fact]
+    public void A_write_through_a_second_name_of_a_recorded_file_in_a_directory_not_listed_yet_replays()
+    {
+        using var mount = JournaledMount.Prepare();
+        string At(string relative) => Path.Combine(mount.Backing, relative);
+        Directory.CreateDirectory(At("a"));
+        File.WriteAllBytes(At("a/f"), new byte[64 * 1024]);
+        var second = "b";
+        Directory.CreateDirectory(At(second));
+        for (var i = 0; Path.GetFileName(Directory.EnumerateFileSystemEntries(mount.Backing).First()) != "a"; i++)
+        {
+            Directory.Move(At(second), At($"b{i}"));
+            second = $"b{i}";
+        }
+        Assert.Equal(0, LibC.LinkAt(LibCConstants.AtFdCwd, At("a/f"), LibCConstants.AtFdCwd, At($"{second}/link")));
+        mount.Mount("--baseline-rate", "1K");
+        // a/f's 64 KiB are recorded, and the walk waits a minute before it lists the other directory.
+        mount.WaitForBaseline(b => b.BytesDone >= 64 * 1024, "the recording of a/f");
+
+        Assert.True(Sys.WriteAt(Path.Combine(mount.MountPoint, $"{second}/link"), 100, "through the second name"u8.ToArray()));
+        mount.Unmount();
+        mount.Mount();
+        mount.WaitForBaseline();
+        mount.Unmount();
+        output.WriteLine(JournaledMount.RunVellum("log", mount.Journal).Output);
+
+        Replay.AssertEqualsBacking(mount);
     }
 
     /// <summary>Operations other than the baseline's that the journal holds before the baseline's COMPLETE: the changes made while it ran.</summary>

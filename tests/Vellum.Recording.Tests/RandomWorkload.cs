@@ -1,5 +1,6 @@
 using System.Text;
 using Vellum.Native;
+using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
 
@@ -21,14 +22,8 @@ internal sealed class RandomWorkload(string root, int seed)
     public long Fsyncs => Interlocked.Read(ref _fsyncs);
 
     /// <summary>Runs <paramref name="threads"/> threads of <paramref name="operations"/> operations each, or until cancelled.</summary>
-    public void Run(int threads, int operations, CancellationToken cancellation = default)
-    {
-        var workers = Enumerable.Range(0, threads)
-            .Select(i => new Thread(() => Worker(new Random(seed * 31 + i), operations, cancellation)) { IsBackground = true })
-            .ToList();
-        workers.ForEach(w => w.Start());
-        workers.ForEach(w => w.Join());
-    }
+    public void Run(int threads, int operations, CancellationToken cancellation = default) =>
+        WorkerThreads.Run(threads, seed, random => Worker(random, operations, cancellation));
 
     private void Worker(Random random, int operations, CancellationToken cancellation)
     {

@@ -37,14 +37,8 @@ public sealed class ExistingTreeWorkload(string root, ExistingTree tree, int see
     public long SucceededCount => _succeeded.Values.Sum();
 
     /// <summary>Runs <paramref name="threads"/> threads of at most <paramref name="operations"/> changes each, or until cancelled.</summary>
-    public void Run(int threads, int operations, CancellationToken cancellation = default)
-    {
-        var workers = Enumerable.Range(0, threads)
-            .Select(i => new Thread(() => Worker(new Random(seed * 31 + i), operations, cancellation)) { IsBackground = true })
-            .ToList();
-        workers.ForEach(w => w.Start());
-        workers.ForEach(w => w.Join());
-    }
+    public void Run(int threads, int operations, CancellationToken cancellation = default) =>
+        WorkerThreads.Run(threads, seed, random => Worker(random, operations, cancellation));
 
     /// <summary>One line for a test's output: how many changes of each kind succeeded, and how many failed.</summary>
     public override string ToString() =>
