@@ -66,7 +66,7 @@ internal sealed partial class BaselineCoverage : IDisposable
                 break;
             case ChangeKind.Link:
                 EnsureListed(change.ParentFd, writer);
-                EnsureContent(change.NodeFd, writer);
+                EnsureContent(change.NodeFd, change.Node, writer);
                 break;
             case ChangeKind.Rename:
                 EnsureListed(change.ParentFd, writer);
@@ -77,7 +77,7 @@ internal sealed partial class BaselineCoverage : IDisposable
                 break;
             case ChangeKind.Write or ChangeKind.Truncate or ChangeKind.SetAttr or ChangeKind.SetXattr or ChangeKind.RemoveXattr
                 or ChangeKind.Fallocate or ChangeKind.CopyFileRange:
-                EnsureContent(change.NodeFd, writer);
+                EnsureContent(change.NodeFd, change.Node, writer);
                 break;
         }
     }
@@ -176,20 +176,26 @@ internal sealed partial class BaselineCoverage : IDisposable
         }
     }
 
-    /// <summary>Covers the node behind <paramref name="nodeFd"/>: a directory's names, or a file's content (its name first).</summary>
-    public void EnsureContent(int nodeFd, TransactionWriter writer)
+    /// <summary>
+    /// Covers the node behind <paramref name="nodeFd"/> (the passthrough's node
+    /// <paramref name="node"/>): a directory's names, or a file's content. The name the change
+    /// will be journaled under must exist first, so its directory is listed: for a hard-linked
+    /// file that can be another directory than the one its content was recorded through.
+    /// </summary>
+    public void EnsureContent(int nodeFd, ulong node, TransactionWriter writer)
     {
-        if (nodeFd < 0 || BackingInspection.Stat(nodeFd, out var node) != Errno.Success)
+        if (nodeFd < 0 || BackingInspection.Stat(nodeFd, out var stat) != Errno.Success)
             return;
-        if (node.IsDirectory)
+        if (stat.IsDirectory)
         {
             EnsureListed(nodeFd, writer);
             return;
         }
-        if (!IsContentPending(node.Ino))
+        var pending = IsContentPending(stat.Ino);
+        if (!pending && stat.Nlink <= 1)
             return;
         var path = new PathBuffer();
-        if (_paths.FindOwnName(nodeFd, path) != PathLookup.Found)
+        if (_paths.Find(nodeFd, path, node) != PathLookup.Found)
             return;
         var parent = OpenDirectoryOf(path.Path);
         if (parent >= 0)
@@ -203,7 +209,8 @@ internal sealed partial class BaselineCoverage : IDisposable
                 LibC.Close(parent);
             }
         }
-        CoverContent(nodeFd, node.Ino, writer, null);
+        if (pending)
+            CoverContent(nodeFd, stat.Ino, writer, null);
     }
 
     /// <summary>
@@ -252,7 +259,7 @@ internal sealed partial class BaselineCoverage : IDisposable
             if (node.IsDirectory)
                 EnsureSubtree(moved, writer);
             else
-                EnsureContent(moved, writer);
+                EnsureContent(moved, 0, writer);
         }
         finally
         {

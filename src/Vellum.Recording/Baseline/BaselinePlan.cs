@@ -65,7 +65,8 @@ internal sealed class FoundChanges
                 Modified++;
                 break;
         }
+        // Paths are kept as Latin-1 (one char per byte); a person reads UTF-8.
         if (FirstPaths.Count < PathsKept)
-            FirstPaths.Add($"{kind} {(path.Length == 0 ? "." : path)}");
+            FirstPaths.Add($"{kind} {(path.Length == 0 ? "." : System.Text.Encoding.UTF8.GetString(System.Text.Encoding.Latin1.GetBytes(path)))}");
     }
 }
