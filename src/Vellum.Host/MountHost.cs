@@ -147,7 +147,14 @@ public sealed class MountHost : IDisposable
         {
             throw new MountStartException($"cannot create the journal directory {options.Directory}: {Reason(failure)}", failure);
         }
-        return MountJournal.Open(options);
+        try
+        {
+            return MountJournal.Open(options);
+        }
+        catch (Recording.Baseline.JournalSpaceException full)
+        {
+            throw new MountStartException(full.Message, full);
+        }
     }
 
     /// <summary>The system's words for a failed file operation (.NET's put the path after them).</summary>

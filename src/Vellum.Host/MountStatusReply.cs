@@ -21,7 +21,25 @@ public sealed record MountStatusReply(
     int DeferredFiles,
     string? Failure,
     string? Full,
-    IReadOnlyList<ReplicaStatusReply> Replicas);
+    IReadOnlyList<ReplicaStatusReply> Replicas,
+    BaselineStatusReply Baseline);
+
+/// <summary>
+/// The recording of what the backing directory held before the journal (or was changed to while
+/// no mount ran): <c>State</c> is "running", "complete", "stopped" or "none" (a journal older
+/// than format version 3).
+/// </summary>
+public sealed record BaselineStatusReply(
+    string State,
+    long ObjectsDone,
+    long ObjectsTotal,
+    long BytesDone,
+    long BytesTotal,
+    double BytesPerSecond,
+    double? EtaSeconds,
+    double CheckSeconds,
+    long CheckedObjects,
+    long FoundChanges);
 
 /// <summary>One replication target of the mount: whether a session is up, and how far it acknowledged the store durable.</summary>
 public sealed record ReplicaStatusReply(string Target, bool Connected, long AcknowledgedDurable, long Sessions, string? Problem);

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Vellum.Recording;
+using Vellum.Recording.Baseline;
 
 namespace Vellum.Host;
 
@@ -90,7 +91,8 @@ internal sealed class StatusServer : IDisposable
                     status.DeferredFiles,
                     status.Failure,
                     status.Full,
-                    [.. (_replication?.Senders ?? []).Select(sender => new ReplicaStatusReply(sender.Target.ToString(), sender.Connected, sender.AcknowledgedDurable, sender.Sessions, sender.Problem))]);
+                    [.. (_replication?.Senders ?? []).Select(sender => new ReplicaStatusReply(sender.Target.ToString(), sender.Connected, sender.AcknowledgedDurable, sender.Sessions, sender.Problem))],
+                    BaselineReply(_journal.Baseline));
                 try
                 {
                     connection.Send(JsonSerializer.SerializeToUtf8Bytes(reply, StatusJson.Default.MountStatusReply));
@@ -102,4 +104,16 @@ internal sealed class StatusServer : IDisposable
             }
         }
     }
+
+    private static BaselineStatusReply BaselineReply(BaselineProgress baseline) => new(
+        baseline.State.ToString().ToLowerInvariant(),
+        baseline.ObjectsDone,
+        baseline.ObjectsTotal,
+        baseline.BytesDone,
+        baseline.BytesTotal,
+        baseline.BytesPerSecond,
+        baseline.EtaSeconds,
+        baseline.CheckDuration.TotalSeconds,
+        baseline.CheckedObjects,
+        baseline.FoundChanges);
 }

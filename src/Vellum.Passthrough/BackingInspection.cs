@@ -26,6 +26,15 @@ public static unsafe class BackingInspection
     /// </summary>
     public static Errno StampWritten(int writableFd, int fd, out NodeStat stat) => BackingStat.Stamped(writableFd, fd, out stat);
 
+    /// <summary>statx of the NUL-terminated <paramref name="nameWithNul"/> in <paramref name="directoryFd"/> (an O_PATH descriptor will do), not following a symlink, in one syscall: for walks over many names.</summary>
+    public static Errno StatChild(int directoryFd, ReadOnlySpan<byte> nameWithNul, out NodeStat stat)
+    {
+        fixed (byte* p = nameWithNul)
+        {
+            return BackingStat.At(directoryFd, p, out stat);
+        }
+    }
+
     /// <summary>statx of <paramref name="name"/> in directory <paramref name="directoryFd"/>, not following a symlink.</summary>
     public static Errno StatAt(int directoryFd, ReadOnlySpan<byte> name, out NodeStat stat)
     {

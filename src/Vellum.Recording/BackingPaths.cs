@@ -41,6 +41,21 @@ internal sealed partial class BackingPaths : IDisposable
         return MakeRelative(into, total);
     }
 
+    /// <summary>
+    /// The path of the very name <paramref name="fd"/> was opened by, Nameless once that name
+    /// is unlinked (no other name of the inode is looked for).
+    /// </summary>
+    public PathLookup FindOwnName(int fd, PathBuffer into)
+    {
+        into.Clear();
+        var error = BackingInspection.PathOf(fd, into.Bytes, out var total);
+        if (error == Errno.ENAMETOOLONG)
+            return FindDeep(fd, into, 0);
+        if (error != Errno.Success || into.Bytes.AsSpan(0, total).EndsWith(DeletedSuffix))
+            return PathLookup.Nameless;
+        return MakeRelative(into, total);
+    }
+
     /// <summary>The path of <paramref name="name"/> in the directory <paramref name="directoryFd"/>.</summary>
     public PathLookup FindChild(int directoryFd, ReadOnlySpan<byte> name, PathBuffer into)
     {

@@ -36,4 +36,8 @@ internal static class ChangeTypes
     /// </summary>
     public static bool MovesNames(ChangeKind kind) =>
         kind is ChangeKind.Rename or ChangeKind.Unlink or ChangeKind.Rmdir or ChangeKind.Link;
+
+    /// <summary>Changes that make a new node.</summary>
+    public static bool Creates(ChangeKind kind) =>
+        kind is ChangeKind.Create or ChangeKind.Mkdir or ChangeKind.Mknod or ChangeKind.Symlink;
 }

@@ -14,7 +14,12 @@ namespace Vellum.Recording;
 /// </summary>
 internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, SyncMode mode, ILogger logger)
 {
+    private int _syncsWaiting;
+
     public SyncMode Mode => mode;
+
+    /// <summary>Applications' fsyncs (and O_SYNC writes) waiting for the journal now: the baseline yields to them.</summary>
+    public int SyncsWaiting => Volatile.Read(ref _syncsWaiting);
 
     /// <summary>The copies <see cref="SyncMode.Remote"/> waits for; none set, it waits for the local store only.</summary>
     public IRemoteCopies? Remote { get; set; }
@@ -28,6 +33,7 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
     {
         if (mode == SyncMode.None)
             return Errno.Success;
+        Interlocked.Increment(ref _syncsWaiting);
         fifo.RequestFlush(fifoPosition);
         return FinishWait(fifoPosition);
     }
@@ -44,6 +50,7 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
     {
         if (mode == SyncMode.None)
             return null;
+        Interlocked.Increment(ref _syncsWaiting);
         var position = fifo.WrittenPosition;
         fifo.RequestFlush(position);
         return position;
@@ -68,6 +75,10 @@ internal sealed class JournalDurability(MemoryFifo fifo, SegmentStore store, Syn
         catch (FifoFailedException)
         {
             return Errno.EIO;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _syncsWaiting);
         }
         if (mode == SyncMode.Remote && Remote?.WaitDurable(store.WrittenPosition) is { } missing)
         {

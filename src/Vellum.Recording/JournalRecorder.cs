@@ -50,6 +50,12 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
         set => _paths.Names = value;
     }
 
+    /// <summary>What the journal does not describe yet of the backing directory: each change covers what it touches first.</summary>
+    public Baseline.BaselineCoverage? Coverage { get; set; }
+
+    /// <summary>The lock that orders paths: the baseline's thread holds it shared, as a change does, while it records an object.</summary>
+    public ReaderWriterLockSlim Namespace => _namespace;
+
     /// <summary>Transactions committed (changes that succeeded).</summary>
     public long Operations => Interlocked.Read(ref _operations);
 
@@ -80,6 +86,7 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             _namespace.EnterReadLock();
         try
         {
+            Coverage?.BeforeChange(in change, thread.Writer);
             IntentWriter.Write(thread, in change, _paths, _reversible, _pathLimit);
             thread.Recording = true;
             if (thread.Exclusive)
@@ -157,6 +164,8 @@ internal sealed class JournalRecorder : IChangeRecorder, IDisposable
             // the backing file before the syscall must not count the move as made durable.
             if (thread.Exclusive)
                 NoteNameChange(in change, thread, before: false);
+            if (ChangeTypes.Creates(change.Kind))
+                Coverage?.Created(outcome.Attributes.Ino);
             ResultWriter.Write(thread.Writer, in change, in outcome);
             thread.Writer.Pop();
             if (Whiteouts.Leaves(in change))

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Vellum.Fifo;
 using Vellum.Journal.Format;
 using Vellum.Passthrough;
+using Vellum.Recording.Baseline;
 using Vellum.Store;
 
 namespace Vellum.Recording;
@@ -21,11 +22,12 @@ public sealed class MountJournal : IDisposable
     private readonly JournalRecorder _recorder;
     private readonly JournalDurability _durability;
     private readonly DeferredBackingSyncs? _deferred;
+    private readonly MountBaseline? _baseline;
     private readonly ILogger _logger;
     private bool _disposed;
     private bool _drained;
 
-    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, MountRecovery recovery, DeferredBackingSyncs? deferred)
+    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, MountRecovery recovery, DeferredBackingSyncs? deferred, MountBaseline? baseline)
     {
         Options = options;
         _store = store;
@@ -39,6 +41,12 @@ public sealed class MountJournal : IDisposable
         _deferred = deferred;
         _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible, store.Header.Version, deferred);
         deferred?.Start(_recorder.NextIdWithNothingInFlight);
+        _baseline = baseline;
+        if (baseline is not null)
+        {
+            _recorder.Coverage = baseline.Coverage;
+            baseline.Start(_recorder.Namespace, fifo, _durability, options.BaselineRate);
+        }
         fifo.FullChanged += full =>
         {
             if (full is null)
@@ -65,6 +73,15 @@ public sealed class MountJournal : IDisposable
     /// </summary>
     public void Attach(ILiveNames names) => _recorder.Names = names;
 
+    /// <summary>
+    /// The recording of what the backing directory held before the journal, or was changed to
+    /// while no mount ran (docs/journal-format.md 3.5); <see cref="BaselineState.None"/> for a
+    /// journal older than format version 3.
+    /// </summary>
+    public BaselineProgress Baseline => _baseline?.Progress ?? NoBaseline;
+
+    private static readonly BaselineProgress NoBaseline = new();
+
     /// <summary>The segment store, for readers such as replication senders (the journal alone appends to it).</summary>
     public SegmentStore Store => _store;
 
@@ -90,6 +107,7 @@ public sealed class MountJournal : IDisposable
         StoreSink? sink = null;
         MemoryFifo? fifo = null;
         DeferredBackingSyncs? deferred = null;
+        MountBaseline? baseline = null;
         try
         {
             if (store.Header.MountRoot != backing)
@@ -105,6 +123,13 @@ public sealed class MountJournal : IDisposable
             ring = RingFile.Create(ringPath, options.RingSize, store.Header.JournalId);
             var settled = UnfinishedChangeRecovery.Settle(store, backing);
             var redone = DeferredSyncRecovery.Run(store, options.Directory, backing);
+            // The journal won: the backing directory holds what it made durable. Whatever else
+            // it holds now was changed while no mount ran, or was never recorded.
+            var logger = options.LoggerFactory.CreateLogger<MountJournal>();
+            if (store.Header.Version >= JournalFormat.FirstBaselineVersion)
+                baseline = MountBaseline.Prepare(options.Directory, backing, store.Header.JournalId, store.LastTransactionId, logger);
+            else if (System.IO.Directory.EnumerateFileSystemEntries(backing).Any())
+                RecordingLog.NoBaseline(logger, options.Directory, store.Header.Version, backing);
             ring.RecordDrained(0, store.WrittenPosition);
             var recovery = new MountRecovery(storeRecovery, replayed, settled, redone);
             sink = new StoreSink(store, ring);
@@ -121,10 +146,11 @@ public sealed class MountJournal : IDisposable
             deferred = options.BackingSyncDelay > TimeSpan.Zero && options.Sync != SyncMode.None
                 ? DeferredBackingSyncs.Open(options.Directory, backing, options.BackingSyncDelay, fifo.Options.FirstTransactionId, options.LoggerFactory.CreateLogger<DeferredBackingSyncs>())
                 : null;
-            return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery, deferred);
+            return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery, deferred, baseline);
         }
         catch
         {
+            baseline?.Dispose();
             deferred?.Dispose();
             fifo?.Dispose();
             sink?.Dispose();
@@ -156,6 +182,7 @@ public sealed class MountJournal : IDisposable
             return;
         _disposed = true;
         Drain();
+        _baseline?.Dispose();
         _ring.Dispose();
         _store.Dispose();
     }
@@ -201,6 +228,7 @@ public sealed class MountJournal : IDisposable
         _drained = true;
         // The mount is gone: the last checkpoint syncs the backing files whose fsyncs the
         // journal answered and empties their table, so a clean unmount leaves nothing to redo.
+        _baseline?.Stop();
         _deferred?.Dispose();
         _fifo.Dispose();
         (_fifo.Sink as IDisposable)?.Dispose();
@@ -216,7 +244,9 @@ public sealed class MountJournal : IDisposable
             // Whatever the store could not make durable is still in the write-ahead ring,
             // which the next mount replays.
             RecordingLog.LastRecordsNotDurable(_logger, Options.Directory, failure.Message);
+            return;
         }
+        _baseline?.SaveAtStop(_store.LastTransactionId);
     }
 }
 

@@ -30,6 +30,9 @@ public sealed record MountJournalOptions
     /// <summary>The FIFO ring: large enough that a stalled fdatasync does not stall writers at once.</summary>
     public int RingSize { get; init; } = 16 << 20;
 
+    /// <summary>How many bytes per second the baseline (recording what the backing directory held before the journal) reads at most; 0: as fast as it can while yielding to applications.</summary>
+    public long BaselineRate { get; init; }
+
     /// <summary>Where the journal says what its operator should know (a full or failed disk, a failed checkpoint, a copy that did not acknowledge).</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

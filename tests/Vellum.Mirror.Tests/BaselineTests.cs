@@ -1,4 +1,5 @@
 using System.Text;
+using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 using Vellum.Testing;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
 
@@ -80,6 +81,8 @@ internal sealed class LogOutput : IDisposable
         _line.Append(operation.Path is null ? "-" : LogText.EscapeBytes(operation.Path, forText: true));
         if (operation.Path2 is { } path2)
             _line.Append(" -> ").Append(LogText.EscapeBytes(path2, forText: true));
+        if (operation.Kind == SubRecordType.Baseline && redo?.Flags is { } established)
+            _line.Append(" [").Append(((BaselineFlags)established).ToString().ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal)).Append(']');
         if (redo?.Offset is { } offset)
             _line.Append(CultureInfo.InvariantCulture, $" offset={offset}");
         if (LengthOf(redo) is { } length)

@@ -44,6 +44,13 @@ internal static class MountCommand
             Arity = ArgumentArity.ExactlyOne,
             CustomParser = ParseBackingSyncDelay,
         };
+        var baselineRate = new Option<long?>("--baseline-rate")
+        {
+            Description = "how many bytes per second the baseline (recording what BACKING held before the journal began) reads at most, with K, M or G; default: as fast as it can while yielding to applications' fsyncs",
+            HelpName = "BYTES",
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = ParseRate,
+        };
         var noPassthrough = new Option<bool>("--no-passthrough") { Description = "read every file through the daemon instead of kernel passthrough" };
         var replication = new ReplicationOptions.CommandLine();
 
@@ -58,13 +65,13 @@ internal static class MountCommand
         };
         command.Arguments.Add(backing);
         command.Arguments.Add(mountPoint);
-        foreach (var option in new Option[] { journal, noJournal, reversible, sync, deferBackingSync, noPassthrough }.Concat(replication.Options))
+        foreach (var option in new Option[] { journal, noJournal, reversible, sync, deferBackingSync, baselineRate, noPassthrough }.Concat(replication.Options))
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             MountOptions.Create(
                 parseResult.GetRequiredValue(backing), parseResult.GetRequiredValue(mountPoint), parseResult.GetValue(journal),
                 parseResult.GetValue(noJournal), parseResult.GetValue(reversible), parseResult.GetValue(sync) ?? SyncMode.Local, !parseResult.GetValue(noPassthrough),
-                replication.Read(parseResult), parseResult.GetValue(deferBackingSync) ?? MountJournalOptions.DefaultBackingSyncDelay),
+                replication.Read(parseResult), parseResult.GetValue(deferBackingSync) ?? MountJournalOptions.DefaultBackingSyncDelay) with { BaselineRate = parseResult.GetValue(baselineRate) ?? 0 },
             logs));
         return command;
     }
@@ -83,6 +90,7 @@ internal static class MountCommand
                 Reversible = options.Reversible,
                 Sync = options.Sync,
                 BackingSyncDelay = options.BackingSyncDelay,
+                BaselineRate = options.BaselineRate,
             };
             var replication = options.Replication.Targets.Count == 0 ? null
                 : new MountReplicationOptions(options.Replication.Targets, options.Replication.SecretFile!) { RemoteTimeout = options.Replication.RemoteTimeout };
@@ -161,6 +169,17 @@ internal static class MountCommand
                 result.AddError($"--sync {mode}: the modes are none, local and remote");
                 return null;
         }
+    }
+
+    private static long? ParseRate(ArgumentResult result)
+    {
+        var text = result.Tokens.Single().Value;
+        var (number, unit) = text.Length > 0 && char.IsLetter(text[^1]) ? (text[..^1], char.ToUpperInvariant(text[^1])) : (text, ' ');
+        var scale = unit switch { ' ' => 1L, 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 0L };
+        if (scale > 0 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value * scale < long.MaxValue)
+            return (long)(value * scale);
+        result.AddError($"--baseline-rate {text}: give bytes per second, such as 50M or 1G");
+        return null;
     }
 
     private static TimeSpan? ParseBackingSyncDelay(ArgumentResult result)

@@ -11,6 +11,9 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
     /// <summary>--defer-backing-sync SECONDS: the checkpoint interval of fsyncs the journal answers alone; zero turns that off.</summary>
     public TimeSpan BackingSyncDelay { get; init; } = MountJournalOptions.DefaultBackingSyncDelay;
 
+    /// <summary>--baseline-rate BYTES: how fast the baseline reads at most, per second; 0 for no limit.</summary>
+    public long BaselineRate { get; init; }
+
     /// <summary>
     /// Where a mount's journal goes without --journal: under the user's state directory,
     /// named after the backing directory, so it is never inside BACKING or MOUNTPOINT

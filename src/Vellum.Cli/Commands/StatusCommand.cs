@@ -57,6 +57,7 @@ internal static class StatusCommand
             syncs        {status.Syncs:N0} fdatasync(s) of the store
             fsyncs       {status.FsyncsAnsweredByJournal:N0} answered by the journal alone; {status.DeferredFiles} file(s) wait for the checkpoint's backing sync
             """));
+        Console.WriteLine(BaselineLine(status.Baseline));
         foreach (var replica in status.Replicas)
         {
             var held = replica.AcknowledgedDurable < 0 ? "nothing acknowledged yet" : string.Create(culture, $"durable up to {replica.AcknowledgedDurable:N0} ({status.WrittenPosition - replica.AcknowledgedDurable:N0} bytes behind)");
@@ -67,5 +68,18 @@ internal static class StatusCommand
         if (status.Failure is not null)
             Console.WriteLine($"FAILED       {status.Failure}");
         return status.Failure is null && status.Full is null ? ExitCodes.Done : ExitCodes.Data;
+    }
+
+    private static string BaselineLine(BaselineStatusReply baseline)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var done = string.Create(culture, $"{baseline.ObjectsDone:N0} of {baseline.ObjectsTotal:N0} objects, {baseline.BytesDone / 1048576.0:N1} of {baseline.BytesTotal / 1048576.0:N1} MiB");
+        return baseline.State switch
+        {
+            "running" => string.Create(culture, $"baseline     running: {done}, {baseline.BytesPerSecond / 1048576.0:N1} MiB/s{(baseline.EtaSeconds is { } eta ? $", about {eta:N0} s left" : "")}"),
+            "complete" => string.Create(culture, $"baseline     complete: {done}; the journal describes the whole backing directory (checked {baseline.CheckedObjects:N0} names at mount in {baseline.CheckSeconds:N2} s, {baseline.FoundChanges:N0} changed while no mount ran)"),
+            "stopped" => $"baseline     STOPPED: {done}; the next mount resumes it",
+            _ => "baseline     none: the journal is older than format version 3 and does not hold what the directory held before it",
+        };
     }
 }

@@ -27,6 +27,19 @@ internal static unsafe class BackingStat
         return error;
     }
 
+    /// <summary>statx of <paramref name="name"/> (NUL-terminated) in <paramref name="directoryFd"/>, not following a symlink: one syscall.</summary>
+    public static Errno At(int directoryFd, byte* name, out NodeStat stat)
+    {
+        StatxBuffer buffer;
+        if (LibC.Statx(directoryFd, name, LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &buffer) != 0)
+        {
+            stat = default;
+            return LibC.LastError();
+        }
+        stat = From(in buffer);
+        return Errno.Success;
+    }
+
     private static Errno Of(int fd, uint mask, out NodeStat stat)
     {
         StatxBuffer buffer;
@@ -36,7 +49,12 @@ internal static unsafe class BackingStat
             stat = default;
             return LibC.LastError();
         }
-        stat = new NodeStat(
+        stat = From(in buffer);
+        return Errno.Success;
+    }
+
+    private static NodeStat From(in StatxBuffer buffer) =>
+        new(
             ((ulong)buffer.DevMajor << 32) | buffer.DevMinor,
             buffer.Ino,
             buffer.Mode,
@@ -50,8 +68,6 @@ internal static unsafe class BackingStat
             new Timestamp(buffer.AtimeSeconds, buffer.AtimeNanoseconds),
             new Timestamp(buffer.MtimeSeconds, buffer.MtimeNanoseconds),
             new Timestamp(buffer.CtimeSeconds, buffer.CtimeNanoseconds));
-        return Errno.Success;
-    }
 
     /// <summary>The kernel's new_encode_dev: the 32-bit form FUSE and mknod(2) use.</summary>
     public static uint EncodeDevice(uint major, uint minor) => (minor & 0xFF) | (major << 8) | ((minor & ~0xFFu) << 12);

@@ -1,0 +1,181 @@
+using Vellum.Native;
+using Vellum.Passthrough;
+
+namespace Vellum.Recording.Baseline;
+
+/// <summary>
+/// Compares the backing directory with the baseline manifest, metadata only (getdents64 and
+/// statx, never file data): what the journal does not describe as it is becomes the
+/// <see cref="BaselinePlan"/>. Without a manifest everything is new: the first baseline.
+/// A directory whose name is new at its place (created, or moved there while no mount ran)
+/// is new with everything beneath it, whatever the manifest says of its inode elsewhere.
+/// </summary>
+internal sealed class BaselineCheck
+{
+    private readonly BaselineManifest? _manifest;
+    private readonly BaselinePlan _plan = new();
+    private readonly HardLinkAnchors _anchors;
+    private readonly bool _noteFound;
+
+    private BaselineCheck(BaselineManifest? manifest, HardLinkAnchors anchors)
+    {
+        _manifest = manifest;
+        _anchors = anchors;
+        _noteFound = manifest?.Complete == true;
+    }
+
+    /// <summary>The plan for the backing directory open as <paramref name="rootFd"/>; names of hard-linked files the journal holds go to <paramref name="anchors"/>.</summary>
+    public static BaselinePlan Run(int rootFd, BaselineManifest? manifest, HardLinkAnchors anchors)
+    {
+        var check = new BaselineCheck(manifest, anchors);
+        if (BackingInspection.Stat(rootFd, out var root) != Errno.Success)
+            throw new IOException("cannot read the backing directory's root");
+        check.Visit(rootFd, in root, manifest?.Root, newPlace: false, "");
+        if (manifest is null && check._plan.Checked == 0)
+        {
+            // A directory that starts empty is what a replica starts from: nothing to record.
+            check._plan.Listings.Clear();
+            check._plan.RecordedNames.Clear();
+            check._plan.Dirty.Clear();
+            check._plan.Objects = 0;
+        }
+        return check._plan;
+    }
+
+    /// <summary>
+    /// A manifest describing the backing directory as it is, every node recorded: written at a
+    /// clean unmount, when the journal describes the whole directory.
+    /// </summary>
+    public static BaselineManifest Describe(int rootFd, Guid journalId, ulong transactionId)
+    {
+        if (BackingInspection.Stat(rootFd, out var root) != Errno.Success)
+            throw new IOException("cannot read the backing directory's root");
+        var manifest = new BaselineManifest(journalId)
+        {
+            Complete = true,
+            TransactionId = transactionId,
+            Device = root.Dev,
+            Root = ManifestEntry.Of(in root, ManifestFlags.Listed),
+        };
+        DescribeDirectory(rootFd, root.Ino, manifest, []);
+        return manifest;
+    }
+
+    private static void DescribeDirectory(int directoryFd, ulong inode, BaselineManifest manifest, List<ListedName> names)
+    {
+        if (DirectoryListing.Read(directoryFd, names) != Errno.Success)
+            return;
+        var children = new Dictionary<string, ManifestEntry>(names.Count);
+        var subdirectories = new List<string>();
+        foreach (var name in names)
+        {
+            children[name.Key] = ManifestEntry.Of(name.Stat, name.IsDirectory ? ManifestFlags.Listed : ManifestFlags.Content);
+            if (name.IsDirectory)
+                subdirectories.Add(name.Key);
+        }
+        manifest.SetChildren(inode, children);
+        foreach (var subdirectory in subdirectories)
+        {
+            var fd = DirectoryListing.OpenChild(directoryFd, subdirectory);
+            if (fd < 0)
+                continue;
+            try
+            {
+                DescribeDirectory(fd, children[subdirectory].Inode, manifest, names);
+            }
+            finally
+            {
+                LibC.Close(fd);
+            }
+        }
+    }
+
+    /// <summary>Checks one directory and everything beneath it; true when anything there is to be recorded.</summary>
+    private bool Visit(int directoryFd, in NodeStat directory, ManifestEntry? recorded, bool newPlace, string path)
+    {
+        Dictionary<string, ManifestEntry>? recordedNames = null;
+        var listed = !newPlace && recorded is { } entry && entry.SameNode(in directory) && entry.Flags.HasFlag(ManifestFlags.Listed)
+            && _manifest!.TryGetChildren(directory.Ino, out recordedNames);
+        var names = new List<ListedName>();
+        if (DirectoryListing.Read(directoryFd, names) != Errno.Success)
+            return false;
+        _plan.Checked += names.Count;
+        var listing = !listed || !recorded!.Value.Describes(in directory);
+        if (listed)
+        {
+            var present = new HashSet<string>(names.Count);
+            foreach (var name in names)
+                present.Add(name.Key);
+            foreach (var (key, _) in recordedNames!)
+            {
+                if (!present.Contains(key))
+                {
+                    listing = true;
+                    Note('-', path, key);
+                }
+            }
+        }
+        var dirty = false;
+        foreach (var name in names)
+        {
+            ManifestEntry? was = listed && recordedNames!.TryGetValue(name.Key, out var found) ? found : null;
+            var same = was is { } previous && previous.SameNode(name.Stat);
+            if (!same)
+            {
+                listing = true;
+                Note('+', path, name.Key);
+            }
+            if (name.IsDirectory)
+            {
+                var fd = DirectoryListing.OpenChild(directoryFd, name.Key);
+                if (fd < 0)
+                    continue;
+                try
+                {
+                    dirty |= Visit(fd, name.Stat, same ? was : null, newPlace: !same, Join(path, name.Key));
+                }
+                finally
+                {
+                    LibC.Close(fd);
+                }
+                continue;
+            }
+            if (same && was!.Value.Flags.HasFlag(ManifestFlags.Content) && was.Value.Describes(name.Stat))
+            {
+                if (name.Stat.Nlink > 1 && !_anchors.Full)
+                    _anchors.Add(name.Stat.Ino, DirectoryListing.OpenChild(directoryFd, name.Key));
+                continue;
+            }
+            if (same)
+                Note('~', path, name.Key);
+            dirty = true;
+            if (_plan.Contents.Add(name.Stat.Ino))
+            {
+                _plan.Objects++;
+                if (name.Type == ManifestEntry.RegularType)
+                    _plan.Bytes += DataBytes(name.Stat);
+            }
+        }
+        if (listing)
+        {
+            _plan.Listings.Add(directory.Ino);
+            _plan.RecordedNames[directory.Ino] = listed ? recordedNames! : [];
+            _plan.Objects++;
+            dirty = true;
+        }
+        if (dirty)
+            _plan.Dirty.Add(directory.Ino);
+        return dirty;
+    }
+
+    private void Note(char kind, string directory, string name)
+    {
+        if (_noteFound)
+            _plan.Found.Note(kind, Join(directory, name));
+    }
+
+    /// <summary>The bytes of data a file holds: its size, less its holes (a sparse file's data is what its blocks hold).</summary>
+    public static long DataBytes(in NodeStat stat) => (long)Math.Min(stat.Size, stat.Blocks * 512);
+
+    private static string Join(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using Vellum.Native;
+using Vellum.Passthrough;
+
+namespace Vellum.Recording.Baseline;
+
+/// <summary>One name of a backing directory with its node's attributes.</summary>
+internal readonly record struct ListedName(string Key, NodeStat Stat)
+{
+    public byte[] Name => BaselineManifest.NameOf(Key);
+
+    public uint Type => Stat.Mode & ManifestEntry.TypeMask;
+
+    public bool IsDirectory => Type == ManifestEntry.DirectoryType;
+}
+
+/// <summary>Reads a backing directory's names and their attributes (getdents64, then one statx per name).</summary>
+internal static unsafe class DirectoryListing
+{
+    private const int BufferSize = 64 * 1024;
+
+    /// <summary>
+    /// The names of directory <paramref name="directoryFd"/> (an O_PATH descriptor will do) in
+    /// byte order, with their attributes; a name removed while it is read is left out.
+    /// </summary>
+    public static Errno Read(int directoryFd, List<ListedName> into)
+    {
+        into.Clear();
+        var fd = LibC.OpenDirectoryAt(directoryFd, "."u8, LibCConstants.ORdOnly);
+        if (fd < 0)
+            return LibC.LastError();
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                nint read;
+                fixed (byte* b = buffer)
+                    read = LibC.GetDents64(fd, b, (nuint)buffer.Length);
+                if (read < 0)
+                    return LibC.LastError();
+                if (read == 0)
+                    break;
+                var at = 0;
+                while (at < read)
+                {
+                    var entry = new Dirent(buffer.AsSpan(at, (int)read - at));
+                    at += entry.RecordLength;
+                    if (entry.IsDotOrDotDot)
+                        continue;
+                    if (BackingInspection.StatChild(fd, entry.NameWithNul, out var stat) == Errno.Success)
+                        into.Add(new ListedName(BaselineManifest.KeyOf(entry.Name), stat));
+                }
+            }
+            into.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            return Errno.Success;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>An O_PATH descriptor of <paramref name="name"/> in <paramref name="directoryFd"/>, not following a symlink; -1 on failure.</summary>
+    public static int OpenChild(int directoryFd, string name)
+    {
+        var bytes = BaselineManifest.NameOf(name);
+        Span<byte> native = stackalloc byte[bytes.Length + 1];
+        bytes.CopyTo(native);
+        native[^1] = 0;
+        fixed (byte* p = native)
+            return LibC.OpenAt(directoryFd, p, LibCConstants.OPath | LibCConstants.ONoFollow | LibCConstants.OCloExec, 0);
+    }
+
+    /// <summary>An O_PATH descriptor of the directory holding <paramref name="directoryFd"/>; -1 on failure.</summary>
+    public static int OpenParent(int directoryFd) => LibC.OpenDirectoryAt(directoryFd, ".."u8, LibCConstants.OPath);
+
+    /// <summary>
+    /// The inode behind <paramref name="fd"/> opened for reading through /proc, without
+    /// moving its access time where the kernel lets the daemon (the owner, or CAP_FOWNER); -1 on failure.
+    /// </summary>
+    public static int OpenForReading(int fd)
+    {
+        var path = $"/proc/self/fd/{fd}";
+        var opened = LibC.Open(path, LibCConstants.ORdOnly | LibCConstants.ONoAtime | LibCConstants.OCloExec | LibCConstants.ONonBlock);
+        if (opened < 0 && LibC.LastError() == Errno.EPERM)
+            opened = LibC.Open(path, LibCConstants.ORdOnly | LibCConstants.OCloExec | LibCConstants.ONonBlock);
+        return opened;
+    }
+}
