@@ -88,10 +88,8 @@ public sealed partial class JournalApplier
             else
                 EstablishNode(step, id, path, redo);
         }
-        if (flags.HasFlag(BaselineFlags.Reset))
-            ResetFile(step, id, path, redo.Attributes!.Size!.Value);
-        if (flags.HasFlag(BaselineFlags.Data))
-            WriteAt(step, id, path, redo.Offset!.Value, redo.Data!.Value);
+        if ((flags & (BaselineFlags.Reset | BaselineFlags.Data)) != 0)
+            EstablishContent(step, id, path, flags, redo);
         if (flags.HasFlag(BaselineFlags.Attrs))
         {
             var attributes = redo.Attributes;
@@ -215,14 +213,19 @@ public sealed partial class JournalApplier
         return false;
     }
 
-    /// <summary>RESET: the content dropped (its blocks freed), then the size set, so the file reads as a hole until DATA fills it.</summary>
-    private void ResetFile(Step step, ulong id, ReplicaPath path, ulong size)
+    /// <summary>
+    /// RESET, then DATA, through one descriptor of the regular file. RESET drops the content
+    /// (its blocks freed), then sets the size, so the file reads as a hole until DATA fills it.
+    /// </summary>
+    private void EstablishContent(Step step, ulong id, ReplicaPath path, BaselineFlags flags, OperationState redo)
     {
         var fd = OpenRegularFile(step, id, path);
         try
         {
-            if (LibC.FTruncate(fd, 0) != 0 || LibC.FTruncate(fd, (long)size) != 0)
+            if (flags.HasFlag(BaselineFlags.Reset) && (LibC.FTruncate(fd, 0) != 0 || LibC.FTruncate(fd, (long)redo.Attributes!.Size!.Value) != 0))
                 throw Failure(step, id, path, LibC.LastError());
+            if (flags.HasFlag(BaselineFlags.Data))
+                WriteAll(step, id, path, fd, redo.Offset!.Value, redo.Data!.Value);
         }
         finally
         {

@@ -14,30 +14,30 @@ public sealed partial class JournalApplier
         var redo = step.Operation.Redo;
         if (redo?.Offset is not { } offset || redo.Data is not { } data)
             throw Failure(step, id, path, "carries no OFFSET and DATA");
-        WriteAt(step, id, path, offset, data);
-    }
-
-    private unsafe void WriteAt(Step step, ulong id, ReplicaPath path, ulong offset, ReadOnlyMemory<byte> data)
-    {
         var fd = OpenRegularFile(step, id, path);
         try
         {
-            // Only the journaled bytes: a hole in the source stays a hole here.
-            var done = 0;
-            fixed (byte* bytes = data.Span)
-            {
-                while (done < data.Length)
-                {
-                    var written = LibC.PWrite(fd, bytes + done, (nuint)(data.Length - done), (long)offset + done);
-                    if (written < 0)
-                        throw Failure(step, id, path, LibC.LastError());
-                    done += (int)written;
-                }
-            }
+            WriteAll(step, id, path, fd, offset, data);
         }
         finally
         {
             LibC.Close(fd);
+        }
+    }
+
+    /// <summary>pwrite of only the journaled bytes: a hole in the source stays a hole here.</summary>
+    private static unsafe void WriteAll(Step step, ulong id, ReplicaPath path, int fd, ulong offset, ReadOnlyMemory<byte> data)
+    {
+        var done = 0;
+        fixed (byte* bytes = data.Span)
+        {
+            while (done < data.Length)
+            {
+                var written = LibC.PWrite(fd, bytes + done, (nuint)(data.Length - done), (long)offset + done);
+                if (written < 0)
+                    throw Failure(step, id, path, LibC.LastError());
+                done += (int)written;
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Vellum.Journal.Format;
+using Vellum.Store;
 
 namespace Vellum.Cli.Tests;
 
@@ -175,6 +177,23 @@ public sealed class ErrorMessageTests : IDisposable
         Assert.StartsWith("vellum mirror: transaction 1: write 'file-1': ", line, StringComparison.Ordinal);
         Assert.Contains("; the replica no longer matches the journal: mirror again into an empty directory (", line, StringComparison.Ordinal);
         Assert.EndsWith($" mirror --store {store} --to NEW_REPLICA)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mirror_refusing_a_path_says_nothing_of_it_was_applied_and_how_a_changed_replica_gets_out()
+    {
+        var store = Directory.CreateDirectory(Path.Combine(_root, "store")).FullName;
+        using (var journal = SegmentStore.Open(store, Journal.Options()))
+            journal.Commit(Journal.Single(1, Journal.Operation(SubRecordType.Mkdir, "../escape", new JournalTimestamp(Journal.BaseSeconds, 0))));
+        var replica = Path.Combine(_root, "replica");
+
+        var result = Vellum.Run("mirror", "--store", store, "--to", replica);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.Error);
+        Assert.StartsWith("vellum mirror: transaction 1: path '../escape' has a '..' component and may leave the replica; nothing of it was applied: ", line, StringComparison.Ordinal);
+        Assert.EndsWith($" mirror --store {store} --to NEW_REPLICA)", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "escape")));
     }
 
     [Fact]
