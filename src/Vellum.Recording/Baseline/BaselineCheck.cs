@@ -17,6 +17,9 @@ internal sealed class BaselineCheck
     private readonly HardLinkAnchors _anchors;
     private readonly bool _noteFound;
 
+    /// <summary>How many levels from the root have their directories checked side by side.</summary>
+    private const int ParallelLevels = 2;
+
     private BaselineCheck(BaselineManifest? manifest, HardLinkAnchors anchors)
     {
         _manifest = manifest;
@@ -30,7 +33,7 @@ internal sealed class BaselineCheck
         var check = new BaselineCheck(manifest, anchors);
         if (BackingInspection.Stat(rootFd, out var root) != Errno.Success)
             throw new IOException("cannot read the backing directory's root");
-        check.Visit(rootFd, in root, manifest?.Root, newPlace: false, "");
+        check.Visit(rootFd, in root, manifest?.Root, newPlace: false, "", 0);
         if (manifest is null && check._plan.Checked == 0)
         {
             // A directory that starts empty is what a replica starts from: nothing to record.
@@ -90,8 +93,13 @@ internal sealed class BaselineCheck
         }
     }
 
-    /// <summary>Checks one directory and everything beneath it; true when anything there is to be recorded.</summary>
-    private bool Visit(int directoryFd, in NodeStat directory, ManifestEntry? recorded, bool newPlace, string path)
+    /// <summary>
+    /// Checks one directory and everything beneath it; true when anything there is to be
+    /// recorded. The directories of the top <see cref="ParallelLevels"/> levels are checked side
+    /// by side (one per core): a walk of metadata waits on the disk and the kernel's locks, not
+    /// on one core. What a directory's check finds goes into the plan under one lock.
+    /// </summary>
+    private bool Visit(int directoryFd, in NodeStat directory, ManifestEntry? recorded, bool newPlace, string path, int level)
     {
         Dictionary<string, ManifestEntry>? recordedNames = null;
         var listed = !newPlace && recorded is { } entry && entry.SameNode(in directory) && entry.Flags.HasFlag(ManifestFlags.Listed)
@@ -99,8 +107,8 @@ internal sealed class BaselineCheck
         var names = new List<ListedName>();
         if (DirectoryListing.Read(directoryFd, names) != Errno.Success)
             return false;
-        _plan.Checked += names.Count;
         var listing = !listed || !recorded!.Value.Describes(in directory);
+        var notes = new List<(char Kind, string Name)>();
         if (listed)
         {
             var present = new HashSet<string>(names.Count);
@@ -111,11 +119,14 @@ internal sealed class BaselineCheck
                 if (!present.Contains(key))
                 {
                     listing = true;
-                    Note('-', path, key);
+                    notes.Add(('-', key));
                 }
             }
         }
         var dirty = false;
+        var contents = new List<ListedName>();
+        var anchors = new List<(ulong Inode, string Name)>();
+        var subdirectories = new List<(ListedName Name, ManifestEntry? Was, bool Same)>();
         foreach (var name in names)
         {
             ManifestEntry? was = listed && recordedNames!.TryGetValue(name.Key, out var found) ? found : null;
@@ -123,49 +134,87 @@ internal sealed class BaselineCheck
             if (!same)
             {
                 listing = true;
-                Note('+', path, name.Key);
+                notes.Add(('+', name.Key));
             }
             if (name.IsDirectory)
             {
-                var fd = DirectoryListing.OpenChild(directoryFd, name.Key);
-                if (fd < 0)
-                    continue;
-                try
-                {
-                    dirty |= Visit(fd, name.Stat, same ? was : null, newPlace: !same, Join(path, name.Key));
-                }
-                finally
-                {
-                    LibC.Close(fd);
-                }
+                subdirectories.Add((name, was, same));
                 continue;
             }
             // A name the journal holds for this very node, changed or not, is where a further
             // name of a hard-linked file is linked to.
-            if (same && name.Stat.Nlink > 1 && !_anchors.Full)
-                _anchors.Add(name.Stat.Ino, DirectoryListing.OpenChild(directoryFd, name.Key));
+            if (same && name.Stat.Nlink > 1)
+                anchors.Add((name.Stat.Ino, name.Key));
             if (same && was!.Value.Flags.HasFlag(ManifestFlags.Content) && was.Value.Describes(name.Stat))
                 continue;
             if (same)
-                Note('~', path, name.Key);
+                notes.Add(('~', name.Key));
             dirty = true;
-            if (_plan.Contents.Add(name.Stat.Ino))
+            contents.Add(name);
+        }
+        lock (_plan)
+        {
+            _plan.Checked += names.Count;
+            foreach (var (kind, name) in notes)
+                Note(kind, path, name);
+            foreach (var (inode, name) in anchors)
             {
+                if (!_anchors.Full)
+                    _anchors.Add(inode, DirectoryListing.OpenChild(directoryFd, name));
+            }
+            foreach (var name in contents)
+            {
+                if (!_plan.Contents.Add(name.Stat.Ino))
+                    continue;
                 _plan.Objects++;
                 if (name.Type == ManifestEntry.RegularType)
                     _plan.Bytes += DataBytes(name.Stat);
             }
         }
-        if (listing)
+        if (level < ParallelLevels && subdirectories.Count > 1)
         {
-            _plan.Listings.Add(directory.Ino);
-            _plan.RecordedNames[directory.Ino] = listed ? recordedNames! : [];
-            _plan.Objects++;
-            dirty = true;
+            var fd = directoryFd;
+            var anyDirty = 0;
+            Parallel.ForEach(subdirectories, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, subdirectory =>
+            {
+                if (VisitSubdirectory(fd, subdirectory.Name, subdirectory.Was, subdirectory.Same, path, level))
+                    Interlocked.Exchange(ref anyDirty, 1);
+            });
+            dirty |= anyDirty != 0;
         }
-        if (dirty)
-            _plan.Dirty.Add(directory.Ino);
+        else
+        {
+            foreach (var (name, was, same) in subdirectories)
+                dirty |= VisitSubdirectory(directoryFd, name, was, same, path, level);
+        }
+        lock (_plan)
+        {
+            if (listing)
+            {
+                _plan.Listings.Add(directory.Ino);
+                _plan.RecordedNames[directory.Ino] = listed ? recordedNames! : [];
+                _plan.Objects++;
+                dirty = true;
+            }
+            if (dirty)
+                _plan.Dirty.Add(directory.Ino);
+        }
         return dirty;
+    }
+
+    private bool VisitSubdirectory(int directoryFd, in ListedName name, ManifestEntry? was, bool same, string path, int level)
+    {
+        var fd = DirectoryListing.OpenChild(directoryFd, name.Key);
+        if (fd < 0)
+            return false;
+        try
+        {
+            return Visit(fd, name.Stat, same ? was : null, newPlace: !same, Join(path, name.Key), level + 1);
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
     }
 
     private void Note(char kind, string directory, string name)
