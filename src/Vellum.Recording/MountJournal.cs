@@ -111,9 +111,9 @@ public sealed class MountJournal : IDisposable
         try
         {
             if (store.Header.MountRoot != backing)
-                throw new InvalidOperationException($"the journal in {options.Directory} records {store.Header.MountRoot}, not {backing}: give each backing directory its own journal");
+                throw new JournalMismatchException($"the journal in {options.Directory} records {store.Header.MountRoot}, not {backing}: give each backing directory its own journal");
             if (store.Header.IsReversible != options.Reversible)
-                throw new InvalidOperationException($"the journal in {options.Directory} is {(store.Header.IsReversible ? "" : "not ")}reversible; open it {(store.Header.IsReversible ? "with" : "without")} --reversible");
+                throw new JournalMismatchException($"the journal in {options.Directory} is {(store.Header.IsReversible ? "" : "not ")}reversible; open it {(store.Header.IsReversible ? "with" : "without")} --reversible");
             var storeRecovery = store.Recovery;
             var ringPath = Path.Combine(options.Directory, RingFileName);
             var replayed = RingRecovery.Run(store, ringPath);

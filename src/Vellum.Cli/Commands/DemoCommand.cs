@@ -91,7 +91,7 @@ internal static class DemoCommand
         {
             throw CommandFailure.DataProblem($"{damaged.Message}; start the demo in a new directory: vellum demo DIR");
         }
-        catch (InvalidOperationException mismatch)
+        catch (JournalMismatchException mismatch)
         {
             throw CommandFailure.Usage($"{mismatch.Message}; start the demo in a new directory: vellum demo DIR");
         }

@@ -128,7 +128,7 @@ internal static class MountCommand
         {
             throw CommandFailure.DataProblem($"{damaged.Message}; the journal {options.Journal} needs repair, or give another with --journal DIR");
         }
-        catch (InvalidOperationException mismatch)
+        catch (JournalMismatchException mismatch)
         {
             throw CommandFailure.Usage(mismatch.Message);
         }
