@@ -17,7 +17,9 @@ internal sealed class Workspace : IDisposable
     private Workspace(Place place)
     {
         Place = place;
-        Started = DateTimeOffset.UtcNow;
+        // The kernel stamps files from its coarse clock, up to a tick behind this one: a file
+        // written at once could read as a second before a start taken across a second's turn.
+        Started = DateTimeOffset.UtcNow.AddMilliseconds(-50);
         Root = Directory.CreateTempSubdirectory($"vellum-programs-{place.ToString().ToLowerInvariant()}-").FullName;
         var home = Directory.CreateDirectory(Path.Combine(Root, "home")).FullName;
         var temp = Directory.CreateDirectory(Path.Combine(Root, "tmp")).FullName;
@@ -38,7 +40,7 @@ internal sealed class Workspace : IDisposable
 
     public Place Place { get; }
 
-    /// <summary>When the scenario began: a file time before it was set by a program, not by the clock.</summary>
+    /// <summary>When the scenario began (50 ms early): a file time before it was set by a program, not by the clock.</summary>
     public DateTimeOffset Started { get; }
 
     public string Root { get; }
