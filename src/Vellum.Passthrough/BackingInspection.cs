@@ -113,14 +113,23 @@ public static unsafe class BackingInspection
         return LibC.OpenAt(LibCConstants.AtFdCwd, directory, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
     }
 
-    /// <summary>Opens the inode behind <paramref name="fd"/> (an O_PATH descriptor will do) for reading through /proc; -1 on failure.</summary>
-    public static int OpenForReading(int fd)
+    /// <summary>
+    /// Opens the inode behind <paramref name="fd"/> (an O_PATH descriptor will do) for reading
+    /// through /proc; -1 on failure. <paramref name="keepAccessTime"/>: without moving its access
+    /// time (O_NOATIME, and O_NONBLOCK so a FIFO does not wait for a writer) where the kernel
+    /// lets the daemon (the owner, or CAP_FOWNER), as a reader that is not a program's read.
+    /// </summary>
+    public static int OpenForReading(int fd, bool keepAccessTime = false)
     {
         Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
         ProcFdPath.Format(fd, path);
         fixed (byte* p = path)
         {
-            return LibC.OpenAt(LibCConstants.AtFdCwd, p, LibCConstants.ORdOnly | LibCConstants.OCloExec, 0);
+            if (!keepAccessTime)
+                return LibC.OpenAt(LibCConstants.AtFdCwd, p, LibCConstants.ORdOnly | LibCConstants.OCloExec, 0);
+            var flags = LibCConstants.ORdOnly | LibCConstants.OCloExec | LibCConstants.ONonBlock;
+            var opened = LibC.OpenAt(LibCConstants.AtFdCwd, p, flags | LibCConstants.ONoAtime, 0);
+            return opened >= 0 || LibC.LastError() != Errno.EPERM ? opened : LibC.OpenAt(LibCConstants.AtFdCwd, p, flags, 0);
         }
     }
 

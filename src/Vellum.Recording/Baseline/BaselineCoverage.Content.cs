@@ -38,7 +38,7 @@ internal sealed partial class BaselineCoverage
             long bytes = 0;
             if ((stat.Mode & ManifestEntry.TypeMask) == ManifestEntry.RegularType)
             {
-                var reading = DirectoryListing.OpenForReading(fd);
+                var reading = BackingInspection.OpenForReading(fd, keepAccessTime: true);
                 if (reading < 0)
                     return 0;
                 try

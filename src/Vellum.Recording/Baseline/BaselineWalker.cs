@@ -207,15 +207,14 @@ internal sealed class BaselineWalker : IDisposable
 
     private void Finish()
     {
-        ulong end = 0;
         Locked(() =>
         {
             _writer.Begin(BaselineRecords.Overhead);
             BaselineRecords.Write(_writer, new BaselineOperation { Flags = BaselineFlags.Complete });
-            end = _writer.Commit();
+            _writer.Commit();
             _coverage.MarkComplete();
         });
-        Save(end);
+        Save();
         _coverage.Progress.Complete();
         _completed();
         var progress = _coverage.Progress;
@@ -227,18 +226,21 @@ internal sealed class BaselineWalker : IDisposable
         if (_sinceSave.Elapsed < _saveInterval)
             return;
         var took = Stopwatch.StartNew();
-        Save(_fifo.WrittenPosition);
+        Save();
         // A large tree's manifest takes a while to write: never spend more than a tenth of the time on it.
         _saveInterval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, took.Elapsed.Ticks * 10));
         _sinceSave.Restart();
     }
 
-    /// <summary>Writes the manifest once every transaction it describes is durable (it never claims what a power cut could take).</summary>
-    private void Save(ulong fifoPosition)
+    /// <summary>
+    /// Writes the manifest once every transaction it describes is durable (it never claims what
+    /// a power cut could take): each was committed before the manifest's bytes were taken, so
+    /// before the FIFO position read after them.
+    /// </summary>
+    private void Save()
     {
         var bytes = _coverage.ManifestBytes(_fifo.LastTransactionId);
-        var position = Math.Max(fifoPosition, _fifo.WrittenPosition);
-        if (_durability.WaitFor(position) != Errno.Success)
+        if (_durability.WaitFor(_fifo.WrittenPosition) != Errno.Success)
             return;
         try
         {

@@ -78,17 +78,4 @@ internal static unsafe class DirectoryListing
 
     /// <summary>An O_PATH descriptor of the directory holding <paramref name="directoryFd"/>; -1 on failure.</summary>
     public static int OpenParent(int directoryFd) => LibC.OpenDirectoryAt(directoryFd, ".."u8, LibCConstants.OPath);
-
-    /// <summary>
-    /// The inode behind <paramref name="fd"/> opened for reading through /proc, without
-    /// moving its access time where the kernel lets the daemon (the owner, or CAP_FOWNER); -1 on failure.
-    /// </summary>
-    public static int OpenForReading(int fd)
-    {
-        var path = $"/proc/self/fd/{fd}";
-        var opened = LibC.Open(path, LibCConstants.ORdOnly | LibCConstants.ONoAtime | LibCConstants.OCloExec | LibCConstants.ONonBlock);
-        if (opened < 0 && LibC.LastError() == Errno.EPERM)
-            opened = LibC.Open(path, LibCConstants.ORdOnly | LibCConstants.OCloExec | LibCConstants.ONonBlock);
-        return opened;
-    }
 }

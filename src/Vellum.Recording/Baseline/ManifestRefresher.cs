@@ -41,12 +41,16 @@ internal sealed class ManifestRefresher : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Writes the manifest now (the directory as it is), then every interval while changes come.</summary>
+    /// <summary>
+    /// Every interval in which changes came, writes the manifest from a walk. Not at once: the
+    /// check at mount or the baseline's end has just written or confirmed it, and a walk of a
+    /// large tree at every mount's start would repeat that check for nothing.
+    /// </summary>
     private void Run()
     {
         var interval = ShortestInterval;
-        var saved = -1L;
-        do
+        var saved = _operations();
+        while (!_stopping.Token.WaitHandle.WaitOne(interval))
         {
             var operations = _operations();
             if (operations == saved)
@@ -57,7 +61,6 @@ internal sealed class ManifestRefresher : IDisposable
             saved = operations;
             interval = TimeSpan.FromTicks(Math.Max(ShortestInterval.Ticks, took.Elapsed.Ticks * 20));
         }
-        while (!_stopping.Token.WaitHandle.WaitOne(interval));
     }
 
     private bool TrySave()
