@@ -23,7 +23,7 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
         var secret = SecretBook.ReadSecretFile(options.SecretFile);
         _syncer = new SpoolSyncer(journal.Store);
         foreach (var target in options.Targets)
-            _senders.Add(new ReplicationSender(journal.Store, target, secret, logger));
+            _senders.Add(new ReplicationSender(journal.Store, target, secret, logger) { AuthenticationBackoff = options.AuthenticationBackoff });
     }
 
     public IReadOnlyList<ReplicationSender> Senders => _senders;
