@@ -70,7 +70,7 @@ public sealed record ReplicaStatusReply(
     ulong MirrorApplied,
     ulong? MirrorBehindTransactions,
     bool? TargetDiskFull,
-    string Words);
+    IReadOnlyList<string> Words);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(MountStatusReply))]

@@ -35,7 +35,7 @@ internal static class ReplicaStatus
             state.MirrorApplied,
             state.MirrorBehind,
             state.Report?.DiskFull,
-            state.Describe(sourcePosition, now));
+            state.DescribeLines(sourcePosition, now));
     }
 
     private static string StateName(TargetCondition condition) => condition switch

@@ -33,10 +33,6 @@ public sealed record ReplicationTargetState(
         _ => Condition.ToString(),
     };
 
-    /// <summary>Whether a person has to act (or the target to get room) before the copy can go on.</summary>
-    public bool IsBad => Condition is not (TargetCondition.Connecting or TargetCondition.Connected)
-        || Report is { Mirror: TargetMirrorState.Stopped };
-
     /// <summary>The way out of the condition, in words; null when there is nothing to do.</summary>
     public string? WayOut => Condition switch
     {
@@ -60,24 +56,34 @@ public sealed record ReplicationTargetState(
         ? TargetTransactionId > MirrorApplied ? TargetTransactionId - MirrorApplied : 0
         : null;
 
-    /// <summary>The state in words, for a log line or a status: the condition since when, the last error, the target's own state and how far behind it is.</summary>
-    public string Describe(long sourcePosition, DateTimeOffset now)
+    /// <summary>The state in words, on one line: <see cref="DescribeLines"/> joined.</summary>
+    public string Describe(long sourcePosition, DateTimeOffset now) => string.Join("; ", DescribeLines(sourcePosition, now));
+
+    /// <summary>
+    /// The state in words, for a status: first the condition (since when, the attempts, the
+    /// next one), how far behind the target is and its own state, then, when something is
+    /// wrong, the last error and the way out, a line each.
+    /// </summary>
+    public IReadOnlyList<string> DescribeLines(long sourcePosition, DateTimeOffset now)
     {
         var culture = CultureInfo.InvariantCulture;
-        var parts = new List<string>();
-        var condition = Condition is TargetCondition.Connecting or TargetCondition.Connected
-            ? Name
-            : $"{Name.ToUpperInvariant()} since {Since.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", culture)}";
-        parts.Add(LastError is { } error && Condition != TargetCondition.Connected ? $"{condition}: {error}" : condition);
-        if (NextAttempt is { } next && Condition != TargetCondition.Connected)
-            parts.Add(string.Create(culture, $"next attempt in {Math.Max(0, (next - now).TotalSeconds):0} s ({Attempts:N0} so far)"));
-        parts.Add(NetworkBehind(sourcePosition) switch
+        var summary = new List<string>();
+        if (Condition is TargetCondition.Connecting or TargetCondition.Connected)
+        {
+            summary.Add(Name);
+        }
+        else
+        {
+            var next = NextAttempt is { } at ? string.Create(culture, $", next in {Math.Max(0, (at - now).TotalSeconds):0} s") : ", trying now";
+            summary.Add(string.Create(culture, $"{Name.ToUpperInvariant()} since {Since.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", culture)} ({Attempts:N0} attempt(s){next})"));
+        }
+        summary.Add(NetworkBehind(sourcePosition) switch
         {
             null => "nothing acknowledged yet",
             0 => string.Create(culture, $"received all (durable up to {AcknowledgedDurable:N0})"),
             var behind => string.Create(culture, $"network behind by {behind:N0} bytes (durable up to {AcknowledgedDurable:N0})"),
         });
-        parts.Add(Report switch
+        summary.Add(Report switch
         {
             null when Protocol is > 0 and < WireFormat.TargetStateVersion => $"target state unknown (protocol version {Protocol})",
             null => "target state not reported yet",
@@ -88,9 +94,12 @@ public sealed record ReplicationTargetState(
             _ => "no mirror at the target",
         });
         if (Report is { DiskFull: true } && Condition != TargetCondition.DiskFull)
-            parts.Add("DISK FULL at the target");
+            summary.Add("DISK FULL at the target");
+        var lines = new List<string> { string.Join("; ", summary) };
+        if (LastError is { } error && Condition is not (TargetCondition.Connecting or TargetCondition.Connected))
+            lines.Add($"last error: {error}");
         if (WayOut is { } way)
-            parts.Add(way);
-        return string.Join("; ", parts);
+            lines.Add($"what to do: {way}");
+        return lines;
     }
 }

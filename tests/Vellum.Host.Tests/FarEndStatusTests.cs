@@ -34,10 +34,11 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
         using var host = StartMount(workspace, node, Secret(), backoff);
 
         var replica = WaitForReplica(workspace, replica => replica.State == "authentication_failed", serveLog);
-        output.WriteLine(replica.Words);
-        Assert.StartsWith("AUTHENTICATION FAILED since ", replica.Words, StringComparison.Ordinal);
+        output.WriteLine(Words(replica));
+        Assert.StartsWith("AUTHENTICATION FAILED since ", replica.Words[0], StringComparison.Ordinal);
         Assert.Contains($"the target refused journal {host.Journal!.Header.JournalId}: authentication failed", replica.LastError);
-        Assert.Contains("--secret-file", replica.Words);
+        Assert.StartsWith("what to do: give this mount the secret", replica.Words[^1], StringComparison.Ordinal);
+        Assert.Contains("--secret-file", replica.Words[^1]);
         Assert.False(replica.Connected);
         Assert.NotNull(replica.NextAttemptSeconds);
 
@@ -67,9 +68,10 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
         var journalId = host.Journal!.Header.JournalId;
         workspace.RunInMount("mkdir a && echo one > a/x && sync a/x");
         var current = WaitForReplica(workspace, replica => replica.Mirror == "following" && replica.NetworkBehindBytes == 0 && replica.MirrorBehindTransactions == 0 && replica.MirrorApplied > 0, serveLog);
-        output.WriteLine(current.Words);
-        Assert.Contains("received all", current.Words);
-        Assert.Contains("mirror current", current.Words);
+        output.WriteLine(Words(current));
+        Assert.Contains("received all", current.Words[0]);
+        Assert.Contains("mirror current", current.Words[0]);
+        Assert.Single(current.Words);
 
         // Someone replaces a directory of the mirror with a symlink: the mirror refuses to pass through it.
         var mirror = Path.Combine(workspace.Root, "mirrors", journalId.ToString("D"));
@@ -78,12 +80,13 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
         workspace.RunInMount("echo two > a/y && for i in $(seq 1 20); do echo $i > a/f$i; done && sync a/y");
 
         var stopped = WaitForReplica(workspace, replica => replica.Mirror == "stopped" && replica.NetworkBehindBytes == 0 && replica.MirrorBehindTransactions >= 20, serveLog);
-        output.WriteLine(stopped.Words);
+        output.WriteLine(Words(stopped));
         Assert.Equal("connected", stopped.State);
-        Assert.Contains("MIRROR STOPPED: ", stopped.Words);
-        Assert.Contains("received all", stopped.Words);
+        Assert.Contains("MIRROR STOPPED: ", stopped.Words[0]);
+        Assert.Contains("received all", stopped.Words[0]);
         Assert.Contains("symlink", stopped.MirrorProblem);
-        Assert.Contains("mirror behind by ", stopped.Words);
+        Assert.Contains("mirror behind by ", stopped.Words[0]);
+        Assert.StartsWith("what to do: ", stopped.Words[^1], StringComparison.Ordinal);
         // The target's own paths stay there: the reason names its mirror directory as MIRROR.
         Assert.DoesNotContain(workspace.Root, stopped.MirrorProblem);
         var said = workspace.Log.WaitFor("the target's mirror of journal", Workspace.Patience);
@@ -107,18 +110,19 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
                 workspace.RunInMount("head -c 32000000 /dev/urandom > big && sync big");
 
                 var full = WaitForReplica(workspace, replica => replica.State == "disk_full", serveLog);
-                output.WriteLine(full.Words);
-                Assert.StartsWith("DISK FULL AT THE TARGET since ", full.Words, StringComparison.Ordinal);
+                output.WriteLine(Words(full));
+                Assert.StartsWith("DISK FULL AT THE TARGET since ", full.Words[0], StringComparison.Ordinal);
                 Assert.Contains("the target's disk is full at store position", full.LastError);
-                Assert.Contains("network behind by ", full.Words);
-                Assert.Contains("free space on the target's store filesystem", full.Words);
+                Assert.Contains("network behind by ", full.Words[0]);
+                Assert.StartsWith("what to do: free space on the target's store filesystem", full.Words[^1], StringComparison.Ordinal);
                 Assert.True(full.TargetDiskFull);
 
                 Run("mount", "-o", "remount,size=128m", store);
                 var recovered = WaitForReplica(workspace, replica => replica.State == "connected" && replica.NetworkBehindBytes == 0, serveLog);
-                output.WriteLine(recovered.Words);
+                output.WriteLine(Words(recovered));
                 Assert.False(recovered.TargetDiskFull);
-                Assert.Contains("received all", recovered.Words);
+                Assert.Contains("received all", recovered.Words[0]);
+                Assert.Single(recovered.Words);
                 Assert.Single(workspace.Log.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("disk is full", StringComparison.Ordinal));
                 workspace.Log.WaitFor("connected again, after ", TimeSpan.Zero);
                 host.Stop();
@@ -147,6 +151,8 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
         Assert.Fail($"the status never showed the state wanted; last: {last}\n{workspace.Log.Text}\n{serveLog.Text}");
         return null!;
     }
+
+    private static string Words(ReplicaStatusReply replica) => string.Join("\n", replica.Words);
 
     private static string Secret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 

@@ -59,7 +59,11 @@ internal static class StatusCommand
             """));
         Console.WriteLine(BaselineLine(status.Baseline));
         foreach (var replica in status.Replicas)
-            Console.WriteLine($"replica      {replica.Target}: {replica.Words}");
+        {
+            Console.WriteLine($"replica      {replica.Target}: {replica.Words[0]}");
+            foreach (var line in replica.Words.Skip(1))
+                Console.WriteLine($"               {line}");
+        }
         if (status.Full is not null)
             Console.WriteLine($"FULL         {status.Full} (changes get ENOSPC until there is room)");
         if (status.Failure is not null)
