@@ -44,7 +44,7 @@ public sealed record BaselineStatusReply(
 /// <summary>
 /// One replication target of the mount: whether a session is up, how far it acknowledged the
 /// store durable, and its state: <c>State</c> is "connecting", "connected", "unreachable",
-/// "authentication_failed", "refused" or "disk_full" (since <c>Since</c>, for
+/// "authentication_failed", "refused", "disk_full" or "stopped" (a fault of this side) (since <c>Since</c>, for
 /// <c>LastError</c>); <c>Mirror</c> is the target's mirror of the journal as the target
 /// reports it: "none", "following", "stopped" (for <c>MirrorProblem</c>) or "unknown" (a
 /// target of protocol version 2, or none heard yet); <c>Words</c> says all of it as

@@ -46,6 +46,7 @@ internal static class ReplicaStatus
         TargetCondition.AuthenticationFailed => "authentication_failed",
         TargetCondition.Refused => "refused",
         TargetCondition.DiskFull => "disk_full",
+        TargetCondition.Stopped => "stopped",
         _ => condition.ToString().ToLowerInvariant(),
     };
 }

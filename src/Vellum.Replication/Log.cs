@@ -35,7 +35,7 @@ internal static partial class ReplicationLog
     public static partial void Recovered(ILogger logger, ReplicationTarget target, string condition, string seconds, string lastError);
 
     [LoggerMessage(EventId = 1607, Level = LogLevel.Warning,
-        Message = "replication to {Target}: the target's mirror of journal {JournalId} stopped at transaction {Applied}: {Reason}; the target still receives the journal")]
+        Message = "replication to {Target}: the target's mirror of journal {JournalId} stopped after transaction {Applied}: {Reason}; the target still receives the journal")]
     public static partial void TargetMirrorStopped(ILogger logger, ReplicationTarget target, Guid journalId, string reason, ulong applied);
 
     [LoggerMessage(EventId = 1608, Level = LogLevel.Information, Message = "replication to {Target}: the target's mirror of journal {JournalId} runs again")]

@@ -113,6 +113,7 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
             {
                 // Not the connection's failure but a fault of this side: retrying would repeat it.
                 SetProblem(reason.Message);
+                _tracker.Stopped(reason.Message);
                 ReplicationLog.SenderStopped(_logger, Target, reason.Message, reason);
                 return;
             }

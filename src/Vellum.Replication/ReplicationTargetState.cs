@@ -30,6 +30,7 @@ public sealed record ReplicationTargetState(
         TargetCondition.AuthenticationFailed => "authentication failed",
         TargetCondition.Refused => "refused by the target",
         TargetCondition.DiskFull => "disk full at the target",
+        TargetCondition.Stopped => "replication stopped",
         _ => Condition.ToString(),
     };
 
@@ -40,10 +41,14 @@ public sealed record ReplicationTargetState(
             "give this mount the secret the target's --secrets file has for this journal (--secret-file), or pin the target's certificate (--tls-fingerprint, --tls-ca) as vellum serve printed it, and remount; if the target's --secrets file was wrong, fix it and restart vellum serve. Until then the target is asked less and less often (every 5 minutes at most)",
         TargetCondition.DiskFull => "free space on the target's store filesystem: the rest is sent once there is room, nothing is lost meanwhile (this mount's journal keeps it)",
         TargetCondition.Refused => "see the target's log for the journal; the refusal names what to change",
-        _ => Report is { Mirror: TargetMirrorState.Stopped }
-            ? "the target still receives and keeps the journal; fix what its mirror names and restart vellum serve, or mirror the target's store again into an empty directory"
-            : null,
+        TargetCondition.Stopped => "this mount's log has the fault; remount to replicate again (the journal keeps everything for the target)",
+        _ => null,
     };
+
+    /// <summary>The way out of a stopped mirror at the target, in words; null while it is not stopped.</summary>
+    public string? MirrorWayOut => Report is { Mirror: TargetMirrorState.Stopped }
+        ? "the target still receives and keeps the journal; fix what its mirror names and restart vellum serve, or mirror the target's store again into an empty directory"
+        : null;
 
     /// <summary>
     /// Bytes of the source's store the target has not acknowledged durable: what the network
@@ -74,7 +79,9 @@ public sealed record ReplicationTargetState(
         }
         else
         {
-            var next = NextAttempt is { } at ? string.Create(culture, $", next in {Math.Max(0, (at - now).TotalSeconds):0} s") : ", trying now";
+            var next = Condition == TargetCondition.Stopped ? ", no more"
+                : NextAttempt is { } at ? string.Create(culture, $", next in {Math.Max(0, (at - now).TotalSeconds):0} s")
+                : ", trying now";
             summary.Add(string.Create(culture, $"{Name.ToUpperInvariant()} since {Since.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", culture)} ({Attempts:N0} attempt(s){next})"));
         }
         summary.Add(NetworkBehind(sourcePosition) switch
@@ -83,7 +90,7 @@ public sealed record ReplicationTargetState(
             0 => string.Create(culture, $"received all (durable up to {AcknowledgedDurable:N0})"),
             var behind => string.Create(culture, $"network behind by {behind:N0} bytes (durable up to {AcknowledgedDurable:N0})"),
         });
-        summary.Add(Report switch
+        var target = Report switch
         {
             null when Protocol is > 0 and < WireFormat.TargetStateVersion => $"target state unknown (protocol version {Protocol})",
             null => "target state not reported yet",
@@ -92,13 +99,15 @@ public sealed record ReplicationTargetState(
                 ? string.Create(culture, $"mirror current (transaction {MirrorApplied:N0})")
                 : string.Create(culture, $"mirror behind by {MirrorBehind:N0} transaction(s) (applied {MirrorApplied:N0} of {TargetTransactionId:N0})"),
             _ => "no mirror at the target",
-        });
+        };
+        // Away from the target, what it said is what it said when last heard.
+        summary.Add(Report is not null && Condition != TargetCondition.Connected ? $"as last reported: {target}" : target);
         if (Report is { DiskFull: true } && Condition != TargetCondition.DiskFull)
             summary.Add("DISK FULL at the target");
         var lines = new List<string> { string.Join("; ", summary) };
         if (LastError is { } error && Condition is not (TargetCondition.Connecting or TargetCondition.Connected))
             lines.Add($"last error: {error}");
-        if (WayOut is { } way)
+        foreach (var way in new[] { WayOut, MirrorWayOut }.OfType<string>())
             lines.Add($"what to do: {way}");
         return lines;
     }

@@ -20,4 +20,7 @@ public enum TargetCondition
 
     /// <summary>The target's disk is full: it keeps what it stored and takes the rest once there is room.</summary>
     DiskFull,
+
+    /// <summary>This side stopped replicating to the target for a fault of its own (its log has it); nothing is retried until the next mount.</summary>
+    Stopped,
 }

@@ -93,6 +93,16 @@ internal sealed class TargetStateTracker(ReplicationTarget target, Guid journalI
         }
     }
 
+    /// <summary>This side stopped for a fault of its own: no next attempt.</summary>
+    public void Stopped(string problem)
+    {
+        lock (_lock)
+        {
+            Become(TargetCondition.Stopped, problem);
+            _state = _state with { NextAttempt = null };
+        }
+    }
+
     private static string WayOut(ReplicationTargetState state) => state.WayOut is { } way ? $" ({way})" : "";
 
     /// <summary>Moves to <paramref name="condition"/>; true when that is a change (a recovery is logged here, a failure by the caller).</summary>
