@@ -92,7 +92,8 @@ internal sealed class StatusServer : IDisposable
                     status.Failure,
                     status.Full,
                     [.. (_replication?.Senders ?? []).Select(sender => ReplicaStatus.Of(sender, status.WrittenPosition, DateTimeOffset.Now))],
-                    BaselineReply(_journal.Baseline));
+                    BaselineReply(_journal.Baseline),
+                    new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits));
                 try
                 {
                     connection.Send(JsonSerializer.SerializeToUtf8Bytes(reply, StatusJson.Default.MountStatusReply));
