@@ -17,6 +17,9 @@ internal sealed class ReplicaMirrors(string directory, ILoggerFactory loggers) :
     /// <summary>The last transaction id applied to a journal's mirror (0 before any).</summary>
     public ulong Applied(Guid journalId) => _followers.TryGetValue(journalId, out var follower) ? follower.AppliedTransactionId : 0;
 
+    /// <summary>Why a journal's mirror does not apply, in words: what stopped it, or the writer it waits for; null while it runs (or for a journal without one).</summary>
+    public string? Problem(Guid journalId) => _followers.TryGetValue(journalId, out var follower) ? follower.StopReason ?? follower.WaitingReason : null;
+
     /// <summary>Starts mirroring a journal the node has just opened.</summary>
     public void Follow(ReplicaJournal journal)
     {
@@ -24,7 +27,7 @@ internal sealed class ReplicaMirrors(string directory, ILoggerFactory loggers) :
         var follower = StoreFollower.Start(journal.Store, replica, durableOnly: true, loggers.CreateLogger<StoreFollower>());
         _followers[journal.Id] = follower;
         _ = follower.Completion.ContinueWith(
-            stopped => HostLog.MirrorStopped(_logger, journal.Id, replica, stopped.Exception!.InnerException!.Message),
+            _ => HostLog.MirrorStopped(_logger, journal.Id, replica, follower.StopReason!),
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
