@@ -72,12 +72,12 @@ public sealed record ReplicaLockHolder(int ProcessId, string Command, DateTimeOf
             var words = Encoding.UTF8.GetString(arguments).Split('\0').ToList();
             if (words.Count == 0 || words[0].Length == 0)
                 return "";
-            words[0] = Path.GetFileName(words[0]);
-            // `dotnet vellum.dll mirror ...`: the program is the assembly.
-            if (words[0] == "dotnet" && words.Count > 1 && words[1].EndsWith(".dll", StringComparison.Ordinal))
-                words.RemoveRange(0, 2);
-            if (words.Count > 0 && words[0] == "vellum.dll")
-                words[0] = "vellum";
+            // `dotnet [exec] vellum.dll mirror ...`: the program is the assembly.
+            if (Path.GetFileName(words[0]) == "dotnet" && words.Skip(1).FirstOrDefault() == "exec")
+                words.RemoveAt(1);
+            if (Path.GetFileName(words[0]) == "dotnet" && words.Count > 1 && words[1].EndsWith(".dll", StringComparison.Ordinal))
+                words.RemoveAt(0);
+            words[0] = Path.GetFileName(words[0]) is var program && program.EndsWith(".dll", StringComparison.Ordinal) ? program[..^4] : program;
             return string.Join(' ', words);
         }
         catch (IOException)
