@@ -254,25 +254,8 @@ internal sealed unsafe class ReplicaComparison
 
     private static List<byte[]> Names(int directory, string path)
     {
-        var names = new List<byte[]>();
-        var buffer = new byte[32 * 1024];
-        while (true)
-        {
-            nint read;
-            fixed (byte* b = buffer)
-                read = LibC.GetDents64(directory, b, (nuint)buffer.Length);
-            if (read < 0)
-                throw Failed("getdents64", path);
-            if (read == 0)
-                break;
-            for (var at = 0; at < read;)
-            {
-                var entry = new Dirent(buffer.AsSpan(at));
-                at += entry.RecordLength;
-                if (!entry.IsDotOrDotDot)
-                    names.Add(entry.NameWithNul.ToArray());
-            }
-        }
+        if (DirectoryListing.Read(directory, out var names) != Errno.Success)
+            throw Failed("getdents64", path);
         names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
         return names;
     }

@@ -121,30 +121,15 @@ internal sealed unsafe class ReplicaScratch : IDisposable
         }
     }
 
-    private static List<byte[]> ScratchNames(int parentFd, Regex pattern)
+    private static IEnumerable<byte[]> ScratchNames(int parentFd, Regex pattern)
     {
-        var names = new List<byte[]>();
         var listing = LibC.OpenAt(parentFd, ".", LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
         if (listing < 0)
-            return names;
+            return [];
         try
         {
-            var buffer = new byte[32 * 1024];
-            while (true)
-            {
-                nint read;
-                fixed (byte* b = buffer)
-                    read = LibC.GetDents64(listing, b, (nuint)buffer.Length);
-                if (read <= 0)
-                    return names;
-                for (var at = 0; at < read;)
-                {
-                    var entry = new Dirent(buffer.AsSpan(at));
-                    at += entry.RecordLength;
-                    if (pattern.IsMatch(Encoding.UTF8.GetString(entry.Name)))
-                        names.Add(entry.NameWithNul.ToArray());
-                }
-            }
+            DirectoryListing.Read(listing, out var names);
+            return names.Where(name => pattern.IsMatch(Encoding.UTF8.GetString(name.AsSpan(0, name.Length - 1)))).ToList();
         }
         finally
         {

@@ -24,14 +24,7 @@ public sealed class ServeNodeTests
         var store = Path.Combine(workspace.Root, "store");
         var mirrors = Path.Combine(workspace.Root, "mirrors");
         var serveLog = new CapturedLog();
-        using var node = ServeNode.Start(new ServeNodeOptions
-        {
-            StoreDirectory = store,
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            SecretsFile = secrets,
-            MirrorDirectory = mirrors,
-            LoggerFactory = serveLog,
-        });
+        using var node = StartNode(store, mirrors, secrets, serveLog);
         Assert.NotNull(node.Fingerprint);
         serveLog.WaitFor($"created a self-signed certificate in {store}/tls", TimeSpan.Zero);
         serveLog.WaitFor($"listening on {node.Endpoint} (TLS, certificate {node.Fingerprint}); journals in {store}, mirrors in {mirrors}", TimeSpan.Zero);
@@ -92,14 +85,7 @@ public sealed class ServeNodeTests
         }
         var mirror = Directory.CreateDirectory(Path.Combine(mirrors, journalId.ToString("D"))).FullName;
         var serveLog = new CapturedLog();
-        using var node = ServeNode.Start(new ServeNodeOptions
-        {
-            StoreDirectory = store,
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            SecretsFile = secrets,
-            MirrorDirectory = mirrors,
-            LoggerFactory = serveLog,
-        });
+        using var node = StartNode(store, mirrors, secrets, serveLog);
         var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
 
         var otherWriter = Mirror.ReplicaLock.Acquire(mirror);
@@ -132,6 +118,15 @@ public sealed class ServeNodeTests
         File.SetUnixFileMode(workspace.Backing, File.GetUnixFileMode(mirror));
         TreeComparison.AssertEqual(workspace.Backing, mirror);
     }
+
+    private static ServeNode StartNode(string store, string mirrors, string secrets, CapturedLog log) => ServeNode.Start(new ServeNodeOptions
+    {
+        StoreDirectory = store,
+        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        SecretsFile = secrets,
+        MirrorDirectory = mirrors,
+        LoggerFactory = log,
+    });
 
     private static string Private(string path, string contents)
     {
