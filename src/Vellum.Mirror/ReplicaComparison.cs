@@ -195,10 +195,14 @@ internal sealed unsafe class ReplicaComparison
             var xattr = Encoding.UTF8.GetString(bytes);
             if (isRoot && xattr == MirrorPosition.XattrName)
                 continue;
-            result[xattr] = Convert.ToHexString(ReadSized(buffer => LibC.GetXattr(proc, xattr, buffer), "getxattr", path));
+            result[xattr] = ShowValue(ReadSized(buffer => LibC.GetXattr(proc, xattr, buffer), "getxattr", path));
         }
         return result;
     }
+
+    /// <summary>An xattr value as text: quoted when it is printable ASCII, else hex ("0x00ff").</summary>
+    private static string ShowValue(byte[] value) =>
+        value.All(b => b is >= 0x20 and < 0x7F and not (byte)'"') ? $"\"{Encoding.ASCII.GetString(value)}\"" : "0x" + Convert.ToHexStringLower(value);
 
     /// <summary>Calls <paramref name="read"/> with a growing buffer until the value fits (ERANGE: it grew meanwhile).</summary>
     private static byte[] ReadSized(Func<byte[], nint> read, string call, string path)

@@ -37,7 +37,7 @@ public sealed class VerifyTests : IDisposable
     }
 
     [Fact]
-    public void A_changed_byte_a_removed_file_and_a_changed_mode_are_found_with_their_paths()
+    public void A_changed_byte_a_removed_file_a_changed_mode_and_an_added_xattr_are_found_with_their_paths()
     {
         MirrorEveryKind();
         var files = Directory.EnumerateFiles(_work.Replica, "*", SearchOption.AllDirectories)
@@ -56,6 +56,7 @@ public sealed class VerifyTests : IDisposable
         }
         File.Delete(Replica(removed));
         File.SetUnixFileMode(Replica(chmodded), File.GetUnixFileMode(Replica(chmodded)) ^ UnixFileMode.OtherExecute);
+        Sys.SetXattr(Replica(chmodded), "user.added", "by hand"u8.ToArray());
 
         var verification = ReplicaVerification.Run(_work.Store, _work.Replica);
 
@@ -65,6 +66,7 @@ public sealed class VerifyTests : IDisposable
         Assert.Contains(verification.Differences, difference => difference is { Field: "content", Found: "other bytes from byte 5" } && difference.Path == changed);
         Assert.Contains((removed, "existence"), found);
         Assert.Contains((chmodded, "mode"), found);
+        Assert.Contains(new ReplicaDifference(chmodded, "xattr user.added", "(none)", "\"by hand\""), verification.Differences);
         Assert.Equal(verification.Differences.Count, verification.DifferenceCount);
         _work.AssertNothingEscaped();
     }
