@@ -15,17 +15,17 @@ public static class ReplicaRebuild
     /// position; null when <paramref name="cancellation"/> stopped it (the replica is unchanged).
     /// </summary>
     /// <exception cref="ReplicaLockedException">Another writer applies to the replica.</exception>
-    /// <exception cref="MirrorException">The directory is not a replica of this store's journal (it holds another one's position, or files and no position), or the replay failed; the replica is unchanged.</exception>
+    /// <exception cref="MirrorException">The directory is not a replica of this store's journal (it holds another one's position, or files and no position), the store lacks its start (retention), or the replay failed; the replica is unchanged.</exception>
     /// <exception cref="Vellum.Store.StoreDamagedException">The store is damaged; the replica is unchanged.</exception>
     public static MirrorPosition? Run(string storeDirectory, string replicaDirectory, CancellationToken cancellation = default)
     {
         Directory.CreateDirectory(replicaDirectory);
         using var replica = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
         using var held = ReplicaLock.Acquire(replica.Path, replica.Descriptor, ownsDescriptor: false);
-        if (MirrorState.Read(replica) is { } position)
-            ReplicaVerification.RequireJournal(storeDirectory, replica.Path, position.JournalId);
-        else if (Directory.EnumerateFileSystemEntries(replica.Path).Any())
+        var position = MirrorState.Read(replica);
+        if (position is null && Directory.EnumerateFileSystemEntries(replica.Path).Any())
             throw new MirrorException($"the directory {replica.Path} holds files and no mirror position ({MirrorPosition.XattrName}): it is not a replica, and a rebuild would replace it; rebuild only a replica");
+        ReplicaVerification.RequireWholeJournal(storeDirectory, replica.Path, position?.JournalId);
         using var scratch = ReplicaScratch.Create(replica, "rebuild");
         using var rebuilt = MirrorRunner.Open(storeDirectory, scratch.Path);
         rebuilt.CatchUp(cancellation);

@@ -34,7 +34,7 @@ public sealed class ReplicaVerification
 
     /// <summary>Verifies the existing replica <paramref name="replicaDirectory"/> against the store at <paramref name="storeDirectory"/>.</summary>
     /// <exception cref="ReplicaLockedException">Another writer applies to the replica.</exception>
-    /// <exception cref="MirrorException">The replica is not this store's, the store ends before its position, or the replay failed.</exception>
+    /// <exception cref="MirrorException">The replica is not this store's, the store lacks its start (retention) or ends before the replica's position, or the replay failed.</exception>
     /// <exception cref="StoreDamagedException">The store is damaged before the replica's position.</exception>
     public static ReplicaVerification Run(string storeDirectory, string replicaDirectory, int shown = DefaultShown, CancellationToken cancellation = default)
     {
@@ -43,8 +43,7 @@ public sealed class ReplicaVerification
         using var replica = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
         using var held = ReplicaLock.Acquire(replica.Path, replica.Descriptor, ownsDescriptor: false);
         var position = MirrorState.Read(replica);
-        if (position is { } recorded)
-            RequireJournal(storeDirectory, replica.Path, recorded.JournalId);
+        RequireWholeJournal(storeDirectory, replica.Path, position?.JournalId);
         using var scratch = ReplicaScratch.Create(replica, "verify");
         using (var replay = MirrorRunner.Open(storeDirectory, scratch.Path, durable: false))
         {
@@ -59,13 +58,19 @@ public sealed class ReplicaVerification
         return new ReplicaVerification(position, comparison.Shown, comparison.Count);
     }
 
-    /// <summary>Refuses a store of another journal than the replica's, before replaying anything.</summary>
-    internal static void RequireJournal(string storeDirectory, string replica, Guid journalId)
+    /// <summary>
+    /// Refuses, before replaying anything, a store that cannot make the replica afresh: one of
+    /// another journal than the replica's (<paramref name="journalId"/>, when it has one), or
+    /// one whose first segments retention deleted (a replay would lack what they held).
+    /// </summary>
+    internal static void RequireWholeJournal(string storeDirectory, string replica, Guid? journalId)
     {
         using var store = SegmentStore.OpenReadOnly(storeDirectory);
         if (store.SegmentCount == 0)
             throw store.Damage ?? new StoreDamagedException($"the store at {storeDirectory} holds no readable segment");
-        if (store.Header.JournalId != journalId)
-            throw new MirrorException($"the replica {replica} mirrors journal {journalId}, but the store at {storeDirectory} holds journal {store.Header.JournalId}");
+        if (journalId is { } expected && store.Header.JournalId != expected)
+            throw new MirrorException($"the replica {replica} mirrors journal {expected}, but the store at {storeDirectory} holds journal {store.Header.JournalId}");
+        if (store.FirstPosition > 0)
+            throw new MirrorException($"the store at {storeDirectory} no longer holds its journal from the start (retention deleted what came before position {store.FirstPosition}), so no fresh replay can make {replica}: verify and rebuild need the whole journal");
     }
 }

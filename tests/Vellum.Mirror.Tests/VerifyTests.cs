@@ -154,4 +154,25 @@ public sealed class VerifyTests : IDisposable
         Directory.Delete(unrelated);
         _work.AssertNothingEscaped();
     }
+
+    /// <summary>A replay from a store whose first segments retention deleted would lack what they held: both refuse rather than report or build a wrong tree.</summary>
+    [Fact]
+    public void Verify_and_rebuild_refuse_a_store_that_no_longer_holds_its_journal_from_the_start()
+    {
+        using (var journal = new JournalBuilder(_work.Store, segmentSize: 64 * 1024))
+            Scenarios.Busy(new SourceTree(_work.Source, journal), 200);
+        using (var mirror = MirrorRunner.Open(_work.Store, _work.Replica))
+            mirror.CatchUp();
+        var segments = Directory.GetFiles(_work.Store, "*.vseg").Order(StringComparer.Ordinal).ToList();
+        Assert.True(segments.Count > 2, $"{segments.Count} segments");
+        File.Delete(segments[0]);
+
+        var verify = Assert.Throws<MirrorException>(() => ReplicaVerification.Run(_work.Store, _work.Replica));
+        var rebuild = Assert.Throws<MirrorException>(() => ReplicaRebuild.Run(_work.Store, _work.Replica));
+
+        Assert.Contains("no longer holds its journal from the start (retention deleted what came before position ", verify.Message, StringComparison.Ordinal);
+        Assert.Equal(verify.Message, rebuild.Message);
+        TreeComparison.AssertEqual(_work.Source, _work.Replica, Workspace.Options);
+        _work.AssertNothingEscaped();
+    }
 }

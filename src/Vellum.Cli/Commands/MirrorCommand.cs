@@ -37,7 +37,7 @@ internal static class MirrorCommand
         {
             Description = "make the replica again: replay the whole store into a directory beside it, then put that in the replica's place in one atomic rename and remove the old tree (the replica stays as it was until then)",
         };
-        var command = new VellumCommand("mirror", "Apply a store's transactions to a replica directory (docs/mirror.md) and print one summary line: idempotent and crash-safe; a path that is absolute, has '..' or would pass through a symlink is refused, naming its transaction.")
+        var command = new VellumCommand("mirror", "Apply a store's transactions to a replica directory (docs/mirror.md) and print one summary line: idempotent and crash-safe; a path that is absolute, has '..' or would pass through a symlink is refused, naming its transaction. A replica takes one writer at a time: while a mirror (or a serve node's mirror, a verify, a rebuild) applies to it, another is refused, naming it.")
         {
             LinePrefix = "vellum mirror",
             Examples =
