@@ -19,23 +19,32 @@ internal sealed unsafe class ReplicaComparison
     private static readonly byte[] Dot = [(byte)'.', 0];
 
     private readonly int _shownLimit;
+    private readonly bool _compareHoles;
     private readonly List<ReplicaDifference> _shown = [];
     private readonly Dictionary<(ulong, ulong), string> _expectedLinks = [];
     private readonly Dictionary<(ulong, ulong), string> _foundLinks = [];
     private readonly byte[] _expectedChunk = new byte[ChunkSize];
     private readonly byte[] _foundChunk = new byte[ChunkSize];
 
-    private ReplicaComparison(int shownLimit) => _shownLimit = shownLimit;
+    private ReplicaComparison(int shownLimit, bool compareHoles)
+    {
+        _shownLimit = shownLimit;
+        _compareHoles = compareHoles;
+    }
 
     /// <summary>The first <see cref="ReplicaVerification.Differences"/>, in walk order.</summary>
     public IReadOnlyList<ReplicaDifference> Shown => _shown;
 
     public long Count { get; private set; }
 
-    /// <summary>Compares the tree at <paramref name="foundRoot"/> (the replica) with <paramref name="expectedRoot"/> (the replay), keeping the first <paramref name="shownLimit"/> differences.</summary>
-    public static ReplicaComparison Compare(int expectedRoot, int foundRoot, int shownLimit)
+    /// <summary>
+    /// Compares the tree at <paramref name="foundRoot"/> (the replica) with <paramref name="expectedRoot"/>
+    /// (the replay), keeping the first <paramref name="shownLimit"/> differences; holes only
+    /// with <paramref name="compareHoles"/> (two filesystems may report them differently).
+    /// </summary>
+    public static ReplicaComparison Compare(int expectedRoot, int foundRoot, int shownLimit, bool compareHoles)
     {
-        var comparison = new ReplicaComparison(shownLimit);
+        var comparison = new ReplicaComparison(shownLimit, compareHoles);
         comparison.CompareNode(expectedRoot, foundRoot, ""u8, ".");
         return comparison;
     }
@@ -167,7 +176,8 @@ internal sealed unsafe class ReplicaComparison
             if (expectedRead < ChunkSize)
                 break;
         }
-        Check(path, "holes (data extents)", Extents(expected.Fd, path), Extents(found.Fd, path));
+        if (_compareHoles)
+            Check(path, "holes (data extents)", Extents(expected.Fd, path), Extents(found.Fd, path));
     }
 
     private void CompareXattrs(string path, int expectedNode, int foundNode, bool isRoot)

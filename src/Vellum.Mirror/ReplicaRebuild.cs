@@ -26,7 +26,7 @@ public static class ReplicaRebuild
         if (position is null && Directory.EnumerateFileSystemEntries(replica.Path).Any())
             throw new MirrorException($"the directory {replica.Path} holds files and no mirror position ({MirrorPosition.XattrName}): it is not a replica, and a rebuild would replace it; rebuild only a replica");
         ReplicaVerification.RequireWholeJournal(storeDirectory, replica.Path, position?.JournalId);
-        using var scratch = ReplicaScratch.Create(replica, "rebuild");
+        using var scratch = ReplicaScratch.Create(replica, "rebuild", forSwap: true);
         using var rebuilt = MirrorRunner.Open(storeDirectory, scratch.Path);
         rebuilt.CatchUp(cancellation);
         if (cancellation.IsCancellationRequested)

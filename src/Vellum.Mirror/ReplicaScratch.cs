@@ -30,8 +30,12 @@ internal sealed unsafe class ReplicaScratch : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Whether the scratch directory is on the replica's filesystem, so that both report holes alike.</summary>
+    public bool SameFilesystem { get; private init; }
+
     /// <summary>Makes the scratch directory for <paramref name="purpose"/> ("verify", "rebuild") beside <paramref name="replica"/>, whose root is open as <paramref name="replicaRoot"/>.</summary>
-    public static ReplicaScratch Create(ReplicaRoot replica, string purpose)
+    /// <exception cref="MirrorException">The directory beside the replica cannot be made, or (<paramref name="forSwap"/>) is on another filesystem than the replica, which a rename cannot cross.</exception>
+    public static ReplicaScratch Create(ReplicaRoot replica, string purpose, bool forSwap)
     {
         var full = System.IO.Path.TrimEndingDirectorySeparator(replica.Path);
         var parent = System.IO.Path.GetDirectoryName(full) ?? throw new MirrorException($"the replica {replica.Path} is the root directory; verify and rebuild need a directory beside it");
@@ -41,9 +45,12 @@ internal sealed unsafe class ReplicaScratch : IDisposable
             throw new MirrorException($"cannot open {parent}, the directory holding the replica: {LibC.LastError().Text}");
         try
         {
+            var sameFilesystem = Device(parentFd) == Device(replica.Descriptor);
+            if (forSwap && !sameFilesystem)
+                throw new MirrorException($"the replica {replica.Path} is a mount point (on another filesystem than {parent}): a rebuild replays beside it and renames, which cannot cross filesystems; mirror into an empty directory on it instead");
             RemoveStale(parentFd, replicaName);
             var name = $".{replicaName}{Marker}{purpose}-{Environment.ProcessId}";
-            var scratch = new ReplicaScratch(parentFd, System.IO.Path.Combine(parent, name), Terminated(name), Terminated(replicaName));
+            var scratch = new ReplicaScratch(parentFd, System.IO.Path.Combine(parent, name), Terminated(name), Terminated(replicaName)) { SameFilesystem = sameFilesystem };
             scratch.Make(replica);
             return scratch;
         }
@@ -135,6 +142,14 @@ internal sealed unsafe class ReplicaScratch : IDisposable
         {
             LibC.Close(listing);
         }
+    }
+
+    private static (uint, uint) Device(int fd)
+    {
+        StatxBuffer stat;
+        if (LibC.Statx(fd, "", LibCConstants.AtEmptyPath, LibCConstants.StatxBasicStats, &stat) != 0)
+            throw new MirrorException($"cannot read the replica's directory: {LibC.LastError().Text}");
+        return (stat.DevMajor, stat.DevMinor);
     }
 
     private static byte[] Terminated(string name) => [.. Encoding.UTF8.GetBytes(name), 0];

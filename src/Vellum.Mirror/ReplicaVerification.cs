@@ -44,7 +44,7 @@ public sealed class ReplicaVerification
         using var held = ReplicaLock.Acquire(replica.Path, replica.Descriptor, ownsDescriptor: false);
         var position = MirrorState.Read(replica);
         RequireWholeJournal(storeDirectory, replica.Path, position?.JournalId);
-        using var scratch = ReplicaScratch.Create(replica, "verify");
+        using var scratch = ReplicaScratch.Create(replica, "verify", forSwap: false);
         using (var replay = MirrorRunner.Open(storeDirectory, scratch.Path, durable: false))
         {
             var through = position?.TransactionId ?? 0;
@@ -54,7 +54,7 @@ public sealed class ReplicaVerification
                 throw new MirrorException($"the store at {storeDirectory} ends at transaction {replay.Position?.TransactionId ?? 0}, before the replica's position {through}: it is not the store {replica.Path} was mirrored from, or it lost its end");
         }
         using var expected = ReplicaRoot.Open(scratch.Path);
-        var comparison = ReplicaComparison.Compare(expected.Descriptor, replica.Descriptor, shown);
+        var comparison = ReplicaComparison.Compare(expected.Descriptor, replica.Descriptor, shown, compareHoles: scratch.SameFilesystem);
         return new ReplicaVerification(position, comparison.Shown, comparison.Count);
     }
 
