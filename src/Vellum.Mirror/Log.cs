@@ -13,4 +13,7 @@ internal static partial class MirrorLog
 
     [LoggerMessage(1502, LogLevel.Warning, "the mirror {Replica} waits: {Reason}")]
     public static partial void WaitingForReplica(ILogger logger, string replica, string reason);
+
+    [LoggerMessage(1503, LogLevel.Information, "the mirror {Replica} applies again: the other writer of the replica ended")]
+    public static partial void TookOverReplica(ILogger logger, string replica);
 }

@@ -104,7 +104,8 @@ public sealed class StoreFollower : IDisposable
             try
             {
                 var runner = MirrorRunner.Open(_store.Directory, ReplicaDirectory);
-                Volatile.Write(ref _waitingReason, null);
+                if (Interlocked.Exchange(ref _waitingReason, null) is not null)
+                    MirrorLog.TookOverReplica(_logger, ReplicaDirectory);
                 return runner;
             }
             catch (ReplicaLockedException locked)

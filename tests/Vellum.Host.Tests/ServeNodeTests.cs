@@ -113,6 +113,7 @@ public sealed class ServeNodeTests
             SpinWait.SpinUntil(() => node.MirrorApplied(journalId) >= last, Workspace.Patience),
             $"the mirror reached transaction {node.MirrorApplied(journalId)} of {last}\n{serveLog.Text}");
         Assert.Null(node.MirrorProblem(journalId));
+        serveLog.WaitFor($"the mirror {mirror} applies again: the other writer of the replica ended", TimeSpan.Zero);
         var refused = Assert.Throws<Mirror.ReplicaLockedException>(() => Mirror.MirrorRunner.Open(Path.Combine(store, journalId.ToString("D")), mirror));
         Assert.Equal(Environment.ProcessId, refused.Holder?.ProcessId);
         File.SetUnixFileMode(workspace.Backing, File.GetUnixFileMode(mirror));
