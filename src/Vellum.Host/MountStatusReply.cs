@@ -22,7 +22,15 @@ public sealed record MountStatusReply(
     string? Failure,
     string? Full,
     IReadOnlyList<ReplicaStatusReply> Replicas,
-    BaselineStatusReply Baseline);
+    BaselineStatusReply Baseline,
+    CommitStatusReply Commit);
+
+/// <summary>
+/// The journal's commit interval (0: none) and how long what is not yet durable may have waited at
+/// most (null: unknown, with no commit interval); <c>Commits</c> counts the syncs it made because
+/// no application's fsync came in time.
+/// </summary>
+public sealed record CommitStatusReply(double IntervalSeconds, double? NotDurableSeconds, long Commits);
 
 /// <summary>
 /// The recording of what the backing directory held before the journal (or was changed to while
