@@ -65,7 +65,7 @@ public sealed class MirrorRunner : IDisposable
         ReplicaLock? held = null;
         try
         {
-            held = ReplicaLock.Acquire(root.Path, root.Descriptor, ownsDescriptor: false);
+            held = ReplicaLock.Acquire(root);
             var position = MirrorState.Read(root);
             if (position is null && Directory.EnumerateFileSystemEntries(replicaDirectory).Any())
                 throw new MirrorException($"the replica {replicaDirectory} is not empty and holds no mirror position ({MirrorPosition.XattrName}); mirror into an empty directory");

@@ -38,17 +38,20 @@ public sealed class ReplicaLock : IDisposable
         return Acquire(replicaDirectory, fd);
     }
 
-    /// <summary>Locks the directory open as <paramref name="directoryFd"/> through a descriptor of its own (the lock outlives neither).</summary>
-    internal static ReplicaLock Acquire(string replicaDirectory, int directoryFd, bool ownsDescriptor)
+    /// <summary>
+    /// Locks the replica whose root is open as <paramref name="root"/>, through a descriptor of
+    /// its own: the same directory (not whatever its path names by now), and a lock that
+    /// outlives the root's descriptor until disposed.
+    /// </summary>
+    internal static ReplicaLock Acquire(ReplicaRoot root)
     {
-        if (ownsDescriptor)
-            return Acquire(replicaDirectory, directoryFd);
-        var fd = LibC.OpenAt(directoryFd, ".", LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
+        var fd = LibC.OpenAt(root.Descriptor, ".", LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
         if (fd < 0)
-            throw new MirrorException($"cannot open the replica {replicaDirectory}: {LibC.LastError().Text}");
-        return Acquire(replicaDirectory, fd);
+            throw new MirrorException($"cannot open the replica {root.Path}: {LibC.LastError().Text}");
+        return Acquire(root.Path, fd);
     }
 
+    /// <summary>Locks <paramref name="fd"/>, which it takes: kept open by the lock, or closed when refused.</summary>
     private static ReplicaLock Acquire(string replicaDirectory, int fd)
     {
         if (LibC.Flock(fd, LibCConstants.LockExclusive | LibCConstants.LockNonBlocking) == 0)

@@ -21,7 +21,7 @@ public static class ReplicaRebuild
     {
         Directory.CreateDirectory(replicaDirectory);
         using var replica = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
-        using var held = ReplicaLock.Acquire(replica.Path, replica.Descriptor, ownsDescriptor: false);
+        using var held = ReplicaLock.Acquire(replica);
         var position = MirrorState.Read(replica);
         if (position is null && Directory.EnumerateFileSystemEntries(replica.Path).Any())
             throw new MirrorException($"the directory {replica.Path} holds files and no mirror position ({MirrorPosition.XattrName}): it is not a replica, and a rebuild would replace it; rebuild only a replica");

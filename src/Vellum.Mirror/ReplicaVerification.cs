@@ -41,7 +41,7 @@ public sealed class ReplicaVerification
         if (!Directory.Exists(replicaDirectory))
             throw new MirrorException($"there is no replica at {replicaDirectory}");
         using var replica = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
-        using var held = ReplicaLock.Acquire(replica.Path, replica.Descriptor, ownsDescriptor: false);
+        using var held = ReplicaLock.Acquire(replica);
         var position = MirrorState.Read(replica);
         RequireWholeJournal(storeDirectory, replica.Path, position?.JournalId);
         using var scratch = ReplicaScratch.Create(replica, "verify", forSwap: false);
