@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Cli;
 
 /// <summary>
@@ -33,6 +35,26 @@ internal static class PathChecks
             throw CommandFailure.Environment($"{role} {path} cannot be written: {(error is DirectoryNotFoundException ? Missing(path) : SystemErrors.Describe(error))}; {wayOut}");
         }
     }
+
+    /// <summary>
+    /// A replica to write: created (and probed) when missing; an existing one is checked
+    /// without writing into it, since a probe file would move its root's mtime, which is the
+    /// replica's data, and another writer may be applying to it (the mirror's lock decides).
+    /// </summary>
+    public static unsafe void ReplicaDirectory(string path, string role, string wayOut)
+    {
+        if (!Directory.Exists(path))
+        {
+            WritableDirectory(path, role, wayOut);
+            return;
+        }
+        StatFsBuffer filesystem;
+        if (LibC.StatFs(path, &filesystem) == 0 && (filesystem.Flags & ReadOnlyMount) != 0)
+            throw CommandFailure.Environment($"{role} {path} cannot be written: the filesystem is read-only; {wayOut}");
+    }
+
+    /// <summary>ST_RDONLY of statfs(2)'s f_flags.</summary>
+    private const long ReadOnlyMount = 1;
 
     /// <summary>Why a directory could not be created although it does not exist: the nearest part of its path that does is a file, or none is a place to create in.</summary>
     private static string Missing(string path)

@@ -17,6 +17,9 @@ internal sealed class ReplicaMirrors(string directory, string storeDirectory, IL
     /// <summary>The last transaction id applied to a journal's mirror (0 before any).</summary>
     public ulong Applied(Guid journalId) => _followers.TryGetValue(journalId, out var follower) ? follower.AppliedTransactionId : 0;
 
+    /// <summary>Why a journal's mirror does not apply, in words: what stopped it, or the writer it waits for; null while it runs (or for a journal without one).</summary>
+    public string? Problem(Guid journalId) => _followers.TryGetValue(journalId, out var follower) ? follower.StopReason ?? follower.WaitingReason : null;
+
     /// <summary>
     /// A journal's mirror as the node tells its source: following, or stopped with the reason
     /// (this machine's directories named MIRROR and STORE, as `vellum serve` calls them, since
@@ -27,9 +30,10 @@ internal sealed class ReplicaMirrors(string directory, string storeDirectory, IL
         if (!_followers.TryGetValue(journalId, out var follower))
             return new MirrorProgress(TargetMirrorState.Following, 0, null);
         var applied = follower.AppliedTransactionId;
-        if (follower.Completion.Exception?.InnerException is not { } stopped)
+        // A mirror waiting for another writer of its replica applies nothing either.
+        if ((follower.StopReason ?? follower.WaitingReason) is not { } stopped)
             return new MirrorProgress(TargetMirrorState.Following, applied, null);
-        var reason = stopped.Message
+        var reason = stopped
             .Replace(Path.GetFullPath(directory), "MIRROR", StringComparison.Ordinal)
             .Replace(Path.GetFullPath(storeDirectory), "STORE", StringComparison.Ordinal);
         return new MirrorProgress(TargetMirrorState.Stopped, applied, reason);
@@ -42,7 +46,7 @@ internal sealed class ReplicaMirrors(string directory, string storeDirectory, IL
         var follower = StoreFollower.Start(journal.Store, replica, durableOnly: true, loggers.CreateLogger<StoreFollower>());
         _followers[journal.Id] = follower;
         _ = follower.Completion.ContinueWith(
-            stopped => HostLog.MirrorStopped(_logger, journal.Id, replica, stopped.Exception!.InnerException!.Message),
+            _ => HostLog.MirrorStopped(_logger, journal.Id, replica, follower.StopReason!),
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);

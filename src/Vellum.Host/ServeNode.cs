@@ -45,6 +45,13 @@ public sealed class ServeNode : IDisposable
     /// <summary>A journal's mirror as the node reports it to the journal's source: none without mirrors, following, or stopped and why.</summary>
     public MirrorProgress Mirror(Guid journalId) => _mirrors?.Progress(journalId) ?? default;
 
+    /// <summary>
+    /// Why a journal's mirror does not apply, in words: what stopped it (a refused transaction,
+    /// a damaged store), or the other writer of its replica it waits for; null while it runs or
+    /// without --mirror.
+    /// </summary>
+    public string? MirrorProblem(Guid journalId) => _mirrors?.Problem(journalId);
+
     /// <exception cref="IOException">The secrets file, the store directory or the certificate could not be read or made.</exception>
     /// <exception cref="InvalidDataException">The secrets file is malformed or not private.</exception>
     /// <exception cref="System.Net.Sockets.SocketException">The address cannot be listened on.</exception>

@@ -20,13 +20,15 @@ public sealed class MirrorRunner : IDisposable
     public const int FlushInterval = 1024;
 
     private readonly ReplicaRoot _root;
+    private readonly ReplicaLock _lock;
     private readonly JournalApplier _applier;
     private int _unflushed;
 
-    private MirrorRunner(string storeDirectory, ReplicaRoot root, MirrorPosition? position)
+    private MirrorRunner(string storeDirectory, ReplicaRoot root, ReplicaLock held, MirrorPosition? position)
     {
         StoreDirectory = storeDirectory;
         _root = root;
+        _lock = held;
         _applier = new JournalApplier(root);
         Position = position;
     }
@@ -44,24 +46,34 @@ public sealed class MirrorRunner : IDisposable
     /// <summary>Transactions applied since this object was opened (aborted ones not counted).</summary>
     public long Applied { get; private set; }
 
+    /// <summary>Whether each pass ends with a flush, and every <see cref="FlushInterval"/> transactions: off for a scratch replay that is thrown away.</summary>
+    internal bool Durable { get; init; } = true;
+
     /// <summary>
     /// Opens a replica for mirroring <paramref name="storeDirectory"/>, creating the directory
-    /// if it is missing. A directory that holds no position must be empty: mirroring into one
-    /// with other contents would mix them into the replica.
+    /// if it is missing, and locks it (<see cref="ReplicaLock"/>) until disposed. A directory
+    /// that holds no position must be empty: mirroring into one with other contents would mix
+    /// them into the replica.
     /// </summary>
-    public static MirrorRunner Open(string storeDirectory, string replicaDirectory)
+    /// <exception cref="ReplicaLockedException">Another writer applies to the replica.</exception>
+    public static MirrorRunner Open(string storeDirectory, string replicaDirectory) => Open(storeDirectory, replicaDirectory, durable: true);
+
+    internal static MirrorRunner Open(string storeDirectory, string replicaDirectory, bool durable)
     {
         Directory.CreateDirectory(replicaDirectory);
         var root = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
+        ReplicaLock? held = null;
         try
         {
+            held = ReplicaLock.Acquire(root);
             var position = MirrorState.Read(root);
             if (position is null && Directory.EnumerateFileSystemEntries(replicaDirectory).Any())
                 throw new MirrorException($"the replica {replicaDirectory} is not empty and holds no mirror position ({MirrorPosition.XattrName}); mirror into an empty directory");
-            return new MirrorRunner(storeDirectory, root, position);
+            return new MirrorRunner(storeDirectory, root, held, position) { Durable = durable };
         }
         catch
         {
+            held?.Dispose();
             root.Dispose();
             throw;
         }
@@ -73,7 +85,10 @@ public sealed class MirrorRunner : IDisposable
     /// </summary>
     /// <exception cref="MirrorException">A transaction was refused or failed, or the store holds another journal; everything before it is applied.</exception>
     /// <exception cref="StoreDamagedException">The store is damaged; everything before the damage is applied.</exception>
-    public long CatchUp(CancellationToken cancellation = default)
+    public long CatchUp(CancellationToken cancellation = default) => CatchUp(ulong.MaxValue, cancellation);
+
+    /// <summary>Applies what the store holds after the replica's position up to transaction <paramref name="through"/>; see <see cref="CatchUp(CancellationToken)"/>.</summary>
+    internal long CatchUp(ulong through, CancellationToken cancellation = default)
     {
         var before = Applied;
         using var store = SegmentStore.OpenReadOnly(StoreDirectory);
@@ -87,7 +102,7 @@ public sealed class MirrorRunner : IDisposable
         try
         {
             using var cursor = store.OpenCursor(order.Applied + 1, follow: false, cancellation);
-            while (!cancellation.IsCancellationRequested && cursor.TryRead(out var entry))
+            while (!cancellation.IsCancellationRequested && order.Applied < through && cursor.TryRead(out var entry))
             {
                 switch (entry)
                 {
@@ -101,12 +116,12 @@ public sealed class MirrorRunner : IDisposable
                         order.Settle(checkpoint.Checkpoint.Open.Count == 0 ? checkpoint.LastBegun + 1 : checkpoint.Checkpoint.Open.Min(open => open.TransactionId));
                         break;
                 }
-                ApplyDue(order, journalId);
+                ApplyDue(order, through, journalId);
             }
             if (cancellation.IsCancellationRequested)
                 return Applied - before;
             order.Settle(cursor.Incomplete.Count == 0 ? ulong.MaxValue : cursor.Incomplete.Min());
-            ApplyDue(order, journalId);
+            ApplyDue(order, through, journalId);
             if ((cursor.Error ?? store.Damage) is { } damage)
                 throw damage;
         }
@@ -158,11 +173,12 @@ public sealed class MirrorRunner : IDisposable
     {
         _applier.Dispose();
         _root.Dispose();
+        _lock.Dispose();
     }
 
-    private void ApplyDue(TransactionOrder order, Guid journalId)
+    private void ApplyDue(TransactionOrder order, ulong through, Guid journalId)
     {
-        while (order.TryTakeNext(out var id, out var transaction))
+        while (order.TryTakeNext(through, out var id, out var transaction))
         {
             if (transaction is not null)
             {
@@ -173,7 +189,7 @@ public sealed class MirrorRunner : IDisposable
             MirrorState.Write(_root, position);
             Position = position;
             PositionAdvanced?.Invoke(position);
-            if (++_unflushed >= FlushInterval)
+            if (++_unflushed >= FlushInterval && Durable)
                 Flush();
         }
     }
@@ -195,7 +211,7 @@ public sealed class MirrorRunner : IDisposable
 
     private void Flush()
     {
-        if (_unflushed == 0)
+        if (_unflushed == 0 || !Durable)
             return;
         MirrorState.Flush(_root);
         _unflushed = 0;

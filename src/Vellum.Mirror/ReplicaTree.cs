@@ -39,26 +39,9 @@ internal static unsafe class ReplicaTree
     /// <summary>Removes every entry of the open directory <paramref name="directory"/>.</summary>
     private static Errno Empty(int directory)
     {
-        // The whole listing first: removing entries while reading it may skip some.
-        var names = new List<byte[]>();
-        var buffer = new byte[32 * 1024];
-        while (true)
-        {
-            nint read;
-            fixed (byte* b = buffer)
-                read = LibC.GetDents64(directory, b, (nuint)buffer.Length);
-            if (read < 0)
-                return LibC.LastError();
-            if (read == 0)
-                break;
-            for (var at = 0; at < read;)
-            {
-                var entry = new Dirent(buffer.AsSpan(at));
-                at += entry.RecordLength;
-                if (!entry.IsDotOrDotDot)
-                    names.Add(entry.NameWithNul.ToArray());
-            }
-        }
+        var listed = DirectoryListing.Read(directory, out var names);
+        if (listed != Errno.Success)
+            return listed;
         foreach (var name in names)
         {
             var errno = Remove(directory, name);

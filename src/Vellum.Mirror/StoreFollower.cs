@@ -18,6 +18,7 @@ public sealed class StoreFollower : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
     private ulong _applied;
+    private string? _waitingReason;
     private bool _disposed;
 
     private StoreFollower(SegmentStore store, string replicaDirectory, bool durableOnly, ILogger logger)
@@ -33,6 +34,13 @@ public sealed class StoreFollower : IDisposable
 
     /// <summary>The last transaction id applied to the replica (0 before any).</summary>
     public ulong AppliedTransactionId => Volatile.Read(ref _applied);
+
+    /// <summary>
+    /// Why the follower stopped, in words (the message of what stopped it: a refused
+    /// transaction, a damaged store, a replica another writer holds); null while it runs or
+    /// when it was stopped on purpose.
+    /// </summary>
+    public string? StopReason => Completion.Exception?.InnerException?.Message;
 
     /// <summary>
     /// Completes when the follower stops: disposed or the store closed; faulted with the
@@ -54,11 +62,25 @@ public sealed class StoreFollower : IDisposable
         return follower;
     }
 
+    /// <summary>How often a follower whose replica another writer holds tries its lock again.</summary>
+    public static TimeSpan LockRetryInterval { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Why the follower waits instead of applying: another writer holds the replica (a `vellum
+    /// mirror`, a verify or rebuild); it takes over when that one ends. Null otherwise.
+    /// </summary>
+    public string? WaitingReason => Volatile.Read(ref _waitingReason);
+
     private void Run()
     {
         try
         {
-            using var runner = MirrorRunner.Open(_store.Directory, ReplicaDirectory);
+            using var runner = OpenWhenFree();
+            if (runner is null)
+            {
+                _completion.TrySetResult();
+                return;
+            }
             // A replica mirrored before this process started is at its kept position, not at 0.
             Volatile.Write(ref _applied, runner.Position?.TransactionId ?? 0);
             runner.PositionAdvanced += position => Volatile.Write(ref _applied, position.TransactionId);
@@ -73,6 +95,28 @@ public sealed class StoreFollower : IDisposable
                 _completion.TrySetResult();
             else
                 _completion.TrySetException(failure);
+        }
+    }
+
+    /// <summary>The replica's runner once no other writer holds it; null when stopped meanwhile.</summary>
+    private MirrorRunner? OpenWhenFree()
+    {
+        while (true)
+        {
+            try
+            {
+                var runner = MirrorRunner.Open(_store.Directory, ReplicaDirectory);
+                if (Interlocked.Exchange(ref _waitingReason, null) is not null)
+                    MirrorLog.TookOverReplica(_logger, ReplicaDirectory);
+                return runner;
+            }
+            catch (ReplicaLockedException locked)
+            {
+                if (Interlocked.Exchange(ref _waitingReason, locked.Message) is null)
+                    MirrorLog.WaitingForReplica(_logger, ReplicaDirectory, locked.Message);
+                if (_stopping.Token.WaitHandle.WaitOne(LockRetryInterval))
+                    return null;
+            }
         }
     }
 

@@ -28,12 +28,15 @@ internal sealed class TransactionOrder(ulong applied)
     /// <summary>No transaction below <paramref name="id"/> is still open or yet to begin.</summary>
     public void Settle(ulong id) => _settledBelow = Math.Max(_settledBelow, id);
 
-    /// <summary>The next transaction in id order, when nothing below it can still come; null entry for an aborted one.</summary>
-    public bool TryTakeNext(out ulong id, out TransactionEntry? committed)
+    /// <summary>
+    /// The next transaction in id order up to <paramref name="through"/>, when nothing below it
+    /// can still come; null entry for an aborted one.
+    /// </summary>
+    public bool TryTakeNext(ulong through, out ulong id, out TransactionEntry? committed)
     {
         foreach (var (first, entry) in _ended)
         {
-            if (first != Applied + 1 && first >= _settledBelow)
+            if ((first != Applied + 1 && first >= _settledBelow) || first > through)
                 break;
             _ended.Remove(first);
             Applied = first;

@@ -47,7 +47,9 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
         var times = refusals.Take(4).ToArray();
         var gaps = times.Zip(times.Skip(1), (earlier, later) => later - earlier).ToArray();
         output.WriteLine(string.Join(", ", gaps.Select(gap => $"{gap.TotalSeconds:0.00} s")));
-        Assert.True(gaps[0] >= backoff[0] && gaps[1] > gaps[0] * 1.5 && gaps[2] > gaps[1] * 1.5, $"the intervals did not grow: {string.Join(", ", gaps)}");
+        // Each wait at least its step, and the first well below the last: a connection's own time
+        // under load (TLS, a busy machine) lengthens a gap, so gaps are not compared with each other.
+        Assert.True(gaps.Zip(backoff).All(pair => pair.First >= pair.Second) && gaps[0] < backoff[2], $"the intervals did not grow as {string.Join(", ", backoff)}: {string.Join(", ", gaps)}");
 
         // Said once as a warning, though refused four times and more.
         var warnings = workspace.Log.Entries.Where(entry => entry.Level == LogLevel.Warning && entry.Message.Contains("authentication failed", StringComparison.Ordinal)).ToList();

@@ -24,14 +24,7 @@ public sealed class ServeNodeTests
         var store = Path.Combine(workspace.Root, "store");
         var mirrors = Path.Combine(workspace.Root, "mirrors");
         var serveLog = new CapturedLog();
-        using var node = ServeNode.Start(new ServeNodeOptions
-        {
-            StoreDirectory = store,
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            SecretsFile = secrets,
-            MirrorDirectory = mirrors,
-            LoggerFactory = serveLog,
-        });
+        using var node = StartNode(store, mirrors, secrets, serveLog);
         Assert.NotNull(node.Fingerprint);
         serveLog.WaitFor($"created a self-signed certificate in {store}/tls", TimeSpan.Zero);
         serveLog.WaitFor($"listening on {node.Endpoint} (TLS, certificate {node.Fingerprint}); journals in {store}, mirrors in {mirrors}", TimeSpan.Zero);
@@ -68,6 +61,73 @@ public sealed class ServeNodeTests
         File.SetUnixFileMode(workspace.Backing, File.GetUnixFileMode(mirror));
         TreeComparison.AssertEqual(workspace.Backing, mirror);
     }
+
+    /// <summary>
+    /// One writer per replica, the serve node's mirror included: while another writer holds
+    /// its replica it waits and says why, takes over once that one ends, and then refuses a
+    /// second writer (what `vellum mirror` on the same directory would be) itself.
+    /// </summary>
+    [Fact]
+    public void A_serve_node_mirror_waits_for_another_writer_of_its_replica_then_refuses_one_while_it_runs()
+    {
+        using var workspace = new Workspace();
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
+        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+        var store = Path.Combine(workspace.Root, "store");
+        var mirrors = Path.Combine(workspace.Root, "mirrors");
+        Guid journalId;
+        using (var first = MountHost.Start(workspace.JournaledMount()))
+        {
+            journalId = first.Journal!.Header.JournalId;
+            workspace.RunInMount("mkdir early && echo one > early/a");
+            first.Stop();
+        }
+        var mirror = Directory.CreateDirectory(Path.Combine(mirrors, journalId.ToString("D"))).FullName;
+        var serveLog = new CapturedLog();
+        using var node = StartNode(store, mirrors, secrets, serveLog);
+        var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
+
+        var otherWriter = Mirror.ReplicaLock.Acquire(mirror);
+        using (var host = MountHost.Start(workspace.JournaledMount() with { Replication = new MountReplicationOptions([target], secretFile) }))
+        {
+            workspace.RunInMount("""
+                for i in $(seq 1 30); do echo "line $i" > early/f$i; done
+                mv early later
+                chmod 0600 later/f3
+                sync later/f3
+                """);
+            Assert.True(
+                SpinWait.SpinUntil(() => node.MirrorProblem(journalId)?.StartsWith($"the replica {mirror} is in use: pid {Environment.ProcessId} (", StringComparison.Ordinal) == true, Workspace.Patience),
+                $"the node's mirror says: {node.MirrorProblem(journalId)}\n{serveLog.Text}");
+            Assert.Equal(0UL, node.MirrorApplied(journalId));
+            serveLog.WaitFor($"the mirror {mirror} waits: the replica {mirror} is in use", Workspace.Patience);
+            otherWriter.Dispose();
+            host.Stop();
+        }
+
+        ulong last;
+        using (var journal = SegmentStore.OpenReadOnly(workspace.Journal))
+            last = journal.LastTransactionId;
+        Assert.True(
+            SpinWait.SpinUntil(() => node.MirrorApplied(journalId) >= last, Workspace.Patience),
+            $"the mirror reached transaction {node.MirrorApplied(journalId)} of {last}\n{serveLog.Text}");
+        Assert.Null(node.MirrorProblem(journalId));
+        serveLog.WaitFor($"the mirror {mirror} applies again: the other writer of the replica ended", TimeSpan.Zero);
+        var refused = Assert.Throws<Mirror.ReplicaLockedException>(() => Mirror.MirrorRunner.Open(Path.Combine(store, journalId.ToString("D")), mirror));
+        Assert.Equal(Environment.ProcessId, refused.Holder?.ProcessId);
+        File.SetUnixFileMode(workspace.Backing, File.GetUnixFileMode(mirror));
+        TreeComparison.AssertEqual(workspace.Backing, mirror);
+    }
+
+    private static ServeNode StartNode(string store, string mirrors, string secrets, CapturedLog log) => ServeNode.Start(new ServeNodeOptions
+    {
+        StoreDirectory = store,
+        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        SecretsFile = secrets,
+        MirrorDirectory = mirrors,
+        LoggerFactory = log,
+    });
 
     private static string Private(string path, string contents)
     {
