@@ -94,11 +94,13 @@ public sealed class MountHost : IDisposable
     /// <exception cref="MountStartException">The journal's directory cannot be made.</exception>
     /// <exception cref="FuseException">The mount was refused.</exception>
     /// <exception cref="Store.StoreDamagedException">The journal is damaged beyond a torn tail.</exception>
+    /// <exception cref="Recording.Binding.MountInUseException">A running mount has the backing directory or the journal.</exception>
+    /// <exception cref="JournalMismatchException">The backing directory is bound to another journal, or the journal to another directory.</exception>
     public static MountHost Start(MountHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var loggers = options.LoggerFactory;
-        var journal = options.Journal is { } journalOptions ? OpenJournal(journalOptions with { LoggerFactory = loggers }) : null;
+        var journal = options.Journal is { } journalOptions ? OpenJournal(journalOptions with { LoggerFactory = loggers, MountPoint = journalOptions.MountPoint ?? Path.GetFullPath(options.MountPoint) }) : null;
         PassthroughFileSystem? backing = null;
         MountReplication? replication = null;
         FuseMount? mount = null;
@@ -139,6 +141,7 @@ public sealed class MountHost : IDisposable
             if (File.Exists(ancestor))
                 throw new MountStartException($"cannot create the journal directory {options.Directory}: {ancestor} is a file");
         }
+        var created = !Directory.Exists(options.Directory);
         try
         {
             Directory.CreateDirectory(options.Directory);
@@ -154,6 +157,11 @@ public sealed class MountHost : IDisposable
         catch (Recording.Baseline.JournalSpaceException full)
         {
             throw new MountStartException(full.Message, full);
+        }
+        catch when (created)
+        {
+            MountJournal.RemoveIfUnused(options.Directory);
+            throw;
         }
     }
 

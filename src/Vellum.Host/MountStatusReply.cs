@@ -22,7 +22,17 @@ public sealed record MountStatusReply(
     string? Failure,
     string? Full,
     IReadOnlyList<ReplicaStatusReply> Replicas,
-    BaselineStatusReply Baseline);
+    BaselineStatusReply Baseline)
+{
+    /// <summary>The backing directory the journal is bound to; null from a mount older than bindings.</summary>
+    public BindingStatusReply? Binding { get; init; }
+}
+
+/// <summary>
+/// The backing directory a journal is bound to (one directory, one journal): its path, its
+/// identity, and the extended attribute holding its mark (null where none could be stored).
+/// </summary>
+public sealed record BindingStatusReply(string Backing, string Device, ulong Inode, string? Mark);
 
 /// <summary>
 /// The recording of what the backing directory held before the journal (or was changed to while

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+using Vellum.Native;
+
+namespace Vellum.Recording.Binding;
+
+/// <summary>
+/// An exclusive flock(2) on a lock file, held while a mount runs, whose file says who holds it
+/// (pid, mountpoint, backing directory, journal) for the message of whoever is refused. The
+/// kernel drops the lock with the holder's last descriptor, however it ends (kill -9 too), so
+/// what a dead holder left in the file is never believed: it is read only while the lock is held.
+/// </summary>
+public sealed class MountLock : IDisposable
+{
+    private readonly SafeFileHandle _file;
+
+    private MountLock(SafeFileHandle file) => _file = file;
+
+    /// <summary>Takes the lock at <paramref name="path"/> (made 0600 if missing) and writes <paramref name="holder"/> into it.</summary>
+    /// <exception cref="MountInUseException">Another process holds it; its message comes from <paramref name="refusal"/>, given the holder as written.</exception>
+    /// <exception cref="SystemCallException">The lock file cannot be made or locked.</exception>
+    public static MountLock Take(string path, MountLockHolder holder, Func<MountLockHolder?, string> refusal)
+    {
+        var fd = LibC.Open(path, LibCConstants.ORdWr | LibCConstants.OCreat | LibCConstants.OCloExec | LibCConstants.ONoFollow, 0x180);
+        if (fd < 0)
+            throw new SystemCallException("open", path, LibC.LastError());
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            if (LibC.Flock(fd, LibCConstants.LockExclusive | LibCConstants.LockNonBlocking) != 0)
+            {
+                var error = LibC.LastError();
+                if (error != Errno.EAGAIN)
+                    throw new SystemCallException("flock", path, error);
+                throw new MountInUseException(refusal(MountLockHolder.Parse(ReadAll(fd))));
+            }
+            var bytes = holder.Format();
+            if (LibC.FTruncate(fd, 0) != 0 || LibC.PWrite(fd, bytes, 0) != bytes.Length)
+                throw new SystemCallException("write", path, LibC.LastError());
+            return new MountLock(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Where the locks of backing directories go: /run/vellum/locks as root, else the user's
+    /// runtime directory (a lock there keeps out the user's own second mounts; another user's
+    /// journal is kept out by the directory's mark).
+    /// </summary>
+    public static string DefaultDirectory =>
+        Environment.IsPrivilegedProcess ? "/run/vellum/locks"
+        : Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? Path.Combine(runtime, "vellum", "locks")
+        : Path.Combine(Path.GetTempPath(), $"vellum-{LibC.GetEuid()}", "locks");
+
+    /// <summary>Makes <paramref name="directory"/> and its missing parents, 0700: who mounts what is its owner's business.</summary>
+    public static void MakeDirectory(string directory) =>
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+    public void Dispose() => _file.Dispose();
+
+    private static byte[] ReadAll(int fd)
+    {
+        var buffer = new byte[8192];
+        var read = LibC.PRead(fd, buffer, 0);
+        return read <= 0 ? [] : buffer[..(int)read];
+    }
+}
+
+/// <summary>Who holds a <see cref="MountLock"/>: the mount's process and what it serves.</summary>
+public sealed record MountLockHolder(int Pid, string MountPoint, string Backing, string Journal)
+{
+    private const string Kind = "vellum mount lock 1";
+
+    public static MountLockHolder Current(string? mountPoint, string backing, string journal) =>
+        new(Environment.ProcessId, mountPoint ?? "(not mounted yet)", backing, journal);
+
+    public byte[] Format() => KeyValueText.Format(Kind, [
+        ("pid", Pid.ToString(CultureInfo.InvariantCulture)),
+        ("mountpoint", MountPoint),
+        ("backing", Backing),
+        ("journal", Journal),
+    ]);
+
+    public static MountLockHolder? Parse(ReadOnlySpan<byte> text) =>
+        KeyValueText.Parse(Kind, text) is { } pairs
+        && int.TryParse(pairs.GetValueOrDefault("pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            ? new MountLockHolder(pid, pairs.GetValueOrDefault("mountpoint", "?"), pairs.GetValueOrDefault("backing", "?"), pairs.GetValueOrDefault("journal", "?"))
+            : null;
+}
