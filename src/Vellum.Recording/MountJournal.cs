@@ -218,10 +218,7 @@ public sealed class MountJournal : IDisposable
     private static MountLocks TakeLocks(MountJournalOptions options, string backing, BackingIdentity identity, string journal)
     {
         var holder = MountLockHolder.Current(options.MountPoint, backing, journal);
-        MountLock.MakeDirectory(options.LockDirectory);
-        var byBacking = MountLock.Take(Path.Combine(options.LockDirectory, $"backing-{identity.Key}"), holder, other => other is null
-            ? $"the backing directory {backing} is being mounted by another process: one directory takes one mount at a time"
-            : $"the backing directory {backing} is mounted already at {other.MountPoint} (pid {other.Pid}) with the journal {other.Journal}: one directory takes one mount at a time; 'vellum umount {other.MountPoint}' stops that mount");
+        var byBacking = MountLock.TakeBacking(options.LockDirectory, backing, identity, holder);
         try
         {
             var byJournal = MountLock.Take(Path.Combine(journal, LockFileName), holder, other => other is null

@@ -53,6 +53,9 @@ public sealed class BindingTests
             Environment.CurrentDirectory = previous;
         }
 
+        var unjournaled = Refused<MountInUseException>(sameJournal with { Journal = null });
+        Assert.StartsWith($"the backing directory {workspace.Backing} {where}: ", unjournaled.Message);
+
         var other = Directory.CreateDirectory(Path.Combine(workspace.Root, "other")).FullName;
         var journalInUse = Refused<MountInUseException>(sameJournal with
         {
@@ -64,6 +67,21 @@ public sealed class BindingTests
         workspace.RunInMount("echo still > served");
         first.Stop();
         workspace.AssertJournalReplaysToBacking();
+    }
+
+    [Fact]
+    public void A_journaled_mount_of_a_directory_served_without_a_journal_is_refused_until_that_mount_stops()
+    {
+        using var workspace = new Workspace();
+        using (var plain = MountHost.Start(workspace.JournaledMount() with { Journal = null }))
+        {
+            var secondMountPoint = Directory.CreateDirectory(Path.Combine(workspace.Root, "mnt2")).FullName;
+            var refused = Refused<MountInUseException>(workspace.JournaledMount() with { MountPoint = secondMountPoint });
+            Assert.Equal($"the backing directory {workspace.Backing} is mounted already at {workspace.MountPoint} (pid {Environment.ProcessId}) without a journal: one directory takes one mount at a time; 'vellum umount {workspace.MountPoint}' stops that mount", refused.Message);
+            plain.Stop();
+        }
+        using var journaled = MountHost.Start(workspace.JournaledMount());
+        journaled.Stop();
     }
 
     [Fact]

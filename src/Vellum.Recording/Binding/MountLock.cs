@@ -47,6 +47,19 @@ public sealed class MountLock : IDisposable
     }
 
     /// <summary>
+    /// The lock of a backing directory, named after its identity so that every path to it
+    /// takes the same one, in <paramref name="directory"/> (made 0700 if missing).
+    /// </summary>
+    /// <exception cref="MountInUseException">A running mount has the directory; the message names it.</exception>
+    public static MountLock TakeBacking(string directory, string backing, BackingIdentity identity, MountLockHolder holder)
+    {
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return Take(Path.Combine(directory, $"backing-{identity.Key}"), holder, other => other is null
+            ? $"the backing directory {backing} is being mounted by another process: one directory takes one mount at a time"
+            : $"the backing directory {backing} is mounted already at {other.MountPoint} (pid {other.Pid}) {(other.Journal.Length == 0 ? "without a journal" : $"with the journal {other.Journal}")}: one directory takes one mount at a time; 'vellum umount {other.MountPoint}' stops that mount");
+    }
+
+    /// <summary>
     /// Where the locks of backing directories go: /run/vellum/locks as root, else the user's
     /// runtime directory (a lock there keeps out the user's own second mounts; another user's
     /// journal is kept out by the directory's mark).
@@ -55,10 +68,6 @@ public sealed class MountLock : IDisposable
         Environment.IsPrivilegedProcess ? "/run/vellum/locks"
         : Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? Path.Combine(runtime, "vellum", "locks")
         : Path.Combine(Path.GetTempPath(), $"vellum-{LibC.GetEuid()}", "locks");
-
-    /// <summary>Makes <paramref name="directory"/> and its missing parents, 0700: who mounts what is its owner's business.</summary>
-    public static void MakeDirectory(string directory) =>
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
     public void Dispose() => _file.Dispose();
 
@@ -70,7 +79,7 @@ public sealed class MountLock : IDisposable
     }
 }
 
-/// <summary>Who holds a <see cref="MountLock"/>: the mount's process and what it serves.</summary>
+/// <summary>Who holds a <see cref="MountLock"/>: the mount's process and what it serves (<see cref="Journal"/> empty: no journal).</summary>
 public sealed record MountLockHolder(int Pid, string MountPoint, string Backing, string Journal)
 {
     private const string Kind = "vellum mount lock 1";
