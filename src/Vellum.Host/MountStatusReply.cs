@@ -22,7 +22,8 @@ public sealed record MountStatusReply(
     string? Failure,
     string? Full,
     IReadOnlyList<ReplicaStatusReply> Replicas,
-    BaselineStatusReply Baseline)
+    BaselineStatusReply Baseline,
+    CommitStatusReply Commit)
 {
     /// <summary>The backing directory the journal is bound to; null from a mount older than bindings.</summary>
     public BindingStatusReply? Binding { get; init; }
@@ -33,6 +34,13 @@ public sealed record MountStatusReply(
 /// identity, and the extended attribute holding its mark (null where none could be stored).
 /// </summary>
 public sealed record BindingStatusReply(string Backing, string Device, ulong Inode, string? Mark);
+
+/// <summary>
+/// The journal's commit interval (0: none) and how long what is not yet durable may have waited at
+/// most (null: unknown, with no commit interval); <c>Commits</c> counts the syncs it made because
+/// no application's fsync came in time.
+/// </summary>
+public sealed record CommitStatusReply(double IntervalSeconds, double? NotDurableSeconds, long Commits);
 
 /// <summary>
 /// The recording of what the backing directory held before the journal (or was changed to while

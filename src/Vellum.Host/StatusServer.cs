@@ -92,7 +92,8 @@ internal sealed class StatusServer : IDisposable
                     status.Failure,
                     status.Full,
                     [.. (_replication?.Senders ?? []).Select(sender => new ReplicaStatusReply(sender.Target.ToString(), sender.Connected, sender.AcknowledgedDurable, sender.Sessions, sender.Problem))],
-                    BaselineReply(_journal.Baseline))
+                    BaselineReply(_journal.Baseline),
+                    new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits))
                 {
                     Binding = new BindingStatusReply(_journal.Binding.BackingPath, _journal.Binding.Backing.Device, _journal.Binding.Backing.Inode, _journal.Binding.MarkName),
                 };

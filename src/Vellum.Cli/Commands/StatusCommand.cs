@@ -52,6 +52,7 @@ internal static class StatusCommand
             journal      {status.Journal} (id {status.JournalId}, sync {status.Sync})
             transaction  {status.LastTransactionId} (last begun)
             position     written {status.WrittenPosition:N0}, durable {status.DurablePosition:N0} bytes ({status.WrittenPosition - status.DurablePosition:N0} not yet durable)
+            commit       {CommitLine(status.Commit)}
             fifo         {status.FifoBytesInUse:N0} of {status.FifoSize:N0} bytes in use, {status.Stalls} stall(s)
             operations   {status.Operations:N0} recorded, {status.OperationsPerSecond:N0}/s over the last second
             syncs        {status.Syncs:N0} fdatasync(s) of the store
@@ -70,6 +71,15 @@ internal static class StatusCommand
         if (status.Failure is not null)
             Console.WriteLine($"FAILED       {status.Failure}");
         return status.Failure is null && status.Full is null ? ExitCodes.Done : ExitCodes.Data;
+    }
+
+    private static string CommitLine(CommitStatusReply commit)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        if (commit.IntervalSeconds == 0)
+            return commit.NotDurableSeconds == 0 ? "no commit interval; everything written is durable" : "no commit interval: what is not yet durable waits for an fsync or 4 MiB more";
+        var exposure = commit.NotDurableSeconds is > 0 and var seconds ? string.Create(culture, $"the oldest change not yet durable is at most {seconds:N1} s old") : "everything written is durable";
+        return string.Create(culture, $"every {commit.IntervalSeconds:0.###} s without an fsync ({commit.Commits:N0} such commit(s)); {exposure}");
     }
 
     private static string BaselineLine(BaselineStatusReply baseline)
