@@ -88,11 +88,7 @@ public sealed class BindingTests
     public void A_directory_bound_to_a_journal_refuses_another_until_rebound_on_purpose_which_says_what_it_did()
     {
         using var workspace = new Workspace();
-        using (var first = MountHost.Start(workspace.JournaledMount()))
-        {
-            workspace.RunInMount("echo one > a");
-            first.Stop();
-        }
+        MountOnce(workspace, "echo one > a");
         var id = JournalBinding.Read(workspace.Journal)!.JournalId;
         var second = Path.Combine(workspace.Root, "journal2");
         var options = workspace.JournaledMount() with { Journal = new MountJournalOptions { Directory = second, BackingDirectory = workspace.Backing } };
@@ -157,11 +153,7 @@ public sealed class BindingTests
     public void A_journal_made_before_bindings_keeps_working_and_is_bound_on_its_first_mount()
     {
         using var workspace = new Workspace();
-        using (var first = MountHost.Start(workspace.JournaledMount()))
-        {
-            workspace.RunInMount("echo before > a");
-            first.Stop();
-        }
+        MountOnce(workspace, "echo before > a");
         // What the last version left: the journal without its binding, the directory without a mark.
         Assert.Equal(0, LibC.RemoveXattr(workspace.Backing, MarkXattrs.Trusted));
         File.Delete(Path.Combine(workspace.Journal, JournalBinding.FileName));
@@ -182,14 +174,9 @@ public sealed class BindingTests
     public void A_copy_of_a_bound_directory_is_refused_its_journal_until_it_takes_the_originals_place_on_purpose()
     {
         using var workspace = new Workspace();
-        using (var first = MountHost.Start(workspace.JournaledMount()))
-        {
-            workspace.RunInMount("echo data > a");
-            first.Stop();
-        }
+        MountOnce(workspace, "echo data > a");
         var copy = Path.Combine(workspace.Root, "copy");
-        using (var cp = Process.Start("cp", ["-a", workspace.Backing, copy])!)
-            cp.WaitForExit();
+        Run("cp", "-a", workspace.Backing, copy);
         Assert.NotNull(BackingMark.Read(copy));
         var ofCopy = workspace.JournaledMount() with { Backing = copy, Journal = new MountJournalOptions { Directory = workspace.Journal, BackingDirectory = copy } };
 
@@ -212,8 +199,7 @@ public sealed class BindingTests
     public void A_directory_whose_journal_is_gone_takes_a_new_one_only_on_purpose()
     {
         using var workspace = new Workspace();
-        using (var first = MountHost.Start(workspace.JournaledMount()))
-            first.Stop();
+        MountOnce(workspace, "true");
         var id = JournalBinding.Read(workspace.Journal)!.JournalId;
         Directory.Delete(workspace.Journal, recursive: true);
 
@@ -228,6 +214,49 @@ public sealed class BindingTests
         Assert.NotEqual(id, fresh.Journal!.Header.JournalId);
         Assert.Equal(fresh.Journal.Header.JournalId, BackingMark.Read(workspace.Backing)!.Value.Mark.JournalId);
         fresh.Stop();
+    }
+
+    [Fact]
+    public void A_backing_directory_without_extended_attributes_is_bound_by_identity_alone_and_says_so()
+    {
+        using var workspace = new Workspace();
+        var ramfs = Directory.CreateDirectory(Path.Combine(workspace.Root, "ramfs")).FullName;
+        Run("mount", "-t", "ramfs", "ramfs", ramfs);
+        try
+        {
+            var options = workspace.JournaledMount() with { Backing = ramfs, Journal = new MountJournalOptions { Directory = workspace.Journal, BackingDirectory = ramfs } };
+            using (var host = MountHost.Start(options))
+            {
+                workspace.Log.WaitFor($"cannot store the mark binding {ramfs} to the journal {workspace.Journal} (Operation not supported): the journal records the directory's identity", Workspace.Patience);
+                Assert.Null(host.Journal!.Binding.MarkName);
+                Assert.Null(MountStatusClient.Ask(workspace.MountPoint)!.Status.Binding!.Mark);
+                var second = Directory.CreateDirectory(Path.Combine(workspace.Root, "mnt2")).FullName;
+                Refused<MountInUseException>(options with { MountPoint = second, Journal = options.Journal with { Directory = Path.Combine(workspace.Root, "journal2") } });
+                host.Stop();
+            }
+            Assert.Equal(BackingIdentity.Of(ramfs), JournalBinding.Read(workspace.Journal)!.Backing);
+            using var again = MountHost.Start(options);
+            again.Stop();
+        }
+        finally
+        {
+            Run("umount", "-l", ramfs);
+        }
+    }
+
+    private static void Run(string program, params string[] args)
+    {
+        using var child = Process.Start(program, args)!;
+        child.WaitForExit();
+        Assert.True(child.ExitCode == 0, $"{program} {string.Join(' ', args)}: exit {child.ExitCode}");
+    }
+
+    /// <summary>Mounts the workspace with its journal, runs <paramref name="script"/> in the mount, and stops.</summary>
+    private static void MountOnce(Workspace workspace, string script)
+    {
+        using var host = MountHost.Start(workspace.JournaledMount());
+        workspace.RunInMount(script);
+        host.Stop();
     }
 
     /// <summary>Starts a mount that must be refused with <typeparamref name="T"/>; one that starts is stopped and fails the test.</summary>

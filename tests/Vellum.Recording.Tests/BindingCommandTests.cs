@@ -37,7 +37,7 @@ public sealed class BindingCommandTests : IDisposable
             ["mount", "backing", "mnt2", "--journal", "journal"],
         })
         {
-            var (exitCode, error) = MountDaemon.Run(Environment, _root, args);
+            var (exitCode, _, error) = JournaledMount.RunVellum(Environment, _root, args);
             Assert.True(exitCode == 3, $"vellum {string.Join(' ', args)}: exit {exitCode}\n{error}");
             Assert.Equal(
                 $"vellum: the backing directory {backing} is mounted already at {mountPoint} (pid {first.Pid}) with the journal {journal}: one directory takes one mount at a time; 'vellum umount {mountPoint}' stops that mount\n",
@@ -99,7 +99,7 @@ public sealed class BindingCommandTests : IDisposable
         using (var first = MountDaemon.Mount(backing, mountPoint, Environment, null, "--journal", journal))
             first.Unmount();
 
-        var (exitCode, error) = MountDaemon.Run(Environment, _root, "mount", "backing", "mnt", "--journal", "elsewhere");
+        var (exitCode, _, error) = JournaledMount.RunVellum(Environment, _root, "mount", "backing", "mnt", "--journal", "elsewhere");
         Assert.True(exitCode == 1, $"exit {exitCode}\n{error}");
         Assert.StartsWith($"vellum: the backing directory {backing} is bound to the journal {journal} (", error, StringComparison.Ordinal);
         Assert.Contains("add --rebind-journal to bind it to", error, StringComparison.Ordinal);

@@ -57,30 +57,6 @@ internal sealed class MountDaemon : IDisposable
         return daemon;
     }
 
-    /// <summary>Runs `vellum ARGS` to the end in <paramref name="workingDirectory"/> with <paramref name="environment"/>: exit code and stderr.</summary>
-    public static (int ExitCode, string Error) Run(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(JournaledMount.DotnetHost, ["exec", JournaledMount.Program, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var (name, value) in environment)
-            start.Environment[name] = value;
-        using var child = Process.Start(start)!;
-        var output = child.StandardOutput.ReadToEndAsync();
-        var error = child.StandardError.ReadToEndAsync();
-        if (!child.WaitForExit(JournaledMount.Patience))
-        {
-            child.Kill();
-            throw new InvalidOperationException($"vellum {string.Join(' ', args)} did not finish");
-        }
-        output.GetAwaiter().GetResult();
-        return (child.ExitCode, error.GetAwaiter().GetResult());
-    }
-
     /// <summary>The journal directory `vellum status --json` names.</summary>
     public string Journal()
     {
