@@ -29,7 +29,7 @@ internal static class MountCommand
         };
         var rebindJournal = new Option<bool>(BackingBinder.RebindOption)
         {
-            Description = "bind BACKING to this journal on purpose: a directory is bound to one journal (a mark on it, which the mount hides), and a journal to one directory; with this, the journal BACKING was bound to receives none of its changes from now on, or the journal continues with BACKING as the directory it journaled (restored onto a new disk)",
+            Description = "bind BACKING to this journal on purpose: a directory is bound to one journal (a mark on its root, hidden by the mount) and a journal to one directory; this binds BACKING anew where it was bound to another journal (which then receives none of its changes) or the journal to another directory (data restored onto a new disk: the journal continues with BACKING)",
         };
         var noJournal = new Option<bool>("--no-journal") { Description = "serve BACKING without a journal (a plain passthrough mount)" };
         var reversible = new Option<bool>("--reversible") { Description = "also journal the state each change destroys (UNDO), for a new journal" };
@@ -72,6 +72,7 @@ internal static class MountCommand
             [
                 ("vellum mount ~/data /mnt/data", "journal every change to ~/data made through /mnt/data, in ~/.local/state/vellum/journals/root_data"),
                 ("vellum mount ~/data /mnt/data --journal /var/lib/vellum/data --sync none", "a journal of your choosing; fsync does not wait for it"),
+                ("vellum mount /srv/data /mnt/data --journal /var/lib/vellum/data --rebind-journal", "/srv/data was restored onto a new disk: continue its journal with it"),
                 ("vellum mount ~/data /mnt/data --replicate tcp://backup:7400 --secret-file ~/.vellum-secret --tls-fingerprint sha256:HEX", "also stream the journal to the 'vellum serve' on host backup"),
             ],
         };
