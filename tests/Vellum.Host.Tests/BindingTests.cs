@@ -53,6 +53,23 @@ public sealed class BindingTests
             Environment.CurrentDirectory = previous;
         }
 
+        // A bind mount of the directory is the same directory: its path names it in the message.
+        var bound = Directory.CreateDirectory(Path.Combine(workspace.Root, "bound")).FullName;
+        Run("mount", "--bind", workspace.Backing, bound);
+        try
+        {
+            var refused = Refused<MountInUseException>(sameJournal with
+            {
+                Backing = bound,
+                Journal = new MountJournalOptions { Directory = otherJournal, BackingDirectory = bound },
+            });
+            Assert.Equal($"the backing directory {bound} {where}: one directory takes one mount at a time; 'vellum umount {workspace.MountPoint}' stops that mount", refused.Message);
+        }
+        finally
+        {
+            Run("umount", bound);
+        }
+
         var unjournaled = Refused<MountInUseException>(sameJournal with { Journal = null });
         Assert.StartsWith($"the backing directory {workspace.Backing} {where}: ", unjournaled.Message);
 
