@@ -59,8 +59,36 @@ public sealed record BaselineStatusReply(
     long CheckedObjects,
     long FoundChanges);
 
-/// <summary>One replication target of the mount: whether a session is up, and how far it acknowledged the store durable.</summary>
-public sealed record ReplicaStatusReply(string Target, bool Connected, long AcknowledgedDurable, long Sessions, string? Problem);
+/// <summary>
+/// One replication target of the mount: whether a session is up, how far it acknowledged the
+/// store durable, and its state: <c>State</c> is "connecting", "connected", "unreachable",
+/// "authentication_failed", "refused", "disk_full" or "stopped" (a fault of this side) (since <c>Since</c>, for
+/// <c>LastError</c>); <c>Mirror</c> is the target's mirror of the journal as the target
+/// reports it: "none", "following", "stopped" (for <c>MirrorProblem</c>) or "unknown" (a
+/// target of protocol version 2, or none heard yet); <c>Words</c> says all of it as
+/// `vellum status` prints it.
+/// </summary>
+public sealed record ReplicaStatusReply(
+    string Target,
+    bool Connected,
+    long AcknowledgedDurable,
+    long Sessions,
+    string? Problem,
+    string State,
+    DateTimeOffset Since,
+    string? LastError,
+    double? NextAttemptSeconds,
+    long Attempts,
+    int Protocol,
+    long Received,
+    long? NetworkBehindBytes,
+    string Mirror,
+    string? MirrorProblem,
+    ulong TargetTransactionId,
+    ulong MirrorApplied,
+    ulong? MirrorBehindTransactions,
+    bool? TargetDiskFull,
+    IReadOnlyList<string> Words);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(MountStatusReply))]

@@ -1,13 +1,24 @@
 namespace Vellum.Replication;
 
-/// <summary>Constants of the replication protocol, version 2 (docs/replication.md).</summary>
+/// <summary>Constants of the replication protocol, version 3 (docs/replication.md).</summary>
 public static class WireFormat
 {
     /// <summary>First bytes of both sides' first message: ASCII "VLLMREP1".</summary>
     public static ReadOnlySpan<byte> Magic => "VLLMREP1"u8;
 
-    /// <summary>2: under TLS, records and acknowledgements travel in sealed frames after the verdict (1 kept them in TLS).</summary>
-    public const ushort Version = 2;
+    /// <summary>
+    /// The newest protocol version this side speaks. 3: acknowledgements carry the target's
+    /// state (its mirror, its disk) and the hello names the range of versions a source speaks;
+    /// 2: under TLS, records and acknowledgements travel in sealed frames after the verdict
+    /// (1 kept them in TLS).
+    /// </summary>
+    public const ushort Version = 3;
+
+    /// <summary>The oldest protocol version this side still speaks: a session of version 2 is version 3 without the target's state.</summary>
+    public const ushort OldestVersion = 2;
+
+    /// <summary>The first version whose acknowledgements carry the target's state (<see cref="TargetReport"/>).</summary>
+    public const ushort TargetStateVersion = 3;
 
     /// <summary>The largest sync point a hello may carry: a record with a 64 KiB payload is far above any header.</summary>
     public const int MaxSyncPointSize = 64 * 1024;

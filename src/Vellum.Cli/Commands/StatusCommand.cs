@@ -11,7 +11,7 @@ internal static class StatusCommand
     {
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "where the journaled mount is" };
         var json = new Option<bool>("--json") { Description = "the mount's reply as one JSON object" };
-        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state. Exits 2 when the journal failed or is full.")
+        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state in words (connected, unreachable, authentication failed, disk full at the target, its mirror stopped, how far behind it is). Exits 2 when the journal failed or is full.")
         {
             Examples =
             [
@@ -63,8 +63,9 @@ internal static class StatusCommand
         Console.WriteLine(BaselineLine(status.Baseline));
         foreach (var replica in status.Replicas)
         {
-            var held = replica.AcknowledgedDurable < 0 ? "nothing acknowledged yet" : string.Create(culture, $"durable up to {replica.AcknowledgedDurable:N0} ({status.WrittenPosition - replica.AcknowledgedDurable:N0} bytes behind)");
-            Console.WriteLine($"replica      {replica.Target}: {(replica.Connected ? "connected" : "not connected")}, {held}{(replica.Problem is { } problem ? $"; last problem: {problem}" : "")}");
+            Console.WriteLine($"replica      {replica.Target}: {replica.Words[0]}");
+            foreach (var line in replica.Words.Skip(1))
+                Console.WriteLine($"               {line}");
         }
         if (status.Full is not null)
             Console.WriteLine($"FULL         {status.Full} (changes get ENOSPC until there is room)");
