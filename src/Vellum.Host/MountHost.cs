@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Vellum.Fuse;
 using Vellum.FuseAdapter;
 using Vellum.Passthrough;
+using Vellum.Native;
 using Vellum.Recording;
+using Vellum.Recording.Binding;
 using Vellum.Replication;
 
 namespace Vellum.Host;
@@ -48,10 +50,12 @@ public sealed class MountHost : IDisposable
     private readonly FuseMount _mount;
     private readonly StatusServer? _status;
     private readonly MountStopping _stopping;
+    private readonly MountLock? _unjournaled;
     private int _shutDown;
 
-    private MountHost(MountJournal? journal, MountReplication? replication, PassthroughFileSystem backing, FuseMount mount, StatusServer? status, ILogger logger)
+    private MountHost(MountJournal? journal, MountReplication? replication, PassthroughFileSystem backing, FuseMount mount, StatusServer? status, ILogger logger, MountLock? unjournaled)
     {
+        _unjournaled = unjournaled;
         _journal = journal;
         _replication = replication;
         _backing = backing;
@@ -94,11 +98,14 @@ public sealed class MountHost : IDisposable
     /// <exception cref="MountStartException">The journal's directory cannot be made.</exception>
     /// <exception cref="FuseException">The mount was refused.</exception>
     /// <exception cref="Store.StoreDamagedException">The journal is damaged beyond a torn tail.</exception>
+    /// <exception cref="Recording.Binding.MountInUseException">A running mount has the backing directory or the journal.</exception>
+    /// <exception cref="JournalMismatchException">The backing directory is bound to another journal, or the journal to another directory.</exception>
     public static MountHost Start(MountHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var loggers = options.LoggerFactory;
-        var journal = options.Journal is { } journalOptions ? OpenJournal(journalOptions with { LoggerFactory = loggers }) : null;
+        var journal = options.Journal is { } journalOptions ? OpenJournal(journalOptions with { LoggerFactory = loggers, MountPoint = journalOptions.MountPoint ?? Path.GetFullPath(options.MountPoint) }) : null;
+        var unjournaled = journal is null ? LockUnjournaled(options) : null;
         PassthroughFileSystem? backing = null;
         MountReplication? replication = null;
         FuseMount? mount = null;
@@ -117,7 +124,7 @@ public sealed class MountHost : IDisposable
                 Logger = loggers.CreateLogger<FuseSession>(),
             });
             var status = journal is null ? null : StatusServer.Start(mount.MountPoint, journal, replication);
-            return new MountHost(journal, replication, backing, mount, status, loggers.CreateLogger<MountHost>());
+            return new MountHost(journal, replication, backing, mount, status, loggers.CreateLogger<MountHost>(), unjournaled);
         }
         catch
         {
@@ -125,8 +132,19 @@ public sealed class MountHost : IDisposable
             backing?.Dispose();
             replication?.Dispose();
             journal?.Dispose();
+            unjournaled?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A mount without a journal takes its backing directory's lock too: changes through it
+    /// would be missing from the journal of a journaled mount running beside it.
+    /// </summary>
+    private static MountLock LockUnjournaled(MountHostOptions options)
+    {
+        var backing = LibC.RealPath(options.Backing) ?? Path.GetFullPath(options.Backing);
+        return MountLock.TakeBacking(MountLock.DefaultDirectory, backing, BackingIdentity.Of(backing), MountLockHolder.Current(Path.GetFullPath(options.MountPoint), backing, ""));
     }
 
     /// <summary>Opens the journal, first making its directory, so that failing to is said in words rather than .NET's.</summary>
@@ -139,6 +157,7 @@ public sealed class MountHost : IDisposable
             if (File.Exists(ancestor))
                 throw new MountStartException($"cannot create the journal directory {options.Directory}: {ancestor} is a file");
         }
+        var created = !Directory.Exists(options.Directory);
         try
         {
             Directory.CreateDirectory(options.Directory);
@@ -154,6 +173,11 @@ public sealed class MountHost : IDisposable
         catch (Recording.Baseline.JournalSpaceException full)
         {
             throw new MountStartException(full.Message, full);
+        }
+        catch when (created)
+        {
+            MountJournal.RemoveIfUnused(options.Directory);
+            throw;
         }
     }
 
@@ -224,6 +248,7 @@ public sealed class MountHost : IDisposable
         }
         _replication?.Dispose();
         _journal?.Dispose();
+        _unjournaled?.Dispose();
     }
 
     /// <summary>
@@ -255,5 +280,6 @@ public sealed class MountHost : IDisposable
         _backing.Dispose();
         _replication?.Dispose();
         _journal?.Dispose();
+        _unjournaled?.Dispose();
     }
 }

@@ -23,7 +23,17 @@ public sealed record MountStatusReply(
     string? Full,
     IReadOnlyList<ReplicaStatusReply> Replicas,
     BaselineStatusReply Baseline,
-    CommitStatusReply Commit);
+    CommitStatusReply Commit)
+{
+    /// <summary>The backing directory the journal is bound to; null from a mount older than bindings.</summary>
+    public BindingStatusReply? Binding { get; init; }
+}
+
+/// <summary>
+/// The backing directory a journal is bound to (one directory, one journal): its path, its
+/// identity, and the extended attribute holding its mark (null where none could be stored).
+/// </summary>
+public sealed record BindingStatusReply(string Backing, string Device, ulong Inode, string? Mark);
 
 /// <summary>
 /// The journal's commit interval (0: none) and how long what is not yet durable may have waited at

@@ -93,7 +93,10 @@ internal sealed class StatusServer : IDisposable
                     status.Full,
                     [.. (_replication?.Senders ?? []).Select(sender => ReplicaStatus.Of(sender, status.WrittenPosition, DateTimeOffset.Now))],
                     BaselineReply(_journal.Baseline),
-                    new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits));
+                    new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits))
+                {
+                    Binding = new BindingStatusReply(_journal.Binding.BackingPath, _journal.Binding.Backing.Device, _journal.Binding.Backing.Inode, _journal.Binding.MarkName),
+                };
                 try
                 {
                     connection.Send(JsonSerializer.SerializeToUtf8Bytes(reply, StatusJson.Default.MountStatusReply));

@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace Vellum.Native;
 
-/// <summary>Advisory locks: flock(2), held by an open file description and gone with the last descriptor of it (so with a killed process).</summary>
+/// <summary>
+/// Advisory whole-file locks: a flock(2) lock belongs to the open file description, so the
+/// kernel releases it when the last descriptor closes, however the process ends (kill -9 too).
+/// </summary>
 public static partial class LibC
 {
     [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
@@ -12,8 +15,6 @@ public static partial class LibC
 /// <summary>flock(2) operations.</summary>
 public static partial class LibCConstants
 {
-    public const int LockShared = 1;
     public const int LockExclusive = 2;
     public const int LockNonBlocking = 4;
-    public const int LockUnlock = 8;
 }

@@ -120,6 +120,21 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "open_by_handle_at", SetLastError = true)]
     public static partial int OpenByHandleAt(int mountFd, byte* handle, int flags);
 
+    [LibraryImport(Library, EntryPoint = "realpath", SetLastError = true)]
+    private static partial byte* RealPath(byte* path, byte* resolved);
+
+    /// <summary>realpath(3): <paramref name="path"/> absolute, with every symlink, "." and ".." resolved; null (errno set) when it cannot be.</summary>
+    public static string? RealPath(string path)
+    {
+        var resolved = stackalloc byte[LibCConstants.PathMax];
+        fixed (byte* p = NulTerminated(path))
+        {
+            if (RealPath(p, resolved) is null)
+                return null;
+        }
+        return Marshal.PtrToStringUTF8((nint)resolved);
+    }
+
     /// <summary>An *at() call of one more argument, made with <paramref name="path"/> encoded as its path.</summary>
     private static int AtPath<T>(int dirFd, string path, T argument, delegate*<int, byte*, T, int> call)
     {
@@ -154,6 +169,9 @@ public static partial class LibCConstants
 
     public const long UtimeNow = (1L << 30) - 1;
     public const long UtimeOmit = (1L << 30) - 2;
+
+    /// <summary>PATH_MAX: the buffer realpath(3) fills.</summary>
+    public const int PathMax = 4096;
 
     /// <summary>MAX_HANDLE_SZ: the largest f_handle any filesystem encodes.</summary>
     public const int MaxHandleSize = 128;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Vellum.Native;
 using Vellum.Passthrough.Inodes;
 using Vellum.Passthrough.Interop;
@@ -9,6 +10,7 @@ namespace Vellum.Passthrough;
 /// the node's /proc/self/fd path, which the path-based calls follow to the inode. That
 /// would reach a symlink's target rather than the symlink, so symlinks answer as Linux
 /// does for user.* attributes on them: nothing listed, ENODATA on get, EPERM on change.
+/// The journal's mark (<see cref="MarkXattrs"/>) is neither shown nor changed through the mount.
 /// </summary>
 public sealed unsafe partial class PassthroughFileSystem
 {
@@ -34,7 +36,7 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return n.Error;
         }
-        if (n.IsSymlink)
+        if (n.IsSymlink || MarkXattrs.Is(name))
         {
             return Errno.ENODATA;
         }
@@ -74,13 +76,72 @@ public sealed unsafe partial class PassthroughFileSystem
         }
         Span<byte> path = stackalloc byte[ProcFdPath.BufferSize];
         ProcFdPath.Format(n.Fd, path);
-        nint result;
         fixed (byte* p = path)
         fixed (byte* l = list)
         {
-            result = LibC.ListXattr(p, l, (nuint)list.Length);
+            if (!list.IsEmpty)
+            {
+                var listed = LibC.ListXattr(p, l, (nuint)list.Length);
+                if (listed >= 0 || LibC.LastError() != Errno.ERANGE)
+                {
+                    var error = Sized(listed, out size);
+                    size = MarkXattrs.Remove(list[..size]);
+                    return error;
+                }
+            }
+            return ListWithoutMark(p, list, out size);
         }
-        return Sized(result, out size);
+    }
+
+    /// <summary>
+    /// The list without the mark's names, through a buffer of its own: the caller's may be too
+    /// small for the whole list yet large enough without them, and a size query must count
+    /// what the list will hold.
+    /// </summary>
+    private static Errno ListWithoutMark(byte* path, Span<byte> list, out int size)
+    {
+        while (true)
+        {
+            var needed = LibC.ListXattr(path, null, 0);
+            if (needed <= 0)
+            {
+                return Sized(needed, out size);
+            }
+            var buffer = ArrayPool<byte>.Shared.Rent((int)needed);
+            try
+            {
+                nint listed;
+                fixed (byte* b = buffer)
+                {
+                    listed = LibC.ListXattr(path, b, (nuint)needed);
+                }
+                if (listed < 0 && LibC.LastError() == Errno.ERANGE)
+                {
+                    continue;
+                }
+                var error = Sized(listed, out size);
+                if (error != Errno.Success)
+                {
+                    return error;
+                }
+                size = MarkXattrs.Remove(buffer.AsSpan(0, size));
+                if (list.IsEmpty)
+                {
+                    return Errno.Success;
+                }
+                if (size > list.Length)
+                {
+                    size = 0;
+                    return Errno.ERANGE;
+                }
+                buffer.AsSpan(0, size).CopyTo(list);
+                return Errno.Success;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 
     private Errno ChangeXattr(in Caller caller, ChangeKind kind, ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
@@ -90,7 +151,7 @@ public sealed unsafe partial class PassthroughFileSystem
         {
             return n.Error;
         }
-        if (n.IsSymlink)
+        if (n.IsSymlink || MarkXattrs.Is(name))
         {
             return Errno.EPERM;
         }

@@ -58,4 +58,10 @@ internal static partial class RecordingLog
 
     [LoggerMessage(1417, LogLevel.Information, "the last mount of {Backing} did not stop cleanly, so what changed since its last manifest is recorded again ({Created} created, {Deleted} deleted, {Modified} modified, most of them through that mount and already journaled; recording them again is harmless): {Paths}")]
     public static partial void FoundAfterUncleanStop(ILogger logger, string backing, long created, long deleted, long modified, string paths);
+
+    [LoggerMessage(1480, LogLevel.Information, "journal {Directory}: {Said}")]
+    public static partial void Bound(ILogger logger, string directory, string said);
+
+    [LoggerMessage(1481, LogLevel.Warning, "cannot store the mark binding {Backing} to the journal {Directory} ({Reason}): the journal records the directory's identity, and a second mount of it while this one runs is refused, but a later mount of it with another journal is not")]
+    public static partial void MarkNotStored(ILogger logger, string backing, string directory, string reason);
 }

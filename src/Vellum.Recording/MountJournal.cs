@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Vellum.Fifo;
 using Vellum.Journal.Format;
+using Vellum.Native;
 using Vellum.Passthrough;
 using Vellum.Recording.Baseline;
+using Vellum.Recording.Binding;
 using Vellum.Store;
 
 namespace Vellum.Recording;
@@ -16,6 +18,9 @@ public sealed class MountJournal : IDisposable
 {
     public const string RingFileName = "write-ahead.ring";
 
+    /// <summary>The journal's lock file: held by the mount recording into it, naming that mount.</summary>
+    public const string LockFileName = "mount.lock";
+
     private readonly SegmentStore _store;
     private readonly RingFile _ring;
     private readonly MemoryFifo _fifo;
@@ -25,11 +30,14 @@ public sealed class MountJournal : IDisposable
     private readonly MountBaseline? _baseline;
     private readonly JournalCommits? _commits;
     private readonly ILogger _logger;
+    private readonly MountLocks _locks;
     private bool _disposed;
     private bool _drained;
 
-    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, MountRecovery recovery, DeferredBackingSyncs? deferred, MountBaseline? baseline)
+    private MountJournal(MountJournalOptions options, SegmentStore store, RingFile ring, MemoryFifo fifo, MountRecovery recovery, DeferredBackingSyncs? deferred, MountBaseline? baseline, JournalBinding binding, MountLocks locks)
     {
+        Binding = binding;
+        _locks = locks;
         Options = options;
         _store = store;
         _ring = ring;
@@ -66,6 +74,9 @@ public sealed class MountJournal : IDisposable
 
     public JournalHeader Header => _store.Header;
 
+    /// <summary>The backing directory this journal is bound to: its identity, and whether its mark is stored.</summary>
+    public JournalBinding Binding { get; }
+
     /// <summary>Hand this to the passthrough: every change it makes becomes a transaction.</summary>
     public IChangeRecorder Recorder => _recorder;
 
@@ -99,12 +110,13 @@ public sealed class MountJournal : IDisposable
     /// <exception cref="StoreDamagedException">The store is damaged beyond a torn tail.</exception>
     public static MountJournal Open(MountJournalOptions options)
     {
-        var backing = Path.GetFullPath(options.BackingDirectory);
+        var backing = LibC.RealPath(options.BackingDirectory) ?? Path.GetFullPath(options.BackingDirectory);
+        var identity = BackingIdentity.Of(backing);
+        System.IO.Directory.CreateDirectory(options.Directory);
+        var journal = LibC.RealPath(options.Directory) ?? Path.GetFullPath(options.Directory);
+        var locks = TakeLocks(options, backing, identity, journal);
         var flags = options.Reversible ? JournalFlags.Reversible : JournalFlags.None;
-        // A new journal gets a new id; an existing store keeps its own (and refuses any other).
-        var exists = System.IO.Directory.Exists(options.Directory) && System.IO.Directory.EnumerateFiles(options.Directory, "*.vseg").Any();
-        var header = exists ? null : JournalHeader.Create(Guid.NewGuid(), 1, Environment.MachineName, backing, flags);
-        var store = SegmentStore.Open(options.Directory, new StoreOptions { Header = header, AbortUnfinished = false });
+        SegmentStore? store = null;
         RingFile? ring = null;
         StoreSink? sink = null;
         MemoryFifo? fifo = null;
@@ -112,10 +124,29 @@ public sealed class MountJournal : IDisposable
         MountBaseline? baseline = null;
         try
         {
-            if (store.Header.MountRoot != backing)
-                throw new JournalMismatchException($"the journal in {options.Directory} records {store.Header.MountRoot}, not {backing}: give each backing directory its own journal");
-            if (store.Header.IsReversible != options.Reversible)
-                throw new JournalMismatchException($"the journal in {options.Directory} is {(store.Header.IsReversible ? "" : "not ")}reversible; open it {(store.Header.IsReversible ? "with" : "without")} --reversible");
+            // A new journal gets a new id; an existing store keeps its own (and refuses any
+            // other). A new one is made only once the binding allows it.
+            var exists = System.IO.Directory.EnumerateFiles(options.Directory, "*.vseg").Any();
+            BindingPlan binding;
+            if (exists)
+            {
+                store = SegmentStore.Open(options.Directory, new StoreOptions { AbortUnfinished = false });
+                binding = BackingBinder.Check(journal, store.Header.JournalId, store.Header.MountRoot, backing, identity, options.RebindJournal);
+                if (store.Header.IsReversible != options.Reversible)
+                    throw new JournalMismatchException($"the journal in {options.Directory} is {(store.Header.IsReversible ? "" : "not ")}reversible; open it {(store.Header.IsReversible ? "with" : "without")} --reversible");
+            }
+            else
+            {
+                var header = JournalHeader.Create(Guid.NewGuid(), 1, Environment.MachineName, backing, flags);
+                binding = BackingBinder.Check(journal, header.JournalId, null, backing, identity, options.RebindJournal);
+                store = SegmentStore.Open(options.Directory, new StoreOptions { Header = header, AbortUnfinished = false });
+            }
+            var logger = options.LoggerFactory.CreateLogger<MountJournal>();
+            binding.Apply();
+            if (binding.Said is { } said)
+                RecordingLog.Bound(logger, options.Directory, said);
+            if (binding.MarkProblem is { } problem)
+                RecordingLog.MarkNotStored(logger, backing, options.Directory, problem);
             var storeRecovery = store.Recovery;
             var ringPath = Path.Combine(options.Directory, RingFileName);
             var replayed = RingRecovery.Run(store, ringPath);
@@ -127,7 +158,6 @@ public sealed class MountJournal : IDisposable
             var redone = DeferredSyncRecovery.Run(store, options.Directory, backing);
             // The journal won: the backing directory holds what it made durable. Whatever else
             // it holds now was changed while no mount ran, or was never recorded.
-            var logger = options.LoggerFactory.CreateLogger<MountJournal>();
             if (store.Header.Version >= JournalFormat.FirstBaselineVersion)
                 baseline = MountBaseline.Prepare(options.Directory, backing, store.Header.JournalId, store.LastTransactionId, logger);
             else if (System.IO.Directory.EnumerateFileSystemEntries(backing).Any())
@@ -148,7 +178,7 @@ public sealed class MountJournal : IDisposable
             deferred = options.BackingSyncDelay > TimeSpan.Zero && options.Sync != SyncMode.None
                 ? DeferredBackingSyncs.Open(options.Directory, backing, options.BackingSyncDelay, fifo.Options.FirstTransactionId, options.LoggerFactory.CreateLogger<DeferredBackingSyncs>())
                 : null;
-            return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery, deferred, baseline);
+            return new MountJournal(options with { BackingDirectory = backing }, store, ring, fifo, recovery, deferred, baseline, binding.Binding, locks);
         }
         catch
         {
@@ -157,8 +187,60 @@ public sealed class MountJournal : IDisposable
             fifo?.Dispose();
             sink?.Dispose();
             ring?.Dispose();
-            store.Dispose();
+            store?.Dispose();
+            locks.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes a journal directory that a refused start left with nothing but its lock file in
+    /// it, for a caller that made the directory: a mistyped --journal leaves nothing behind.
+    /// </summary>
+    public static void RemoveIfUnused(string directory)
+    {
+        try
+        {
+            File.Delete(Path.Combine(directory, LockFileName));
+            if (!System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
+                System.IO.Directory.Delete(directory);
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            // Left as it is: an empty journal directory harms nothing.
+        }
+    }
+
+    /// <summary>
+    /// One mount per backing directory, whatever path reaches it (a lock named after its
+    /// identity), and one per journal (a lock in the journal's directory), taken before
+    /// anything of the journal is opened.
+    /// </summary>
+    /// <exception cref="MountInUseException">A running mount holds either; the message names it.</exception>
+    private static MountLocks TakeLocks(MountJournalOptions options, string backing, BackingIdentity identity, string journal)
+    {
+        var holder = MountLockHolder.Current(options.MountPoint, backing, journal);
+        var byBacking = MountLock.TakeBacking(options.LockDirectory, backing, identity, holder);
+        try
+        {
+            var byJournal = MountLock.Take(Path.Combine(journal, LockFileName), holder, other => other is null
+                ? $"the journal {journal} is in use by another process: one journal takes one mount at a time"
+                : $"the journal {journal} is in use by the mount of {other.Backing} at {other.MountPoint} (pid {other.Pid}): one journal takes one mount at a time; 'vellum umount {other.MountPoint}' stops that mount, or give this one its own journal with --journal DIR");
+            return new MountLocks(byBacking, byJournal);
+        }
+        catch
+        {
+            byBacking.Dispose();
+            throw;
+        }
+    }
+
+    private sealed record MountLocks(MountLock ByBacking, MountLock ByJournal) : IDisposable
+    {
+        public void Dispose()
+        {
+            ByJournal.Dispose();
+            ByBacking.Dispose();
         }
     }
 
@@ -190,6 +272,7 @@ public sealed class MountJournal : IDisposable
         _baseline?.Dispose();
         _ring.Dispose();
         _store.Dispose();
+        _locks.Dispose();
     }
 
     /// <summary>

@@ -11,6 +11,19 @@ public sealed record MountJournalOptions
     /// <summary>The backing directory: paths in the journal are relative to it.</summary>
     public required string BackingDirectory { get; init; }
 
+    /// <summary>
+    /// Bind the backing directory to this journal on purpose, whatever it was bound to, and
+    /// whatever directory the journal journaled before (data restored onto a new disk, or a
+    /// journal lost): see <see cref="Binding.BackingBinder"/>.
+    /// </summary>
+    public bool RebindJournal { get; init; }
+
+    /// <summary>Where the backing directory is mounted, for the message that refuses a second mount of it; null when not known.</summary>
+    public string? MountPoint { get; init; }
+
+    /// <summary>Where the locks of backing directories, by identity, are kept (<see cref="Binding.MountLock.DefaultDirectory"/>).</summary>
+    public string LockDirectory { get; init; } = Binding.MountLock.DefaultDirectory;
+
     /// <summary>Transactions carry UNDO state captured before each change.</summary>
     public bool Reversible { get; init; }
 

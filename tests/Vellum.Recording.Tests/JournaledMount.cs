@@ -302,14 +302,20 @@ internal sealed class JournaledMount : IDisposable
     public BaselineStatus WaitForBaseline() => WaitForBaseline(b => b.IsComplete, "the baseline's completion");
 
     /// <summary>Runs `vellum ARGS` to the end: exit code, stdout, stderr.</summary>
-    public static (int ExitCode, string Output, string Error) RunVellum(params string[] args)
+    public static (int ExitCode, string Output, string Error) RunVellum(params string[] args) => RunVellum(null, null, args);
+
+    /// <summary>Runs `vellum ARGS` to the end in <paramref name="workingDirectory"/>, with <paramref name="environment"/> added to this process's: exit code, stdout, stderr.</summary>
+    public static (int ExitCode, string Output, string Error) RunVellum(IReadOnlyDictionary<string, string>? environment, string? workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo(DotnetHost, ["exec", Program, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         using var child = Process.Start(start)!;
         var output = child.StandardOutput.ReadToEndAsync();
         var error = child.StandardError.ReadToEndAsync();

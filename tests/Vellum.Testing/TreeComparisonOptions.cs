@@ -9,8 +9,8 @@ public sealed record TreeComparisonOptions
     /// <summary>Skip the mtime of the two roots only.</summary>
     public bool IgnoreRootMtime { get; init; }
 
-    /// <summary>Xattrs of the roots that are not compared: by default the mirror's own position.</summary>
-    public IReadOnlyCollection<string> IgnoredRootXattrs { get; init; } = ["user.vellum.mirror"];
+    /// <summary>Xattrs of the roots that are not compared: by default the mirror's own position and the journal's mark on a backing directory.</summary>
+    public IReadOnlyCollection<string> IgnoredRootXattrs { get; init; } = ["user.vellum.mirror", "trusted.vellum.journal", "user.vellum.journal"];
 
     /// <summary>Relative paths left out, with everything under them (e.g. a .git directory whose index holds inode numbers).</summary>
     public Func<string, bool>? Skip { get; init; }

@@ -7,6 +7,7 @@ using Vellum.Fuse;
 using Vellum.Host;
 using Vellum.Native;
 using Vellum.Recording;
+using Vellum.Recording.Binding;
 using Vellum.Store;
 
 namespace Vellum.Cli.Commands;
@@ -23,8 +24,12 @@ internal static class MountCommand
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "an empty directory where BACKING's files appear" };
         var journal = new Option<string?>("--journal")
         {
-            Description = "the journal's directory, created if missing (default ~/.local/state/vellum/journals/NAME, NAME being BACKING's path with '/' as '_'); not inside BACKING or MOUNTPOINT",
+            Description = "the journal's directory, created if missing (default: the journal BACKING is bound to, else ~/.local/state/vellum/journals/NAME, NAME being BACKING's real path with '/' as '_', '_' as %5F and '%' as %25); not inside BACKING or MOUNTPOINT",
             HelpName = "DIR",
+        };
+        var rebindJournal = new Option<bool>(BackingBinder.RebindOption)
+        {
+            Description = "bind BACKING to this journal on purpose: a directory is bound to one journal (a mark on its root, hidden by the mount) and a journal to one directory; this binds BACKING anew where it was bound to another journal (which then receives none of its changes) or the journal to another directory (data restored onto a new disk: the journal continues with BACKING)",
         };
         var noJournal = new Option<bool>("--no-journal") { Description = "serve BACKING without a journal (a plain passthrough mount)" };
         var reversible = new Option<bool>("--reversible") { Description = "also journal the state each change destroys (UNDO), for a new journal" };
@@ -67,12 +72,13 @@ internal static class MountCommand
             [
                 ("vellum mount ~/data /mnt/data", "journal every change to ~/data made through /mnt/data, in ~/.local/state/vellum/journals/root_data"),
                 ("vellum mount ~/data /mnt/data --journal /var/lib/vellum/data --sync none", "a journal of your choosing; fsync does not wait for it"),
+                ("vellum mount /srv/data /mnt/data --journal /var/lib/vellum/data --rebind-journal", "/srv/data was restored onto a new disk: continue its journal with it"),
                 ("vellum mount ~/data /mnt/data --replicate tcp://backup:7400 --secret-file ~/.vellum-secret --tls-fingerprint sha256:HEX", "also stream the journal to the 'vellum serve' on host backup"),
             ],
         };
         command.Arguments.Add(backing);
         command.Arguments.Add(mountPoint);
-        foreach (var option in new Option[] { journal, noJournal, reversible, sync, deferBackingSync, commitInterval, baselineRate, noPassthrough }.Concat(replication.Options))
+        foreach (var option in new Option[] { journal, rebindJournal, noJournal, reversible, sync, deferBackingSync, commitInterval, baselineRate, noPassthrough }.Concat(replication.Options))
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             MountOptions.Create(
@@ -82,6 +88,7 @@ internal static class MountCommand
                 {
                     BaselineRate = parseResult.GetValue(baselineRate) ?? 0,
                     CommitInterval = parseResult.GetValue(commitInterval) ?? MountJournalOptions.DefaultCommitInterval,
+                    RebindJournal = parseResult.GetValue(rebindJournal),
                 },
             logs));
         return command;
@@ -90,7 +97,21 @@ internal static class MountCommand
     /// <exception cref="CommandFailure">The paths are wrong, the mount was refused, or the journal is damaged.</exception>
     public static int Run(MountOptions options, ILoggerFactory logs)
     {
+        var journalIsNew = options.Journal is { } journalDirectory && !Directory.Exists(journalDirectory);
         CheckPaths(options);
+        try
+        {
+            return Serve(options, logs);
+        }
+        catch (CommandFailure) when (journalIsNew)
+        {
+            MountJournal.RemoveIfUnused(options.Journal!);
+            throw;
+        }
+    }
+
+    private static int Serve(MountOptions options, ILoggerFactory logs)
+    {
         var logger = logs.CreateLogger("Vellum.Cli");
         try
         {
@@ -102,6 +123,7 @@ internal static class MountCommand
                 Sync = options.Sync,
                 BackingSyncDelay = options.BackingSyncDelay,
                 BaselineRate = options.BaselineRate,
+                RebindJournal = options.RebindJournal,
                 CommitInterval = options.CommitInterval,
             };
             var replication = options.Replication.Targets.Count == 0 ? null
@@ -144,6 +166,10 @@ internal static class MountCommand
         {
             throw CommandFailure.Usage(mismatch.Message);
         }
+        catch (MountInUseException inUse)
+        {
+            throw CommandFailure.Environment(inUse.Message);
+        }
         catch (Exception refused) when (SystemErrors.IsRefusal(refused))
         {
             throw CommandFailure.Environment(SystemErrors.Sentence(refused));
@@ -152,6 +178,8 @@ internal static class MountCommand
 
     private static void CheckPaths(MountOptions options)
     {
+        if (options.NoJournal && options.RebindJournal)
+            throw CommandFailure.Usage($"--no-journal cannot be combined with {BackingBinder.RebindOption}: a mount without a journal binds nothing");
         PathChecks.ExistingDirectory(options.Backing, "the backing directory", "BACKING is the directory whose files the mount serves");
         if (PathChecks.IsInside(options.MountPoint, options.Backing))
             throw CommandFailure.Usage($"the mountpoint {options.MountPoint} must not be inside the backing directory {options.Backing}");

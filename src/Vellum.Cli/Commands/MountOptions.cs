@@ -17,19 +17,8 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
     /// <summary>--baseline-rate BYTES: how fast the baseline reads at most, per second; 0 for no limit.</summary>
     public long BaselineRate { get; init; }
 
-    /// <summary>
-    /// Where a mount's journal goes without --journal: under the user's state directory,
-    /// named after the backing directory, so it is never inside BACKING or MOUNTPOINT
-    /// unless those contain the home directory (then the mount refuses and asks for --journal).
-    /// </summary>
-    public static string DefaultJournalFor(string backing)
-    {
-        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
-        var name = backing.Trim('/').Replace('/', '_');
-        return Path.Combine(state, "vellum", "journals", name.Length == 0 ? "root" : name);
-    }
+    /// <summary>--rebind-journal: bind BACKING to this journal on purpose, whatever either was bound to.</summary>
+    public bool RebindJournal { get; init; }
 
     /// <summary>The options as given, their combinations checked and the paths made absolute.</summary>
     /// <exception cref="CommandFailure">Options that do not go together (usage).</exception>
@@ -43,7 +32,7 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
             throw CommandFailure.Usage("--no-journal cannot be combined with --replicate: the journal is what is replicated");
         var fullBacking = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backing));
         var fullMountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPoint));
-        var fullJournal = noJournal ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(journal ?? DefaultJournalFor(fullBacking)));
+        var fullJournal = noJournal ? null : Path.TrimEndingDirectorySeparator((journal is null ? DefaultJournal.For(fullBacking) : Path.GetFullPath(journal)));
         return new MountOptions(fullBacking, fullMountPoint, fullJournal, noJournal, reversible, sync, passthrough)
         {
             Replication = replication,

@@ -58,6 +58,8 @@ internal static class StatusCommand
             syncs        {status.Syncs:N0} fdatasync(s) of the store
             fsyncs       {status.FsyncsAnsweredByJournal:N0} answered by the journal alone; {status.DeferredFiles} file(s) wait for the checkpoint's backing sync
             """));
+        if (status.Binding is { } binding)
+            Console.WriteLine($"bound to     {binding.Backing} (device {binding.Device}, inode {binding.Inode}), {(binding.Mark is { } mark ? $"marked with {mark}: a mount of it with another journal is refused" : "without a mark (no extended attributes there): only a second mount while this one runs is refused")}");
         Console.WriteLine(BaselineLine(status.Baseline));
         foreach (var replica in status.Replicas)
         {

@@ -1,9 +1,10 @@
 using Vellum.Journal.Format;
 using Vellum.Native;
+using Vellum.Passthrough;
 
 namespace Vellum.Recording.Baseline;
 
-/// <summary>Every extended attribute of a backing node, read through /proc so that an O_PATH descriptor will do.</summary>
+/// <summary>Every extended attribute of a backing node but the journal's mark, read through /proc so that an O_PATH descriptor will do.</summary>
 internal static unsafe class NodeXattrs
 {
     /// <summary>The node's attributes as (name, value) pairs; those that cannot be read (or exceed the journal's limits) are left out.</summary>
@@ -27,7 +28,8 @@ internal static unsafe class NodeXattrs
                 break;
             var name = names[..end];
             names = names[(end + 1)..];
-            if (name.Length == 0 || name.Length > JournalLimits.MaxXattrNameLength)
+            // The journal's own mark binds this directory, not its copies: a replica or a restore made from the journal must not carry it.
+            if (name.Length == 0 || name.Length > JournalLimits.MaxXattrNameLength || MarkXattrs.Is(name))
                 continue;
             var nativeName = nameBuffer[..(name.Length + 1)];
             name.CopyTo(nativeName);
