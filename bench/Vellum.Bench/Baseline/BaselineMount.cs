@@ -31,7 +31,7 @@ internal sealed class BaselineMount(SuiteCleanup cleanup, string repository, str
     /// <summary>A clean unmount writes the manifest from a walk of the whole tree: give it time.</summary>
     protected override TimeSpan ExitTimeout => TimeSpan.FromMinutes(5);
 
-    protected override IReadOnlyList<string> MountOptions() => ["--journal", journal];
+    protected override IReadOnlyList<string> MountOptions() => ["--journal", journal, "--rebind-journal"];
 
     public static bool IsComplete(BaselineStatusReply baseline) => baseline.State == "complete";
 

@@ -18,7 +18,7 @@ internal sealed class VellumJournalTarget(SuiteCleanup cleanup, string repositor
     /// <summary>A journal may still be writing its tail when the unmount returns; give it longer than a passthrough.</summary>
     protected override TimeSpan ExitTimeout => TimeSpan.FromSeconds(60);
 
-    protected override IReadOnlyList<string> MountOptions() => ["--journal", JournalDirectory, "--sync", "local", .. options];
+    protected override IReadOnlyList<string> MountOptions() => ["--journal", JournalDirectory, "--rebind-journal", "--sync", "local", .. options];
 
     public override void Mount()
     {

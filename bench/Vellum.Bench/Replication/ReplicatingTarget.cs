@@ -15,7 +15,7 @@ internal sealed class ReplicatingTarget(SuiteCleanup cleanup, string repository,
 
     protected override IReadOnlyList<string> MountOptions() =>
     [
-        "--journal", journal, "--replicate", $"tcp://127.0.0.1:{port}", "--secret-file", secretFile,
+        "--journal", journal, "--rebind-journal", "--replicate", $"tcp://127.0.0.1:{port}", "--secret-file", secretFile,
         .. fingerprint.Length == 0 ? ["--insecure"] : new[] { "--tls-fingerprint", fingerprint },
         "--sync", sync, "--remote-timeout", "600",
     ];
