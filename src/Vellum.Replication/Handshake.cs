@@ -18,19 +18,21 @@ internal static class Handshake
     private const int VerdictFixedSize = 4;
     private const int AcceptedTailSize = ProofSize + 16;
 
-    /// <summary>Source to target: which journal, a fresh nonce, and the journal's first record (its sync point at store position 0).</summary>
-    public sealed record Hello(Guid JournalId, byte[] Nonce, byte[] SyncPoint);
+    /// <summary>Source to target: which journal, a fresh nonce, and the journal's first record (its sync point at store position 0); what the session is for.</summary>
+    public sealed record Hello(Guid JournalId, byte[] Nonce, byte[] SyncPoint, SessionKind Kind = SessionKind.Replicate);
 
     /// <summary>Target to source: its nonce; the source answers with its proof.</summary>
     public sealed record Challenge(byte[] Nonce);
 
     /// <summary>Target to source, last: refused with a reason, or accepted with the target's proof and where to resume.</summary>
-    public sealed record Verdict(bool Accepted, string Message, byte[] Proof, long Resume, long Durable);
+    /// <param name="NoCopy">Refused a fetch session because the target holds no copy of the journal, or one of another history (status 2).</param>
+    public sealed record Verdict(bool Accepted, string Message, byte[] Proof, long Resume, long Durable, bool NoCopy = false);
 
     public static async ValueTask WriteHelloAsync(Stream stream, Hello hello, CancellationToken cancellation)
     {
         var message = new byte[HelloFixedSize + hello.SyncPoint.Length];
         WriteMagic(message);
+        BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(10), (ushort)hello.Kind);
         hello.JournalId.TryWriteBytes(message.AsSpan(12, 16));
         hello.Nonce.CopyTo(message.AsSpan(28, NonceSize));
         BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(60), (uint)hello.SyncPoint.Length);
@@ -52,9 +54,12 @@ internal static class Handshake
         var length = BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(60));
         if (length > WireFormat.MaxSyncPointSize)
             throw new ReplicationRefusedException($"the hello announces a sync point of {length} bytes, above the limit of {WireFormat.MaxSyncPointSize}");
+        var kind = (SessionKind)BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(10));
+        if (kind is not (SessionKind.Replicate or SessionKind.Fetch))
+            throw new ReplicationRefusedException($"the hello asks for a session of kind {(ushort)kind}, which this target does not know (0 replicate, 1 fetch)");
         var syncPoint = new byte[length];
         await stream.ReadExactAsync(syncPoint, "hello's sync point", cancellation).ConfigureAwait(false);
-        return new Hello(new Guid(head.AsSpan(12, 16)), head.AsSpan(28, NonceSize).ToArray(), syncPoint);
+        return new Hello(new Guid(head.AsSpan(12, 16)), head.AsSpan(28, NonceSize).ToArray(), syncPoint, kind);
     }
 
     public static async ValueTask WriteChallengeAsync(Stream stream, Challenge challenge, CancellationToken cancellation)
@@ -93,7 +98,7 @@ internal static class Handshake
         if (text.Length > WireFormat.MaxMessageSize)
             text = text.AsSpan(0, WireFormat.MaxMessageSize).ToArray();
         var message = new byte[VerdictFixedSize + text.Length + (verdict.Accepted ? AcceptedTailSize : 0)];
-        BinaryPrimitives.WriteUInt16LittleEndian(message, verdict.Accepted ? (ushort)0 : (ushort)1);
+        BinaryPrimitives.WriteUInt16LittleEndian(message, verdict.Accepted ? (ushort)0 : verdict.NoCopy ? (ushort)2 : (ushort)1);
         BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(2), (ushort)text.Length);
         text.CopyTo(message.AsSpan(VerdictFixedSize));
         if (verdict.Accepted)
@@ -113,13 +118,13 @@ internal static class Handshake
         await stream.ReadExactAsync(head, "verdict", cancellation).ConfigureAwait(false);
         var status = BinaryPrimitives.ReadUInt16LittleEndian(head);
         var length = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(2));
-        if (status > 1 || length > WireFormat.MaxMessageSize)
+        if (status > 2 || length > WireFormat.MaxMessageSize)
             throw new ReplicationRefusedException($"the target's verdict is malformed (status {status}, message of {length} bytes)");
         var text = new byte[length];
         await stream.ReadExactAsync(text, "verdict's message", cancellation).ConfigureAwait(false);
         var message = Encoding.UTF8.GetString(text);
         if (status != 0)
-            return new Verdict(false, message, [], 0, 0);
+            return new Verdict(false, message, [], 0, 0, NoCopy: status == 2);
         var tail = new byte[AcceptedTailSize];
         await stream.ReadExactAsync(tail, "verdict", cancellation).ConfigureAwait(false);
         return new Verdict(true, message, tail.AsSpan(0, ProofSize).ToArray(),

@@ -1,13 +1,20 @@
 namespace Vellum.Replication;
 
-/// <summary>Constants of the replication protocol, version 2 (docs/replication.md).</summary>
+/// <summary>Constants of the replication protocol, version 3 (docs/replication.md).</summary>
 public static class WireFormat
 {
     /// <summary>First bytes of both sides' first message: ASCII "VLLMREP1".</summary>
     public static ReadOnlySpan<byte> Magic => "VLLMREP1"u8;
 
-    /// <summary>2: under TLS, records and acknowledgements travel in sealed frames after the verdict (1 kept them in TLS).</summary>
-    public const ushort Version = 2;
+    /// <summary>
+    /// 3: the hello says what the session is for, and a fetch session reads ranges of the
+    /// target's copy (for a repair). 2: under TLS, records and acknowledgements travel in
+    /// sealed frames after the verdict (1 kept them in TLS).
+    /// </summary>
+    public const ushort Version = 3;
+
+    /// <summary>The most bytes one fetch request may ask for.</summary>
+    public const int MaxFetchSize = 1 << 20;
 
     /// <summary>The largest sync point a hello may carry: a record with a 64 KiB payload is far above any header.</summary>
     public const int MaxSyncPointSize = 64 * 1024;
