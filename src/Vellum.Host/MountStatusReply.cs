@@ -22,7 +22,21 @@ public sealed record MountStatusReply(
     string? Failure,
     string? Full,
     IReadOnlyList<ReplicaStatusReply> Replicas,
-    BaselineStatusReply Baseline);
+    BaselineStatusReply Baseline)
+{
+    /// <summary>The background scrub of the journal's sealed segments, and the damage it knows of.</summary>
+    public ScrubStatusReply Scrub { get; init; } = new("off", 0, null, 0, 0, []);
+}
+
+/// <summary>
+/// The scrub: <c>State</c> is "running" (a pass is reading), "idle" (between passes) or "off";
+/// the counts are the current (or last) pass's; <c>Damage</c> lists every damaged stretch found
+/// and not repaired since.
+/// </summary>
+public sealed record ScrubStatusReply(string State, double IntervalSeconds, string? LastPassEnded, int SegmentsVerified, long BytesVerified, IReadOnlyList<DamageStatusReply> Damage);
+
+/// <summary>One damaged stretch of a segment file: where, which transactions have records in it, and the whole report.</summary>
+public sealed record DamageStatusReply(string File, long Offset, long Length, long Position, IReadOnlyList<ulong> Transactions, string Description);
 
 /// <summary>
 /// The recording of what the backing directory held before the journal (or was changed to while

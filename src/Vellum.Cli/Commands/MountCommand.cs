@@ -51,6 +51,7 @@ internal static class MountCommand
             Arity = ArgumentArity.ExactlyOne,
             CustomParser = ParseRate,
         };
+        var scrubInterval = ScrubIntervalOption.Create("the journal's");
         var noPassthrough = new Option<bool>("--no-passthrough") { Description = "read every file through the daemon instead of kernel passthrough" };
         var replication = new ReplicationOptions.CommandLine();
 
@@ -65,15 +66,29 @@ internal static class MountCommand
         };
         command.Arguments.Add(backing);
         command.Arguments.Add(mountPoint);
-        foreach (var option in new Option[] { journal, noJournal, reversible, sync, deferBackingSync, baselineRate, noPassthrough }.Concat(replication.Options))
+        foreach (var option in new Option[] { journal, noJournal, reversible, sync, deferBackingSync, baselineRate, scrubInterval, noPassthrough }.Concat(replication.Options))
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             MountOptions.Create(
                 parseResult.GetRequiredValue(backing), parseResult.GetRequiredValue(mountPoint), parseResult.GetValue(journal),
                 parseResult.GetValue(noJournal), parseResult.GetValue(reversible), parseResult.GetValue(sync) ?? SyncMode.Local, !parseResult.GetValue(noPassthrough),
-                replication.Read(parseResult), parseResult.GetValue(deferBackingSync) ?? MountJournalOptions.DefaultBackingSyncDelay) with { BaselineRate = parseResult.GetValue(baselineRate) ?? 0 },
+                replication.Read(parseResult), parseResult.GetValue(deferBackingSync) ?? MountJournalOptions.DefaultBackingSyncDelay) with { BaselineRate = parseResult.GetValue(baselineRate) ?? 0, ScrubInterval = parseResult.GetValue(scrubInterval) ?? ScrubIntervalOption.Default },
             logs));
         return command;
+    }
+
+    /// <summary>
+    /// What opening the journal found, for the mount's first line: what recovery did, and the
+    /// damage a scrub recorded before and found again (opening itself verifies the checkpoints
+    /// and the newest segment; the scrub reads the rest).
+    /// </summary>
+    private static string JournalState(MountJournal journal, StoreScrubber? scrubber, string directory)
+    {
+        var damage = scrubber?.Status.Damage ?? [];
+        if (damage.Count == 0)
+            return journal.Recovery.ToString();
+        var recovery = journal.Recovery.IsClean ? "" : $"; {journal.Recovery}";
+        return $"DAMAGED: {string.Join("; ", damage)}; new changes are journaled after it, but mirrors and replication stop before it until it is repaired: {Invocation.Command()} repair {directory} --from COPY{recovery}";
     }
 
     /// <exception cref="CommandFailure">The paths are wrong, the mount was refused, or the journal is damaged.</exception>
@@ -101,11 +116,12 @@ internal static class MountCommand
                 Journal = journalOptions,
                 Passthrough = options.Passthrough,
                 Replication = replication,
+                ScrubInterval = options.ScrubInterval,
                 LoggerFactory = logs,
             });
             using var signals = new MountSignals(host);
             if (host.Journal is { } journal)
-                CliLog.JournalOpened(logger, options.Journal!, journal.Header.JournalId, options.Sync.ToString().ToLowerInvariant(), journal.Recovery.ToString());
+                CliLog.JournalOpened(logger, options.Journal!, journal.Header.JournalId, options.Sync.ToString().ToLowerInvariant(), JournalState(journal, host.Scrubber, options.Journal!));
             CliLog.Mounted(logger, options.Backing, options.MountPoint, host.Session.ProtocolVersion.ToString(), host.Session.PassthroughEnabled ? "on" : "off", host.Journal is null ? "no journal" : "journaled");
             host.Run();
             return host.JournalUnfinished ? ExitCodes.Environment : ExitCodes.Done;
@@ -126,7 +142,7 @@ internal static class MountCommand
         }
         catch (Exception damaged) when (damaged is StoreDamagedException or InvalidDataException)
         {
-            throw CommandFailure.DataProblem($"{damaged.Message}; the journal {options.Journal} needs repair, or give another with --journal DIR");
+            throw CommandFailure.DataProblem($"{damaged.Message}; the journal {options.Journal} needs repair from a copy of it ({Invocation.Command()} repair {options.Journal} --from COPY), or give another with --journal DIR");
         }
         catch (JournalMismatchException mismatch)
         {

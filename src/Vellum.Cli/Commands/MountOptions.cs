@@ -11,6 +11,9 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
     /// <summary>--defer-backing-sync SECONDS: the checkpoint interval of fsyncs the journal answers alone; zero turns that off.</summary>
     public TimeSpan BackingSyncDelay { get; init; } = MountJournalOptions.DefaultBackingSyncDelay;
 
+    /// <summary>--scrub-interval DURATION: how often the journal's sealed segments are verified; zero: never.</summary>
+    public TimeSpan ScrubInterval { get; init; } = ScrubIntervalOption.Default;
+
     /// <summary>--baseline-rate BYTES: how fast the baseline reads at most, per second; 0 for no limit.</summary>
     public long BaselineRate { get; init; }
 
