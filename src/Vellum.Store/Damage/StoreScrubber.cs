@@ -40,8 +40,12 @@ public sealed class StoreScrubber : IDisposable
         Interval = interval;
         _found = found ?? (_ => { });
         _repaired = repaired ?? (_ => { });
-        foreach (var (start, path) in DamageRecord.Load(store.Directory))
+        var recorded = DamageRecord.Load(store.Directory);
+        foreach (var (start, path) in recorded)
             Verify(start, path, pace: null);
+        // Damage repaired while no scrub ran is verified whole above without a change to note: the record goes with it.
+        if (recorded.Count > 0)
+            SaveRecord();
     }
 
     public TimeSpan Interval { get; }
