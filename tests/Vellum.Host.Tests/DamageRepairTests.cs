@@ -1,0 +1,114 @@
+using System.Net;
+using System.Security.Cryptography;
+using Vellum.Replication;
+using Vellum.Replication.Security;
+using Vellum.Store;
+using Vellum.Testing;
+
+namespace Vellum.Host.Tests;
+
+/// <summary>
+/// The case: one flipped bit in the middle of a sealed segment of a mount's journal.
+/// The mount's scrub reports it (and the next mount's first line would), and a repair from the
+/// `vellum serve` copy the mount replicated to, over the fetch session, heals it: the journal
+/// replays whole again and equals its replica byte for byte.
+/// </summary>
+public sealed class DamageRepairTests
+{
+    [Fact]
+    public async Task A_flipped_bit_in_a_sealed_segment_is_reported_by_the_mount_and_healed_from_a_serve_copy_after_which_the_replay_completes()
+    {
+        using var workspace = new Workspace();
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
+        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+        var store = Path.Combine(workspace.Root, "store");
+        var serveLog = new CapturedLog();
+        using var node = ServeNode.Start(new ServeNodeOptions
+        {
+            StoreDirectory = store,
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            SecretsFile = secrets,
+            LoggerFactory = serveLog,
+        });
+        var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
+        using (var host = MountHost.Start(workspace.JournaledMount() with { Replication = new MountReplicationOptions([target], secretFile) }))
+        {
+            // About 1,000 transactions over 140 MB: two sealed segments of 64 MiB and a newest one.
+            workspace.RunInMount("for i in $(seq 1 1000); do head -c 140000 /dev/urandom > f$i; done");
+            host.Stop();
+        }
+        var written = new FileInfo(StoreFiles.List(workspace.Journal)[^1].Path).Length + StoreFiles.List(workspace.Journal)[^1].Start;
+        var replica = node.Journals.Single().Store;
+        Assert.True(SpinWait.SpinUntil(() => replica.DurablePosition >= written, Workspace.Patience), $"the target holds {replica.DurablePosition} of {written}\n{serveLog.Text}");
+        var segments = StoreFiles.List(workspace.Journal);
+        Assert.True(segments.Count >= 3, $"the workload filled {segments.Count} segment(s)");
+        var damaged = segments[1].Path;
+        FlipBitInTheMiddle(damaged);
+
+        using (var host = MountHost.Start(workspace.JournaledMount() with { ScrubInterval = TimeSpan.FromDays(1) }))
+        {
+            Assert.True(host.Journal!.Recovery.IsClean, "opening reads only the checkpoints and the newest segment");
+            Assert.True(SpinWait.SpinUntil(() => host.Scrubber!.Status.Damage.Count > 0, Workspace.Patience), $"the scrub found nothing\n{workspace.Log.Text}");
+            Assert.Equal(damaged, Assert.Single(host.Scrubber!.Status.Damage).File);
+            workspace.Log.WaitFor($"the journal {workspace.Journal} is DAMAGED: {Path.GetFileName(damaged)}", Workspace.Patience);
+            host.Stop();
+        }
+        Assert.Single(DamageRecord.Load(workspace.Journal));
+
+        StoreRepairReport report;
+        await using (var copy = new RemoteStoreCopy(target, System.Text.Encoding.UTF8.GetBytes(secret)))
+            report = await StoreRepair.RunAsync(workspace.Journal, [copy]);
+
+        var outcome = Assert.Single(report.Damaged);
+        Assert.Equal(damaged, outcome.Found.File);
+        Assert.Equal(target.ToString(), outcome.RepairedFrom);
+        serveLog.WaitFor($"serving ranges of this copy (a fetch session, for a repair)", TimeSpan.Zero);
+        foreach (var (start, path) in StoreFiles.List(workspace.Journal))
+            Assert.Equal(File.ReadAllBytes(Path.Combine(replica.Directory, Path.GetFileName(path))), File.ReadAllBytes(path));
+        workspace.AssertJournalReplaysToBacking();
+    }
+
+    [Fact]
+    public async Task A_serve_target_refuses_to_be_a_copy_of_a_journal_it_does_not_hold()
+    {
+        using var workspace = new Workspace();
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
+        using var node = ServeNode.Start(new ServeNodeOptions
+        {
+            StoreDirectory = Path.Combine(workspace.Root, "store"),
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            SecretsFile = secrets,
+        });
+        using (var host = MountHost.Start(workspace.JournaledMount()))
+        {
+            workspace.RunInMount("echo a > a");
+            host.Stop();
+        }
+        var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
+
+        await using var copy = new RemoteStoreCopy(target, System.Text.Encoding.UTF8.GetBytes(secret));
+        var refused = await Assert.ThrowsAsync<StoreRepairException>(() => StoreRepair.RunAsync(workspace.Journal, [copy]));
+
+        Assert.True(refused.OtherJournal);
+        Assert.Contains("this target holds no copy of it", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(node.Journals);
+    }
+
+    private static void FlipBitInTheMiddle(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = file.Length / 2;
+        var value = file.ReadByte();
+        file.Position = file.Length / 2;
+        file.WriteByte((byte)(value ^ 0x10));
+    }
+
+    private static string Private(string path, string contents)
+    {
+        File.WriteAllText(path, contents);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+}
