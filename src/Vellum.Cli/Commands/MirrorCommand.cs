@@ -80,7 +80,8 @@ internal static class MirrorCommand
             catch (StoreDamagedException damage)
             {
                 PrintSummary(mirror);
-                throw CommandFailure.DataProblem(damage.File.Length == 0 ? $"{options.Store}: {damage.Message}" : $"store damaged: {damage.File} at byte {damage.Offset}: {damage.Message}");
+                var repair = $"repair it from a copy of the journal ({Invocation.Command()} repair {options.Store} --from COPY), then mirror again: it goes on from here";
+                throw CommandFailure.DataProblem(damage.File.Length == 0 ? $"{options.Store}: {damage.Message}; {repair}" : $"store damaged: {damage.Message} ({damage.File}); {repair}");
             }
             catch (MirrorException refused)
             {
