@@ -37,4 +37,10 @@ internal static partial class HostLog
 
     [LoggerMessage(1741, LogLevel.Information, "{Segment} verifies whole again (repaired)")]
     public static partial void DamageRepaired(ILogger logger, string segment);
+
+    [LoggerMessage(1742, LogLevel.Warning, "{Segment} healed from the copy at {Target}: it verifies whole again")]
+    public static partial void DamageHealed(ILogger logger, string segment, string target);
+
+    [LoggerMessage(1743, LogLevel.Warning, "{Segment} could not be healed from {Target}: {Reason}; tried again at the scrub's next check")]
+    public static partial void DamageNotHealed(ILogger logger, string segment, string target, string reason);
 }

@@ -126,7 +126,8 @@ public sealed class MountHost : IDisposable
             var logger = loggers.CreateLogger<MountHost>();
             // Started after the mount: a journal found damaged still takes new changes (reported loudly), and the mount must come up.
             scrubber = journal is null ? null : StoreScrubbing.Start(journal.Store, options.ScrubInterval, logger,
-                options.Replication is { Targets.Count: > 0 } replicated ? replicated.Targets[0].ToString() : "COPY");
+                options.Replication is { Targets.Count: > 0 } replicated ? replicated.Targets[0].ToString() : "COPY",
+                replication is null ? null : new DamageHealing(journal.Options.Directory, replication, logger));
             var status = journal is null ? null : StatusServer.Start(mount.MountPoint, journal, replication, scrubber);
             return new MountHost(journal, replication, backing, mount, status, scrubber, logger);
         }

@@ -10,13 +10,15 @@ internal static class StoreScrubbing
     public static readonly TimeSpan Off = TimeSpan.Zero;
 
     /// <summary>A scrubber for <paramref name="store"/> (started), or null when <paramref name="interval"/> is <see cref="Off"/>.</summary>
-    public static StoreScrubber? Start(SegmentStore store, TimeSpan interval, ILogger logger, string copyHint)
+    /// <param name="healing">Repairs a damaged segment from copies the store's owner knows (a mount's targets); null for none.</param>
+    public static StoreScrubber? Start(SegmentStore store, TimeSpan interval, ILogger logger, string copyHint, DamageHealing? healing = null)
     {
         if (interval <= Off)
             return null;
         var scrubber = new StoreScrubber(store, interval,
             damage => HostLog.DamageFound(logger, store.Directory, damage.ToString(), $"vellum repair {store.Directory} --from {copyHint}"),
-            repaired => HostLog.DamageRepaired(logger, repaired));
+            repaired => HostLog.DamageRepaired(logger, repaired),
+            healing is null ? null : healing.Heal);
         scrubber.Start();
         return scrubber;
     }

@@ -76,6 +76,48 @@ public sealed class DamageRepairTests
     }
 
     [Fact]
+    public void A_replicating_mount_heals_a_flipped_bit_its_scrub_finds_from_its_target_by_itself()
+    {
+        using var workspace = new Workspace();
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
+        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+        var serveLog = new CapturedLog();
+        using var node = ServeNode.Start(new ServeNodeOptions
+        {
+            StoreDirectory = Path.Combine(workspace.Root, "store"),
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            SecretsFile = secrets,
+            LoggerFactory = serveLog,
+        });
+        var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
+        var replicating = workspace.JournaledMount() with { Replication = new MountReplicationOptions([target], secretFile) };
+        using (var host = MountHost.Start(replicating))
+        {
+            workspace.RunInMount("for i in $(seq 1 1000); do head -c 140000 /dev/urandom > f$i; done");
+            host.Stop();
+        }
+        var segments = StoreFiles.List(workspace.Journal);
+        Assert.True(segments.Count >= 3, $"the workload filled {segments.Count} segment(s)");
+        var written = segments[^1].Start + new FileInfo(segments[^1].Path).Length;
+        var replica = node.Journals.Single().Store;
+        Assert.True(SpinWait.SpinUntil(() => replica.DurablePosition >= written, Workspace.Patience), $"the target holds {replica.DurablePosition} of {written}\n{serveLog.Text}");
+        var damaged = segments[0].Path;
+        FlipBitInTheMiddle(damaged);
+
+        using (var host = MountHost.Start(replicating))
+        {
+            workspace.Log.WaitFor($"{damaged} healed from the copy at {target}: it verifies whole again", Workspace.Patience);
+            Assert.True(SpinWait.SpinUntil(() => host.Scrubber!.Status.Damage.Count == 0, Workspace.Patience), "the scrub still reports the damage");
+            workspace.RunInMount("echo after > after-healing");
+            host.Stop();
+        }
+        Assert.Empty(DamageRecord.Load(workspace.Journal));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(replica.Directory, Path.GetFileName(damaged))), File.ReadAllBytes(damaged));
+        workspace.AssertJournalReplaysToBacking();
+    }
+
+    [Fact]
     public async Task A_serve_target_refuses_to_be_a_copy_of_a_journal_it_does_not_hold()
     {
         using var workspace = new Workspace();

@@ -49,6 +49,30 @@ public static class StoreRepair
         return new StoreRepairReport(verified.Count, bytes, outcomes);
     }
 
+    /// <summary>
+    /// Repairs one damaged segment of the store in <paramref name="directory"/> from one copy,
+    /// checked first to be of the same journal: what a running store does with the copies it
+    /// knows (its replication targets) when its scrub finds damage.
+    /// </summary>
+    /// <exception cref="StoreRepairException">The copy is of another journal, cannot be reached, or the store's first record cannot be read.</exception>
+    public static async Task<SegmentRepairOutcome> RepairFromAsync(string directory, SegmentVerification segment, bool isSealed, IStoreCopy copy, CancellationToken cancellation = default)
+    {
+        var files = StoreFiles.List(directory);
+        if (files.Count == 0)
+            throw new StoreRepairException($"no store at {directory}");
+        byte[] firstRecord;
+        try
+        {
+            firstRecord = StoreRecovery.ReadFirstRecord(files[0].Path, out _);
+        }
+        catch (StoreDamagedException unreadable)
+        {
+            throw new StoreRepairException($"the store's first record is damaged: {unreadable.Message}", unreadable);
+        }
+        await copy.CheckSameJournalAsync(firstRecord, cancellation).ConfigureAwait(false);
+        return await RepairSegmentAsync(segment, isSealed, [copy], cancellation).ConfigureAwait(false);
+    }
+
     private static async Task<SegmentRepairOutcome> RepairSegmentAsync(SegmentVerification segment, bool isSealed, IReadOnlyList<IStoreCopy> copies, CancellationToken cancellation)
     {
         var refusals = new List<string>();

@@ -26,6 +26,7 @@ public sealed class StoreScrubber : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action<SegmentDamage> _found;
     private readonly Action<string> _repaired;
+    private readonly Func<SegmentVerification, bool> _heal;
     private Task _running = Task.CompletedTask;
     private DateTimeOffset? _lastPassEnded;
     private int _segmentsVerified;
@@ -34,15 +35,21 @@ public sealed class StoreScrubber : IDisposable
 
     /// <param name="found">Called for each damaged stretch the first time it is found (to log it).</param>
     /// <param name="repaired">Called with a segment file once found damaged and now verified whole.</param>
-    public StoreScrubber(SegmentStore store, TimeSpan interval, Action<SegmentDamage>? found = null, Action<string>? repaired = null)
+    /// <param name="heal">
+    /// Called on the scrub's thread with each segment found damaged, at every check: tries to
+    /// repair it (from a copy the store's owner knows) and says whether it did; the segment is
+    /// verified again at once when it did.
+    /// </param>
+    public StoreScrubber(SegmentStore store, TimeSpan interval, Action<SegmentDamage>? found = null, Action<string>? repaired = null, Func<SegmentVerification, bool>? heal = null)
     {
         _store = store;
         Interval = interval;
         _found = found ?? (_ => { });
         _repaired = repaired ?? (_ => { });
+        _heal = heal ?? (_ => false);
         var recorded = DamageRecord.Load(store.Directory);
         foreach (var (start, path) in recorded)
-            Verify(start, path, pace: null);
+            Note(start, path, pace: null);
         // Damage repaired while no scrub ran is verified whole above without a change to note: the record goes with it.
         if (recorded.Count > 0)
             SaveRecord();
@@ -133,6 +140,14 @@ public sealed class StoreScrubber : IDisposable
 
     private void Verify(long start, string path, ScrubPace? pace)
     {
+        var verified = Note(start, path, pace);
+        if (verified is { IsClean: false } && _heal(verified))
+            Note(start, path, pace: null);
+    }
+
+    /// <summary>Verifies a segment and notes what changed since its last verification; null when the segment is gone.</summary>
+    private SegmentVerification? Note(long start, string path, ScrubPace? pace)
+    {
         SegmentVerification verified;
         try
         {
@@ -142,7 +157,7 @@ public sealed class StoreScrubber : IDisposable
         {
             // Deleted by retention while the scrub was on its way to it.
             Forget(path);
-            return;
+            return null;
         }
         bool changed;
         SegmentVerification? before;
@@ -158,12 +173,13 @@ public sealed class StoreScrubber : IDisposable
                 _damaged[path] = verified;
         }
         if (!changed)
-            return;
+            return verified;
         foreach (var damage in verified.Damage.Where(d => before is null || !before.Damage.Any(b => b.Offset == d.Offset && b.Length == d.Length)))
             _found(damage);
         if (verified.IsClean && before is not null)
             _repaired(path);
         SaveRecord();
+        return verified;
     }
 
     private void Forget(string path)
