@@ -58,6 +58,7 @@ public sealed class RepairTests : IDisposable
         var transaction = Assert.Single(damage.Transactions);
         Assert.Equal(damage.LastBegunBefore + 1, transaction);
         Assert.Equal(transaction + 1, damage.FirstAfter);
+        Assert.Equal($"/file-{transaction} (unverified: read from the damaged record)", Assert.Single(damage.Paths));
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public sealed record SegmentDamage(
     ulong LastBegunBefore,
     ulong? FirstAfter)
 {
+    /// <summary>The paths the operations of <see cref="Transactions"/> name, as far as their first records (before the damage, in this segment) can be read.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
     /// <summary>Store position of the damage's first byte.</summary>
     public long Position => SegmentStart + Offset;
 
@@ -23,7 +26,8 @@ public sealed record SegmentDamage(
 
     public override string ToString()
     {
-        var ids = Transactions.Count == 0 ? "" : $"; transaction(s) {string.Join(", ", Transactions)} have records in it";
+        var paths = Paths.Count == 0 ? "" : $" (path(s) {string.Join(", ", Paths.Take(8))}{(Paths.Count > 8 ? ", ..." : "")})";
+        var ids = Transactions.Count == 0 ? "" : $"; transaction(s) {string.Join(", ", Transactions)}{paths} have records in it";
         var after = FirstAfter is { } next ? $", the first record after it is transaction {next}'s" : ", no valid record after it";
         return $"{System.IO.Path.GetFileName(File)} bytes {Offset} to {End} (store positions {Position} to {Position + Length}): {Problem}{ids} (the last transaction begun before it is {LastBegunBefore}{after})";
     }

@@ -1,4 +1,5 @@
 using Vellum.Journal.Format;
+using Vellum.Journal.Scanning;
 
 namespace Vellum.Store;
 
@@ -33,14 +34,14 @@ internal sealed class SegmentWalk
     {
         var end = _bytes.Length;
         var damage = new List<SegmentDamage>();
-        var open = new Dictionary<ushort, ulong>();
+        var open = new Dictionary<ushort, (ulong Id, long BeginAt)>();
         ulong lastBegun = 0;
         var at = 0L;
         while (at < end)
         {
             if (TryRecord(at, out var header, out var length, out var problem))
             {
-                Track(header, open, ref lastBegun);
+                Track(header, at, open, ref lastBegun);
                 at += length;
                 continue;
             }
@@ -50,13 +51,16 @@ internal sealed class SegmentWalk
             if (next is null && !isSealed)
                 break;
             var stop = next ?? end;
-            var ids = new SortedSet<ulong>(open.Values);
+            var ids = new SortedSet<ulong>(open.Values.Select(o => o.Id));
             if (RecordCheck.Header(header) is null && StreamId.IsTransaction(header.Id) && header.TransactionId > 0)
                 ids.Add(header.TransactionId);
+            var paths = open.Values.OrderBy(o => o.Id).SelectMany(o => PathsOf(o.BeginAt)).ToList();
+            if (RecordCheck.Header(header) is null && header.IsBegin && StreamId.IsTransaction(header.Id) && length > 0)
+                paths.AddRange(UnverifiedPathsOf(at, header, length).Select(path => $"{path} (unverified: read from the damaged record)"));
             ulong? after = null;
             if (next is { } n && TryRecord(n, out var nextHeader, out _, out _))
                 after = nextHeader.TransactionId;
-            damage.Add(new SegmentDamage(file, segmentStart, at, stop - at, problem, [.. ids], lastBegun, after));
+            damage.Add(new SegmentDamage(file, segmentStart, at, stop - at, problem, [.. ids], lastBegun, after) { Paths = paths });
             // What was open before the damage may have ended inside it: only what begins after it is known again.
             open.Clear();
             at = stop;
@@ -64,17 +68,33 @@ internal sealed class SegmentWalk
         return new SegmentVerification(file, segmentStart, Math.Min(at, end), damage);
     }
 
-    private static void Track(RecordHeader header, Dictionary<ushort, ulong> open, ref ulong lastBegun)
+    private static void Track(RecordHeader header, long at, Dictionary<ushort, (ulong Id, long BeginAt)> open, ref ulong lastBegun)
     {
         if (!StreamId.IsTransaction(header.Id))
             return;
         if (header.IsBegin)
         {
             lastBegun = header.TransactionId;
-            open[header.Id] = header.TransactionId;
+            open[header.Id] = (header.TransactionId, at);
         }
         if (header.IsEnd)
             open.Remove(header.Id);
+    }
+
+    /// <summary>The paths the operation in the (verified) BEGIN record at <paramref name="at"/> names.</summary>
+    private IReadOnlyList<string> PathsOf(long at)
+    {
+        if (!TryRecord(at, out var header, out var length, out _))
+            return [];
+        var record = Get(at, length);
+        return OperationPaths.Read(record.Slice(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize));
+    }
+
+    /// <summary>The paths a damaged BEGIN record seems to name, when the file holds the whole record its header declares.</summary>
+    private IReadOnlyList<string> UnverifiedPathsOf(long at, RecordHeader header, int length)
+    {
+        var record = Get(at, length);
+        return record.Length < length ? [] : OperationPaths.Read(record.Slice(JournalFormat.HeaderSize, (int)header.RecordSize - JournalFormat.MinRecordSize));
     }
 
     private bool TryRecord(long at, out RecordHeader header, out int length, out string problem)
