@@ -86,9 +86,25 @@ internal static class MountCommand
     {
         var damage = scrubber?.Status.Damage ?? [];
         if (damage.Count == 0)
-            return journal.Recovery.ToString();
+            return journal.Recovery + SealedSegmentsUnread(journal, scrubber);
         var recovery = journal.Recovery.IsClean ? "" : $"; {journal.Recovery}";
         return $"DAMAGED: {string.Join("; ", damage)}; new changes are journaled after it, but mirrors and replication stop before it until it is repaired: {Invocation.Command()} repair {directory} --from COPY{recovery}";
+    }
+
+    /// <summary>
+    /// What opening did not read, said so that "clean" claims no more than was checked: the
+    /// sealed segments, which the scrub verifies next (or nobody, with the scrub off).
+    /// </summary>
+    private static string SealedSegmentsUnread(MountJournal journal, StoreScrubber? scrubber)
+    {
+        var sealedSegments = journal.Store.SealedSegments;
+        if (sealedSegments.Count == 0)
+            return "";
+        var mebibytes = sealedSegments.Sum(segment => new FileInfo(segment.Path).Length) / 1048576.0;
+        var size = string.Create(CultureInfo.InvariantCulture, $"{sealedSegments.Count} sealed segment(s), {mebibytes:N1} MiB");
+        return scrubber is null
+            ? $" (checked at open: the checkpoints and the newest segment; its {size}, are not verified with --scrub-interval 0: 'vellum repair {journal.Options.Directory}' verifies them)"
+            : $" (checked at open: the checkpoints and the newest segment; the scrub verifies its {size}, now)";
     }
 
     /// <exception cref="CommandFailure">The paths are wrong, the mount was refused, or the journal is damaged.</exception>
