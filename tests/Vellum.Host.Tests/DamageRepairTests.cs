@@ -19,31 +19,9 @@ public sealed class DamageRepairTests
     public async Task A_flipped_bit_in_a_sealed_segment_is_reported_by_the_mount_and_healed_from_a_serve_copy_after_which_the_replay_completes()
     {
         using var workspace = new Workspace();
-        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
-        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
-        var store = Path.Combine(workspace.Root, "store");
-        var serveLog = new CapturedLog();
-        using var node = ServeNode.Start(new ServeNodeOptions
-        {
-            StoreDirectory = store,
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            SecretsFile = secrets,
-            LoggerFactory = serveLog,
-        });
-        var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
-        using (var host = MountHost.Start(workspace.JournaledMount() with { Replication = new MountReplicationOptions([target], secretFile) }))
-        {
-            // About 1,000 transactions over 140 MB: two sealed segments of 64 MiB and a newest one.
-            workspace.RunInMount("for i in $(seq 1 1000); do head -c 140000 /dev/urandom > f$i; done");
-            host.Stop();
-        }
-        var written = new FileInfo(StoreFiles.List(workspace.Journal)[^1].Path).Length + StoreFiles.List(workspace.Journal)[^1].Start;
-        var replica = node.Journals.Single().Store;
-        Assert.True(SpinWait.SpinUntil(() => replica.DurablePosition >= written, Workspace.Patience), $"the target holds {replica.DurablePosition} of {written}\n{serveLog.Text}");
-        var segments = StoreFiles.List(workspace.Journal);
-        Assert.True(segments.Count >= 3, $"the workload filled {segments.Count} segment(s)");
-        var damaged = segments[1].Path;
+        using var served = new ReplicatedJournal(workspace);
+        var (target, replica) = (served.Target, served.Replica);
+        var damaged = StoreFiles.List(workspace.Journal)[1].Path;
         FlipBitInTheMiddle(damaged);
 
         using (var host = MountHost.Start(workspace.JournaledMount() with { ScrubInterval = TimeSpan.FromDays(1) }))
@@ -57,13 +35,13 @@ public sealed class DamageRepairTests
         Assert.Single(DamageRecord.Load(workspace.Journal));
 
         StoreRepairReport report;
-        await using (var copy = new RemoteStoreCopy(target, System.Text.Encoding.UTF8.GetBytes(secret)))
+        await using (var copy = new RemoteStoreCopy(target, served.Secret))
             report = await StoreRepair.RunAsync(workspace.Journal, [copy]);
 
         var outcome = Assert.Single(report.Damaged);
         Assert.Equal(damaged, outcome.Found.File);
         Assert.Equal(target.ToString(), outcome.RepairedFrom);
-        serveLog.WaitFor($"serving ranges of this copy (a fetch session, for a repair)", TimeSpan.Zero);
+        served.Log.WaitFor($"serving ranges of this copy (a fetch session, for a repair)", TimeSpan.Zero);
         foreach (var (_, path) in StoreFiles.List(workspace.Journal))
         {
             // The target's store is open: its newest segment may end with zeros written ahead (its runway), never data.
@@ -79,30 +57,9 @@ public sealed class DamageRepairTests
     public void A_replicating_mount_heals_a_flipped_bit_its_scrub_finds_from_its_target_by_itself()
     {
         using var workspace = new Workspace();
-        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
-        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
-        var serveLog = new CapturedLog();
-        using var node = ServeNode.Start(new ServeNodeOptions
-        {
-            StoreDirectory = Path.Combine(workspace.Root, "store"),
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            SecretsFile = secrets,
-            LoggerFactory = serveLog,
-        });
-        var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
-        var replicating = workspace.JournaledMount() with { Replication = new MountReplicationOptions([target], secretFile) };
-        using (var host = MountHost.Start(replicating))
-        {
-            workspace.RunInMount("for i in $(seq 1 1000); do head -c 140000 /dev/urandom > f$i; done");
-            host.Stop();
-        }
-        var segments = StoreFiles.List(workspace.Journal);
-        Assert.True(segments.Count >= 3, $"the workload filled {segments.Count} segment(s)");
-        var written = segments[^1].Start + new FileInfo(segments[^1].Path).Length;
-        var replica = node.Journals.Single().Store;
-        Assert.True(SpinWait.SpinUntil(() => replica.DurablePosition >= written, Workspace.Patience), $"the target holds {replica.DurablePosition} of {written}\n{serveLog.Text}");
-        var damaged = segments[0].Path;
+        using var served = new ReplicatedJournal(workspace);
+        var (target, replica, replicating) = (served.Target, served.Replica, served.Replicating);
+        var damaged = StoreFiles.List(workspace.Journal)[0].Path;
         FlipBitInTheMiddle(damaged);
 
         using (var host = MountHost.Start(replicating))
@@ -142,6 +99,56 @@ public sealed class DamageRepairTests
         Assert.True(refused.OtherJournal);
         Assert.Contains("this target holds no copy of it", refused.Message, StringComparison.Ordinal);
         Assert.Empty(node.Journals);
+    }
+
+    /// <summary>
+    /// A serve node over TLS and a journal replicated to it by a mount that wrote about 1,000
+    /// transactions over 140 MB (two sealed segments of 64 MiB and a newest one), stopped once
+    /// the target holds all of it durably.
+    /// </summary>
+    private sealed class ReplicatedJournal : IDisposable
+    {
+        private readonly ServeNode _node;
+
+        public ReplicatedJournal(Workspace workspace)
+        {
+            var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            Secret = System.Text.Encoding.UTF8.GetBytes(secret);
+            var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
+            var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+            _node = ServeNode.Start(new ServeNodeOptions
+            {
+                StoreDirectory = Path.Combine(workspace.Root, "store"),
+                Listen = new IPEndPoint(IPAddress.Loopback, 0),
+                SecretsFile = secrets,
+                LoggerFactory = Log,
+            });
+            Target = ReplicationTarget.Parse($"tcp://127.0.0.1:{_node.Endpoint.Port}", ServerPin.Fingerprint(_node.Fingerprint!), insecure: false, forceInsecure: false);
+            Replicating = workspace.JournaledMount() with { Replication = new MountReplicationOptions([Target], secretFile) };
+            using (var host = MountHost.Start(Replicating))
+            {
+                workspace.RunInMount("for i in $(seq 1 1000); do head -c 140000 /dev/urandom > f$i; done");
+                host.Stop();
+            }
+            var segments = StoreFiles.List(workspace.Journal);
+            Assert.True(segments.Count >= 3, $"the workload filled {segments.Count} segment(s)");
+            var written = segments[^1].Start + new FileInfo(segments[^1].Path).Length;
+            Replica = _node.Journals.Single().Store;
+            Assert.True(SpinWait.SpinUntil(() => Replica.DurablePosition >= written, Workspace.Patience), $"the target holds {Replica.DurablePosition} of {written}\n{Log.Text}");
+        }
+
+        public CapturedLog Log { get; } = new();
+
+        public byte[] Secret { get; }
+
+        public ReplicationTarget Target { get; }
+
+        public MountHostOptions Replicating { get; }
+
+        /// <summary>The target's copy of the journal.</summary>
+        public SegmentStore Replica { get; }
+
+        public void Dispose() => _node.Dispose();
     }
 
     private static void FlipBitInTheMiddle(string path)

@@ -16,8 +16,18 @@ public sealed class DirectoryCopy(string directory) : IStoreCopy
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<byte[]?> ReadAsync(long position, int length, CancellationToken cancellation) =>
-        ValueTask.FromResult(StoreFiles.TryRead(directory, position, length));
+    public ValueTask<byte[]?> ReadAsync(long position, int length, CancellationToken cancellation)
+    {
+        try
+        {
+            return ValueTask.FromResult(StoreFiles.TryRead(directory, position, length));
+        }
+        catch (StoreIOException)
+        {
+            // A copy whose disk will not give the bytes back does not hold them, for a repair.
+            return ValueTask.FromResult<byte[]?>(null);
+        }
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

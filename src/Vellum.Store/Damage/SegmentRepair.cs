@@ -13,8 +13,20 @@ public static class SegmentRepair
 {
     private const string RepairingSuffix = ".repairing";
 
-    /// <exception cref="StoreRepairException">The bytes given do not make the segment whole; nothing was changed.</exception>
+    /// <exception cref="StoreRepairException">The bytes given do not make the segment whole, or the segment cannot be read or written; nothing was changed, or only damaged bytes.</exception>
     public static void Apply(string path, long segmentStart, bool isSealed, IReadOnlyList<SegmentPatch> patches)
+    {
+        try
+        {
+            ApplyChecked(path, segmentStart, isSealed, patches);
+        }
+        catch (StoreIOException failed)
+        {
+            throw new StoreRepairException($"{Path.GetFileName(path)} could not be repaired: {failed.Message}", failed);
+        }
+    }
+
+    private static void ApplyChecked(string path, long segmentStart, bool isSealed, IReadOnlyList<SegmentPatch> patches)
     {
         using (var original = new FileSegmentBytes(path))
         {

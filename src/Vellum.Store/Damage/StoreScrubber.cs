@@ -159,6 +159,12 @@ public sealed class StoreScrubber : IDisposable
             Forget(path);
             return null;
         }
+        catch (StoreIOException unreadable)
+        {
+            // The disk would not give the bytes back (EIO): as damaged as bytes that do not verify, and repaired the same way.
+            var length = new FileInfo(path).Length;
+            verified = new SegmentVerification(path, start, 0, [new SegmentDamage(path, start, 0, length, $"the segment could not be read: {unreadable.Message}", [], 0, null)]);
+        }
         bool changed;
         SegmentVerification? before;
         lock (_lock)
