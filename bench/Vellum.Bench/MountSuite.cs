@@ -7,7 +7,8 @@ namespace Vellum.Bench;
 /// <summary>
 /// Suite "mount": what the journal costs. The fuse suite's workloads plus an fsync latency
 /// loop on the backing directory itself (native), on the Vellum mount without a journal
-/// (nojournal) and on the journaled mount with local sync (journal), one mounted at a time.
+/// (nojournal) and on the journaled mount with local sync (journal), and on that mount without its commit
+/// interval (nocommit: the journal synced only for fsyncs and every 4 MiB), one mounted at a time.
 /// Throughput figures are ratios, above 1 meaning the first named is faster; the fsync
 /// figures are latencies and their ratios journal / raw, lower being better. Needs root
 /// (mounts, drop_caches); installs nothing.
@@ -45,6 +46,7 @@ public static class MountSuite
                 new NativeTarget(backing),
                 new VellumTarget(cleanup, repository, backing, Path.Combine(root, "mnt-nojournal"), "nojournal"),
                 new VellumJournalTarget(cleanup, repository, backing, Path.Combine(root, "mnt-journal"), root),
+                new VellumJournalTarget(cleanup, repository, backing, Path.Combine(root, "mnt-nocommit"), root, "nocommit", "--commit-interval", "0"),
             ];
             var rounder = new TargetRounds(targets, backing, rounds)
             {
@@ -104,6 +106,9 @@ public static class MountSuite
         TargetRounds.AddRatio(report, results, FuseMetric.Meta, "journal", "native", "meta_vs_native", " (native time / journal time)");
         TargetRounds.AddRatio(report, results, FuseMetric.RandWrite, "journal", "nojournal", "randwrite_vs_nojournal");
         TargetRounds.AddRatio(report, results, FuseMetric.SeqRead, "journal", "native", "seqread_vs_native", " (cold read)");
+        // The commit interval's price: the default journaled mount against one that syncs only on fsync.
+        TargetRounds.AddRatio(report, results, FuseMetric.SeqWrite, "journal", "nocommit", "commit_seqwrite_vs_nocommit", " (journal with the 1 s commit interval / without)");
+        TargetRounds.AddRatio(report, results, FuseMetric.Meta, "journal", "nocommit", "commit_meta_vs_nocommit", " (time without / time with the 1 s commit interval)");
         AddLatencyRatio(report, results, FuseMetric.FsyncP50, "fsync_p50_vs_raw", "; target <= 2");
         AddLatencyRatio(report, results, FuseMetric.FsyncP99, "fsync_p99_vs_raw", "; no target of its own (p50's is <= 2)");
     }

@@ -24,7 +24,7 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
         Secret = secret;
         _syncer = new SpoolSyncer(journal.Store);
         foreach (var target in options.Targets)
-            _senders.Add(new ReplicationSender(journal.Store, target, secret, logger));
+            _senders.Add(new ReplicationSender(journal.Store, target, secret, logger) { AuthenticationBackoff = options.AuthenticationBackoff });
     }
 
     public IReadOnlyList<ReplicationSender> Senders => _senders;
@@ -51,7 +51,10 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
         {
             var left = deadline - DateTime.UtcNow;
             if (!sender.WaitAcknowledged(storePosition, left > TimeSpan.Zero ? left : TimeSpan.Zero))
-                return new UnacknowledgedCopy(sender.Target.ToString(), storePosition, _timeout, sender.Problem ?? "connected, behind");
+            {
+                var reason = sender.Problem is { } problem ? $"{sender.State.Name}: {problem}" : "connected, behind";
+                return new UnacknowledgedCopy(sender.Target.ToString(), storePosition, _timeout, reason);
+            }
         }
         return null;
     }

@@ -12,4 +12,7 @@ public sealed record MountReplicationOptions(IReadOnlyList<ReplicationTarget> Ta
     public static readonly TimeSpan DefaultRemoteTimeout = TimeSpan.FromSeconds(30);
 
     public TimeSpan RemoteTimeout { get; init; } = DefaultRemoteTimeout;
+
+    /// <summary>The waits after authentication failures in a row, the last repeating (<see cref="ReplicationSender.DefaultAuthenticationBackoff"/>: 5 s, 15 s, 1 min, then every 5 min).</summary>
+    public IReadOnlyList<TimeSpan> AuthenticationBackoff { get; init; } = ReplicationSender.DefaultAuthenticationBackoff;
 }

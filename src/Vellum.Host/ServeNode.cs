@@ -48,6 +48,9 @@ public sealed class ServeNode : IDisposable
     /// <summary>The last transaction id applied to a journal's mirror (0 before any, or without mirrors).</summary>
     public ulong MirrorApplied(Guid journalId) => _mirrors?.Applied(journalId) ?? 0;
 
+    /// <summary>A journal's mirror as the node reports it to the journal's source: none without mirrors, following, or stopped and why.</summary>
+    public MirrorProgress Mirror(Guid journalId) => _mirrors?.Progress(journalId) ?? default;
+
     /// <exception cref="IOException">The secrets file, the store directory or the certificate could not be read or made.</exception>
     /// <exception cref="InvalidDataException">The secrets file is malformed or not private.</exception>
     /// <exception cref="System.Net.Sockets.SocketException">The address cannot be listened on.</exception>
@@ -59,7 +62,7 @@ public sealed class ServeNode : IDisposable
         var secrets = SecretBook.Load(options.SecretsFile);
         Directory.CreateDirectory(options.StoreDirectory);
         var certificate = Certificate(options, logger);
-        var mirrors = options.MirrorDirectory is null ? null : new ReplicaMirrors(options.MirrorDirectory, loggers);
+        var mirrors = options.MirrorDirectory is null ? null : new ReplicaMirrors(options.MirrorDirectory, options.StoreDirectory, loggers);
         // Without a mirror nothing reads a journal as it arrives: its bytes need not stay in memory.
         var journals = new ReplicaJournals(options.StoreDirectory) { DropBehind = mirrors is null };
         if (mirrors is not null)
@@ -68,7 +71,7 @@ public sealed class ServeNode : IDisposable
         journals.Opened += scrubbers.Scrub;
         var server = new ReplicationServer(journals, new ReplicationServerOptions(options.Listen, certificate, secrets)
         {
-            Applied = id => mirrors?.Applied(id) ?? 0,
+            Mirror = id => mirrors?.Progress(id) ?? default,
         }, loggers);
         try
         {

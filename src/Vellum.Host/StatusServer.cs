@@ -95,8 +95,9 @@ internal sealed class StatusServer : IDisposable
                     status.DeferredFiles,
                     status.Failure,
                     status.Full,
-                    [.. (_replication?.Senders ?? []).Select(sender => new ReplicaStatusReply(sender.Target.ToString(), sender.Connected, sender.AcknowledgedDurable, sender.Sessions, sender.Problem))],
-                    BaselineReply(_journal.Baseline))
+                    [.. (_replication?.Senders ?? []).Select(sender => ReplicaStatus.Of(sender, status.WrittenPosition, DateTimeOffset.Now))],
+                    BaselineReply(_journal.Baseline),
+                    new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits))
                 {
                     Scrub = StoreScrubbing.Reply(_scrubber),
                 };

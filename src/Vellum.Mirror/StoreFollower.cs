@@ -59,6 +59,8 @@ public sealed class StoreFollower : IDisposable
         try
         {
             using var runner = MirrorRunner.Open(_store.Directory, ReplicaDirectory);
+            // A replica mirrored before this process started is at its kept position, not at 0.
+            Volatile.Write(ref _applied, runner.Position?.TransactionId ?? 0);
             runner.PositionAdvanced += position => Volatile.Write(ref _applied, position.TransactionId);
             MirrorLog.Following(_logger, _store.Directory, ReplicaDirectory, runner.Position?.TransactionId ?? 0);
             runner.FollowStore(_store, _durableOnly, _stopping.Token);

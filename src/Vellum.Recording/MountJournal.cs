@@ -23,6 +23,7 @@ public sealed class MountJournal : IDisposable
     private readonly JournalDurability _durability;
     private readonly DeferredBackingSyncs? _deferred;
     private readonly MountBaseline? _baseline;
+    private readonly JournalCommits? _commits;
     private readonly ILogger _logger;
     private bool _disposed;
     private bool _drained;
@@ -41,6 +42,7 @@ public sealed class MountJournal : IDisposable
         _deferred = deferred;
         _recorder = new JournalRecorder(fifo, new BackingPaths(options.BackingDirectory), _durability, options.Reversible, store.Header.Version, deferred);
         deferred?.Start(_recorder.NextIdWithNothingInFlight);
+        _commits = options.CommitInterval > TimeSpan.Zero ? new JournalCommits(fifo, store, options.CommitInterval) : null;
         _baseline = baseline;
         if (baseline is not null)
         {
@@ -173,7 +175,10 @@ public sealed class MountJournal : IDisposable
         _deferred?.Covered ?? 0,
         _deferred?.Count ?? 0,
         _fifo.Failure?.Message,
-        _fifo.Full?.Message);
+        _fifo.Full?.Message,
+        _commits?.Interval ?? TimeSpan.Zero,
+        _commits?.NotDurableFor ?? (_store.DurablePosition >= _store.WrittenPosition && _fifo.AcknowledgedPosition >= _fifo.WrittenPosition ? TimeSpan.Zero : null),
+        _commits?.Commits ?? 0);
 
     /// <summary>Drains the FIFO, makes the store durable and closes everything. The mount must be gone.</summary>
     public void Dispose()
@@ -229,6 +234,7 @@ public sealed class MountJournal : IDisposable
         // The mount is gone: the last checkpoint syncs the backing files whose fsyncs the
         // journal answered and empties their table, so a clean unmount leaves nothing to redo.
         _baseline?.Stop();
+        _commits?.Dispose();
         _deferred?.Dispose();
         _fifo.Dispose();
         (_fifo.Sink as IDisposable)?.Dispose();
@@ -263,4 +269,7 @@ public readonly record struct JournalStatus(
     long FsyncsAnsweredByJournal,
     int DeferredFiles,
     string? Failure,
-    string? Full);
+    string? Full,
+    TimeSpan CommitInterval,
+    TimeSpan? NotDurableFor,
+    long Commits);

@@ -27,6 +27,16 @@ public sealed record MountJournalOptions
     /// <summary>Five seconds, ext4's default commit interval: the redo after a power cut stays small.</summary>
     public static readonly TimeSpan DefaultBackingSyncDelay = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The journal is made durable at least this often without an application's fsync
+    /// (<see cref="JournalCommits"/>): what a power cut can take is bounded by it. Zero: only
+    /// fsyncs and every 4 MiB of records make it durable.
+    /// </summary>
+    public TimeSpan CommitInterval { get; init; } = DefaultCommitInterval;
+
+    /// <summary>One second: a filesystem's commit interval is seconds (ext4: 5), and a journal sync costs about one fdatasync.</summary>
+    public static readonly TimeSpan DefaultCommitInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>The FIFO ring: large enough that a stalled fdatasync does not stall writers at once.</summary>
     public int RingSize { get; init; } = 16 << 20;
 

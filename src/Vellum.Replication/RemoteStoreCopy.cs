@@ -35,8 +35,17 @@ public sealed class RemoteStoreCopy(ReplicationTarget target, byte[] secret) : I
             await _client.ConnectAsync(target.Host, target.Port, timeout.Token).ConfigureAwait(false);
             _handshake = await SourceConnection.SecureAsync(_client.GetStream(), target, timeout.Token).ConfigureAwait(false);
             var nonce = HandshakeProof.NewNonce();
-            await Handshake.WriteHelloAsync(_handshake, new Handshake.Hello(journalId, nonce, firstRecord, SessionKind.Fetch), timeout.Token).ConfigureAwait(false);
-            var challenge = await Handshake.ReadChallengeAsync(_handshake, timeout.Token).ConfigureAwait(false);
+            var hello = new Handshake.Hello(journalId, nonce, firstRecord) { Kind = SessionKind.Fetch, OldestVersion = WireFormat.FetchVersion, NewestVersion = WireFormat.FetchVersion };
+            await Handshake.WriteHelloAsync(_handshake, hello, timeout.Token).ConfigureAwait(false);
+            Handshake.Challenge challenge;
+            try
+            {
+                challenge = await Handshake.ReadChallengeAsync(_handshake, timeout.Token).ConfigureAwait(false);
+            }
+            catch (ReplicationRefusedException closed)
+            {
+                throw new StoreRepairException($"{Name}: {closed.Message} (a vellum serve before replication protocol {WireFormat.FetchVersion} has no fetch sessions and closes: upgrade it)", closed);
+            }
             await Handshake.WriteProofAsync(_handshake, HandshakeProof.Source(secret, journalId, nonce, challenge.Nonce), timeout.Token).ConfigureAwait(false);
             var verdict = await Handshake.ReadVerdictAsync(_handshake, timeout.Token).ConfigureAwait(false);
             if (!verdict.Accepted)

@@ -69,10 +69,28 @@ public sealed class ReplicaJournal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the last append found the store's disk full (<see cref="StoreFullException"/>):
+    /// true from then until an append succeeds, across sessions, so the next session's
+    /// acknowledgements say so from its start.
+    /// </summary>
+    public bool DiskFull => _diskFull;
+
+    private volatile bool _diskFull;
+
     /// <summary>Appends received records (see <see cref="SegmentStore.AppendReplicated"/>) and notes the transactions they end.</summary>
     internal void Append(ReadOnlySpan<byte> records)
     {
-        Store.AppendReplicated(records);
+        try
+        {
+            Store.AppendReplicated(records);
+        }
+        catch (StoreFullException)
+        {
+            _diskFull = true;
+            throw;
+        }
+        _diskFull = false;
         var highest = HighestEnded(records);
         lock (_lock)
             _highestEnded = Math.Max(_highestEnded, highest);

@@ -22,6 +22,10 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a sender waits after each authentication failure in a row: nothing but a person changes it, so the target is asked less and less often.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultAuthenticationBackoff =
+        [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
+
     /// <summary>Bytes of store read and sent at once.</summary>
     private const int SendSize = 1 << 20;
 
@@ -30,6 +34,7 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _lock = new();
+    private readonly TargetStateTracker _tracker;
     private Task _running = Task.CompletedTask;
     private long _acknowledged = -1;
     private long _sessions;
@@ -43,7 +48,14 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
         Target = target;
         _secret = secret;
         _logger = logger ?? NullLogger.Instance;
+        _tracker = new TargetStateTracker(target, store.Header.JournalId, _logger, TimeProvider.System);
     }
+
+    /// <summary>The waits after authentication failures in a row (the last one repeats): <see cref="DefaultAuthenticationBackoff"/> unless set.</summary>
+    public IReadOnlyList<TimeSpan> AuthenticationBackoff { get; init; } = DefaultAuthenticationBackoff;
+
+    /// <summary>What this source knows of its target now: its condition, since when, why, and the target's own state.</summary>
+    public ReplicationTargetState State => _tracker.State;
 
     public ReplicationTarget Target { get; }
 
@@ -87,10 +99,12 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
     private async Task RunAsync()
     {
         var backoff = FirstBackoff;
+        var authenticationFailures = 0;
         while (!_stopping.IsCancellationRequested)
         {
             var accepted = Sessions;
             var durable = AcknowledgedDurable;
+            _tracker.Attempting();
             var reason = await RunSessionAsync().ConfigureAwait(false);
             _connected = false;
             if (_stopping.IsCancellationRequested)
@@ -99,6 +113,7 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
             {
                 // Not the connection's failure but a fault of this side: retrying would repeat it.
                 SetProblem(reason.Message);
+                _tracker.Stopped(reason.Message);
                 ReplicationLog.SenderStopped(_logger, Target, reason.Message, reason);
                 return;
             }
@@ -110,18 +125,39 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
                 backoff = FirstBackoff;
             var problem = Describe(reason);
             SetProblem(problem);
-            ReplicationLog.Retrying(_logger, Target, problem, backoff);
+            var condition = Classify(reason);
+            TimeSpan wait;
+            if (condition == TargetCondition.AuthenticationFailed)
+            {
+                wait = AuthenticationBackoff[Math.Min(authenticationFailures++, AuthenticationBackoff.Count - 1)];
+            }
+            else
+            {
+                authenticationFailures = 0;
+                wait = backoff;
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LastBackoff.Ticks));
+            }
+            _tracker.Failed(condition, problem, wait);
             try
             {
-                await Task.Delay(backoff, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(wait, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LastBackoff.Ticks));
         }
     }
+
+    /// <summary>What the reason a session ended for says of the target.</summary>
+    private TargetCondition Classify(Exception reason) => reason switch
+    {
+        ReplicationRefusedException { Condition: { } said } => said,
+        TargetClosingNoteException note when note.SaysDiskFull => TargetCondition.DiskFull,
+        _ when _tracker.State.Report is { DiskFull: true } => TargetCondition.DiskFull,
+        TargetClosingNoteException => TargetCondition.Refused,
+        _ => TargetCondition.Unreachable,
+    };
 
     private static string Describe(Exception reason) => reason switch
     {
@@ -144,13 +180,13 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
             await client.ConnectAsync(Target.Host, Target.Port, connection.Token).ConfigureAwait(false);
             cancellation.CancelAfter(WireFormat.HandshakeTimeout);
             await using var handshake = await SourceConnection.SecureAsync(client.GetStream(), Target, connection.Token).ConfigureAwait(false);
-            var (resume, keys) = await HandshakeAsync(handshake, connection.Token).ConfigureAwait(false);
+            var (resume, keys, version, targetDurable) = await HandshakeAsync(handshake, connection.Token).ConfigureAwait(false);
             await using var stream = handshake is SslStream ? await SourceConnection.SealAsync(client.GetStream(), keys, connection.Token).ConfigureAwait(false) : handshake;
             cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
             Interlocked.Increment(ref _sessions);
             _connected = true;
             SetProblem(null);
-            ReplicationLog.Replicating(_logger, _store.Header.JournalId, Target, resume);
+            _tracker.Accepted(version, resume, targetDurable);
             await Task.WhenAll(SendAsync(stream, resume, connection), ReadAcknowledgementsAsync(stream, connection)).ConfigureAwait(false);
         }
         catch (Exception error)
@@ -170,8 +206,12 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
             ? $" (this journal is format {_store.Header.Version}, newer than the target's vellum serve reads: upgrade vellum serve)"
             : "";
 
-    /// <summary>Runs the source's half of the handshake; returns the position to send from and the session's keys for sealed frames.</summary>
-    private async Task<(long Resume, SessionKeys Keys)> HandshakeAsync(Stream stream, CancellationToken cancellation)
+    /// <summary>
+    /// Runs the source's half of the handshake; returns the position to send from, the
+    /// session's keys for sealed frames, the protocol version it speaks and the target's
+    /// durable position.
+    /// </summary>
+    private async Task<(long Resume, SessionKeys Keys, ushort Version, long Durable)> HandshakeAsync(Stream stream, CancellationToken cancellation)
     {
         var journalId = _store.Header.JournalId;
         var nonce = HandshakeProof.NewNonce();
@@ -188,13 +228,24 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
         await Replication.Handshake.WriteProofAsync(stream, HandshakeProof.Source(_secret, journalId, nonce, challenge.Nonce), cancellation).ConfigureAwait(false);
         var verdict = await Replication.Handshake.ReadVerdictAsync(stream, cancellation).ConfigureAwait(false);
         if (!verdict.Accepted)
-            throw new ReplicationRefusedException($"the target refused journal {journalId}: {verdict.Message}{OlderReaderHint(verdict.Message)}");
+        {
+            throw new ReplicationRefusedException($"the target refused journal {journalId}: {verdict.Message}{OlderReaderHint(verdict.Message)}")
+            {
+                // The target's words for a wrong secret and for none at all (docs/replication.md, "Handshake").
+                Condition = verdict.Message == "authentication failed" ? TargetCondition.AuthenticationFailed : TargetCondition.Refused,
+            };
+        }
         if (!HandshakeProof.Matches(HandshakeProof.Target(_secret, journalId, nonce, challenge.Nonce), verdict.Proof))
-            throw new ReplicationRefusedException("the target did not prove it knows the journal's secret");
+            throw new ReplicationRefusedException("the target did not prove it knows the journal's secret") { Condition = TargetCondition.AuthenticationFailed };
         if (verdict.Resume > _store.WrittenPosition || verdict.Resume < _store.FirstPosition)
-            throw new ReplicationRefusedException($"the target holds journal {journalId} up to store position {verdict.Resume}, but this source holds {_store.FirstPosition} to {_store.WrittenPosition}: their histories differ, nothing is sent");
+        {
+            throw new ReplicationRefusedException($"the target holds journal {journalId} up to store position {verdict.Resume}, but this source holds {_store.FirstPosition} to {_store.WrittenPosition}: their histories differ, nothing is sent")
+            {
+                Condition = TargetCondition.Refused,
+            };
+        }
         Acknowledge(verdict.Durable);
-        return (verdict.Resume, SessionKeys.Derive(_secret, journalId, nonce, challenge.Nonce));
+        return (verdict.Resume, SessionKeys.Derive(_secret, journalId, nonce, challenge.Nonce), challenge.Version, verdict.Durable);
     }
 
     /// <summary>The store's first record, its sync point at position 0, by which the target knows which history it receives.</summary>
@@ -252,9 +303,10 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
                 if (message.Note is { } said)
                 {
                     // The target's last word: it closes next, and this side ends the session now.
-                    connection.Break(new IOException($"the target ended the session: {said}"));
+                    connection.Break(new TargetClosingNoteException(said));
                     return;
                 }
+                _tracker.Acknowledged(message.Ack);
                 Acknowledge(message.Ack.Durable);
             }
         }

@@ -27,7 +27,7 @@ internal static class SourceConnection
         catch (AuthenticationException error) when (rejected is not null)
         {
             await tls.DisposeAsync().ConfigureAwait(false);
-            throw new ReplicationRefusedException($"the server's certificate is not the one expected: {rejected}", error);
+            throw new ReplicationRefusedException($"the server's certificate is not the one expected: {rejected}", error) { Condition = TargetCondition.AuthenticationFailed };
         }
         catch
         {

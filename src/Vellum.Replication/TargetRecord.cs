@@ -14,7 +14,7 @@ public static class TargetRecord
     public const int MaxNoteSize = WireFormat.MaxMessageSize;
 
     /// <summary>The largest record a target sends: a buffer of this size holds any of them.</summary>
-    public static readonly int MaxRecordSize = Math.Max(Acknowledgement.RecordSize, RecordCodec.AlignedSizeFor(MaxNoteSize));
+    public static readonly int MaxRecordSize = Math.Max(Acknowledgement.MaxRecordSize, RecordCodec.AlignedSizeFor(MaxNoteSize));
 
     /// <summary>The closing note for <paramref name="reason"/>, cut to <see cref="MaxNoteSize"/> bytes at a character boundary.</summary>
     public static byte[] Note(string reason)

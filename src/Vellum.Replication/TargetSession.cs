@@ -22,6 +22,12 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
     /// <summary>Why this side ends an accepted session, for the source to hear; null while it does not.</summary>
     private string? _closingNote;
 
+    /// <summary>The protocol version the session speaks, agreed in the hello and challenge.</summary>
+    private ushort _version;
+
+    /// <summary>The last acknowledgement sent (first: what the verdict told); the closing note goes after it again, with the state at the end.</summary>
+    private Acknowledgement _lastAck;
+
     /// <summary>How long a closing note and the source's closing may take before the connection is dropped anyway.</summary>
     private static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(2);
 
@@ -37,6 +43,7 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
         var session = new ConnectionBreak(cancellation);
         Stream stream = connection.GetStream();
         SealedStream? sealedStream = null;
+        ReplicaJournal? closing = null;
         var receiving = false;
         try
         {
@@ -57,6 +64,7 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
                 await ServeFetchesAsync(underTls, stream, accepted.FetchFrom!, keys, cancellation, session).ConfigureAwait(false);
                 return;
             }
+            closing = journal;
             try
             {
                 if (underTls is not null)
@@ -86,7 +94,7 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
             if (session.Reason is { } reason)
                 LogEnd(reason, receiving);
             if (_closingNote is { } note)
-                await CloseWithNoteAsync(connection, sealedStream ?? stream, note).ConfigureAwait(false);
+                await CloseWithNoteAsync(connection, sealedStream ?? stream, LastWords(closing), note).ConfigureAwait(false);
             if (sealedStream is not null)
                 await sealedStream.DisposeAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
@@ -118,11 +126,12 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
     /// closes: closing with its records unread would reset the connection, and a reset can
     /// overtake the note.
     /// </summary>
-    private static async Task CloseWithNoteAsync(TcpClient connection, Stream session, string note)
+    private static async Task CloseWithNoteAsync(TcpClient connection, Stream session, byte[] lastAck, string note)
     {
         using var grace = new CancellationTokenSource(ClosingGrace);
         try
         {
+            await session.WriteAsync(lastAck, grace.Token).ConfigureAwait(false);
             await session.WriteAsync(TargetRecord.Note(note), grace.Token).ConfigureAwait(false);
             await session.FlushAsync(grace.Token).ConfigureAwait(false);
             connection.Client.Shutdown(SocketShutdown.Send);
@@ -135,6 +144,27 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
         {
             // The source is gone or slow to close: the note was a courtesy, the log has the reason.
         }
+    }
+
+    /// <summary>
+    /// From protocol version 3 on, the last acknowledgement again with the state as it is at the
+    /// end (a full disk, say), so the source learns that state from the record and the note says
+    /// it in words; nothing before version 3.
+    /// </summary>
+    private byte[] LastWords(ReplicaJournal? journal)
+    {
+        if (journal is null || _version < WireFormat.TargetStateVersion)
+            return [];
+        var record = new byte[Acknowledgement.MaxRecordSize];
+        var length = (_lastAck with { Report = Report(journal) }).Format(record);
+        return record[..length];
+    }
+
+    /// <summary>The target's state for <paramref name="journal"/>, as its acknowledgements of version 3 carry it.</summary>
+    private TargetReport Report(ReplicaJournal journal)
+    {
+        var mirror = options.Mirror(journal.Id);
+        return new TargetReport(mirror.State, journal.DiskFull, mirror.Problem);
     }
 
     private static string Describe(Exception error) => error switch
@@ -163,7 +193,15 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
             return null;
         }
         var nonce = HandshakeProof.NewNonce();
-        await Handshake.WriteChallengeAsync(stream, new Handshake.Challenge(nonce), cancellation).ConfigureAwait(false);
+        if (hello.SessionVersion() is not { } version)
+        {
+            // The challenge names this side's version, by which the source says what it cannot do; then this side closes.
+            ReplicationLog.Refused(logger, _peer, $"journal {hello.JournalId}: the source speaks replication protocol {Handshake.Versions(hello)}; this target speaks versions {WireFormat.OldestVersion} to {WireFormat.Version}");
+            await Handshake.WriteChallengeAsync(stream, new Handshake.Challenge(nonce, WireFormat.Version), cancellation).ConfigureAwait(false);
+            return null;
+        }
+        _version = version;
+        await Handshake.WriteChallengeAsync(stream, new Handshake.Challenge(nonce, version), cancellation).ConfigureAwait(false);
         var proof = await Handshake.ReadProofAsync(stream, cancellation).ConfigureAwait(false);
         if (!options.Secrets.TryGet(hello.JournalId, out var secret))
             return await RefuseAsync(stream, $"journal {hello.JournalId}: no secret configured for it", "authentication failed", cancellation).ConfigureAwait(false);
@@ -192,8 +230,11 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
             var store = journal.Store;
             var resume = store.WrittenPosition;
             var verdict = new Handshake.Verdict(true, "", HandshakeProof.Target(secret, hello.JournalId, hello.Nonce, nonce), resume, store.DurablePosition);
+            _lastAck = new Acknowledgement(journal.Snapshot().HighestEnded, resume, verdict.Durable, options.Mirror(journal.Id).Applied);
             await Handshake.WriteVerdictAsync(stream, verdict, cancellation).ConfigureAwait(false);
             ReplicationLog.Receiving(logger, _peer, hello.JournalId, resume);
+            if (version < WireFormat.TargetStateVersion)
+                ReplicationLog.OlderSource(logger, _peer, hello.JournalId, version);
             return new Accepted(journal, SessionKeys.Derive(secret, hello.JournalId, hello.Nonce, nonce));
         }
         catch
@@ -279,7 +320,7 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
     /// </summary>
     private async Task AcknowledgeAsync(Stream stream, ReplicaJournal journal, ConnectionBreak session)
     {
-        var record = new byte[Acknowledgement.RecordSize];
+        var record = new byte[Acknowledgement.MaxRecordSize];
         var store = journal.Store;
         var cancellation = session.Token;
         try
@@ -289,8 +330,14 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
                 var (written, highestEnded) = journal.Snapshot();
                 if (store.DurablePosition < written)
                     await store.WaitDurableAsync(written, cancellation).ConfigureAwait(false);
-                new Acknowledgement(highestEnded, written, store.DurablePosition, options.Applied(journal.Id)).Format(record);
-                await stream.WriteAsync(record, cancellation).ConfigureAwait(false);
+                var mirror = options.Mirror(journal.Id);
+                var ack = new Acknowledgement(highestEnded, written, store.DurablePosition, mirror.Applied)
+                {
+                    Report = _version >= WireFormat.TargetStateVersion ? Report(journal) : null,
+                };
+                var length = ack.Format(record);
+                _lastAck = ack;
+                await stream.WriteAsync(record.AsMemory(0, length), cancellation).ConfigureAwait(false);
                 await stream.FlushAsync(cancellation).ConfigureAwait(false);
                 if (journal.Store.WrittenPosition == written)
                     await _appended.WaitAsync(WireFormat.AckInterval, cancellation).ConfigureAwait(false);

@@ -214,7 +214,7 @@ internal static class RefusalPeers
         var nonce = RandomNumberGenerator.GetBytes(HandshakeProof.NonceSize);
         var hello = new byte[64 + syncPoint.Length];
         "VLLMREP1"u8.CopyTo(hello);
-        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(8), 3);
+        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(8), 2);
         Assert.True(journalId.TryWriteBytes(hello.AsSpan(12, 16)));
         nonce.CopyTo(hello, 28);
         BinaryPrimitives.WriteUInt32LittleEndian(hello.AsSpan(60), (uint)syncPoint.Length);
@@ -224,7 +224,7 @@ internal static class RefusalPeers
         var challenge = new byte[44];
         await stream.ReadExactlyAsync(challenge, timeout.Token);
         Assert.Equal("VLLMREP1"u8.ToArray(), challenge[..8]);
-        Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(8)));
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(8)));
         Assert.Equal(0, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(10)));
         var targetNonce = challenge[12..];
         await stream.WriteAsync(HandshakeProof.Source(secret, journalId, nonce, targetNonce), timeout.Token);
@@ -258,7 +258,7 @@ internal static class RefusalPeers
         await stream.ReadExactlyAsync(syncPoint, timeout.Token);
         var challenge = new byte[44];
         "VLLMREP1"u8.CopyTo(challenge);
-        BinaryPrimitives.WriteUInt16LittleEndian(challenge.AsSpan(8), 3);
+        BinaryPrimitives.WriteUInt16LittleEndian(challenge.AsSpan(8), 2);
         RandomNumberGenerator.Fill(challenge.AsSpan(12));
         await stream.WriteAsync(challenge, timeout.Token);
         await stream.ReadExactlyAsync(new byte[HandshakeProof.ProofSize], timeout.Token);

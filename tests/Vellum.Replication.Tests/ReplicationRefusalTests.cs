@@ -121,6 +121,8 @@ public sealed class ReplicationRefusalTests(ITestOutputHelper output) : IDisposa
             Assert.Contains(
                 $"server certificate {ServerCertificate.Fingerprint(certificate)} does not match the pinned {ServerCertificate.Fingerprint(other)}",
                 sender.Problem);
+            // A wrong pin is the source's authentication failing: retried slowly, as a wrong secret is.
+            Assert.True(SpinWait.SpinUntil(() => sender.State.Condition == TargetCondition.AuthenticationFailed, RefusalPeers.Guard), $"{sender.State}");
             // Under TLS 1.3 the source refuses the certificate after the server's handshake completed, and then just
             // closes; under TLS 1.2 the server's handshake fails. Either way the server names the certificate.
             var logged = await target.Log.WaitForAsync("does not trust this");

@@ -20,8 +20,9 @@ public static class JournalReplay
     /// Applies every committed transaction of the store <paramref name="journal"/> to
     /// <paramref name="target"/> (created with <paramref name="rootMode"/>); returns how many.
     /// </summary>
+    /// <param name="unfinishedAllowed">Transactions never ended are left out, as a replica leaves a power cut's (the journal's recovery settles them from the backing directory), instead of failing.</param>
     /// <exception cref="InvalidDataException">The journal is damaged, or holds transactions never ended.</exception>
-    public static int Into(string journal, string target, UnixFileMode rootMode = RootMode)
+    public static int Into(string journal, string target, UnixFileMode rootMode = RootMode, bool unfinishedAllowed = false)
     {
         Directory.CreateDirectory(target);
         File.SetUnixFileMode(target, rootMode);
@@ -39,7 +40,7 @@ public static class JournalReplay
         }
         if (cursor.Error is { } error)
             throw new InvalidDataException($"the journal {journal} is damaged: {error.Message}");
-        if (cursor.Incomplete.Count > 0)
+        if (cursor.Incomplete.Count > 0 && !unfinishedAllowed)
             throw new InvalidDataException($"the journal {journal} holds {cursor.Incomplete.Count} transaction(s) never ended: {string.Join(", ", cursor.Incomplete)}");
         return applied;
     }

@@ -6,19 +6,19 @@ namespace Vellum.Bench.Fuse;
 /// outside the backing directory and the mount point), deleted again after the unmount so
 /// three rounds of gigabyte writes do not pile up on the disk.
 /// </summary>
-internal sealed class VellumJournalTarget(SuiteCleanup cleanup, string repository, string backing, string mountPoint, string root)
-    : VellumTarget(cleanup, repository, backing, mountPoint, "journal")
+internal sealed class VellumJournalTarget(SuiteCleanup cleanup, string repository, string backing, string mountPoint, string root, string name = "journal", params string[] options)
+    : VellumTarget(cleanup, repository, backing, mountPoint, name)
 {
     private readonly Lock _lock = new();
     private int _mounts = 1;
 
     /// <summary>The journal directory of the next mount (or of the current one while mounted): shown in the description before it is created.</summary>
-    private string JournalDirectory => Path.Combine(root, $"journal-{_mounts}");
+    private string JournalDirectory => Path.Combine(root, $"{Name}-{_mounts}");
 
     /// <summary>A journal may still be writing its tail when the unmount returns; give it longer than a passthrough.</summary>
     protected override TimeSpan ExitTimeout => TimeSpan.FromSeconds(60);
 
-    protected override IReadOnlyList<string> MountOptions() => ["--journal", JournalDirectory, "--sync", "local"];
+    protected override IReadOnlyList<string> MountOptions() => ["--journal", JournalDirectory, "--sync", "local", .. options];
 
     public override void Mount()
     {

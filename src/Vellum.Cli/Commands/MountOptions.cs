@@ -14,6 +14,9 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
     /// <summary>--scrub-interval DURATION: how often the journal's sealed segments are verified; zero: never.</summary>
     public TimeSpan ScrubInterval { get; init; } = ScrubIntervalOption.Default;
 
+    /// <summary>--commit-interval DURATION: how often the journal is made durable at least, without an fsync; zero turns that off.</summary>
+    public TimeSpan CommitInterval { get; init; } = MountJournalOptions.DefaultCommitInterval;
+
     /// <summary>--baseline-rate BYTES: how fast the baseline reads at most, per second; 0 for no limit.</summary>
     public long BaselineRate { get; init; }
 

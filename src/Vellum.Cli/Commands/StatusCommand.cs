@@ -11,7 +11,7 @@ internal static class StatusCommand
     {
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "where the journaled mount is" };
         var json = new Option<bool>("--json") { Description = "the mount's reply as one JSON object" };
-        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state. Exits 2 when the journal failed or is full.")
+        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state in words (connected, unreachable, authentication failed, disk full at the target, its mirror stopped, how far behind it is). Exits 2 when the journal failed or is full.")
         {
             Examples =
             [
@@ -52,6 +52,7 @@ internal static class StatusCommand
             journal      {status.Journal} (id {status.JournalId}, sync {status.Sync})
             transaction  {status.LastTransactionId} (last begun)
             position     written {status.WrittenPosition:N0}, durable {status.DurablePosition:N0} bytes ({status.WrittenPosition - status.DurablePosition:N0} not yet durable)
+            commit       {CommitLine(status.Commit)}
             fifo         {status.FifoBytesInUse:N0} of {status.FifoSize:N0} bytes in use, {status.Stalls} stall(s)
             operations   {status.Operations:N0} recorded, {status.OperationsPerSecond:N0}/s over the last second
             syncs        {status.Syncs:N0} fdatasync(s) of the store
@@ -60,8 +61,9 @@ internal static class StatusCommand
         Console.WriteLine(BaselineLine(status.Baseline));
         foreach (var replica in status.Replicas)
         {
-            var held = replica.AcknowledgedDurable < 0 ? "nothing acknowledged yet" : string.Create(culture, $"durable up to {replica.AcknowledgedDurable:N0} ({status.WrittenPosition - replica.AcknowledgedDurable:N0} bytes behind)");
-            Console.WriteLine($"replica      {replica.Target}: {(replica.Connected ? "connected" : "not connected")}, {held}{(replica.Problem is { } problem ? $"; last problem: {problem}" : "")}");
+            Console.WriteLine($"replica      {replica.Target}: {replica.Words[0]}");
+            foreach (var line in replica.Words.Skip(1))
+                Console.WriteLine($"               {line}");
         }
         Console.WriteLine(ScrubLine(status.Scrub));
         foreach (var damage in status.Scrub.Damage)
@@ -83,6 +85,15 @@ internal static class StatusCommand
         var pass = string.Create(culture, $"{scrub.SegmentsVerified} sealed segment(s), {scrub.BytesVerified / 1048576.0:N1} MiB verified");
         var last = scrub.LastPassEnded is { } ended ? $"; last pass ended {ended}" : "";
         return scrub.State == "running" ? $"scrub        running, every {every}: {pass} so far{last}" : $"scrub        idle, every {every}: {pass}{last}";
+    }
+
+    private static string CommitLine(CommitStatusReply commit)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        if (commit.IntervalSeconds == 0)
+            return commit.NotDurableSeconds == 0 ? "no commit interval; everything written is durable" : "no commit interval: what is not yet durable waits for an fsync or 4 MiB more";
+        var exposure = commit.NotDurableSeconds is > 0 and var seconds ? string.Create(culture, $"the oldest change not yet durable is at most {seconds:N1} s old") : "everything written is durable";
+        return string.Create(culture, $"every {commit.IntervalSeconds:0.###} s without an fsync ({commit.Commits:N0} such commit(s)); {exposure}");
     }
 
     private static string BaselineLine(BaselineStatusReply baseline)
