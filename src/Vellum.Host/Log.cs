@@ -31,4 +31,16 @@ internal static partial class HostLog
 
     [LoggerMessage(1709, LogLevel.Warning, "journal {JournalId}: the mirror {Replica} stopped: {Reason}; the journal is still received")]
     public static partial void MirrorStopped(ILogger logger, Guid journalId, string replica, string reason);
+
+    [LoggerMessage(1740, LogLevel.Error, "the journal {Directory} is DAMAGED: {Damage}; mirrors and replication stop before it until it is repaired from a copy: {Repair}")]
+    public static partial void DamageFound(ILogger logger, string directory, string damage, string repair);
+
+    [LoggerMessage(1741, LogLevel.Information, "{Segment} verifies whole again (repaired)")]
+    public static partial void DamageRepaired(ILogger logger, string segment);
+
+    [LoggerMessage(1742, LogLevel.Warning, "{Segment} healed from the copy at {Target}: it verifies whole again")]
+    public static partial void DamageHealed(ILogger logger, string segment, string target);
+
+    [LoggerMessage(1743, LogLevel.Warning, "{Segment} could not be healed from {Target}: {Reason}; tried again at the scrub's next check")]
+    public static partial void DamageNotHealed(ILogger logger, string segment, string target, string reason);
 }

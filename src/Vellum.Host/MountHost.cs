@@ -6,6 +6,7 @@ using Vellum.Native;
 using Vellum.Recording;
 using Vellum.Recording.Binding;
 using Vellum.Replication;
+using Vellum.Store;
 
 namespace Vellum.Host;
 
@@ -49,14 +50,16 @@ public sealed class MountHost : IDisposable
     private readonly PassthroughFileSystem _backing;
     private readonly FuseMount _mount;
     private readonly StatusServer? _status;
+    private readonly StoreScrubber? _scrubber;
     private readonly MountStopping _stopping;
     private readonly MountLock? _unjournaled;
     private int _shutDown;
 
-    private MountHost(MountJournal? journal, MountReplication? replication, PassthroughFileSystem backing, FuseMount mount, StatusServer? status, ILogger logger, MountLock? unjournaled)
+    private MountHost(MountJournal? journal, MountReplication? replication, PassthroughFileSystem backing, FuseMount mount, StatusServer? status, StoreScrubber? scrubber, ILogger logger, MountLock? unjournaled)
     {
         _unjournaled = unjournaled;
         _journal = journal;
+        _scrubber = scrubber;
         _replication = replication;
         _backing = backing;
         _mount = mount;
@@ -69,6 +72,9 @@ public sealed class MountHost : IDisposable
 
     /// <summary>The journal; null for a mount without one.</summary>
     public MountJournal? Journal => _journal;
+
+    /// <summary>The journal's background scrub; null without a journal or with the scrub off.</summary>
+    public StoreScrubber? Scrubber => _scrubber;
 
     /// <summary>The senders to replication targets; empty when not replicating.</summary>
     public IReadOnlyList<ReplicationSender> Senders => _replication?.Senders ?? [];
@@ -109,6 +115,7 @@ public sealed class MountHost : IDisposable
         PassthroughFileSystem? backing = null;
         MountReplication? replication = null;
         FuseMount? mount = null;
+        StoreScrubber? scrubber = null;
         try
         {
             if (journal is not null && options.Replication is { } replicationOptions)
@@ -123,11 +130,17 @@ public sealed class MountHost : IDisposable
                 PosixAcl = true,
                 Logger = loggers.CreateLogger<FuseSession>(),
             });
-            var status = journal is null ? null : StatusServer.Start(mount.MountPoint, journal, replication);
-            return new MountHost(journal, replication, backing, mount, status, loggers.CreateLogger<MountHost>(), unjournaled);
+            var logger = loggers.CreateLogger<MountHost>();
+            // Started after the mount: a journal found damaged still takes new changes (reported loudly), and the mount must come up.
+            scrubber = journal is null ? null : StoreScrubbing.Start(journal.Store, options.ScrubInterval, logger,
+                options.Replication is { Targets.Count: > 0 } replicated ? replicated.Targets[0].ToString() : "COPY",
+                replication is null ? null : new DamageHealing(journal.Options.Directory, replication, logger));
+            var status = journal is null ? null : StatusServer.Start(mount.MountPoint, journal, replication, scrubber);
+            return new MountHost(journal, replication, backing, mount, status, scrubber, logger, unjournaled);
         }
         catch
         {
+            scrubber?.Dispose();
             mount?.Dispose();
             backing?.Dispose();
             replication?.Dispose();
@@ -234,6 +247,7 @@ public sealed class MountHost : IDisposable
             return;
         _stopping.Dispose();
         _status?.Dispose();
+        _scrubber?.Dispose();
         if (!_mount.Completion.IsCompleted)
         {
             ShutDownWithoutWaiting();

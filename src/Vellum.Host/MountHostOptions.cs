@@ -22,6 +22,9 @@ public sealed record MountHostOptions
     /// <summary>Where the journal is replicated to; null (or no targets) for nowhere. Needs <see cref="Journal"/>.</summary>
     public MountReplicationOptions? Replication { get; init; }
 
+    /// <summary>How often the journal's sealed segments are re-read and verified (the first pass starts with the mount); zero: never.</summary>
+    public TimeSpan ScrubInterval { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Where the mount, its journal and its replication log; passed down to every layer.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

@@ -21,12 +21,16 @@ internal sealed class MountReplication : IRemoteCopies, IDisposable
     {
         _timeout = options.RemoteTimeout;
         var secret = SecretBook.ReadSecretFile(options.SecretFile);
+        Secret = secret;
         _syncer = new SpoolSyncer(journal.Store);
         foreach (var target in options.Targets)
             _senders.Add(new ReplicationSender(journal.Store, target, secret, logger) { AuthenticationBackoff = options.AuthenticationBackoff });
     }
 
     public IReadOnlyList<ReplicationSender> Senders => _senders;
+
+    /// <summary>The journal's secret, which also opens fetch sessions to the targets (to heal damage from their copies).</summary>
+    public byte[] Secret { get; }
 
     /// <summary>Starts replicating the journal; null when no target was given.</summary>
     public static MountReplication? Start(MountJournal journal, MountReplicationOptions options, ILogger logger)

@@ -27,6 +27,9 @@ public sealed record MountStatusReply(
 {
     /// <summary>The backing directory the journal is bound to; null from a mount older than bindings.</summary>
     public BindingStatusReply? Binding { get; init; }
+
+    /// <summary>The background scrub of the journal's sealed segments, and the damage it knows of.</summary>
+    public ScrubStatusReply Scrub { get; init; } = new("off", 0, null, 0, 0, []);
 }
 
 /// <summary>
@@ -34,6 +37,16 @@ public sealed record MountStatusReply(
 /// identity, and the extended attribute holding its mark (null where none could be stored).
 /// </summary>
 public sealed record BindingStatusReply(string Backing, string Device, ulong Inode, string? Mark);
+
+/// <summary>
+/// The scrub: <c>State</c> is "running" (a pass is reading), "idle" (between passes) or "off";
+/// the counts are the current (or last) pass's; <c>Damage</c> lists every damaged stretch found
+/// and not repaired since.
+/// </summary>
+public sealed record ScrubStatusReply(string State, double IntervalSeconds, string? LastPassEnded, int SegmentsVerified, long BytesVerified, IReadOnlyList<DamageStatusReply> Damage);
+
+/// <summary>One damaged stretch of a segment file: where, which transactions have records in it, and the whole report.</summary>
+public sealed record DamageStatusReply(string File, long Offset, long Length, long Position, IReadOnlyList<ulong> Transactions, string Description);
 
 /// <summary>
 /// The journal's commit interval (0: none) and how long what is not yet durable may have waited at

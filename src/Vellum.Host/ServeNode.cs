@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Vellum.Replication;
 using Vellum.Replication.Security;
+using Vellum.Store;
 
 namespace Vellum.Host;
 
@@ -19,10 +20,12 @@ public sealed class ServeNode : IDisposable
     private readonly ReplicaJournals _journals;
     private readonly ReplicaMirrors? _mirrors;
     private readonly ReplicationServer _server;
+    private readonly JournalScrubbers _scrubbers;
     private bool _disposed;
 
-    private ServeNode(ReplicaJournals journals, ReplicaMirrors? mirrors, ReplicationServer server, string? fingerprint, ILogger logger)
+    private ServeNode(ReplicaJournals journals, ReplicaMirrors? mirrors, ReplicationServer server, JournalScrubbers scrubbers, string? fingerprint, ILogger logger)
     {
+        _scrubbers = scrubbers;
         _journals = journals;
         _mirrors = mirrors;
         _server = server;
@@ -38,6 +41,9 @@ public sealed class ServeNode : IDisposable
 
     /// <summary>The journals received so far.</summary>
     public IReadOnlyList<ReplicaJournal> Journals => _journals.Journals;
+
+    /// <summary>What the scrub of a received journal knows (null before the journal is first received, or with the scrub off).</summary>
+    public ScrubStatus? Scrub(Guid journalId) => _scrubbers.Status(journalId);
 
     /// <summary>The last transaction id applied to a journal's mirror (0 before any, or without mirrors).</summary>
     public ulong MirrorApplied(Guid journalId) => _mirrors?.Applied(journalId) ?? 0;
@@ -68,6 +74,8 @@ public sealed class ServeNode : IDisposable
         var journals = new ReplicaJournals(options.StoreDirectory) { DropBehind = mirrors is null };
         if (mirrors is not null)
             journals.Opened += mirrors.Follow;
+        var scrubbers = new JournalScrubbers(options.ScrubInterval, logger);
+        journals.Opened += scrubbers.Scrub;
         var server = new ReplicationServer(journals, new ReplicationServerOptions(options.Listen, certificate, secrets)
         {
             Mirror = id => mirrors?.Progress(id) ?? default,
@@ -79,6 +87,7 @@ public sealed class ServeNode : IDisposable
         catch
         {
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            scrubbers.Dispose();
             journals.Dispose();
             mirrors?.Dispose();
             throw;
@@ -86,7 +95,7 @@ public sealed class ServeNode : IDisposable
         var fingerprint = certificate is null ? null : ServerCertificate.Fingerprint(certificate);
         HostLog.Listening(logger, server.Endpoint.ToString(), fingerprint is null ? "plain TCP, --insecure" : $"TLS, certificate {fingerprint}",
             options.StoreDirectory, options.MirrorDirectory is null ? "" : $", mirrors in {options.MirrorDirectory}");
-        return new ServeNode(journals, mirrors, server, fingerprint, logger);
+        return new ServeNode(journals, mirrors, server, scrubbers, fingerprint, logger);
     }
 
     private static X509Certificate2? Certificate(ServeNodeOptions options, ILogger logger)
@@ -110,6 +119,7 @@ public sealed class ServeNode : IDisposable
         _disposed = true;
         _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _mirrors?.Dispose();
+        _scrubbers.Dispose();
         _journals.Dispose();
         HostLog.ServeStopped(_logger);
     }

@@ -27,6 +27,9 @@ public sealed record ServeNodeOptions
     /// <summary>Plain TCP instead of TLS (for loopback).</summary>
     public bool Insecure { get; init; }
 
+    /// <summary>How often each received journal's sealed segments are re-read and verified (the first pass starts when the journal is first received); zero: never.</summary>
+    public TimeSpan ScrubInterval { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Where the node and its sessions log.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

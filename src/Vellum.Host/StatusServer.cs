@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Vellum.Recording;
 using Vellum.Recording.Baseline;
+using Vellum.Store;
 
 namespace Vellum.Host;
 
@@ -23,8 +24,11 @@ internal sealed class StatusServer : IDisposable
 
     private readonly MountReplication? _replication;
 
-    private StatusServer(string mountPoint, MountJournal journal, MountReplication? replication)
+    private readonly StoreScrubber? _scrubber;
+
+    private StatusServer(string mountPoint, MountJournal journal, MountReplication? replication, StoreScrubber? scrubber)
     {
+        _scrubber = scrubber;
         _replication = replication;
         _mountPoint = mountPoint;
         _journal = journal;
@@ -36,7 +40,7 @@ internal sealed class StatusServer : IDisposable
         _thread.Start();
     }
 
-    public static StatusServer Start(string mountPoint, MountJournal journal, MountReplication? replication) => new(mountPoint, journal, replication);
+    public static StatusServer Start(string mountPoint, MountJournal journal, MountReplication? replication, StoreScrubber? scrubber) => new(mountPoint, journal, replication, scrubber);
 
     /// <summary>The abstract socket a mount at <paramref name="mountPoint"/> (a full path, no trailing slash) answers on.</summary>
     public static UnixDomainSocketEndPoint EndPointFor(string mountPoint) => new("\0vellum-status:" + mountPoint);
@@ -96,6 +100,7 @@ internal sealed class StatusServer : IDisposable
                     new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits))
                 {
                     Binding = new BindingStatusReply(_journal.Binding.BackingPath, _journal.Binding.Backing.Device, _journal.Binding.Backing.Inode, _journal.Binding.MarkName),
+                    Scrub = StoreScrubbing.Reply(_scrubber),
                 };
                 try
                 {

@@ -24,6 +24,9 @@ internal static class Handshake
     /// </summary>
     public sealed record Hello(Guid JournalId, byte[] Nonce, byte[] SyncPoint)
     {
+        /// <summary>What the session is for: a fetch hello starts with <see cref="WireFormat.FetchMagic"/> and names version 4 only.</summary>
+        public SessionKind Kind { get; init; } = SessionKind.Replicate;
+
         public ushort OldestVersion { get; init; } = WireFormat.OldestVersion;
 
         public ushort NewestVersion { get; init; } = WireFormat.Version;
@@ -46,13 +49,16 @@ internal static class Handshake
     public sealed record Challenge(byte[] Nonce, ushort Version = WireFormat.Version);
 
     /// <summary>Target to source, last: refused with a reason, or accepted with the target's proof and where to resume.</summary>
-    public sealed record Verdict(bool Accepted, string Message, byte[] Proof, long Resume, long Durable);
+    /// <param name="NoCopy">Refused a fetch session because the target holds no copy of the journal, or one of another history (status 2).</param>
+    public sealed record Verdict(bool Accepted, string Message, byte[] Proof, long Resume, long Durable, bool NoCopy = false);
 
     public static async ValueTask WriteHelloAsync(Stream stream, Hello hello, CancellationToken cancellation)
     {
         var message = new byte[HelloFixedSize + hello.SyncPoint.Length];
         // The oldest version where a target before version 3 reads the one it must speak; the newest in what it took for reserved.
         WriteMagic(message, hello.OldestVersion, hello.NewestVersion);
+        if (hello.Kind == SessionKind.Fetch)
+            WireFormat.FetchMagic.CopyTo(message);
         hello.JournalId.TryWriteBytes(message.AsSpan(12, 16));
         hello.Nonce.CopyTo(message.AsSpan(28, NonceSize));
         BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(60), (uint)hello.SyncPoint.Length);
@@ -70,7 +76,9 @@ internal static class Handshake
             return null;
         if (read < head.Length)
             throw new ReplicationRefusedException($"the connection ended inside the hello ({read} of {head.Length} bytes received)");
-        CheckMagic(head, "hello");
+        var kind = head.AsSpan(0, 8).SequenceEqual(WireFormat.FetchMagic) ? SessionKind.Fetch : SessionKind.Replicate;
+        if (kind == SessionKind.Replicate)
+            CheckMagic(head, "hello");
         var oldest = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(8));
         var newest = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(10));
         var length = BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(60));
@@ -83,6 +91,7 @@ internal static class Handshake
             OldestVersion = oldest,
             // A source before version 3 wrote zero there and speaks only its one version.
             NewestVersion = newest == 0 ? oldest : newest,
+            Kind = kind,
         };
     }
 
@@ -133,7 +142,7 @@ internal static class Handshake
         if (text.Length > WireFormat.MaxMessageSize)
             text = text.AsSpan(0, WireFormat.MaxMessageSize).ToArray();
         var message = new byte[VerdictFixedSize + text.Length + (verdict.Accepted ? AcceptedTailSize : 0)];
-        BinaryPrimitives.WriteUInt16LittleEndian(message, verdict.Accepted ? (ushort)0 : (ushort)1);
+        BinaryPrimitives.WriteUInt16LittleEndian(message, verdict.Accepted ? (ushort)0 : verdict.NoCopy ? (ushort)2 : (ushort)1);
         BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(2), (ushort)text.Length);
         text.CopyTo(message.AsSpan(VerdictFixedSize));
         if (verdict.Accepted)
@@ -153,13 +162,13 @@ internal static class Handshake
         await stream.ReadExactAsync(head, "verdict", cancellation).ConfigureAwait(false);
         var status = BinaryPrimitives.ReadUInt16LittleEndian(head);
         var length = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(2));
-        if (status > 1 || length > WireFormat.MaxMessageSize)
+        if (status > 2 || length > WireFormat.MaxMessageSize)
             throw new ReplicationRefusedException($"the target's verdict is malformed (status {status}, message of {length} bytes)");
         var text = new byte[length];
         await stream.ReadExactAsync(text, "verdict's message", cancellation).ConfigureAwait(false);
         var message = Encoding.UTF8.GetString(text);
         if (status != 0)
-            return new Verdict(false, message, [], 0, 0);
+            return new Verdict(false, message, [], 0, 0, NoCopy: status == 2);
         var tail = new byte[AcceptedTailSize];
         await stream.ReadExactAsync(tail, "verdict", cancellation).ConfigureAwait(false);
         return new Verdict(true, message, tail.AsSpan(0, ProofSize).ToArray(),

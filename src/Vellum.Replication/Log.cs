@@ -78,4 +78,7 @@ internal static partial class ReplicationLog
 
     [LoggerMessage(EventId = 1620, Level = LogLevel.Warning, Message = "accepting a connection failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1640, Level = LogLevel.Information, Message = "{Peer}: journal {JournalId}: serving ranges of this copy (a fetch session, for a repair)")]
+    public static partial void ServingFetch(ILogger logger, string peer, Guid journalId);
 }

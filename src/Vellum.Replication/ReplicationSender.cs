@@ -179,9 +179,9 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
         {
             await client.ConnectAsync(Target.Host, Target.Port, connection.Token).ConfigureAwait(false);
             cancellation.CancelAfter(WireFormat.HandshakeTimeout);
-            await using var handshake = await SecureAsync(client.GetStream(), connection.Token).ConfigureAwait(false);
+            await using var handshake = await SourceConnection.SecureAsync(client.GetStream(), Target, connection.Token).ConfigureAwait(false);
             var (resume, keys, version, targetDurable) = await HandshakeAsync(handshake, connection.Token).ConfigureAwait(false);
-            await using var stream = handshake is SslStream ? await SealAsync(client.GetStream(), keys, connection.Token).ConfigureAwait(false) : handshake;
+            await using var stream = handshake is SslStream ? await SourceConnection.SealAsync(client.GetStream(), keys, connection.Token).ConfigureAwait(false) : handshake;
             cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
             Interlocked.Increment(ref _sessions);
             _connected = true;
@@ -194,53 +194,6 @@ public sealed class ReplicationSender : IDisposable, IAsyncDisposable
             connection.Break(error);
         }
         return connection.Reason ?? new IOException("the session ended");
-    }
-
-    private async Task<Stream> SecureAsync(NetworkStream network, CancellationToken cancellation)
-    {
-        if (Target.Pin is not { } pin)
-            return network;
-        var tls = new SslStream(network, leaveInnerStreamOpen: false);
-        string? rejected = null;
-        try
-        {
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = Target.Host,
-                RemoteCertificateValidationCallback = pin.Callback(problem => rejected = problem),
-            }, cancellation).ConfigureAwait(false);
-            return tls;
-        }
-        catch (AuthenticationException error) when (rejected is not null)
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw new ReplicationRefusedException($"the server's certificate is not the one expected: {rejected}", error) { Condition = TargetCondition.AuthenticationFailed };
-        }
-        catch
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Past the handshake, TLS carries nothing more: records and acknowledgements go in
-    /// frames sealed with the session's keys, straight on the connection, starting with the
-    /// empty frame the target waits for (docs/replication.md, "Sealed frames").
-    /// </summary>
-    private static async Task<SealedStream> SealAsync(NetworkStream network, SessionKeys keys, CancellationToken cancellation)
-    {
-        var sealedStream = new SealedStream(network, keys.SourceToTarget, keys.TargetToSource);
-        try
-        {
-            await sealedStream.WriteOpeningAsync(cancellation).ConfigureAwait(false);
-            return sealedStream;
-        }
-        catch
-        {
-            await sealedStream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace Vellum.Replication;
 /// before it stays. Whatever ends it first breaks the connection (<see cref="ConnectionBreak"/>):
 /// that reason is the one logged and the one told to the source.
 /// </summary>
-internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, ReplicationServerOptions options, ILogger logger, CancellationToken stopping)
+internal sealed partial class TargetSession(TcpClient client, ReplicaJournals journals, ReplicationServerOptions options, ILogger logger, CancellationToken stopping)
 {
     private readonly string _peer = client.Client.RemoteEndPoint?.ToString() ?? "unknown peer";
     private readonly SemaphoreSlim _appended = new(0);
@@ -59,6 +59,11 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             if (await HandshakeAsync(stream, cancellation).ConfigureAwait(false) is not { } accepted)
                 return;
             var (journal, keys) = accepted;
+            if (journal is null)
+            {
+                await ServeFetchesAsync(underTls, stream, accepted.FetchFrom!, keys, cancellation, session).ConfigureAwait(false);
+                return;
+            }
             closing = journal;
             try
             {
@@ -168,8 +173,14 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         _ => error.Message,
     };
 
-    /// <summary>Hello, challenge, proof, verdict. Returns the journal taken for this session and the session's keys, or null when refused.</summary>
-    private async Task<(ReplicaJournal Journal, SessionKeys Keys)?> HandshakeAsync(Stream stream, CancellationTokenSource session)
+    /// <summary>What an accepted handshake opened: the journal a replicating session took, or the store a fetch session reads; and the session's keys.</summary>
+    private sealed record Accepted(ReplicaJournal? Journal, SessionKeys Keys, string? FetchFrom = null)
+    {
+        public void Deconstruct(out ReplicaJournal? journal, out SessionKeys keys) => (journal, keys) = (Journal, Keys);
+    }
+
+    /// <summary>Hello, challenge, proof, verdict. Returns the journal taken for this session (or the store a fetch reads) and the session's keys, or null when refused.</summary>
+    private async Task<Accepted?> HandshakeAsync(Stream stream, CancellationTokenSource session)
     {
         var cancellation = session.Token;
         if (await Handshake.ReadHelloAsync(stream, cancellation).ConfigureAwait(false) is not { } hello)
@@ -196,6 +207,8 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             return await RefuseAsync(stream, $"journal {hello.JournalId}: no secret configured for it", "authentication failed", cancellation).ConfigureAwait(false);
         if (!HandshakeProof.Matches(HandshakeProof.Source(secret, hello.JournalId, hello.Nonce, nonce), proof))
             return await RefuseAsync(stream, $"journal {hello.JournalId}: wrong secret", "authentication failed", cancellation).ConfigureAwait(false);
+        if (hello.Kind == SessionKind.Fetch)
+            return await AcceptFetchAsync(stream, hello, nonce, secret, cancellation).ConfigureAwait(false);
         ReplicaJournal journal;
         try
         {
@@ -222,7 +235,7 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
             ReplicationLog.Receiving(logger, _peer, hello.JournalId, resume);
             if (version < WireFormat.TargetStateVersion)
                 ReplicationLog.OlderSource(logger, _peer, hello.JournalId, version);
-            return (journal, SessionKeys.Derive(secret, hello.JournalId, hello.Nonce, nonce));
+            return new Accepted(journal, SessionKeys.Derive(secret, hello.JournalId, hello.Nonce, nonce));
         }
         catch
         {
@@ -231,10 +244,10 @@ internal sealed class TargetSession(TcpClient client, ReplicaJournals journals, 
         }
     }
 
-    private async Task<(ReplicaJournal, SessionKeys)?> RefuseAsync(Stream stream, string logged, string told, CancellationToken cancellation)
+    private async Task<Accepted?> RefuseAsync(Stream stream, string logged, string told, CancellationToken cancellation, bool noCopy = false)
     {
         ReplicationLog.Refused(logger, _peer, logged);
-        await Handshake.WriteVerdictAsync(stream, new Handshake.Verdict(false, told, [], 0, 0), cancellation).ConfigureAwait(false);
+        await Handshake.WriteVerdictAsync(stream, new Handshake.Verdict(false, told, [], 0, 0, noCopy), cancellation).ConfigureAwait(false);
         return null;
     }
 

@@ -1,18 +1,28 @@
 namespace Vellum.Replication;
 
-/// <summary>Constants of the replication protocol, version 3 (docs/replication.md).</summary>
+/// <summary>Constants of the replication protocol, version 4 (docs/replication.md).</summary>
 public static class WireFormat
 {
     /// <summary>First bytes of both sides' first message: ASCII "VLLMREP1".</summary>
     public static ReadOnlySpan<byte> Magic => "VLLMREP1"u8;
 
+    /// <summary>First bytes of a fetch session's hello (a repair reading the target's copy): ASCII "VLLMFCH1".</summary>
+    public static ReadOnlySpan<byte> FetchMagic => "VLLMFCH1"u8;
+
     /// <summary>
-    /// The newest protocol version this side speaks. 3: acknowledgements carry the target's
-    /// state (its mirror, its disk) and the hello names the range of versions a source speaks;
-    /// 2: under TLS, records and acknowledgements travel in sealed frames after the verdict
-    /// (1 kept them in TLS).
+    /// The newest protocol version this side speaks. 4: fetch sessions (a repair reads ranges
+    /// of the target's copy; replicating sessions are as in 3). 3: acknowledgements carry the
+    /// target's state (its mirror, its disk) and the hello names the range of versions a source
+    /// speaks; 2: under TLS, records and acknowledgements travel in sealed frames after the
+    /// verdict (1 kept them in TLS).
     /// </summary>
-    public const ushort Version = 3;
+    public const ushort Version = 4;
+
+    /// <summary>The first version with fetch sessions: the oldest and newest a fetch hello names.</summary>
+    public const ushort FetchVersion = 4;
+
+    /// <summary>The most bytes one fetch request may ask for.</summary>
+    public const int MaxFetchSize = 1 << 20;
 
     /// <summary>The oldest protocol version this side still speaks: a session of version 2 is version 3 without the target's state.</summary>
     public const ushort OldestVersion = 2;

@@ -83,6 +83,16 @@ public sealed partial class SegmentStore : IDisposable
         }
     }
 
+    /// <summary>The sealed segments now held, in store order: files nobody writes again, which a scrub may read.</summary>
+    public IReadOnlyList<(long Start, string Path)> SealedSegments
+    {
+        get
+        {
+            lock (_appendLock)
+                return [.. _segments.Where(segment => segment.Sealed && segment.Writer is null).Select(segment => (segment.Start, segment.Path))];
+        }
+    }
+
     public int SegmentCount
     {
         get

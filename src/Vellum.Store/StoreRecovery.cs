@@ -20,7 +20,7 @@ internal static class StoreRecovery
     /// </param>
     public static StoreState Recover(string directory, StoreOptions options, bool readOnly, bool syncTail = true)
     {
-        var files = ListSegments(directory);
+        var files = StoreFiles.List(directory);
         if (files.Count == 0)
         {
             if (readOnly)
@@ -57,13 +57,6 @@ internal static class StoreRecovery
         return RecoverTail(directory, files[^1], header, segments, begunBefore, open, options, readOnly, syncTail);
     }
 
-    private static List<(long Start, string Path)> ListSegments(string directory) =>
-    [
-        .. System.IO.Directory.EnumerateFiles(directory)
-            .Select(path => SegmentName.TryParse(Path.GetFileName(path), out var start) ? (start, path) : (-1L, path))
-            .Where(file => file.Item1 >= 0)
-            .OrderBy(file => file.Item1),
-    ];
 
     private static StoreState Create(string directory, StoreOptions options)
     {
@@ -315,7 +308,7 @@ internal static class StoreRecovery
         return journal!;
     }
 
-    private static byte[] ReadFirstRecord(string path, out RecordHeader header)
+    internal static byte[] ReadFirstRecord(string path, out RecordHeader header)
     {
         using var file = SegmentFile.Open(path, write: false);
         var head = new byte[JournalFormat.HeaderSize];

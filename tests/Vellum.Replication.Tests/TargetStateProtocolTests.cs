@@ -31,7 +31,7 @@ public sealed class TargetStateProtocolTests(ITestOutputHelper output) : IDispos
         Assert.Equal(1u, TargetReport.HasMirrorFlag);
         Assert.Equal(2u, TargetReport.MirrorStoppedFlag);
         Assert.Equal(4u, TargetReport.DiskFullFlag);
-        Assert.Equal(3, WireFormat.Version);
+        Assert.Equal(4, WireFormat.Version);
         Assert.Equal(2, WireFormat.OldestVersion);
     }
 
@@ -108,7 +108,7 @@ public sealed class TargetStateProtocolTests(ITestOutputHelper output) : IDispos
             var hello = new byte[64];
             await stream.ReadExactlyAsync(hello, timeout.Token);
             Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(hello.AsSpan(8)));
-            Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(hello.AsSpan(10)));
+            Assert.Equal(WireFormat.Version, BinaryPrimitives.ReadUInt16LittleEndian(hello.AsSpan(10)));
             var syncPoint = new byte[BinaryPrimitives.ReadUInt32LittleEndian(hello.AsSpan(60))];
             await stream.ReadExactlyAsync(syncPoint, timeout.Token);
             var nonce = HandshakeProof.NewNonce();
@@ -176,22 +176,22 @@ public sealed class TargetStateProtocolTests(ITestOutputHelper output) : IDispos
         {
             var network = client.GetStream();
             using var timeout = new CancellationTokenSource(RefusalPeers.Guard);
-            await Handshake.WriteHelloAsync(network, new Handshake.Hello(_journalId, HandshakeProof.NewNonce(), syncPoint) { OldestVersion = 4, NewestVersion = 5 }, timeout.Token);
+            await Handshake.WriteHelloAsync(network, new Handshake.Hello(_journalId, HandshakeProof.NewNonce(), syncPoint) { OldestVersion = 5, NewestVersion = 6 }, timeout.Token);
             // The target answers with its own version, for the source to name, and closes.
             var challenge = new byte[44];
             await network.ReadExactlyAsync(challenge, timeout.Token);
-            Assert.Equal(3, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(8)));
+            Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(challenge.AsSpan(8)));
             Assert.Equal(0, await network.ReadAsync(new byte[1], timeout.Token));
         }
-        // And a source of version 3 told a version it does not speak names both.
+        // And a source told a version it does not speak names both.
         var future = new byte[44];
         "VLLMREP1"u8.CopyTo(future);
         BinaryPrimitives.WriteUInt16LittleEndian(future.AsSpan(8), 9);
         var refused = await Assert.ThrowsAsync<ReplicationRefusedException>(async () => await Handshake.ReadChallengeAsync(new MemoryStream(future), CancellationToken.None));
-        Assert.Equal("the target speaks replication protocol version 9; this source speaks versions 2 to 3: run the same version of vellum on both sides", refused.Message);
+        Assert.Equal("the target speaks replication protocol version 9; this source speaks versions 2 to 4: run the same version of vellum on both sides", refused.Message);
         Assert.Equal(TargetCondition.Refused, refused.Condition);
 
-        var logged = await target.Log.WaitForAsync("the source speaks replication protocol versions 4 to 5; this target speaks versions 2 to 3");
+        var logged = await target.Log.WaitForAsync("the source speaks replication protocol versions 5 to 6; this target speaks versions 2 to 4");
         Assert.Contains("nothing stored", logged);
         Assert.Empty(target.Journals.Journals);
     }

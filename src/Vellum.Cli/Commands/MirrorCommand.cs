@@ -94,6 +94,12 @@ internal static class MirrorCommand
                     mirror.CatchUp(stop.Token);
                 }
             }
+            catch (StoreDamagedException damage)
+            {
+                PrintSummary(mirror);
+                var repair = $"repair it from a copy of the journal ({Invocation.Command()} repair {options.Store} --from COPY), then mirror again: it goes on from here";
+                throw CommandFailure.DataProblem(damage.File.Length == 0 ? $"{options.Store}: {damage.Message}; {repair}" : $"store damaged: {damage.Message} ({damage.File}); {repair}");
+            }
             catch (MirrorException refused)
             {
                 PrintSummary(mirror);

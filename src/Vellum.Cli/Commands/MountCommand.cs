@@ -56,6 +56,7 @@ internal static class MountCommand
             Arity = ArgumentArity.ExactlyOne,
             CustomParser = ParseRate,
         };
+        var scrubInterval = ScrubIntervalOption.Create("the journal's");
         var commitInterval = new Option<TimeSpan?>("--commit-interval")
         {
             Description = "the journal is made durable at least this often without an fsync, bounding what a power cut can take (default 1s; 0: only fsyncs and every 4 MiB of changes)",
@@ -78,7 +79,7 @@ internal static class MountCommand
         };
         command.Arguments.Add(backing);
         command.Arguments.Add(mountPoint);
-        foreach (var option in new Option[] { journal, rebindJournal, noJournal, reversible, sync, deferBackingSync, commitInterval, baselineRate, noPassthrough }.Concat(replication.Options))
+        foreach (var option in new Option[] { journal, rebindJournal, noJournal, reversible, sync, deferBackingSync, commitInterval, baselineRate, scrubInterval, noPassthrough }.Concat(replication.Options))
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             MountOptions.Create(
@@ -89,9 +90,40 @@ internal static class MountCommand
                     BaselineRate = parseResult.GetValue(baselineRate) ?? 0,
                     CommitInterval = parseResult.GetValue(commitInterval) ?? MountJournalOptions.DefaultCommitInterval,
                     RebindJournal = parseResult.GetValue(rebindJournal),
+                    ScrubInterval = parseResult.GetValue(scrubInterval) ?? ScrubIntervalOption.Default,
                 },
             logs));
         return command;
+    }
+
+    /// <summary>
+    /// What opening the journal found, for the mount's first line: what recovery did, and the
+    /// damage a scrub recorded before and found again (opening itself verifies the checkpoints
+    /// and the newest segment; the scrub reads the rest).
+    /// </summary>
+    private static string JournalState(MountJournal journal, StoreScrubber? scrubber, string directory)
+    {
+        var damage = scrubber?.Status.Damage ?? [];
+        if (damage.Count == 0)
+            return journal.Recovery + SealedSegmentsUnread(journal, scrubber);
+        var recovery = journal.Recovery.IsClean ? "" : $"; {journal.Recovery}";
+        return $"DAMAGED: {string.Join("; ", damage)}; new changes are journaled after it, but mirrors and replication stop before it until it is repaired: {Invocation.Command()} repair {directory} --from COPY{recovery}";
+    }
+
+    /// <summary>
+    /// What opening did not read, said so that "clean" claims no more than was checked: the
+    /// sealed segments, which the scrub verifies next (or nobody, with the scrub off).
+    /// </summary>
+    private static string SealedSegmentsUnread(MountJournal journal, StoreScrubber? scrubber)
+    {
+        var sealedSegments = journal.Store.SealedSegments;
+        if (sealedSegments.Count == 0)
+            return "";
+        var mebibytes = sealedSegments.Sum(segment => new FileInfo(segment.Path).Length) / 1048576.0;
+        var size = string.Create(CultureInfo.InvariantCulture, $"{sealedSegments.Count} sealed segment(s), {mebibytes:N1} MiB");
+        return scrubber is null
+            ? $" (checked at open: the checkpoints and the newest segment; its {size}, are not verified with --scrub-interval 0: 'vellum repair {journal.Options.Directory}' verifies them)"
+            : $" (checked at open: the checkpoints and the newest segment; the scrub verifies its {size}, now)";
     }
 
     /// <exception cref="CommandFailure">The paths are wrong, the mount was refused, or the journal is damaged.</exception>
@@ -135,11 +167,12 @@ internal static class MountCommand
                 Journal = journalOptions,
                 Passthrough = options.Passthrough,
                 Replication = replication,
+                ScrubInterval = options.ScrubInterval,
                 LoggerFactory = logs,
             });
             using var signals = new MountSignals(host);
             if (host.Journal is { } journal)
-                CliLog.JournalOpened(logger, options.Journal!, journal.Header.JournalId, options.Sync.ToString().ToLowerInvariant(), journal.Recovery.ToString());
+                CliLog.JournalOpened(logger, options.Journal!, journal.Header.JournalId, options.Sync.ToString().ToLowerInvariant(), JournalState(journal, host.Scrubber, options.Journal!));
             CliLog.Mounted(logger, options.Backing, options.MountPoint, host.Session.ProtocolVersion.ToString(), host.Session.PassthroughEnabled ? "on" : "off", host.Journal is null ? "no journal" : "journaled");
             host.Run();
             return host.JournalUnfinished ? ExitCodes.Environment : ExitCodes.Done;
@@ -160,7 +193,7 @@ internal static class MountCommand
         }
         catch (Exception damaged) when (damaged is StoreDamagedException or InvalidDataException)
         {
-            throw CommandFailure.DataProblem($"{damaged.Message}; the journal {options.Journal} needs repair, or give another with --journal DIR");
+            throw CommandFailure.DataProblem($"{damaged.Message}; the journal {options.Journal} needs repair from a copy of it ({Invocation.Command()} repair {options.Journal} --from COPY), or give another with --journal DIR");
         }
         catch (JournalMismatchException mismatch)
         {

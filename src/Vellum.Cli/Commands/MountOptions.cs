@@ -11,6 +11,9 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
     /// <summary>--defer-backing-sync SECONDS: the checkpoint interval of fsyncs the journal answers alone; zero turns that off.</summary>
     public TimeSpan BackingSyncDelay { get; init; } = MountJournalOptions.DefaultBackingSyncDelay;
 
+    /// <summary>--scrub-interval DURATION: how often the journal's sealed segments are verified; zero: never.</summary>
+    public TimeSpan ScrubInterval { get; init; } = ScrubIntervalOption.Default;
+
     /// <summary>--commit-interval DURATION: how often the journal is made durable at least, without an fsync; zero turns that off.</summary>
     public TimeSpan CommitInterval { get; init; } = MountJournalOptions.DefaultCommitInterval;
 

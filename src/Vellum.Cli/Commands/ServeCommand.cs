@@ -58,12 +58,13 @@ internal static class ServeCommand
                 ("vellum serve --store /srv/vellum --listen [::]:7400 --secrets /etc/vellum/secrets --mirror /srv/mirrors", "also keep a live copy of each source's files"),
             ],
         };
-        foreach (var option in new Option[] { store, listen, secrets, mirror, certificate, key, insecure })
+        var scrubInterval = ScrubIntervalOption.Create("each received journal's");
+        foreach (var option in new Option[] { store, listen, secrets, mirror, certificate, key, insecure, scrubInterval })
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             ServeOptions.Create(
                 parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(listen), parseResult.GetValue(mirror), parseResult.GetRequiredValue(secrets),
-                parseResult.GetValue(certificate), parseResult.GetValue(key), parseResult.GetValue(insecure)),
+                parseResult.GetValue(certificate), parseResult.GetValue(key), parseResult.GetValue(insecure)) with { ScrubInterval = parseResult.GetValue(scrubInterval) ?? ScrubIntervalOption.Default },
             logs));
         return command;
     }
@@ -94,6 +95,7 @@ internal static class ServeCommand
                 CertificateFile = options.CertificateFile,
                 KeyFile = options.KeyFile,
                 Insecure = options.Insecure,
+                ScrubInterval = options.ScrubInterval,
                 LoggerFactory = logs,
             });
             stop.Wait();

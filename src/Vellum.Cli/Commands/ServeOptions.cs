@@ -5,6 +5,9 @@ namespace Vellum.Cli.Commands;
 /// <summary>The parsed command line of `vellum serve`.</summary>
 internal sealed record ServeOptions(string Store, IPEndPoint Listen, string? Mirror, string Secrets, string? CertificateFile, string? KeyFile, bool Insecure)
 {
+    /// <summary>--scrub-interval DURATION: how often each received journal's sealed segments are verified; zero: never.</summary>
+    public TimeSpan ScrubInterval { get; init; } = ScrubIntervalOption.Default;
+
     /// <summary>The options as given, their combinations checked and the paths made absolute.</summary>
     /// <exception cref="CommandFailure">Options that do not go together (usage).</exception>
     public static ServeOptions Create(string store, IPEndPoint listen, string? mirror, string secrets, string? certificate, string? key, bool insecure)

@@ -67,11 +67,26 @@ internal static class StatusCommand
             foreach (var line in replica.Words.Skip(1))
                 Console.WriteLine($"               {line}");
         }
+        Console.WriteLine(ScrubLine(status.Scrub));
+        foreach (var damage in status.Scrub.Damage)
+            Console.WriteLine($"DAMAGED      {damage.Description}; repair: {Invocation.Command()} repair {status.Journal} --from COPY");
         if (status.Full is not null)
             Console.WriteLine($"FULL         {status.Full} (changes get ENOSPC until there is room)");
         if (status.Failure is not null)
             Console.WriteLine($"FAILED       {status.Failure}");
-        return status.Failure is null && status.Full is null ? ExitCodes.Done : ExitCodes.Data;
+        return status.Failure is null && status.Full is null && status.Scrub.Damage.Count == 0 ? ExitCodes.Done : ExitCodes.Data;
+    }
+
+    /// <summary>`scrub        idle, every 24 h; last pass 2026-12-07T17:00:00Z: 3 sealed segment(s), 192.0 MiB verified`.</summary>
+    private static string ScrubLine(ScrubStatusReply scrub)
+    {
+        if (scrub.State == "off")
+            return "scrub        off (--scrub-interval 0): sealed segments are verified only by 'vellum repair JOURNAL'";
+        var culture = CultureInfo.InvariantCulture;
+        var every = scrub.IntervalSeconds >= 3600 ? string.Create(culture, $"{scrub.IntervalSeconds / 3600:0.##} h") : string.Create(culture, $"{scrub.IntervalSeconds:0.##} s");
+        var pass = string.Create(culture, $"{scrub.SegmentsVerified} sealed segment(s), {scrub.BytesVerified / 1048576.0:N1} MiB verified");
+        var last = scrub.LastPassEnded is { } ended ? $"; last pass ended {ended}" : "";
+        return scrub.State == "running" ? $"scrub        running, every {every}: {pass} so far{last}" : $"scrub        idle, every {every}: {pass}{last}";
     }
 
     private static string CommitLine(CommitStatusReply commit)
