@@ -28,7 +28,7 @@ internal static class StoreScrubbing
         if (scrubber is null)
             return new ScrubStatusReply("off", 0, null, 0, 0, []);
         var status = scrubber.Status;
-        return new ScrubStatusReply(status.Running ? "running" : "idle", status.Interval.TotalSeconds, status.LastPassEnded?.ToString("O"), status.SegmentsVerified, status.BytesVerified,
+        return new ScrubStatusReply(status.Running ? "running" : "idle", status.Interval.TotalSeconds, status.LastPassEnded?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), status.SegmentsVerified, status.BytesVerified,
             [.. status.Damage.Select(d => new DamageStatusReply(d.File, d.Offset, d.Length, d.Position, d.Transactions, d.ToString()))]);
     }
 }

@@ -101,16 +101,24 @@ public sealed partial class JournalApplier
     /// ATTRS of the replica root, through the root's own descriptor. Its position xattr is the
     /// mirror's, not the source's: kept, and never set from the journal.
     /// </summary>
-    private unsafe void SetRootAttributes(Step step, ulong id, OperationState redo)
+    private void SetRootAttributes(Step step, ulong id, OperationState redo)
+    {
+        var attributes = redo.Attributes;
+        SetRootNodeAttributes(step, id, attributes is null ? null : new NodeAttributes { Uid = attributes.Uid, Gid = attributes.Gid, Mode = attributes.Mode });
+        SetXattrsExactly(step, id, RootShown, _root.Descriptor, isSymlink: false, redo.Xattrs, PositionXattr);
+        if (attributes is not null)
+            SetRootNodeAttributes(step, id, new NodeAttributes { Atime = attributes.Atime, Mtime = attributes.Mtime });
+    }
+
+    /// <summary>Owner, then mode, then times of the replica root, through its own descriptor; what is null is left alone.</summary>
+    private unsafe void SetRootNodeAttributes(Step step, ulong id, NodeAttributes? attributes)
     {
         var fd = _root.Descriptor;
-        var attributes = redo.Attributes;
         if ((attributes?.Uid is not null || attributes?.Gid is not null)
             && LibC.FChownAt(fd, "", attributes.Uid ?? uint.MaxValue, attributes.Gid ?? uint.MaxValue, LibCConstants.AtEmptyPath) != 0)
             throw new MirrorApplyException(id, step.Name, RootShown, LibC.LastError());
         if (attributes?.Mode is { } mode && LibC.FChmod(fd, mode & LibCConstants.PermissionBits) != 0)
             throw new MirrorApplyException(id, step.Name, RootShown, LibC.LastError());
-        SetXattrsExactly(step, id, RootShown, fd, isSymlink: false, redo.Xattrs, PositionXattr);
         if (attributes?.Atime is null && attributes?.Mtime is null)
             return;
         var times = stackalloc TimeSpec[2] { Time(attributes.Atime), Time(attributes.Mtime) };

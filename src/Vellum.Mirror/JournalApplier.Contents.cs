@@ -82,6 +82,14 @@ public sealed partial class JournalApplier
 
     private void SetAttributes(Step step, ulong id)
     {
+        if (step.IsRoot)
+        {
+            var rootAttributes = step.Operation.Redo?.Attributes ?? throw new MirrorApplyException(id, step.Name, RootShown, "carries no ATTR");
+            if (rootAttributes.Size is not null)
+                throw new MirrorApplyException(id, step.Name, RootShown, "gives the replica root, a directory, a size");
+            SetRootNodeAttributes(step, id, rootAttributes);
+            return;
+        }
         var path = step.Path!;
         var attributes = step.Operation.Redo?.Attributes ?? throw Failure(step, id, path, "carries no ATTR");
         SetNodeAttributes(step, id, path, attributes.Uid, attributes.Gid, attributes.Mode, attributes.Atime, attributes.Mtime);
@@ -91,17 +99,22 @@ public sealed partial class JournalApplier
 
     private unsafe void ChangeXattr(Step step, ulong id)
     {
-        var path = step.Path!;
+        var shown = step.Path?.Text ?? RootShown;
         var redo = step.Operation.Redo;
         if (redo is null || redo.Xattrs.Count == 0)
-            throw Failure(step, id, path, "carries no XATTR");
+            throw new MirrorApplyException(id, step.Name, shown, "carries no XATTR");
         var xattr = redo.Xattrs[0];
         var removing = step.Kind == Journal.Format.SubRecordType.RemoveXattr;
         if (!removing && xattr.Value is null)
-            throw Failure(step, id, path, "carries no XATTR_VALUE");
+            throw new MirrorApplyException(id, step.Name, shown, "carries no XATTR_VALUE");
+        // The replica root's position xattr is the mirror's, not the source's (as for a baseline's ATTRS).
+        if (step.IsRoot && xattr.Name.AsSpan().SequenceEqual(PositionXattr))
+            return;
         byte[] name = [.. xattr.Name, 0];
         var value = xattr.Value ?? [];
-        var node = OpenNodePath(step, id, path);
+        var node = step.IsRoot ? LibC.Dup(_root.Descriptor) : OpenNodePath(step, id, step.Path!);
+        if (node < 0)
+            throw new MirrorApplyException(id, step.Name, shown, LibC.LastError());
         try
         {
             var procPath = Encoding.ASCII.GetBytes($"/proc/self/fd/{node}\0");
@@ -115,7 +128,7 @@ public sealed partial class JournalApplier
                 result = removing ? LibC.RemoveXattr(at, n) : LibC.SetXattr(at, n, v, (nuint)value.Length, 0);
             }
             if (result != 0 && !(removing && LibC.LastError() == Errno.ENODATA))
-                throw Failure(step, id, path, LibC.LastError());
+                throw new MirrorApplyException(id, step.Name, shown, LibC.LastError());
         }
         finally
         {

@@ -21,6 +21,8 @@ public sealed partial class JournalApplier
         var attributes = step.Kind is SubRecordType.Create or SubRecordType.Mkdir or SubRecordType.Mknod or SubRecordType.Symlink
             ? CreationAttributes(operation)
             : operation.Result?.Attributes;
+        if (step.IsRoot && attributes is not null)
+            SetRootNodeAttributes(step, id, attributes);
         if (node is not null && attributes is not null && step.Kind is not (SubRecordType.Unlink or SubRecordType.Rmdir))
             SetNodeAttributes(step, id, node, attributes.Uid, attributes.Gid, attributes.Mode, attributes.Atime, attributes.Mtime);
         if (operation.Result?.DirMtime is { } dirMtime && step.Path is { } path)

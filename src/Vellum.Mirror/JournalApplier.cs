@@ -59,6 +59,9 @@ public sealed partial class JournalApplier : IDisposable
     /// <summary>An operation whose paths passed the checks; null paths where it has none.</summary>
     private sealed record Step(JournalOperation Operation, ReplicaPath? Path, ReplicaPath? Path2)
     {
+        /// <summary>The operation changes the replica root's own metadata (its journal path is empty).</summary>
+        public bool IsRoot { get; init; }
+
         public SubRecordType Kind => Operation.Kind;
 
         public string Name => Kind.ToString().ToLowerInvariant();
@@ -74,6 +77,10 @@ public sealed partial class JournalApplier : IDisposable
                 return new Step(operation, Resolvable(operation.Path ?? [], id), null);
             case SubRecordType.Link or SubRecordType.Rename:
                 return new Step(operation, Resolvable(operation.Path ?? [], id), Resolvable(operation.Path2 ?? [], id));
+            case SubRecordType.SetAttr or SubRecordType.SetXattr or SubRecordType.RemoveXattr when operation.Path is { Length: 0 }:
+                // The mount's root itself (chmod, touch or setfattr of the mountpoint): a step
+                // without paths, applied through the replica root's own descriptor.
+                return new Step(operation, null, null) { IsRoot = true };
             case SubRecordType.Write or SubRecordType.Truncate or SubRecordType.SetAttr or SubRecordType.SetXattr
                 or SubRecordType.RemoveXattr or SubRecordType.Fallocate:
                 // No PATH: the file had no name any more (unlinked while open). Its data dies

@@ -53,6 +53,30 @@ public sealed class MountHostTests
     }
 
     [Fact]
+    public void Changes_to_the_mounts_root_itself_are_journaled_and_a_replay_applies_them_to_the_replica_root()
+    {
+        using var workspace = new Workspace();
+        using (var host = MountHost.Start(workspace.JournaledMount()))
+        {
+            workspace.RunInMount("""
+                echo a > a
+                chmod 0750 .
+                setfattr -n user.colour -v blue .
+                setfattr -n user.gone -v soon .
+                setfattr -x user.gone .
+                touch -d '2001-02-03 04:05:06.123456789' .
+                """);
+            host.Stop();
+        }
+
+        // The replay starts from a root of mode 0755 (JournalReplay.RootMode) and no xattrs.
+        workspace.AssertJournalReplaysToBacking();
+        var replay = Path.Combine(workspace.Root, "replay");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute, File.GetUnixFileMode(replay));
+        Assert.Equal(2001, Directory.GetLastWriteTimeUtc(replay).Year);
+    }
+
+    [Fact]
     public void Stopping_while_a_file_is_open_says_which_file_it_waits_for_and_stopping_without_waiting_keeps_every_change()
     {
         using var workspace = new Workspace();
