@@ -188,9 +188,11 @@ public sealed class BaselineTests(ITestOutputHelper output)
         var removal = operations.FindIndex(o => o.Kind is SubRecordType.Unlink or SubRecordType.Rename);
         Assert.True(removal >= 0, $"the journal holds no {change}");
         var before = RecordedData(operations.Take(removal), "big/b0");
-        output.WriteLine($"{before} of big/b0's {Size} bytes recorded before the {change}, {RecordedData(operations.Skip(removal), "big/b0")} after it");
+        var after = RecordedData(operations.Skip(removal), "big/b0");
+        output.WriteLine($"{before} of big/b0's {Size} bytes recorded before the {change}, {after} after it");
         Assert.True(before < Size, $"all {before} bytes of big/b0 were recorded before the {change}: the test did not meet the recording half-way");
         Replay.AssertEqualsBacking(mount);
+        Assert.True(after == 0, $"the journal holds {after} bytes of baseline DATA for big/b0 after the {change}");
     }
 
     private static long RecordedDataOf(string journal, string path) => RecordedData(JournalReplay.Operations(journal), path);
