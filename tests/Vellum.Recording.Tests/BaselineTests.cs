@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
 using Vellum.Native;
 using Vellum.Testing;
 using Xunit.Abstractions;
@@ -146,6 +147,62 @@ public sealed class BaselineTests(ITestOutputHelper output)
 
         Replay.AssertEqualsBacking(mount);
     }
+
+    /// <summary>
+    /// A large file's recording pauses between its transactions (here held by the rate), and
+    /// changes go on meanwhile: one removes the name being recorded, by an unlink or by a rename
+    /// of another file over it. The recording must stop there: a DATA for that path after the
+    /// change would reach a replica where the name is gone (the mirror stops: No such file or
+    /// directory), or is the other file (its content silently overwritten).
+    /// </summary>
+    [Theory]
+    [InlineData("unlink")]
+    [InlineData("rename-over")]
+    public void A_name_removed_while_its_large_file_is_being_recorded_gets_no_more_of_the_file_and_the_replay_equals_the_backing(string change)
+    {
+        const int Size = 3 << 20;
+        using var mount = JournaledMount.Prepare();
+        Directory.CreateDirectory(Path.Combine(mount.Backing, "big"));
+        var data = new byte[Size];
+        new Random(5).NextBytes(data);
+        File.WriteAllBytes(Path.Combine(mount.Backing, "big", "b0"), data);
+        File.WriteAllBytes(Path.Combine(mount.Backing, "big", "other"), "the other file"u8.ToArray());
+        // 256 KiB/s: the walk waits about 4 s after each 1 MiB transaction of big/b0.
+        mount.Mount("--baseline-rate", "256K");
+        var deadline = DateTime.UtcNow + JournaledMount.Patience;
+        while (RecordedDataOf(mount.Journal, "big/b0") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the recording of big/b0 did not begin\n{mount.Log}");
+            Thread.Sleep(50);
+        }
+
+        var b0 = Path.Combine(mount.MountPoint, "big", "b0");
+        if (change == "unlink")
+            File.Delete(b0);
+        else
+            File.Move(Path.Combine(mount.MountPoint, "big", "other"), b0, overwrite: true);
+        mount.WaitForBaseline();
+        mount.Unmount();
+
+        var operations = JournalReplay.Operations(mount.Journal);
+        var removal = operations.FindIndex(o => o.Kind is SubRecordType.Unlink or SubRecordType.Rename);
+        Assert.True(removal >= 0, $"the journal holds no {change}");
+        var before = RecordedData(operations.Take(removal), "big/b0");
+        var after = RecordedData(operations.Skip(removal), "big/b0");
+        output.WriteLine($"{before} of big/b0's {Size} bytes recorded before the {change}, {after} after it");
+        Assert.True(before < Size, $"all {before} bytes of big/b0 were recorded before the {change}: the test did not meet the recording half-way");
+        Replay.AssertEqualsBacking(mount);
+        Assert.True(after == 0, $"the journal holds {after} bytes of baseline DATA for big/b0 after the {change}");
+    }
+
+    private static long RecordedDataOf(string journal, string path) => RecordedData(JournalReplay.Operations(journal), path);
+
+    /// <summary>The bytes of DATA that <paramref name="operations"/>' baseline operations hold for <paramref name="path"/>.</summary>
+    private static long RecordedData(IEnumerable<JournalOperation> operations, string path) =>
+        operations
+            .Where(o => o.Kind == SubRecordType.Baseline && o.Path is { } p && p.AsSpan().SequenceEqual(System.Text.Encoding.UTF8.GetBytes(path))
+                && ((BaselineFlags)(o.Redo?.Flags ?? 0)).HasFlag(BaselineFlags.Data))
+            .Sum(o => o.Redo!.Data?.Length ?? 0);
 
     /// <summary>Operations other than the baseline's that the journal holds before the baseline's COMPLETE: the changes made while it ran.</summary>
     private static int ChangesJournaledBeforeTheBaselineCompleted(string journal)

@@ -21,7 +21,8 @@ internal sealed partial class BaselineCoverage
     /// <paramref name="pause"/>, from the baseline's thread, runs between the transactions of a
     /// large file with the bytes recorded since, and the inode's stripe lock, which it may let go
     /// of (with the namespace lock) to let changes and the rate go by: a change to the file then
-    /// covers it whole itself, which the recording finds when it goes on and stops. It returns
+    /// covers it whole itself, which the recording finds when it goes on and stops; it stops
+    /// too when its path no longer names the file (<see cref="StillNamed"/>). It returns
     /// false to stop (the walk is stopping); the file then stays to be recorded.
     /// </summary>
     public long CoverContent(int fd, ulong inode, TransactionWriter writer, Func<long, object, bool>? pause)
@@ -45,10 +46,13 @@ internal sealed partial class BaselineCoverage
                 {
                     if (BackingInspection.Stat(reading, out stat) != Errno.Success)
                         return 0;
-                    Func<long, bool>? between = pause is null ? null : recorded => pause(recorded, stripe) && IsContentPending(inode);
+                    Func<long, bool>? between = pause is null ? null : recorded => pause(recorded, stripe) && IsContentPending(inode) && StillNamed(fd, path);
                     (bytes, var whole) = RecordFile(writer, reading, in stat, path.Path, between);
                     if (!whole)
+                    {
+                        DropWhenGone(reading, inode, bytes);
                         return bytes;
+                    }
                 }
                 finally
                 {
@@ -82,6 +86,35 @@ internal sealed partial class BaselineCoverage
         {
             Monitor.Exit(stripe);
         }
+    }
+
+    /// <summary>
+    /// True while <paramref name="path"/> still names the node behind <paramref name="fd"/>. While
+    /// a large file's recording pauses, an unlink of that name, or a rename over it, is
+    /// journaled without covering the file first (it removes the name, not the content): the
+    /// journal's next transaction for that path would reach a replica where the name is gone,
+    /// or is another file.
+    /// </summary>
+    private bool StillNamed(int fd, PathBuffer path)
+    {
+        var now = new PathBuffer();
+        return _paths.FindOwnName(fd, now) == PathLookup.Found && now.Path.SequenceEqual(path.Path);
+    }
+
+    /// <summary>
+    /// A file whose recording stopped because its name went away has nothing left to record
+    /// once it has no name at all: the journal's unlink or rename removed it from the replica too.
+    /// </summary>
+    private void DropWhenGone(int fd, ulong inode, long bytes)
+    {
+        if (BackingInspection.Stat(fd, out var now) != Errno.Success || now.Nlink != 0)
+            return;
+        lock (_sets)
+        {
+            if (!_plan.Contents.Remove(inode))
+                return;
+        }
+        Progress.Recorded(1, bytes);
     }
 
     /// <summary>RESET, the data runs, ATTRS; returns the bytes of data recorded, and false when <paramref name="between"/> stopped it before the ATTRS.</summary>
