@@ -11,7 +11,7 @@ internal static class StatusCommand
     {
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "where the journaled mount is" };
         var json = new Option<bool>("--json") { Description = "the mount's reply as one JSON object" };
-        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state in words (connected, unreachable, authentication failed, disk full at the target, its mirror stopped, how far behind it is). Exits 2 when the journal failed or is full.")
+        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), the commit interval and how old the oldest change not yet durable is, the directory it is bound to, the baseline, the scrub and any damage it found, FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state in words (connected, unreachable, authentication failed, disk full at the target, its mirror stopped, how far behind it is). Exits 2 when the journal failed, is full or is damaged.")
         {
             Examples =
             [
