@@ -81,25 +81,14 @@ internal sealed partial class BackingPaths
     }
 
     /// <summary>The name in <paramref name="directoryFd"/> (opened for reading) of the inode <paramref name="child"/>, checked by a stat; null when it has none.</summary>
-    private static unsafe byte[]? NameIn(int directoryFd, NodeStat child)
+    private static byte[]? NameIn(int directoryFd, NodeStat child)
     {
-        var buffer = new byte[DirectoryBufferSize];
-        while (true)
+        var entries = new DirectoryEntries(directoryFd, new byte[DirectoryBufferSize]);
+        while (entries.MoveNext(out var entry))
         {
-            nint read;
-            fixed (byte* b = buffer)
-                read = LibC.GetDents64(directoryFd, b, (nuint)buffer.Length);
-            if (read <= 0)
-                return null;
-            for (var at = 0; at < read;)
-            {
-                var entry = new Dirent(buffer.AsSpan(at));
-                at += entry.RecordLength;
-                if (entry.Ino != child.Ino || entry.IsDotOrDotDot)
-                    continue;
-                if (BackingInspection.StatAt(directoryFd, entry.Name, out var found) == Errno.Success && found.Dev == child.Dev && found.Ino == child.Ino)
-                    return entry.Name.ToArray();
-            }
+            if (entry.Ino == child.Ino && BackingInspection.StatAt(directoryFd, entry.Name, out var found) == Errno.Success && found.Dev == child.Dev && found.Ino == child.Ino)
+                return entry.Name.ToArray();
         }
+        return null;
     }
 }

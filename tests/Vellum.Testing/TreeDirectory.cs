@@ -32,26 +32,12 @@ internal static unsafe class TreeDirectory
     public static List<string> Names(SafeFileHandle directory, string shown)
     {
         var names = new List<string>();
-        var buffer = new byte[32 * 1024];
-        while (true)
-        {
-            nint read;
-            using (var fd = LibC.Borrow(directory))
-            {
-                fixed (byte* b = buffer)
-                    read = LibC.GetDents64(fd.Fd, b, (nuint)buffer.Length);
-            }
-            if (read < 0)
-                throw SystemCallException.Last("getdents64", shown);
-            if (read == 0)
-                return names;
-            for (var at = 0; at < read;)
-            {
-                var entry = new Dirent(buffer.AsSpan(at));
-                at += entry.RecordLength;
-                if (!entry.IsDotOrDotDot)
-                    names.Add(Encoding.UTF8.GetString(entry.Name));
-            }
-        }
+        using var fd = LibC.Borrow(directory);
+        var entries = new DirectoryEntries(fd.Fd, new byte[32 * 1024]);
+        while (entries.MoveNext(out var entry))
+            names.Add(Encoding.UTF8.GetString(entry.Name));
+        if (entries.Error != Errno.Success)
+            throw new SystemCallException("getdents64", shown, entries.Error);
+        return names;
     }
 }

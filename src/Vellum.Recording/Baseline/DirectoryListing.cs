@@ -35,26 +35,14 @@ internal static unsafe class DirectoryListing
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            while (true)
+            var entries = new DirectoryEntries(fd, buffer);
+            while (entries.MoveNext(out var entry))
             {
-                nint read;
-                fixed (byte* b = buffer)
-                    read = LibC.GetDents64(fd, b, (nuint)buffer.Length);
-                if (read < 0)
-                    return LibC.LastError();
-                if (read == 0)
-                    break;
-                var at = 0;
-                while (at < read)
-                {
-                    var entry = new Dirent(buffer.AsSpan(at, (int)read - at));
-                    at += entry.RecordLength;
-                    if (entry.IsDotOrDotDot)
-                        continue;
-                    if (BackingInspection.StatChild(fd, entry.NameWithNul, out var stat) == Errno.Success)
-                        into.Add(new ListedName(BaselineManifest.KeyOf(entry.Name), stat));
-                }
+                if (BackingInspection.StatChild(fd, entry.NameWithNul, out var stat) == Errno.Success)
+                    into.Add(new ListedName(BaselineManifest.KeyOf(entry.Name), stat));
             }
+            if (entries.Error != Errno.Success)
+                return entries.Error;
             into.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
             return Errno.Success;
         }
