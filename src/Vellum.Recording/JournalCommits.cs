@@ -50,11 +50,15 @@ internal sealed class JournalCommits : IDisposable
     {
         get
         {
-            if (_fifo.AcknowledgedPosition >= _fifo.WrittenPosition && _store.DurablePosition >= _store.WrittenPosition)
+            if (AllDurable(_fifo, _store))
                 return TimeSpan.Zero;
             return Stopwatch.GetElapsedTime(Interlocked.Read(ref _durableAsOfTimestamp));
         }
     }
+
+    /// <summary>Everything written to the FIFO is acknowledged (in the store) and the store is durable to its end.</summary>
+    public static bool AllDurable(MemoryFifo fifo, SegmentStore store) =>
+        fifo.AcknowledgedPosition >= fifo.WrittenPosition && store.DurablePosition >= store.WrittenPosition;
 
     /// <summary>Stops committing; the caller drains and syncs what is left.</summary>
     public void Dispose()

@@ -259,7 +259,7 @@ public sealed class MountJournal : IDisposable
         _fifo.Failure?.Message,
         _fifo.Full?.Message,
         _commits?.Interval ?? TimeSpan.Zero,
-        _commits?.NotDurableFor ?? (_store.DurablePosition >= _store.WrittenPosition && _fifo.AcknowledgedPosition >= _fifo.WrittenPosition ? TimeSpan.Zero : null),
+        _commits?.NotDurableFor ?? (JournalCommits.AllDurable(_fifo, _store) ? TimeSpan.Zero : null),
         _commits?.Commits ?? 0);
 
     /// <summary>Drains the FIFO, makes the store durable and closes everything. The mount must be gone.</summary>
