@@ -79,7 +79,7 @@ public sealed class DamageRepairTests
     {
         using var workspace = new Workspace();
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
+        var secrets = workspace.PrivateFile("secrets", $"* {secret}\n");
         using var node = ServeNode.Start(new ServeNodeOptions
         {
             StoreDirectory = Path.Combine(workspace.Root, "store"),
@@ -114,8 +114,8 @@ public sealed class DamageRepairTests
         {
             var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             Secret = System.Text.Encoding.UTF8.GetBytes(secret);
-            var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
-            var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+            var secrets = workspace.PrivateFile("secrets", $"* {secret}\n");
+            var secretFile = workspace.PrivateFile("secret", secret + "\n");
             _node = ServeNode.Start(new ServeNodeOptions
             {
                 StoreDirectory = Path.Combine(workspace.Root, "store"),
@@ -158,12 +158,5 @@ public sealed class DamageRepairTests
         var value = file.ReadByte();
         file.Position = file.Length / 2;
         file.WriteByte((byte)(value ^ 0x10));
-    }
-
-    private static string Private(string path, string contents)
-    {
-        File.WriteAllText(path, contents);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
     }
 }

@@ -162,7 +162,7 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
     {
         StoreDirectory = Path.Combine(workspace.Root, "store"),
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
-        SecretsFile = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n"),
+        SecretsFile = workspace.PrivateFile("secrets", $"* {secret}\n"),
         MirrorDirectory = mirrors ? Path.Combine(workspace.Root, "mirrors") : null,
         LoggerFactory = log,
     });
@@ -171,7 +171,7 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
     private static MountHost StartMount(Workspace workspace, ServeNode node, string secret, IReadOnlyList<TimeSpan>? authenticationBackoff = null)
     {
         var target = ReplicationTarget.Parse($"tcp://127.0.0.1:{node.Endpoint.Port}", ServerPin.Fingerprint(node.Fingerprint!), insecure: false, forceInsecure: false);
-        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+        var secretFile = workspace.PrivateFile("secret", secret + "\n");
         return MountHost.Start(workspace.JournaledMount() with
         {
             Replication = new MountReplicationOptions([target], secretFile)
@@ -179,13 +179,6 @@ public sealed class FarEndStatusTests(ITestOutputHelper output)
                 AuthenticationBackoff = authenticationBackoff ?? ReplicationSender.DefaultAuthenticationBackoff,
             },
         });
-    }
-
-    private static string Private(string path, string contents)
-    {
-        File.WriteAllText(path, contents);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
     }
 
     private static void Run(string program, params string[] args)

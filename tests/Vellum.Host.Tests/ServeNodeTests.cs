@@ -19,8 +19,8 @@ public sealed class ServeNodeTests
     {
         using var workspace = new Workspace();
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
-        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+        var secrets = workspace.PrivateFile("secrets", $"* {secret}\n");
+        var secretFile = workspace.PrivateFile("secret", secret + "\n");
         var store = Path.Combine(workspace.Root, "store");
         var mirrors = Path.Combine(workspace.Root, "mirrors");
         var serveLog = new CapturedLog();
@@ -72,8 +72,8 @@ public sealed class ServeNodeTests
     {
         using var workspace = new Workspace();
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var secrets = Private(Path.Combine(workspace.Root, "secrets"), $"* {secret}\n");
-        var secretFile = Private(Path.Combine(workspace.Root, "secret"), secret + "\n");
+        var secrets = workspace.PrivateFile("secrets", $"* {secret}\n");
+        var secretFile = workspace.PrivateFile("secret", secret + "\n");
         var store = Path.Combine(workspace.Root, "store");
         var mirrors = Path.Combine(workspace.Root, "mirrors");
         Guid journalId;
@@ -128,11 +128,4 @@ public sealed class ServeNodeTests
         MirrorDirectory = mirrors,
         LoggerFactory = log,
     });
-
-    private static string Private(string path, string contents)
-    {
-        File.WriteAllText(path, contents);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
-    }
 }

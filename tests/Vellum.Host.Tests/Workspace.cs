@@ -66,6 +66,15 @@ internal sealed class Workspace : IDisposable
         TreeComparison.AssertEqual(Backing, replica);
     }
 
+    /// <summary>ROOT/<paramref name="name"/> holding <paramref name="contents"/>, mode 0600 (as secrets files must be); its path.</summary>
+    public string PrivateFile(string name, string contents)
+    {
+        var path = Path.Combine(Root, name);
+        File.WriteAllText(path, contents);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
     public static bool IsMounted(string path) => MountInfo.FileSystemTypeAt(path) is not null;
 
     public void Dispose()
