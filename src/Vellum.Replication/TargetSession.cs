@@ -323,6 +323,10 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
         var record = new byte[Acknowledgement.MaxRecordSize];
         var store = journal.Store;
         var cancellation = session.Token;
+        // An acknowledgement is written whole even when the session breaks meanwhile: cut off
+        // by the break, it would leave a gap in the sealed frames, and the closing note after
+        // it would reach the source as a frame that fails authentication instead of the reason.
+        using var sending = new CancellationTokenSource();
         try
         {
             while (!cancellation.IsCancellationRequested)
@@ -337,11 +341,17 @@ internal sealed partial class TargetSession(TcpClient client, ReplicaJournals jo
                 };
                 var length = ack.Format(record);
                 _lastAck = ack;
-                await stream.WriteAsync(record.AsMemory(0, length), cancellation).ConfigureAwait(false);
-                await stream.FlushAsync(cancellation).ConfigureAwait(false);
+                sending.CancelAfter(WireFormat.SilenceLimit);
+                await stream.WriteAsync(record.AsMemory(0, length), sending.Token).ConfigureAwait(false);
+                await stream.FlushAsync(sending.Token).ConfigureAwait(false);
+                sending.TryReset();
                 if (journal.Store.WrittenPosition == written)
                     await _appended.WaitAsync(WireFormat.AckInterval, cancellation).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (sending.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            session.Break(new IOException($"the source took no acknowledgement for {WireFormat.SilenceLimit.TotalSeconds:0} s"));
         }
         catch (Exception error)
         {

@@ -29,6 +29,7 @@ public sealed class SealedStream : LayeredStream
     private ulong _openedFrames;
     private int _plainStart;
     private int _plainEnd;
+    private bool _cutOff;
 
     /// <param name="inner">The connection under TLS: frames go on it as they are.</param>
     /// <param name="sealKey">The key of what this side sends.</param>
@@ -60,7 +61,17 @@ public sealed class SealedStream : LayeredStream
         while (!buffer.IsEmpty)
         {
             var payload = buffer[..Math.Min(buffer.Length, MaxPayloadSize)];
-            Inner.Write(_sealBuffer, 0, Seal(payload));
+            EnsureNoGap();
+            var length = Seal(payload);
+            try
+            {
+                Inner.Write(_sealBuffer, 0, length);
+            }
+            catch
+            {
+                _cutOff = true;
+                throw;
+            }
             buffer = buffer[payload.Length..];
         }
     }
@@ -72,13 +83,36 @@ public sealed class SealedStream : LayeredStream
         while (!buffer.IsEmpty)
         {
             var payload = buffer[..Math.Min(buffer.Length, MaxPayloadSize)];
-            await Inner.WriteAsync(_sealBuffer.AsMemory(0, Seal(payload.Span)), cancellationToken).ConfigureAwait(false);
+            EnsureNoGap();
+            // Cancelled before sealing, the frame's number stays free for the next write.
+            cancellationToken.ThrowIfCancellationRequested();
+            var length = Seal(payload.Span);
+            try
+            {
+                await Inner.WriteAsync(_sealBuffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _cutOff = true;
+                throw;
+            }
             buffer = buffer[payload.Length..];
         }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>
+    /// Refuses to write once a frame's write failed: the frame may have gone out in part or not
+    /// at all, and the peer would refuse whatever follows as a dropped or altered frame, a
+    /// misleading reason for what was a write cut off here.
+    /// </summary>
+    private void EnsureNoGap()
+    {
+        if (_cutOff)
+            throw new IOException($"sealed frame {_sealedFrames - 1} was cut off while it was being written: nothing more can be sent on this session");
+    }
 
     /// <summary>Writes <paramref name="payload"/> as the next frame into the seal buffer; returns the frame's length.</summary>
     private int Seal(ReadOnlySpan<byte> payload)

@@ -156,6 +156,49 @@ public sealed class SealedStreamTests
         Assert.Contains("the connection ended before the first sealed frame", closed.Message);
     }
 
+    [Fact]
+    public async Task A_write_cancelled_before_it_began_leaves_no_gap_in_the_frames()
+    {
+        // As the target's acknowledgement is cancelled when its session breaks, and the closing note follows.
+        var wire = new MemoryStream();
+        using (var writer = new SealedStream(wire, KeyOut, KeyBack))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.WriteAsync("never sent"u8.ToArray(), new CancellationToken(canceled: true)).AsTask());
+            await writer.WriteAsync("closing note"u8.ToArray());
+        }
+        using var reader = Reader(wire.ToArray());
+        var buffer = new byte[64];
+
+        var read = await reader.ReadAsync(buffer);
+
+        Assert.Equal("closing note", Encoding.ASCII.GetString(buffer, 0, read));
+    }
+
+    [Fact]
+    public async Task After_a_write_that_failed_on_the_connection_nothing_more_is_sent()
+    {
+        var wire = new BreakingStream();
+        using var writer = new SealedStream(wire, KeyOut, KeyBack);
+        await writer.WriteAsync("first"u8.ToArray());
+        wire.Breaking = true;
+        await Assert.ThrowsAsync<IOException>(() => writer.WriteAsync("cut off"u8.ToArray()).AsTask());
+        wire.Breaking = false;
+
+        var refused = await Assert.ThrowsAsync<IOException>(() => writer.WriteAsync("after the gap"u8.ToArray()).AsTask());
+
+        Assert.Contains("sealed frame 1 was cut off while it was being written", refused.Message);
+        Assert.Equal(SealedStream.HeaderSize + 5 + SealedStream.TagSize, wire.Length);
+    }
+
+    /// <summary>A connection whose writes fail while <see cref="Breaking"/> is set, as a reset one does.</summary>
+    private sealed class BreakingStream : MemoryStream
+    {
+        public bool Breaking { get; set; }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Breaking ? ValueTask.FromException(new IOException("connection reset by peer")) : base.WriteAsync(buffer, cancellationToken);
+    }
+
     /// <summary>Three frames of 1,000, 2,000 and 3,000 random bytes; the wire and the first two frames' lengths on it.</summary>
     private static (byte[] Wire, int First, int Second) ThreeFrames()
     {
