@@ -19,18 +19,36 @@ internal static class PathChecks
         throw CommandFailure.Environment($"{role} {path} does not exist; {wayOut}");
     }
 
-    /// <summary>A directory the command writes into, created when missing (a journal, a store, a mirror).</summary>
-    public static void WritableDirectory(string path, string role, string wayOut)
+    /// <summary>A directory the command writes into, created when missing (a mirror, the demo's).</summary>
+    public static void WritableDirectory(string path, string role, string wayOut) => Writable(path, role, wayOut, () => Directory.CreateDirectory(path));
+
+    /// <summary>
+    /// A directory of journal data the command writes into (a journal, a serve store): created
+    /// owner-only with its missing parents, or a real directory of the user who runs the command.
+    /// </summary>
+    public static void PrivateDirectory(string path, string role, string wayOut)
+    {
+        try
+        {
+            Writable(path, role, wayOut, () => OwnerOnly.CreateDirectory(path, role));
+        }
+        catch (NotPrivateException refused)
+        {
+            throw CommandFailure.Environment(refused.Message);
+        }
+    }
+
+    private static void Writable(string path, string role, string wayOut, Action create)
     {
         if (File.Exists(path))
             throw CommandFailure.Environment($"{role} {path} is a file, not a directory; {wayOut}");
         try
         {
-            Directory.CreateDirectory(path);
+            create();
             // Root writes through permission bits, not through a read-only mount: only a write tells.
             using var probe = new FileStream(Path.Combine(path, $".vellum-write-test-{Environment.ProcessId}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
-        catch (Exception error) when (SystemErrors.IsRefusal(error))
+        catch (Exception error) when (SystemErrors.IsRefusal(error) && error is not NotPrivateException)
         {
             throw CommandFailure.Environment($"{role} {path} cannot be written: {(error is DirectoryNotFoundException ? Missing(path) : SystemErrors.Describe(error))}; {wayOut}");
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Vellum.Journal.Format;
+using Vellum.Native;
 
 namespace Vellum.Fifo;
 
@@ -42,6 +43,7 @@ public sealed class RecoveredRing
     /// none, or it belongs to another journal or to another boot (after a reboot the page
     /// cache that made it trustworthy is gone).
     /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static RecoveredRing? TryRead(string path, Guid journalId, out string reason)
     {
         if (!File.Exists(path))
@@ -49,7 +51,12 @@ public sealed class RecoveredRing
             reason = "no ring file";
             return null;
         }
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        using (var file = new FileStream(OwnerOnly.OpenFile(path, LibCConstants.ORdOnly), FileAccess.Read, 1))
+        {
+            bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+        }
         if (bytes.Length < RingFile.HeaderSize || BinaryPrimitives.ReadUInt64LittleEndian(bytes) != RingFile.Magic)
         {
             reason = "not a ring file";

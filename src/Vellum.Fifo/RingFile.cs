@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
+using Vellum.Native;
 
 namespace Vellum.Fifo;
 
@@ -43,12 +44,28 @@ public sealed unsafe class RingFile : IDisposable
 
     internal byte* Data => _base + HeaderSize;
 
-    /// <summary>Creates (or replaces) the ring file for a new FIFO of <paramref name="ringSize"/> bytes.</summary>
+    /// <summary>
+    /// Creates (or replaces) the ring file for a new FIFO of <paramref name="ringSize"/> bytes:
+    /// the old one is removed and a new one created owner-only and exclusively, so a symlink in
+    /// its place is removed rather than written through.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static RingFile Create(string path, int ringSize, Guid journalId)
     {
-        using (var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
+        if (LibC.UnlinkAt(LibCConstants.AtFdCwd, path, 0) != 0 && LibC.LastError() is var errno && errno != Errno.ENOENT)
+            throw new SystemCallException("unlink", path, errno);
+        var file = new FileStream(OwnerOnly.CreateFile(path), FileAccess.ReadWrite, 1);
+        MemoryMappedFile mapping;
+        try
+        {
             file.SetLength(HeaderSize + (long)ringSize);
-        var mapping = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+            mapping = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
         var ring = new RingFile(path, ringSize, mapping, mapping.CreateViewAccessor(0, HeaderSize + (long)ringSize));
         var header = new Span<byte>(ring._base, HeaderSize);
         header.Clear();

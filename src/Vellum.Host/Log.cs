@@ -43,4 +43,7 @@ internal static partial class HostLog
 
     [LoggerMessage(1743, LogLevel.Warning, "{Segment} could not be healed from {Target}: {Reason}; tried again at the scrub's next check")]
     public static partial void DamageNotHealed(ILogger logger, string segment, string target, string reason);
+
+    [LoggerMessage(1790, LogLevel.Warning, "{Warning}")]
+    public static partial void SharedStore(ILogger logger, string warning);
 }

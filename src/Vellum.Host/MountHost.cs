@@ -170,10 +170,14 @@ public sealed class MountHost : IDisposable
             if (File.Exists(ancestor))
                 throw new MountStartException($"cannot create the journal directory {options.Directory}: {ancestor} is a file");
         }
-        var created = !Directory.Exists(options.Directory);
+        bool created;
         try
         {
-            Directory.CreateDirectory(options.Directory);
+            created = OwnerOnly.CreateDirectory(options.Directory, "the journal");
+        }
+        catch (NotPrivateException refused)
+        {
+            throw new MountStartException(refused.Message, refused);
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
         {
@@ -182,6 +186,10 @@ public sealed class MountHost : IDisposable
         try
         {
             return MountJournal.Open(options);
+        }
+        catch (NotPrivateException refused)
+        {
+            throw new MountStartException(refused.Message, refused);
         }
         catch (Recording.Baseline.JournalSpaceException full)
         {

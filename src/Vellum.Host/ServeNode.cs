@@ -67,7 +67,9 @@ public sealed class ServeNode : IDisposable
         var loggers = options.LoggerFactory;
         var logger = loggers.CreateLogger<ServeNode>();
         var secrets = SecretBook.Load(options.SecretsFile);
-        Directory.CreateDirectory(options.StoreDirectory);
+        var shared = StorePrivacy.PrepareForWriting(options.StoreDirectory, "the store", options.AllowSharedJournal, IsServerCertificate);
+        if (shared.IsShared)
+            HostLog.SharedStore(logger, StorePrivacy.Warning(shared, "the store"));
         var certificate = Certificate(options, logger);
         var mirrors = options.MirrorDirectory is null ? null : new ReplicaMirrors(options.MirrorDirectory, options.StoreDirectory, loggers);
         // Without a mirror nothing reads a journal as it arrives: its bytes need not stay in memory.
@@ -97,6 +99,10 @@ public sealed class ServeNode : IDisposable
             options.StoreDirectory, options.MirrorDirectory is null ? "" : $", mirrors in {options.MirrorDirectory}");
         return new ServeNode(journals, mirrors, server, scrubbers, fingerprint, logger);
     }
+
+    /// <summary>The generated certificate (DIR/tls/cert.pem) is public by nature: sources pin it; its key beside it is not.</summary>
+    private static bool IsServerCertificate(string path) =>
+        Path.GetFileName(path) == ServerCertificate.CertificateFileName && Path.GetFileName(Path.GetDirectoryName(path)) == "tls";
 
     private static X509Certificate2? Certificate(ServeNodeOptions options, ILogger logger)
     {

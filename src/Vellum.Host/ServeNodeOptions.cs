@@ -30,6 +30,12 @@ public sealed record ServeNodeOptions
     /// <summary>How often each received journal's sealed segments are re-read and verified (the first pass starts when the journal is first received); zero: never.</summary>
     public TimeSpan ScrubInterval { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Use a store directory whose modes or ACLs let other users in as it is, with a warning at
+    /// every start, instead of refusing it (--allow-shared-journal; see <see cref="Store.StorePrivacy"/>).
+    /// </summary>
+    public bool AllowSharedJournal { get; init; }
+
     /// <summary>Where the node and its sessions log.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

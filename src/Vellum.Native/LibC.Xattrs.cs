@@ -38,6 +38,9 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "lremovexattr", SetLastError = true)]
     public static partial int LRemoveXattr(byte* path, byte* name);
 
+    [LibraryImport(Library, EntryPoint = "fremovexattr", SetLastError = true)]
+    public static partial int FRemoveXattr(int fd, byte* name);
+
     public static nint GetXattr(string path, string name, Span<byte> value, bool followSymlink = true)
     {
         fixed (byte* p = NulTerminated(path), n = NulTerminated(name), v = value)
@@ -60,6 +63,12 @@ public static unsafe partial class LibC
     {
         fixed (byte* p = NulTerminated(path), n = NulTerminated(name))
             return followSymlink ? RemoveXattr(p, n) : LRemoveXattr(p, n);
+    }
+
+    public static int FRemoveXattr(int fd, string name)
+    {
+        fixed (byte* n = NulTerminated(name))
+            return FRemoveXattr(fd, n);
     }
 
     public static int FSetXattr(int fd, string name, ReadOnlySpan<byte> value, int flags)

@@ -90,8 +90,7 @@ internal sealed class DeferredSyncTable : IDisposable
 
     private static FileStream WriteReplacement(string path, IEnumerable<DeferredSync> entries)
     {
-        var temporary = path + ".new";
-        var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.Read);
+        var file = OwnerOnly.CreateReplacement(path);
         try
         {
             Span<byte> header = stackalloc byte[HeaderSize];
@@ -102,9 +101,7 @@ internal sealed class DeferredSyncTable : IDisposable
             file.Write(header);
             foreach (var entry in entries)
                 file.Write(Format(entry));
-            file.Flush(flushToDisk: true);
-            File.Move(temporary, path, overwrite: true);
-            LibC.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            OwnerOnly.CommitReplacement(file, path);
             return file;
         }
         catch

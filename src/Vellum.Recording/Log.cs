@@ -64,4 +64,7 @@ internal static partial class RecordingLog
 
     [LoggerMessage(1481, LogLevel.Warning, "cannot store the mark binding {Backing} to the journal {Directory} ({Reason}): the journal records the directory's identity, and a second mount of it while this one runs is refused, but a later mount of it with another journal is not")]
     public static partial void MarkNotStored(ILogger logger, string backing, string directory, string reason);
+
+    [LoggerMessage(1490, LogLevel.Warning, "{Warning}")]
+    public static partial void SharedJournal(ILogger logger, string warning);
 }

@@ -108,11 +108,14 @@ public sealed class MountJournal : IDisposable
     /// settled against the backing directory.
     /// </summary>
     /// <exception cref="StoreDamagedException">The store is damaged beyond a torn tail.</exception>
+    /// <exception cref="NotPrivateException">The journal directory is a symlink, another user's, or shared without <see cref="MountJournalOptions.AllowSharedJournal"/>.</exception>
     public static MountJournal Open(MountJournalOptions options)
     {
         var backing = LibC.RealPath(options.BackingDirectory) ?? Path.GetFullPath(options.BackingDirectory);
         var identity = BackingIdentity.Of(backing);
-        System.IO.Directory.CreateDirectory(options.Directory);
+        var shared = StorePrivacy.PrepareForWriting(options.Directory, "the journal", options.AllowSharedJournal);
+        if (shared.IsShared)
+            RecordingLog.SharedJournal(options.LoggerFactory.CreateLogger<MountJournal>(), StorePrivacy.Warning(shared, "the journal"));
         var journal = LibC.RealPath(options.Directory) ?? Path.GetFullPath(options.Directory);
         var locks = TakeLocks(options, backing, identity, journal);
         var flags = options.Reversible ? JournalFlags.Reversible : JournalFlags.None;

@@ -24,6 +24,12 @@ public sealed record MountJournalOptions
     /// <summary>Where the locks of backing directories, by identity, are kept (<see cref="Binding.MountLock.DefaultDirectory"/>).</summary>
     public string LockDirectory { get; init; } = Binding.MountLock.DefaultDirectory;
 
+    /// <summary>
+    /// Use a journal directory whose modes or ACLs let other users in as it is, with a warning
+    /// at every start, instead of refusing it (--allow-shared-journal; see <see cref="Store.StorePrivacy"/>).
+    /// </summary>
+    public bool AllowSharedJournal { get; init; }
+
     /// <summary>Transactions carry UNDO state captured before each change.</summary>
     public bool Reversible { get; init; }
 

@@ -24,13 +24,23 @@ internal sealed unsafe class SegmentFile : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Opens a segment file, never through a symlink; <paramref name="create"/> makes a new one,
+    /// owner-only (0600) and exclusively: a name already taken, by anything, fails with EEXIST
+    /// rather than being written through (docs/journal-format.md, file modes).
+    /// </summary>
+    /// <exception cref="NotPrivateException">A symlink is where an existing segment should be.</exception>
     public static SegmentFile Open(string path, bool write, bool create = false)
     {
-        var flags = (write ? LibCConstants.ORdWr : LibCConstants.ORdOnly) | LibCConstants.OCloExec | (create ? LibCConstants.OCreat | LibCConstants.OExcl : 0);
-        var fd = LibC.Open(path, flags, 0x1A4);
-        if (fd < 0)
-            throw Error("open", path, -1, LibC.LastError());
-        return new SegmentFile(new SafeFileHandle(fd, ownsHandle: true), path);
+        var access = write ? LibCConstants.ORdWr : LibCConstants.ORdOnly;
+        try
+        {
+            return new SegmentFile(create ? OwnerOnly.CreateFile(path, access) : OwnerOnly.OpenFile(path, access), path);
+        }
+        catch (SystemCallException failure)
+        {
+            throw Error("open", path, -1, failure.Errno);
+        }
     }
 
     public long Length => new FileInfo(Path).Length;

@@ -110,7 +110,7 @@ public sealed partial class SegmentStore : IDisposable
     public static SegmentStore Open(string directory, StoreOptions? options = null)
     {
         options ??= new StoreOptions();
-        System.IO.Directory.CreateDirectory(directory);
+        StorePrivacy.OpenPrivateDirectory(directory, "the store");
         var state = StoreRecovery.Recover(directory, options, readOnly: false);
         var store = new SegmentStore(directory, options, readOnly: false, state);
         try

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Vellum.Journal.Scanning;
 using Vellum.Store;
 
@@ -34,9 +35,15 @@ internal static class LogCommand
             ],
         };
         command.Arguments.Add(path);
-        foreach (var option in new Option[] { json, from, to, follow })
+        var allowShared = SharedJournalOption.Create("a store directory");
+        foreach (var option in new Option[] { json, from, to, follow, allowShared })
             command.Options.Add(option);
-        command.SetRun((parseResult, _) => Run(new LogOptions(parseResult.GetRequiredValue(path), parseResult.GetValue(json), parseResult.GetValue(from) ?? 0, parseResult.GetValue(to) ?? ulong.MaxValue, parseResult.GetValue(follow))));
+        command.SetRun((parseResult, logs) => Run(
+            new LogOptions(parseResult.GetRequiredValue(path), parseResult.GetValue(json), parseResult.GetValue(from) ?? 0, parseResult.GetValue(to) ?? ulong.MaxValue, parseResult.GetValue(follow))
+            {
+                AllowSharedJournal = parseResult.GetValue(allowShared),
+            },
+            logs));
         return command;
     }
 
@@ -56,7 +63,7 @@ internal static class LogCommand
     };
 
     /// <exception cref="CommandFailure">The path is wrong (environment), --follow is given a file (usage), or the journal is damaged (data).</exception>
-    public static int Run(LogOptions options)
+    public static int Run(LogOptions options, ILoggerFactory logs)
     {
         if (options.From > options.To)
             throw CommandFailure.Usage($"--from {options.From} is above --to {options.To}");
@@ -69,6 +76,7 @@ internal static class LogCommand
         }
         if (Directory.Exists(options.Path))
         {
+            SharedJournalOption.CheckForReading(options.Path, "the journal", options.AllowSharedJournal, logs);
             using var output = new LogOutput(options.Json);
             return ReadStore(options, output);
         }

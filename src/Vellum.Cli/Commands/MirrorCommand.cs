@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Vellum.Mirror;
 using Vellum.Store;
 
@@ -48,18 +49,24 @@ internal static class MirrorCommand
                 ("vellum mirror --store JOURNAL --to /backup/data --rebuild", "replace a replica that differs with a fresh replay of the journal"),
             ],
         };
-        foreach (var option in new Option[] { store, to, follow, verify, rebuild })
+        var allowShared = SharedJournalOption.Create("a store");
+        foreach (var option in new Option[] { store, to, follow, verify, rebuild, allowShared })
             command.Options.Add(option);
-        command.SetRun((parseResult, _) => Run(new MirrorOptions(parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(to), parseResult.GetValue(follow),
-            parseResult.GetValue(verify), parseResult.GetValue(rebuild))));
+        command.SetRun((parseResult, logs) => Run(
+            new MirrorOptions(parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(to), parseResult.GetValue(follow), parseResult.GetValue(verify), parseResult.GetValue(rebuild))
+            {
+                AllowSharedJournal = parseResult.GetValue(allowShared),
+            },
+            logs));
         return command;
     }
 
     /// <exception cref="CommandFailure">A path is wrong (environment), or a transaction was refused or the store is damaged (data).</exception>
-    public static int Run(MirrorOptions options)
+    public static int Run(MirrorOptions options, ILoggerFactory logs)
     {
         options.Check();
         PathChecks.ExistingDirectory(options.Store, "the store", "give --store a journal directory");
+        SharedJournalOption.CheckForReading(options.Store, "the store", options.AllowSharedJournal, logs);
         if (options.Verify)
         {
             PathChecks.ExistingDirectory(options.Replica, "the replica", "give --to the replica to verify");

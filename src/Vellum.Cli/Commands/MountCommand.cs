@@ -64,6 +64,7 @@ internal static class MountCommand
             Arity = ArgumentArity.ExactlyOne,
             CustomParser = ParseCommitInterval,
         };
+        var allowShared = SharedJournalOption.Create("a journal");
         var noPassthrough = new Option<bool>("--no-passthrough") { Description = "read every file through the daemon instead of kernel passthrough" };
         var replication = new ReplicationOptions.CommandLine();
 
@@ -79,7 +80,7 @@ internal static class MountCommand
         };
         command.Arguments.Add(backing);
         command.Arguments.Add(mountPoint);
-        foreach (var option in new Option[] { journal, rebindJournal, noJournal, reversible, sync, deferBackingSync, commitInterval, baselineRate, scrubInterval, noPassthrough }.Concat(replication.Options))
+        foreach (var option in new Option[] { journal, rebindJournal, noJournal, reversible, sync, deferBackingSync, commitInterval, baselineRate, scrubInterval, allowShared, noPassthrough }.Concat(replication.Options))
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             MountOptions.Create(
@@ -90,6 +91,7 @@ internal static class MountCommand
                     BaselineRate = parseResult.GetValue(baselineRate) ?? 0,
                     CommitInterval = parseResult.GetValue(commitInterval) ?? MountJournalOptions.DefaultCommitInterval,
                     RebindJournal = parseResult.GetValue(rebindJournal),
+                    AllowSharedJournal = parseResult.GetValue(allowShared),
                     ScrubInterval = parseResult.GetValue(scrubInterval) ?? ScrubIntervalOption.Default,
                 },
             logs));
@@ -156,6 +158,7 @@ internal static class MountCommand
                 BackingSyncDelay = options.BackingSyncDelay,
                 BaselineRate = options.BaselineRate,
                 RebindJournal = options.RebindJournal,
+                AllowSharedJournal = options.AllowSharedJournal,
                 CommitInterval = options.CommitInterval,
             };
             var replication = options.Replication.Targets.Count == 0 ? null
@@ -223,7 +226,7 @@ internal static class MountCommand
         {
             if (PathChecks.IsInside(journal, options.Backing) || PathChecks.IsInside(journal, options.MountPoint))
                 throw CommandFailure.Usage($"the journal {journal} must not be inside the backing directory or the mountpoint; choose another with --journal DIR");
-            PathChecks.WritableDirectory(journal, "the journal", "choose a writable directory with --journal DIR");
+            PathChecks.PrivateDirectory(journal, "the journal", "choose a writable directory with --journal DIR");
         }
     }
 

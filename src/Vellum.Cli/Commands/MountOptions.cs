@@ -23,6 +23,9 @@ internal sealed record MountOptions(string Backing, string MountPoint, string? J
     /// <summary>--rebind-journal: bind BACKING to this journal on purpose, whatever either was bound to.</summary>
     public bool RebindJournal { get; init; }
 
+    /// <summary>--allow-shared-journal: use a journal other users may access, with a warning, instead of refusing it.</summary>
+    public bool AllowSharedJournal { get; init; }
+
     /// <summary>The options as given, their combinations checked and the paths made absolute.</summary>
     /// <exception cref="CommandFailure">Options that do not go together (usage).</exception>
     public static MountOptions Create(string backing, string mountPoint, string? journal, bool noJournal, bool reversible, SyncMode sync, bool passthrough, ReplicationOptions replication, TimeSpan backingSyncDelay)

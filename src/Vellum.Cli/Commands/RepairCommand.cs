@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Vellum.Replication;
 using Vellum.Replication.Security;
 using Vellum.Store;
@@ -38,21 +39,23 @@ internal static class RepairCommand
             ],
         };
         command.Arguments.Add(store);
-        foreach (var option in new Option[] { from, secretFile, fingerprint, caFile, insecure, forceInsecure })
+        var allowShared = SharedJournalOption.Create("a store");
+        foreach (var option in new Option[] { from, secretFile, fingerprint, caFile, insecure, forceInsecure, allowShared })
             command.Options.Add(option);
-        command.SetRun((parseResult, _) =>
+        command.SetRun((parseResult, logs) =>
         {
             var copies = Copies(parseResult.GetValue(from) ?? [], parseResult.GetValue(secretFile), parseResult.GetValue(fingerprint), parseResult.GetValue(caFile),
                 parseResult.GetValue(insecure) || parseResult.GetValue(forceInsecure), parseResult.GetValue(forceInsecure));
-            return Run(parseResult.GetRequiredValue(store), copies);
+            return Run(parseResult.GetRequiredValue(store), copies, parseResult.GetValue(allowShared), logs);
         });
         return command;
     }
 
     /// <exception cref="CommandFailure">Damage left unrepaired (data), a copy of another journal (usage), a copy that cannot be reached (environment).</exception>
-    public static int Run(string storeDirectory, IReadOnlyList<IStoreCopy> copies)
+    public static int Run(string storeDirectory, IReadOnlyList<IStoreCopy> copies, bool allowShared, ILoggerFactory logs)
     {
         PathChecks.ExistingDirectory(storeDirectory, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
+        SharedJournalOption.CheckForReading(storeDirectory, "the store", allowShared, logs);
         StoreRepairReport report;
         try
         {

@@ -59,12 +59,17 @@ internal static class ServeCommand
             ],
         };
         var scrubInterval = ScrubIntervalOption.Create("each received journal's");
-        foreach (var option in new Option[] { store, listen, secrets, mirror, certificate, key, insecure, scrubInterval })
+        var allowShared = SharedJournalOption.Create("a store");
+        foreach (var option in new Option[] { store, listen, secrets, mirror, certificate, key, insecure, scrubInterval, allowShared })
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             ServeOptions.Create(
                 parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(listen), parseResult.GetValue(mirror), parseResult.GetRequiredValue(secrets),
-                parseResult.GetValue(certificate), parseResult.GetValue(key), parseResult.GetValue(insecure)) with { ScrubInterval = parseResult.GetValue(scrubInterval) ?? ScrubIntervalOption.Default },
+                parseResult.GetValue(certificate), parseResult.GetValue(key), parseResult.GetValue(insecure)) with
+            {
+                ScrubInterval = parseResult.GetValue(scrubInterval) ?? ScrubIntervalOption.Default,
+                AllowSharedJournal = parseResult.GetValue(allowShared),
+            },
             logs));
         return command;
     }
@@ -73,7 +78,7 @@ internal static class ServeCommand
     public static int Run(ServeOptions options, ILoggerFactory logs)
     {
         PathChecks.ReadableFile(options.Secrets, "--secrets", SecretsWayOut);
-        PathChecks.WritableDirectory(options.Store, "the store", "choose a writable directory with --store DIR");
+        PathChecks.PrivateDirectory(options.Store, "the store", "choose a writable directory with --store DIR");
         if (options.Mirror is { } mirrorDirectory)
             PathChecks.WritableDirectory(mirrorDirectory, "the mirror directory", "choose a writable directory with --mirror DIR");
         if (options.CertificateFile is { } certificateFile)
@@ -96,6 +101,7 @@ internal static class ServeCommand
                 KeyFile = options.KeyFile,
                 Insecure = options.Insecure,
                 ScrubInterval = options.ScrubInterval,
+                AllowSharedJournal = options.AllowSharedJournal,
                 LoggerFactory = logs,
             });
             stop.Wait();

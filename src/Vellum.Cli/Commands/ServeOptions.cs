@@ -8,6 +8,9 @@ internal sealed record ServeOptions(string Store, IPEndPoint Listen, string? Mir
     /// <summary>--scrub-interval DURATION: how often each received journal's sealed segments are verified; zero: never.</summary>
     public TimeSpan ScrubInterval { get; init; } = ScrubIntervalOption.Default;
 
+    /// <summary>--allow-shared-journal: use a store other users may access, with a warning, instead of refusing it.</summary>
+    public bool AllowSharedJournal { get; init; }
+
     /// <summary>The options as given, their combinations checked and the paths made absolute.</summary>
     /// <exception cref="CommandFailure">Options that do not go together (usage).</exception>
     public static ServeOptions Create(string store, IPEndPoint listen, string? mirror, string secrets, string? certificate, string? key, bool insecure)

@@ -22,4 +22,7 @@ internal static partial class CliLog
 
     [LoggerMessage(EventId = 1809, Level = LogLevel.Critical, Message = "unexpected failure ({Type}): {Problem}; please report it, with the lines above and the output of the same command with --log-level debug")]
     public static partial void UnexpectedFailure(ILogger logger, Exception failure, string type, string problem);
+
+    [LoggerMessage(EventId = 1890, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void SharedJournal(ILogger logger, string warning);
 }

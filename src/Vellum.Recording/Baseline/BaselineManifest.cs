@@ -199,16 +199,7 @@ internal sealed class BaselineManifest
     /// <summary>Replaces the file at <paramref name="path"/> with <paramref name="bytes"/>: a crash leaves the old manifest or the new one, whole.</summary>
     public static void Write(string path, byte[] bytes)
     {
-        var temporary = path + ".new";
-        // Owner-only: the manifest names every file of the tree.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        using (var file = new FileStream(temporary, options))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        LibC.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        OwnerOnly.WriteReplacing(path, bytes);
     }
 
     private IEnumerable<ManifestEntry> AllEntries()

@@ -34,7 +34,6 @@ public sealed record JournalBinding(Guid JournalId, BackingIdentity Backing, str
     public void Write(string journal)
     {
         var path = Path.Combine(journal, FileName);
-        var temporary = path + ".new";
         var bytes = KeyValueText.Format(Kind, [
             ("journal-id", JournalId.ToString()),
             ("device", Backing.Device),
@@ -42,12 +41,6 @@ public sealed record JournalBinding(Guid JournalId, BackingIdentity Backing, str
             ("backing", BackingPath),
             ("mark", MarkName ?? "none"),
         ]);
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        Vellum.Native.LibC.SyncDirectory(journal);
+        Vellum.Native.OwnerOnly.WriteReplacing(path, bytes);
     }
 }

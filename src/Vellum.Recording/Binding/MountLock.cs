@@ -29,12 +29,11 @@ public sealed class MountLock : IDisposable
     {
         while (true)
         {
-            var fd = LibC.Open(path, LibCConstants.ORdWr | LibCConstants.OCreat | LibCConstants.OCloExec | LibCConstants.ONoFollow, 0x180);
-            if (fd < 0)
-                throw new SystemCallException("open", path, LibC.LastError());
-            var file = new SafeFileHandle(fd, ownsHandle: true);
+            var file = OpenOrCreate(path);
             try
             {
+                using var lease = LibC.Borrow(file);
+                var fd = lease.Fd;
                 if (LibC.Flock(fd, LibCConstants.LockExclusive | LibCConstants.LockNonBlocking) != 0)
                 {
                     var error = LibC.LastError();
@@ -58,6 +57,27 @@ public sealed class MountLock : IDisposable
             {
                 file.Dispose();
                 throw;
+            }
+        }
+    }
+
+    /// <summary>The lock file: created owner-only (0600 whatever the umask), or the one there opened; never through a symlink.</summary>
+    private static SafeFileHandle OpenOrCreate(string path)
+    {
+        while (true)
+        {
+            try
+            {
+                return OwnerOnly.CreateFile(path);
+            }
+            catch (SystemCallException taken) when (taken.Errno == Errno.EEXIST)
+            {
+                // Its holder may remove it between the two opens: then create it again.
+                var fd = LibC.Open(path, LibCConstants.ORdWr | LibCConstants.ONoFollow | LibCConstants.OCloExec);
+                if (fd >= 0)
+                    return new SafeFileHandle(fd, ownsHandle: true);
+                if (LibC.LastError() is var errno && errno != Errno.ENOENT)
+                    throw new SystemCallException("open", path, errno);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Vellum.Native;
 
 namespace Vellum.Replication.Security;
 
@@ -19,7 +20,6 @@ public static class ServerCertificate
     private const int ValidYears = 10;
 
     // The private key directory and file are for the server's user alone; the certificate is public.
-    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode KeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode CertificateMode = KeyMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -38,7 +38,7 @@ public static class ServerCertificate
             return Load(certificatePath, keyPath);
         }
 
-        Directory.CreateDirectory(directory, DirectoryMode);
+        OwnerOnly.CreateDirectory(directory, "the certificate directory");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var generated = CreateSelfSigned(key);
         // The key goes first: the certificate file appearing is what marks the pair complete,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vellum.Native;
 
 namespace Vellum.Store;
 
@@ -35,11 +36,6 @@ public static class DamageRecord
             }
             return;
         }
-        var beside = path + ".new";
-        File.WriteAllLines(beside, lines);
-        using (var file = SegmentFile.Open(beside, write: true))
-            file.DataSync();
-        File.Move(beside, path, overwrite: true);
-        SegmentFile.SyncDirectory(directory);
+        OwnerOnly.WriteReplacing(path, System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(line => line + "\n"))));
     }
 }
