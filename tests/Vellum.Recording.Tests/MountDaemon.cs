@@ -46,7 +46,28 @@ internal sealed class MountDaemon : IDisposable
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
-        var daemon = new MountDaemon(Path.GetFullPath(mountPoint, start.WorkingDirectory), Process.Start(start)!);
+        return Launch(start, backing, mountPoint);
+    }
+
+    /// <summary>
+    /// <see cref="Mount"/> with the process umask set to <paramref name="umask"/> (by the shell
+    /// that then becomes the daemon): the umask is the whole process's, so a test cannot set it
+    /// for the mount alone in its own process.
+    /// </summary>
+    public static MountDaemon MountUnderUmask(uint umask, string backing, string mountPoint, params string[] more)
+    {
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"umask {Convert.ToString(umask, 8)} && exec \"$0\" \"$@\"", JournaledMount.DotnetHost, "exec", JournaledMount.Program, "mount", backing, mountPoint, .. more])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        return Launch(start, backing, mountPoint);
+    }
+
+    private static MountDaemon Launch(ProcessStartInfo start, string backing, string mountPoint)
+    {
+        var daemon = new MountDaemon(Path.GetFullPath(mountPoint, start.WorkingDirectory.Length == 0 ? Environment.CurrentDirectory : start.WorkingDirectory), Process.Start(start)!);
         daemon.Follow();
         if (!daemon._mounted.Task.Wait(JournaledMount.Patience) || !daemon._mounted.Task.Result)
         {
