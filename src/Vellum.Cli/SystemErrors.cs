@@ -35,6 +35,7 @@ internal static class SystemErrors
 
     private static string? Words(Exception error) => error switch
     {
+        SystemCallException call => ErrnoWords(call.Errno),
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException or FileNotFoundException => "it does not exist",
         PathTooLongException => "the path is too long",
@@ -43,6 +44,20 @@ internal static class SystemErrors
         IOException { HResult: (int)Errno.ENOTDIR } => "a part of the path is a file, not a directory",
         IOException { HResult: (int)Errno.EISDIR } => "it is a directory, not a file",
         IOException { HResult: FileExists } => "a file of that name is in the way",
+        _ => null,
+    };
+
+    /// <summary>The same words for an errno Vellum's own calls report (<see cref="SystemCallException"/>).</summary>
+    private static string? ErrnoWords(Errno errno) => errno switch
+    {
+        Errno.EACCES or Errno.EPERM => "permission denied",
+        Errno.ENOENT => "it does not exist",
+        Errno.ENAMETOOLONG => "the path is too long",
+        Errno.EROFS => "the filesystem is read-only",
+        Errno.ENOSPC => "no space is left on its device",
+        Errno.ENOTDIR => "a part of the path is a file, not a directory",
+        Errno.EISDIR => "it is a directory, not a file",
+        Errno.EEXIST => "a file of that name is in the way",
         _ => null,
     };
 }

@@ -206,6 +206,7 @@ public sealed class MountHost : IDisposable
     private static string Reason(Exception failure) => failure switch
     {
         UnauthorizedAccessException => "permission denied",
+        SystemCallException call => call.Errno.Text,
         IOException { HResult: > 0 } io => System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(io.HResult),
         _ => failure.Message,
     };

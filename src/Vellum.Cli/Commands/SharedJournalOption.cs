@@ -25,6 +25,9 @@ internal static class SharedJournalOption
         SharedAccess shared;
         try
         {
+            // A directory without segments holds no journal to keep private: the command says there is no store.
+            if (!Directory.EnumerateFiles(directory, "*.vseg").Any())
+                return;
             shared = StorePrivacy.CheckForReading(directory, role, allowShared);
         }
         catch (NotPrivateException refused)
