@@ -32,6 +32,9 @@ internal sealed partial class MountDaemon(string backing, string mountPoint, str
 
     public bool Running => _process is { HasExited: false };
 
+    /// <summary>The umask it starts with (<see cref="VellumProcess.Start"/>); null: this process's.</summary>
+    public uint? Umask { get; init; }
+
     /// <summary>Every stderr line of every start, for failure messages.</summary>
     public string Log => string.Join('\n', _earlier.Concat(_process?.Lines ?? []));
 
@@ -44,7 +47,7 @@ internal sealed partial class MountDaemon(string backing, string mountPoint, str
         if (Running)
             throw new InvalidOperationException("the mount daemon is running already");
         Retire();
-        _process = VellumProcess.Start(["mount", Backing, MountPoint, "--journal", Journal, .. options]);
+        _process = VellumProcess.Start(["mount", Backing, MountPoint, "--journal", Journal, .. options], Umask);
         var mounted = _process.WaitForLine(line => line.Contains(" mounted at ", StringComparison.Ordinal), ReplicationRig.Patience);
         if (mounted is null)
             throw new InvalidOperationException($"vellum mount did not come up:\n{Log}");

@@ -79,7 +79,10 @@ internal sealed class ReplicationRig : IDisposable
     /// <summary>The target's mirror of the journal.</summary>
     public string MirrorRoot => Path.Combine(Mirror, Mount.JournalId.ToString("D"));
 
-    public static ReplicationRig Create() => new();
+    public static ReplicationRig Create(uint? umask = null) => new() { Umask = umask };
+
+    /// <summary>The umask the daemons start with; null: this process's.</summary>
+    public uint? Umask { get; init; }
 
     private string WritePrivate(string name, string text)
     {
@@ -94,7 +97,7 @@ internal sealed class ReplicationRig : IDisposable
     {
         if (_serve is not null)
             throw new InvalidOperationException("serve was started already; use Serve.Kill and Serve.Start to restart it");
-        _serve = new ServeDaemon(Store, SecretsFile, Mirror, insecure);
+        _serve = new ServeDaemon(Store, SecretsFile, Mirror, insecure) { Umask = Umask };
         _serve.Start();
         return _serve;
     }
@@ -110,7 +113,7 @@ internal sealed class ReplicationRig : IDisposable
             throw new InvalidOperationException("the mount was started already; use Mount.Kill and Mount.Start to restart it");
         string[] trust = Serve.Fingerprint is { } fingerprint ? ["--tls-fingerprint", fingerprint] : ["--insecure"];
         _mount = new MountDaemon(Backing, MountPoint, Journal,
-            ["--replicate", $"tcp://127.0.0.1:{target.Port}", "--secret-file", SecretFile, .. trust, .. options]);
+            ["--replicate", $"tcp://127.0.0.1:{target.Port}", "--secret-file", SecretFile, .. trust, .. options]) { Umask = Umask };
         _mount.Start();
         return _mount;
     }

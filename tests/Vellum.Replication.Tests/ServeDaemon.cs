@@ -26,6 +26,9 @@ internal sealed partial class ServeDaemon(string store, string secrets, string? 
 
     public bool Running => _process is { HasExited: false };
 
+    /// <summary>The umask it starts with (<see cref="VellumProcess.Start"/>); null: this process's.</summary>
+    public uint? Umask { get; init; }
+
     /// <summary>Every stderr line of every start, for failure messages.</summary>
     public string Log => string.Join('\n', _earlier.Concat(_process?.Lines ?? []));
 
@@ -44,7 +47,7 @@ internal sealed partial class ServeDaemon(string store, string secrets, string? 
                 args.AddRange(["--mirror", Mirror]);
             if (insecure)
                 args.Add("--insecure");
-            _process = VellumProcess.Start(args);
+            _process = VellumProcess.Start(args, Umask);
             var listening = _process.WaitForLine(line => line.Contains(" listening on ", StringComparison.Ordinal), ReplicationRig.Patience);
             if (listening is not null)
             {

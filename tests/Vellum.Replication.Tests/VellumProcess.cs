@@ -34,14 +34,19 @@ internal sealed class VellumProcess : IDisposable
         }
     }
 
-    public static VellumProcess Start(IEnumerable<string> args)
+    /// <param name="umask">
+    /// The process umask to start it with (a shell sets it, then becomes vellum): the umask is a
+    /// whole process's, so a test cannot set it for one child from its own process. Null: this
+    /// process's.
+    /// </param>
+    public static VellumProcess Start(IEnumerable<string> args, uint? umask = null)
     {
-        var start = new ProcessStartInfo(DotnetHost, ["exec", Program, .. args])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
+        var start = umask is { } mask
+            ? new ProcessStartInfo("/bin/sh", ["-c", $"umask {Convert.ToString(mask, 8)} && exec \"$0\" \"$@\"", DotnetHost, "exec", Program, .. args])
+            : new ProcessStartInfo(DotnetHost, ["exec", Program, .. args]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        start.UseShellExecute = false;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var child = new VellumProcess(process);
         process.ErrorDataReceived += (_, line) => child.Add(line.Data);
