@@ -43,6 +43,23 @@ internal sealed unsafe class SegmentFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates the segment <paramref name="path"/> in the store directory open as
+    /// <paramref name="directory"/> (openat relative to it, so a rename of a directory above
+    /// cannot redirect it), owner-only and exclusively, open for reading and writing.
+    /// </summary>
+    public static SegmentFile Create(SafeFileHandle directory, string path)
+    {
+        try
+        {
+            return new SegmentFile(OwnerOnly.CreateFileAt(directory, System.IO.Path.GetFileName(path), path), path);
+        }
+        catch (SystemCallException failure)
+        {
+            throw Error("open", path, -1, failure.Errno);
+        }
+    }
+
     public long Length => new FileInfo(Path).Length;
 
     public void WriteAt(ReadOnlySpan<byte> data, long offset)

@@ -92,7 +92,7 @@ public sealed partial class SegmentStore
     /// <summary>Under the append lock: the segments, open transactions and last id as the files now hold them (the caller moves the written position).</summary>
     private void ReadStateBackLocked()
     {
-        var state = StoreRecovery.Recover(Directory, _options with { AbortUnfinished = false }, readOnly: false, syncTail: false);
+        var state = StoreRecovery.Recover(Directory, _options with { AbortUnfinished = false }, _directoryHandle, syncTail: false);
         _segments.Clear();
         _segments.AddRange(state.Segments);
         _open.Clear();

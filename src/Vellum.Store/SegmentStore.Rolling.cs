@@ -88,7 +88,7 @@ public sealed partial class SegmentStore
             BegunBefore = _lastBegun,
             OpenAtStart = OpenTransactionsNow(),
         };
-        var file = SegmentFile.Open(path, write: true, create: true);
+        var file = SegmentFile.Create(_directoryHandle!, path);
         try
         {
             file.WriteAt(syncPoint, 0);

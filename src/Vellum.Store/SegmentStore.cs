@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Vellum.Journal.Format;
 
 namespace Vellum.Store;
@@ -24,14 +25,18 @@ public sealed partial class SegmentStore : IDisposable
     private readonly AppendPlan _plan = new();
     private readonly StoreOptions _options;
     private readonly GroupCommit _commit;
+
+    /// <summary>The store directory, open: new segments are created relative to it. Null when read-only.</summary>
+    private readonly SafeFileHandle? _directoryHandle;
     private ulong _lastBegun;
     private bool _disposed;
 
-    private SegmentStore(string directory, StoreOptions options, bool readOnly, StoreState state)
+    private SegmentStore(string directory, StoreOptions options, SafeFileHandle? directoryHandle, StoreState state)
     {
         Directory = directory;
+        _directoryHandle = directoryHandle;
         _options = options;
-        IsReadOnly = readOnly;
+        IsReadOnly = directoryHandle is null;
         Header = state.Header;
         _segments = state.Segments;
         _open = state.Open;
@@ -110,9 +115,18 @@ public sealed partial class SegmentStore : IDisposable
     public static SegmentStore Open(string directory, StoreOptions? options = null)
     {
         options ??= new StoreOptions();
-        StorePrivacy.OpenPrivateDirectory(directory, "the store");
-        var state = StoreRecovery.Recover(directory, options, readOnly: false);
-        var store = new SegmentStore(directory, options, readOnly: false, state);
+        var handle = StorePrivacy.OpenPrivateDirectory(directory, "the store");
+        StoreState state;
+        try
+        {
+            state = StoreRecovery.Recover(directory, options, handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        var store = new SegmentStore(directory, options, handle, state);
         try
         {
             if (state.Recovery.UnfinishedEnded)
@@ -132,8 +146,8 @@ public sealed partial class SegmentStore : IDisposable
         if (!System.IO.Directory.Exists(directory))
             throw new DirectoryNotFoundException($"no store at {directory}: the directory does not exist");
         var options = new StoreOptions();
-        var state = StoreRecovery.Recover(directory, options, readOnly: true);
-        return new SegmentStore(directory, options, readOnly: true, state);
+        var state = StoreRecovery.Recover(directory, options, directoryHandle: null);
+        return new SegmentStore(directory, options, directoryHandle: null, state);
     }
 
     /// <summary>
@@ -220,6 +234,7 @@ public sealed partial class SegmentStore : IDisposable
                 segment.Writer?.Dispose();
                 segment.Writer = null;
             }
+            _directoryHandle?.Dispose();
         }
         SignalAppended();
     }

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Vellum.Native;
 
 namespace Vellum.Store;
@@ -26,19 +27,29 @@ public static class StorePrivacy
     /// <exception cref="NotPrivateException">It is shared (and not allowed to be), a symlink, or another user's.</exception>
     public static SharedAccess PrepareForWriting(string directory, string role, bool allowShared, Func<string, bool>? exempt = null)
     {
-        OpenPrivateDirectory(directory, role);
-        return CheckForReading(directory, role, allowShared, exempt);
+        using (OpenPrivateDirectory(directory, role))
+            return CheckForReading(directory, role, allowShared, exempt);
     }
 
     /// <summary>
     /// Opens <paramref name="directory"/> to write into (<see cref="OwnerOnly.OpenDirectory"/>),
-    /// making an existing one that holds nothing yet as private as one it creates.
+    /// making an existing one that holds nothing yet as private as one it creates. Returns its
+    /// descriptor, for creating files in it with <see cref="OwnerOnly.CreateFileAt"/>.
     /// </summary>
-    internal static void OpenPrivateDirectory(string directory, string role)
+    internal static SafeFileHandle OpenPrivateDirectory(string directory, string role)
     {
-        using var handle = OwnerOnly.OpenDirectory(directory, role, out var created);
-        if (!created && !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
-            OwnerOnly.MakePrivate(handle, directory);
+        var handle = OwnerOnly.OpenDirectory(directory, role, out var created);
+        try
+        {
+            if (!created && !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
+                OwnerOnly.MakePrivate(handle, directory);
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 
     /// <summary>For a command that reads an existing journal or store: refused when shared, unless allowed.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
 
@@ -14,18 +15,20 @@ namespace Vellum.Store;
 /// </summary>
 internal static class StoreRecovery
 {
+    /// <param name="directoryHandle">The store directory open for writing into (a first segment is created relative to it); null to open read-only.</param>
     /// <param name="syncTail">
     /// Whether to make the tail durable (a killed writer's bytes may be only in the page
     /// cache); false for a store reading back a cut it made itself, whose next sync covers it.
     /// </param>
-    public static StoreState Recover(string directory, StoreOptions options, bool readOnly, bool syncTail = true)
+    public static StoreState Recover(string directory, StoreOptions options, SafeFileHandle? directoryHandle, bool syncTail = true)
     {
+        var readOnly = directoryHandle is null;
         var files = StoreFiles.List(directory);
         if (files.Count == 0)
         {
             if (readOnly)
                 throw new FileNotFoundException($"no store at {directory}: it holds no segment files (*{SegmentName.Extension})");
-            return Create(directory, options);
+            return Create(directory, options, directoryHandle!);
         }
         var header = ReadSyncPoint(files[0].Path, out var begunBefore);
         if (options.ReplicaOf is { } replicated && files[0].Start == 0 && !ReadFirstRecord(files[0].Path, out _).AsSpan().SequenceEqual(replicated))
@@ -58,13 +61,13 @@ internal static class StoreRecovery
     }
 
 
-    private static StoreState Create(string directory, StoreOptions options)
+    private static StoreState Create(string directory, StoreOptions options, SafeFileHandle directoryHandle)
     {
         var header = options.ReplicaOf is { } replicated ? ReplicatedHeader(replicated)
             : options.Header ?? throw new InvalidOperationException($"no store at {directory}, and no journal header given to create one");
         var path = Path.Combine(directory, SegmentName.For(0));
         var syncPoint = options.ReplicaOf ?? RecordCodec.SyncPoint(header, header.FirstTransactionId == 0 ? 0 : header.FirstTransactionId - 1);
-        using (var file = SegmentFile.Open(path, write: true, create: true))
+        using (var file = SegmentFile.Create(directoryHandle, path))
         {
             file.WriteAt(syncPoint, 0);
             file.DataSync();

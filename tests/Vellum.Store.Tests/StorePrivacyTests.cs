@@ -44,6 +44,25 @@ public sealed class StorePrivacyTests : IDisposable
     }
 
     [Fact]
+    public void A_parent_swapped_for_a_symlink_after_opening_does_not_redirect_new_segments()
+    {
+        var parent = Directory.CreateDirectory(Path.Combine(_root, "parent")).FullName;
+        var directory = Path.Combine(parent, "journal");
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_root, "elsewhere")).FullName;
+        Directory.CreateDirectory(Path.Combine(elsewhere, "journal"));
+        var moved = Path.Combine(_root, "moved");
+        using (var store = SegmentStore.Open(directory, Txn.Options(segmentSize: 4096)))
+        {
+            // What someone who can write the parent's parent could do between two appends.
+            Directory.Move(parent, moved);
+            File.CreateSymbolicLink(parent, elsewhere);
+            AppendUntilTwoSegments(store);
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(elsewhere, "journal")));
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(moved, "journal"), "*.vseg").Length);
+    }
+
+    [Fact]
     public void A_symlink_in_place_of_an_existing_segment_refuses_the_store_and_its_target_stays_untouched()
     {
         var directory = Path.Combine(_root, "journal");
