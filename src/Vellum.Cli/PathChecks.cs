@@ -19,25 +19,31 @@ internal static class PathChecks
         throw CommandFailure.Environment($"{role} {path} does not exist; {wayOut}");
     }
 
-    /// <summary>A directory the command writes into, created when missing (a journal, a store, a mirror).</summary>
-    public static void WritableDirectory(string path, string role, string wayOut)
+    /// <summary>
+    /// A directory the command writes into (a journal, a store, a mirror), created when missing
+    /// with exactly <paramref name="mode"/> (missing parents 0755), whatever the umask; one that
+    /// exists keeps its mode.
+    /// </summary>
+    public static void WritableDirectory(string path, string role, string wayOut, uint mode = ExactDirectory.Shared)
     {
         if (File.Exists(path))
             throw CommandFailure.Environment($"{role} {path} is a file, not a directory; {wayOut}");
         try
         {
-            Directory.CreateDirectory(path);
+            ExactDirectory.Create(path, mode);
             // Root writes through permission bits, not through a read-only mount: only a write tells.
             using var probe = new FileStream(Path.Combine(path, $".vellum-write-test-{Environment.ProcessId}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
         catch (Exception error) when (SystemErrors.IsRefusal(error))
         {
-            throw CommandFailure.Environment($"{role} {path} cannot be written: {(error is DirectoryNotFoundException ? Missing(path) : SystemErrors.Describe(error))}; {wayOut}");
+            var missing = error is DirectoryNotFoundException or SystemCallException { Errno: Errno.ENOENT or Errno.ENOTDIR };
+            throw CommandFailure.Environment($"{role} {path} cannot be written: {(missing ? Missing(path) : SystemErrors.Describe(error))}; {wayOut}");
         }
     }
 
     /// <summary>
-    /// A replica to write: created (and probed) when missing; an existing one is checked
+    /// A replica to write: created 0700 (and probed) when missing, the mode a replica's root
+    /// keeps until its journal gives it the source root's; an existing one is checked
     /// without writing into it, since a probe file would move its root's mtime, which is the
     /// replica's data, and another writer may be applying to it (the mirror's lock decides).
     /// </summary>
@@ -45,7 +51,7 @@ internal static class PathChecks
     {
         if (!Directory.Exists(path))
         {
-            WritableDirectory(path, role, wayOut);
+            WritableDirectory(path, role, wayOut, ExactDirectory.Private);
             return;
         }
         StatFsBuffer filesystem;

@@ -38,11 +38,20 @@ internal static class SystemErrors
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException or FileNotFoundException => "it does not exist",
         PathTooLongException => "the path is too long",
-        IOException { HResult: (int)Errno.EROFS } => "the filesystem is read-only",
-        IOException { HResult: (int)Errno.ENOSPC } => "no space is left on its device",
-        IOException { HResult: (int)Errno.ENOTDIR } => "a part of the path is a file, not a directory",
-        IOException { HResult: (int)Errno.EISDIR } => "it is a directory, not a file",
+        SystemCallException { Errno: Errno.EACCES or Errno.EPERM } => "permission denied",
+        SystemCallException call => Words(call.Errno),
         IOException { HResult: FileExists } => "a file of that name is in the way",
+        IOException { HResult: > 0 and var errno } => Words((Errno)errno),
+        _ => null,
+    };
+
+    private static string? Words(Errno errno) => errno switch
+    {
+        Errno.EROFS => "the filesystem is read-only",
+        Errno.ENOSPC => "no space is left on its device",
+        Errno.ENOTDIR => "a part of the path is a file, not a directory",
+        Errno.EISDIR => "it is a directory, not a file",
+        Errno.EEXIST => "a file of that name is in the way",
         _ => null,
     };
 }
