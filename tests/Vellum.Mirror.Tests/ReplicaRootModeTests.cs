@@ -20,7 +20,7 @@ public sealed class ReplicaRootModeTests : IDisposable
     public void Dispose() => _work.Dispose();
 
     [Fact]
-    public void A_journal_silent_on_its_root_leaves_a_new_replica_root_0700_owned_by_the_mirrors_user_and_narrows_a_wider_empty_one()
+    public void A_journal_silent_on_its_root_leaves_a_new_replica_root_0700_owned_by_the_mirrors_user_narrows_a_wider_empty_one_and_rebuilds_one_0700()
     {
         using (var journal = new JournalBuilder(_work.Store))
             Scenarios.EveryKind(new SourceTree(_work.Source, journal));
@@ -35,6 +35,13 @@ public sealed class ReplicaRootModeTests : IDisposable
             mirror.CatchUp();
             Assert.Equal((Private, LibC.GetEuid()), ModeAndOwner(replica));
         }
+
+        // As an earlier version left a replica of such a journal: its root widened, and no
+        // root change ahead to narrow it. Verify has nothing to compare it with; rebuild makes it afresh.
+        File.SetUnixFileMode(_work.Replica, (UnixFileMode)0x1FF);
+        Assert.True(ReplicaVerification.Run(_work.Store, _work.Replica).IsEqual);
+        ReplicaRebuild.Run(_work.Store, _work.Replica);
+        Assert.Equal((Private, LibC.GetEuid()), ModeAndOwner(_work.Replica));
     }
 
     [Fact]
