@@ -1,5 +1,6 @@
 using Vellum.Native;
 using Vellum.Recording.Binding;
+using Vellum.Testing;
 
 namespace Vellum.Host.Tests;
 

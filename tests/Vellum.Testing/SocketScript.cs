@@ -1,14 +1,16 @@
 using System.Diagnostics;
 
-namespace Vellum.Host.Tests;
+namespace Vellum.Testing;
 
 /// <summary>
 /// Small python3 programs on unix sockets, run as root or as `nobody` (setpriv, which execs:
 /// the process's pid is the program's): what another local program, honest or not, does with
 /// a status socket.
 /// </summary>
-internal static class SocketScript
+public static class SocketScript
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     /// <summary>Binds a socket at argv[1]; prints "bound", or the error and exits 1. Exiting leaves the file, as a killed process does.</summary>
     public const string Bind = """
         import socket, sys
@@ -35,9 +37,15 @@ internal static class SocketScript
         sys.stdout.write(data.decode())
         """;
 
-    /// <summary>Listens at argv[1], prints "listening", and sends argv[2] to every connection until killed.</summary>
+    /// <summary>
+    /// Listens at argv[1] (its directory made if missing; both open to all, as the umask allows
+    /// nothing to be kept from them), prints "listening", and sends argv[2] to every connection
+    /// until killed.
+    /// </summary>
     public const string Serve = """
-        import socket, sys
+        import os, socket, sys
+        os.umask(0)
+        os.makedirs(os.path.dirname(sys.argv[1]), 0o777, exist_ok=True)
         s = socket.socket(socket.AF_UNIX)
         s.bind(sys.argv[1])
         s.listen(4)
@@ -65,10 +73,10 @@ internal static class SocketScript
         using var child = Process.Start(StartInfo(script, asNobody, args))!;
         var output = child.StandardOutput.ReadToEndAsync();
         var error = child.StandardError.ReadToEndAsync();
-        if (!child.WaitForExit(Workspace.Patience))
+        if (!child.WaitForExit(Patience))
         {
             child.Kill();
-            Assert.Fail($"the script did not finish:\n{script}");
+            throw new TimeoutException($"the script did not finish:\n{script}");
         }
         return new ScriptResult(child.Id, child.ExitCode, output.GetAwaiter().GetResult(), error.GetAwaiter().GetResult());
     }
@@ -78,17 +86,17 @@ internal static class SocketScript
     {
         var server = Process.Start(StartInfo(Serve, asNobody, path, reply))!;
         var first = server.StandardOutput.ReadLineAsync();
-        if (!first.Wait(Workspace.Patience) || first.Result != "listening")
+        if (!first.Wait(Patience) || first.Result != "listening")
         {
             server.Kill();
-            Assert.Fail($"the socket server did not start: {server.StandardError.ReadToEnd()}");
+            throw new InvalidOperationException($"the socket server did not start: {server.StandardError.ReadToEnd()}");
         }
         return server;
     }
 }
 
 /// <summary>How a <see cref="SocketScript"/> ended, and its pid (what a server saw of it).</summary>
-internal sealed record ScriptResult(int Pid, int ExitCode, string Output, string Error)
+public sealed record ScriptResult(int Pid, int ExitCode, string Output, string Error)
 {
     public override string ToString() => $"pid {Pid}, exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
 }
