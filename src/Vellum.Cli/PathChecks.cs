@@ -19,8 +19,13 @@ internal static class PathChecks
         throw CommandFailure.Environment($"{role} {path} does not exist; {wayOut}");
     }
 
-    /// <summary>A directory the command writes into, created when missing (a mirror, the demo's).</summary>
-    public static void WritableDirectory(string path, string role, string wayOut) => Writable(path, role, wayOut, () => Directory.CreateDirectory(path));
+    /// <summary>
+    /// A directory the command writes into (a mirror, the demo's), created when missing with
+    /// exactly <paramref name="mode"/> (missing parents 0755), whatever the umask; one that
+    /// exists keeps its mode.
+    /// </summary>
+    public static void WritableDirectory(string path, string role, string wayOut, uint mode = ExactDirectory.Shared) =>
+        Writable(path, role, wayOut, () => ExactDirectory.Create(path, mode));
 
     /// <summary>
     /// A directory of journal data the command writes into (a journal, a serve store): created
@@ -50,12 +55,14 @@ internal static class PathChecks
         }
         catch (Exception error) when (SystemErrors.IsRefusal(error) && error is not NotPrivateException)
         {
-            throw CommandFailure.Environment($"{role} {path} cannot be written: {(error is DirectoryNotFoundException ? Missing(path) : SystemErrors.Describe(error))}; {wayOut}");
+            var missing = error is DirectoryNotFoundException or SystemCallException { Errno: Errno.ENOENT or Errno.ENOTDIR };
+            throw CommandFailure.Environment($"{role} {path} cannot be written: {(missing ? Missing(path) : SystemErrors.Describe(error))}; {wayOut}");
         }
     }
 
     /// <summary>
-    /// A replica to write: created (and probed) when missing; an existing one is checked
+    /// A replica to write: created 0700 (and probed) when missing, the mode a replica's root
+    /// keeps until its journal gives it the source root's; an existing one is checked
     /// without writing into it, since a probe file would move its root's mtime, which is the
     /// replica's data, and another writer may be applying to it (the mirror's lock decides).
     /// </summary>
@@ -63,7 +70,7 @@ internal static class PathChecks
     {
         if (!Directory.Exists(path))
         {
-            WritableDirectory(path, role, wayOut);
+            WritableDirectory(path, role, wayOut, ExactDirectory.Private);
             return;
         }
         StatFsBuffer filesystem;

@@ -35,24 +35,18 @@ internal static class SystemErrors
 
     private static string? Words(Exception error) => error switch
     {
-        SystemCallException call => ErrnoWords(call.Errno),
         UnauthorizedAccessException => "permission denied",
         DirectoryNotFoundException or FileNotFoundException => "it does not exist",
         PathTooLongException => "the path is too long",
-        IOException { HResult: (int)Errno.EROFS } => "the filesystem is read-only",
-        IOException { HResult: (int)Errno.ENOSPC } => "no space is left on its device",
-        IOException { HResult: (int)Errno.ENOTDIR } => "a part of the path is a file, not a directory",
-        IOException { HResult: (int)Errno.EISDIR } => "it is a directory, not a file",
+        SystemCallException { Errno: Errno.EACCES or Errno.EPERM } => "permission denied",
+        SystemCallException call => Words(call.Errno),
         IOException { HResult: FileExists } => "a file of that name is in the way",
+        IOException { HResult: > 0 and var errno } => Words((Errno)errno),
         _ => null,
     };
 
-    /// <summary>The same words for an errno Vellum's own calls report (<see cref="SystemCallException"/>).</summary>
-    private static string? ErrnoWords(Errno errno) => errno switch
+    private static string? Words(Errno errno) => errno switch
     {
-        Errno.EACCES or Errno.EPERM => "permission denied",
-        Errno.ENOENT => "it does not exist",
-        Errno.ENAMETOOLONG => "the path is too long",
         Errno.EROFS => "the filesystem is read-only",
         Errno.ENOSPC => "no space is left on its device",
         Errno.ENOTDIR => "a part of the path is a file, not a directory",

@@ -44,6 +44,15 @@ internal static partial class HostLog
     [LoggerMessage(1743, LogLevel.Warning, "{Segment} could not be healed from {Target}: {Reason}; tried again at the scrub's next check")]
     public static partial void DamageNotHealed(ILogger logger, string segment, string target, string reason);
 
+    [LoggerMessage(1750, LogLevel.Debug, "status of {MountPoint} asked by pid {Pid} (uid {Uid}, gid {Gid})")]
+    public static partial void StatusAsked(ILogger logger, string mountPoint, int pid, uint uid, uint gid);
+
+    [LoggerMessage(1751, LogLevel.Warning, "status of {MountPoint}: {Refusal}")]
+    public static partial void StatusRefused(ILogger logger, string mountPoint, string refusal);
+
+    [LoggerMessage(1752, LogLevel.Warning, "status of {MountPoint}: a caller whose credentials cannot be read is not answered: {Reason}")]
+    public static partial void StatusCallerUnknown(ILogger logger, string mountPoint, string reason);
+
     [LoggerMessage(1790, LogLevel.Warning, "{Warning}")]
     public static partial void SharedStore(ILogger logger, string warning);
 }

@@ -13,7 +13,8 @@ namespace Vellum.Host;
 /// <summary>
 /// A mount served in this process: the journal (unless none), opened first so a killed
 /// predecessor's changes are recovered, its replication, the passthrough over the backing
-/// directory, the FUSE mount and, journaled, the status socket. <see cref="Run"/> serves until
+/// directory, the FUSE mount and, journaled, the status socket (a file in
+/// <see cref="MountHostOptions.StatusDirectory"/>). <see cref="Run"/> serves until
 /// the mount goes away; the shutdown then takes everything down in the order durability
 /// depends on: the mount, the journal drained into its store, connected replication targets
 /// given <see cref="FinishPatience"/> to acknowledge the last byte, then the senders and the
@@ -101,7 +102,7 @@ public sealed class MountHost : IDisposable
     /// mounts <see cref="MountHostOptions.Backing"/> at <see cref="MountHostOptions.MountPoint"/>.
     /// On failure nothing is left mounted and everything opened is closed.
     /// </summary>
-    /// <exception cref="MountStartException">The journal's directory cannot be made.</exception>
+    /// <exception cref="MountStartException">The journal's directory cannot be made, or the status socket (its directory is not this user's own, or another server answers there).</exception>
     /// <exception cref="FuseException">The mount was refused.</exception>
     /// <exception cref="Store.StoreDamagedException">The journal is damaged beyond a torn tail.</exception>
     /// <exception cref="Recording.Binding.MountInUseException">A running mount has the backing directory or the journal.</exception>
@@ -110,6 +111,9 @@ public sealed class MountHost : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var loggers = options.LoggerFactory;
+        // Before the journal opens: a status directory someone else planted refuses the mount at once.
+        if (options.Journal is not null)
+            StatusSocketDirectory.Prepare(options.StatusDirectory);
         var journal = options.Journal is { } journalOptions ? OpenJournal(journalOptions with { LoggerFactory = loggers, MountPoint = journalOptions.MountPoint ?? Path.GetFullPath(options.MountPoint) }) : null;
         var unjournaled = journal is null ? LockUnjournaled(options) : null;
         PassthroughFileSystem? backing = null;
@@ -135,7 +139,7 @@ public sealed class MountHost : IDisposable
             scrubber = journal is null ? null : StoreScrubbing.Start(journal.Store, options.ScrubInterval, logger,
                 options.Replication is { Targets.Count: > 0 } replicated ? replicated.Targets[0].ToString() : "COPY",
                 replication is null ? null : new DamageHealing(journal.Options.Directory, replication, logger));
-            var status = journal is null ? null : StatusServer.Start(mount.MountPoint, journal, replication, scrubber);
+            var status = journal is null ? null : StatusServer.Start(options.StatusDirectory, mount.MountPoint, journal, replication, scrubber, logger);
             return new MountHost(journal, replication, backing, mount, status, scrubber, logger, unjournaled);
         }
         catch

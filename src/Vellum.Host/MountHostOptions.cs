@@ -25,6 +25,12 @@ public sealed record MountHostOptions
     /// <summary>How often the journal's sealed segments are re-read and verified (the first pass starts with the mount); zero: never.</summary>
     public TimeSpan ScrubInterval { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Where a journaled mount's status socket goes (<see cref="StatusSocketDirectory.Default"/>:
+    /// /run/vellum/status as root); made if missing, refused if someone else made it.
+    /// </summary>
+    public string StatusDirectory { get; init; } = StatusSocketDirectory.Default;
+
     /// <summary>Where the mount, its journal and its replication log; passed down to every layer.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 }

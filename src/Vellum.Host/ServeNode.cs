@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Vellum.Native;
 using Vellum.Replication;
 using Vellum.Replication.Security;
 using Vellum.Store;
@@ -71,6 +72,12 @@ public sealed class ServeNode : IDisposable
         if (shared.IsShared)
             HostLog.SharedStore(logger, StorePrivacy.Warning(shared, "the store"));
         var certificate = Certificate(options, logger);
+        if (options.MirrorDirectory is { } mirrorDirectory)
+        {
+            // Users reach their files' replicas through it, whose own modes then decide, as on
+            // the source: 0755 when the node makes it; one that exists is the operator's choice.
+            ExactDirectory.Create(mirrorDirectory, ExactDirectory.Shared);
+        }
         var mirrors = options.MirrorDirectory is null ? null : new ReplicaMirrors(options.MirrorDirectory, options.StoreDirectory, loggers);
         // Without a mirror nothing reads a journal as it arrives: its bytes need not stay in memory.
         var journals = new ReplicaJournals(options.StoreDirectory) { DropBehind = mirrors is null };

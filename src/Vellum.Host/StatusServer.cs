@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Vellum.Native;
 using Vellum.Recording;
 using Vellum.Recording.Baseline;
 using Vellum.Store;
@@ -7,17 +9,21 @@ using Vellum.Store;
 namespace Vellum.Host;
 
 /// <summary>
-/// Answers `vellum status MOUNTPOINT`: a mount listens on an abstract unix socket named
-/// after its mountpoint (no file to clean up, gone with the process) and writes one JSON
-/// object to each connection. A sampler thread keeps the operations-per-second figure.
+/// Answers `vellum status MOUNTPOINT`: a mount listens on its status socket file
+/// (<see cref="StatusListener"/>) and writes one JSON object to each connection; it reads
+/// nothing, so the channel is read-only for everyone. Each caller's credentials are taken from
+/// the kernel (SO_PEERCRED), logged, and checked by <see cref="StatusAccess"/>, the one place
+/// a request other than the status would be refused to anyone but root. A sampler thread keeps
+/// the operations-per-second figure.
 /// </summary>
 internal sealed class StatusServer : IDisposable
 {
-    private readonly Socket _listener;
+    private readonly StatusListener _listener;
     private readonly MountJournal _journal;
     private readonly Thread _thread;
     private readonly Timer _sampler;
     private readonly string _mountPoint;
+    private readonly ILogger _logger;
     private long _lastOperations;
     private double _operationsPerSecond;
     private readonly CancellationTokenSource _stop = new();
@@ -26,24 +32,23 @@ internal sealed class StatusServer : IDisposable
 
     private readonly StoreScrubber? _scrubber;
 
-    private StatusServer(string mountPoint, MountJournal journal, MountReplication? replication, StoreScrubber? scrubber)
+    private StatusServer(StatusListener listener, string mountPoint, MountJournal journal, MountReplication? replication, StoreScrubber? scrubber, ILogger logger)
     {
         _scrubber = scrubber;
         _replication = replication;
         _mountPoint = mountPoint;
         _journal = journal;
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(EndPointFor(mountPoint));
-        _listener.Listen(16);
+        _logger = logger;
+        _listener = listener;
         _sampler = new Timer(_ => Sample(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _thread = new Thread(Serve) { IsBackground = true, Name = "vellum-status" };
         _thread.Start();
     }
 
-    public static StatusServer Start(string mountPoint, MountJournal journal, MountReplication? replication, StoreScrubber? scrubber) => new(mountPoint, journal, replication, scrubber);
-
-    /// <summary>The abstract socket a mount at <paramref name="mountPoint"/> (a full path, no trailing slash) answers on.</summary>
-    public static UnixDomainSocketEndPoint EndPointFor(string mountPoint) => new("\0vellum-status:" + mountPoint);
+    /// <summary>Serves the status of the mount at <paramref name="mountPoint"/> on its socket in <paramref name="directory"/> (prepared: <see cref="StatusSocketDirectory.Prepare"/>).</summary>
+    /// <exception cref="MountStartException">The socket cannot be made (a server answers there already).</exception>
+    public static StatusServer Start(string directory, string mountPoint, MountJournal journal, MountReplication? replication, StoreScrubber? scrubber, ILogger logger) =>
+        new(StatusListener.Listen(directory, mountPoint), mountPoint, journal, replication, scrubber, logger);
 
     public void Dispose()
     {
@@ -68,7 +73,7 @@ internal sealed class StatusServer : IDisposable
             Socket connection;
             try
             {
-                connection = _listener.AcceptAsync(_stop.Token).AsTask().GetAwaiter().GetResult();
+                connection = _listener.Socket.AcceptAsync(_stop.Token).AsTask().GetAwaiter().GetResult();
             }
             catch (Exception error) when (error is SocketException or ObjectDisposedException or OperationCanceledException)
             {
@@ -76,6 +81,8 @@ internal sealed class StatusServer : IDisposable
             }
             using (connection)
             {
+                if (!MayAsk(connection))
+                    continue;
                 var status = _journal.Status();
                 var reply = new MountStatusReply(
                     _mountPoint,
@@ -112,6 +119,26 @@ internal sealed class StatusServer : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>Records who asks, and whether they may (always, for the status: the check is where any other request would be refused).</summary>
+    private bool MayAsk(Socket connection)
+    {
+        PeerCredentials caller;
+        try
+        {
+            caller = LibC.PeerCredentialsOf(connection.SafeHandle);
+        }
+        catch (SystemCallException unknown)
+        {
+            HostLog.StatusCallerUnknown(_logger, _mountPoint, unknown.Message);
+            return false;
+        }
+        HostLog.StatusAsked(_logger, _mountPoint, caller.Pid, caller.Uid, caller.Gid);
+        if (StatusAccess.Refusal(caller, StatusAccess.ReadStatus) is not { } refusal)
+            return true;
+        HostLog.StatusRefused(_logger, _mountPoint, refusal);
+        return false;
     }
 
     private static BaselineStatusReply BaselineReply(BaselineProgress baseline) => new(

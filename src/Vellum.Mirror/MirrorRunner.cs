@@ -1,4 +1,5 @@
 using Vellum.Journal.Scanning;
+using Vellum.Native;
 using Vellum.Store;
 
 namespace Vellum.Mirror;
@@ -53,14 +54,18 @@ public sealed class MirrorRunner : IDisposable
     /// Opens a replica for mirroring <paramref name="storeDirectory"/>, creating the directory
     /// if it is missing, and locks it (<see cref="ReplicaLock"/>) until disposed. A directory
     /// that holds no position must be empty: mirroring into one with other contents would mix
-    /// them into the replica.
+    /// them into the replica. A new replica's root is made 0700 (created so, or narrowed to
+    /// it), until its journal gives it the source root's mode and owner: never wider than the
+    /// source before the mirror knows what the source's is.
     /// </summary>
     /// <exception cref="ReplicaLockedException">Another writer applies to the replica.</exception>
+    /// <exception cref="SystemCallException">The replica directory cannot be created or narrowed.</exception>
     public static MirrorRunner Open(string storeDirectory, string replicaDirectory) => Open(storeDirectory, replicaDirectory, durable: true);
 
-    internal static MirrorRunner Open(string storeDirectory, string replicaDirectory, bool durable)
+    /// <param name="keepNewRootMode">Leaves a new replica's root mode as it is: a verify's scratch root holds the replica root's, which a journal that never sets the root's must find again.</param>
+    internal static MirrorRunner Open(string storeDirectory, string replicaDirectory, bool durable, bool keepNewRootMode = false)
     {
-        Directory.CreateDirectory(replicaDirectory);
+        ExactDirectory.Create(replicaDirectory, ExactDirectory.Private);
         var root = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
         ReplicaLock? held = null;
         try
@@ -69,6 +74,8 @@ public sealed class MirrorRunner : IDisposable
             var position = MirrorState.Read(root);
             if (position is null && Directory.EnumerateFileSystemEntries(replicaDirectory).Any())
                 throw new MirrorException($"the replica {replicaDirectory} is not empty and holds no mirror position ({MirrorPosition.XattrName}); mirror into an empty directory");
+            if (position is null && !keepNewRootMode && LibC.FChmod(root.Descriptor, ExactDirectory.Private) != 0)
+                throw SystemCallException.Last("fchmod", root.Path);
             return new MirrorRunner(storeDirectory, root, held, position) { Durable = durable };
         }
         catch

@@ -1,3 +1,5 @@
+using Vellum.Native;
+
 namespace Vellum.Mirror;
 
 /// <summary>
@@ -19,7 +21,7 @@ public static class ReplicaRebuild
     /// <exception cref="Vellum.Store.StoreDamagedException">The store is damaged; the replica is unchanged.</exception>
     public static MirrorPosition? Run(string storeDirectory, string replicaDirectory, CancellationToken cancellation = default)
     {
-        Directory.CreateDirectory(replicaDirectory);
+        ExactDirectory.Create(replicaDirectory, ExactDirectory.Private);
         using var replica = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
         using var held = ReplicaLock.Acquire(replica);
         var position = MirrorState.Read(replica);

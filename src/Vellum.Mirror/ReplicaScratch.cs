@@ -7,8 +7,9 @@ namespace Vellum.Mirror;
 /// <summary>
 /// A directory beside a replica (".NAME.vellum-verify-PID", ".NAME.vellum-rebuild-PID") for a
 /// fresh replay of its journal: on the replica's filesystem, so that holes compare alike and
-/// a rebuilt tree can take the replica's place in one rename. Its root gets the replica
-/// root's mode, owner and mtime, which no journal may have set. A scratch directory is locked
+/// a rebuilt tree can take the replica's place in one rename. A verify's root gets the replica
+/// root's mode, owner and mtime, which the journal may never set; a rebuild's is a new
+/// replica's root, 0700 until the journal gives it the source root's. A scratch directory is locked
 /// by the runner replaying into it; one left by a killed verify or rebuild has a free lock
 /// and is removed by the next one.
 /// </summary>
@@ -33,7 +34,11 @@ internal sealed unsafe class ReplicaScratch : IDisposable
     /// <summary>Whether the scratch directory is on the replica's filesystem, so that both report holes alike.</summary>
     public bool SameFilesystem { get; private init; }
 
-    /// <summary>Makes the scratch directory for <paramref name="purpose"/> ("verify", "rebuild") beside <paramref name="replica"/>, whose root is open as <paramref name="replicaRoot"/>.</summary>
+    /// <summary>
+    /// Makes the scratch directory for <paramref name="purpose"/> ("verify", "rebuild") beside
+    /// <paramref name="replica"/>: for a tree that takes the replica's place (<paramref name="forSwap"/>)
+    /// a new replica's root, otherwise one with the replica root's mode, owner and times.
+    /// </summary>
     /// <exception cref="MirrorException">The directory beside the replica cannot be made, or (<paramref name="forSwap"/>) is on another filesystem than the replica, which a rename cannot cross.</exception>
     public static ReplicaScratch Create(ReplicaRoot replica, string purpose, bool forSwap)
     {
@@ -51,7 +56,7 @@ internal sealed unsafe class ReplicaScratch : IDisposable
             RemoveStale(parentFd, replicaName);
             var name = $".{replicaName}{Marker}{purpose}-{Environment.ProcessId}";
             var scratch = new ReplicaScratch(parentFd, System.IO.Path.Combine(parent, name), Terminated(name), Terminated(replicaName)) { SameFilesystem = sameFilesystem };
-            scratch.Make(replica);
+            scratch.Make(replica, takeReplicaRoot: !forSwap);
             return scratch;
         }
         catch
@@ -84,7 +89,7 @@ internal sealed unsafe class ReplicaScratch : IDisposable
         LibC.Close(_parentFd);
     }
 
-    private void Make(ReplicaRoot replica)
+    private void Make(ReplicaRoot replica, bool takeReplicaRoot)
     {
         StatxBuffer stat;
         if (LibC.Statx(replica.Descriptor, "", LibCConstants.AtEmptyPath, LibCConstants.StatxBasicStats, &stat) != 0)
@@ -94,8 +99,11 @@ internal sealed unsafe class ReplicaScratch : IDisposable
         times[1] = new TimeSpec { Seconds = stat.MtimeSeconds, Nanoseconds = stat.MtimeNanoseconds };
         fixed (byte* name = _name)
         {
-            if (LibC.MkdirAt(_parentFd, name, 0x1C0 /* 0700 until it gets the root's mode */) != 0)
+            // 0700 until it gets the replica root's mode, or (a rebuild's) the journal's.
+            if (LibC.MkdirAt(_parentFd, name, ExactDirectory.Private) != 0)
                 throw new MirrorException($"cannot make {Path} beside the replica: {LibC.LastError().Text}");
+            if (!takeReplicaRoot)
+                return;
             if (LibC.FChownAt(_parentFd, name, stat.Uid, stat.Gid, LibCConstants.AtSymlinkNoFollow) != 0
                 || LibC.FChmodAt(_parentFd, name, stat.Mode & 0xFFFu, 0) != 0
                 || LibC.UtimensAt(_parentFd, name, times, LibCConstants.AtSymlinkNoFollow) != 0)

@@ -45,7 +45,7 @@ public sealed class ReplicaVerification
         var position = MirrorState.Read(replica);
         RequireWholeJournal(storeDirectory, replica.Path, position?.JournalId);
         using var scratch = ReplicaScratch.Create(replica, "verify", forSwap: false);
-        using (var replay = MirrorRunner.Open(storeDirectory, scratch.Path, durable: false))
+        using (var replay = MirrorRunner.Open(storeDirectory, scratch.Path, durable: false, keepNewRootMode: true))
         {
             var through = position?.TransactionId ?? 0;
             replay.CatchUp(through, cancellation);

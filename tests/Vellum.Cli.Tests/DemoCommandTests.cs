@@ -53,15 +53,67 @@ public sealed class DemoCommandTests
         }
         finally
         {
-            if (!demo.HasExited)
-            {
-                demo.Kill();
-                demo.WaitForExit();
-            }
-            if (IsMounted(mountPoint))
-                Process.Start("umount", ["-l", mountPoint])!.WaitForExit();
-            Directory.Delete(root, recursive: true);
+            CleanUp(demo, mountPoint, root);
         }
+    }
+
+    [Fact]
+    public void Under_umask_0_the_demo_makes_no_directory_group_or_world_writable()
+    {
+        var root = Directory.CreateTempSubdirectory("vellum-demo-test-").FullName;
+        var workspace = Path.Combine(root, "workspace");
+        var mountPoint = Path.Combine(workspace, "mnt");
+        using var demo = Process.Start(new ProcessStartInfo("sh", ["-c", "umask 0 && exec \"$0\" exec \"$1\" demo \"$2\"", Vellum.DotnetHost, Vellum.Program, workspace])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            string? line;
+            var clock = Stopwatch.StartNew();
+            while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
+            {
+            }
+            if (line is null)
+                Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+            Directory.CreateDirectory(Path.Combine(mountPoint, "d"));
+            var mirror = Path.Combine(workspace, "mirror");
+            var seen = Stopwatch.StartNew();
+            while (!Directory.Exists(Path.Combine(mirror, "d")))
+            {
+                Assert.True(seen.Elapsed < Vellum.Patience, "the mirror never showed d");
+                Thread.Sleep(20);
+            }
+
+            // The journal's directory and files are made by the mount, owner-only whatever the umask (not the demo's part).
+            foreach (var directory in new[] { workspace, Path.Combine(workspace, "backing"), mountPoint, mirror })
+            {
+                var mode = File.GetUnixFileMode(directory);
+                Assert.True((mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0, $"{directory} is {mode}");
+            }
+            using (var kill = Process.Start("kill", ["-TERM", demo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                kill.WaitForExit();
+            Assert.True(demo.WaitForExit(Vellum.Patience), "the demo did not stop on SIGTERM");
+        }
+        finally
+        {
+            CleanUp(demo, mountPoint, root);
+        }
+    }
+
+    /// <summary>Whatever the test did: the demo stopped, its mount gone, its directory removed.</summary>
+    private static void CleanUp(Process demo, string mountPoint, string root)
+    {
+        if (!demo.HasExited)
+        {
+            demo.Kill();
+            demo.WaitForExit();
+        }
+        if (IsMounted(mountPoint))
+            Process.Start("umount", ["-l", mountPoint])!.WaitForExit();
+        Directory.Delete(root, recursive: true);
     }
 
     private static string? ReadLine(Process demo, Stopwatch clock)

@@ -48,7 +48,7 @@ public sealed class ReplayTests : IDisposable
     public void Every_transaction_applied_twice_in_a_row_gives_the_source_tree()
     {
         JournalEveryKind();
-        Directory.CreateDirectory(_work.Replica);
+        Directory.CreateDirectory(_work.Replica, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         using (var applier = new JournalApplier(_work.Replica))
         {

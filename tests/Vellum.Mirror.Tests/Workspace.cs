@@ -10,6 +10,9 @@ internal sealed class Workspace : IDisposable
     {
         Root = Directory.CreateTempSubdirectory("vellum-mirror-").FullName;
         Source = Directory.CreateDirectory(Path.Combine(Root, "source")).FullName;
+        // These journals never record their root's attributes, which leaves a replica's root
+        // 0700 (docs/mirror.md): the source's is the same.
+        File.SetUnixFileMode(Source, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Store = Path.Combine(Root, "store");
         Replica = Path.Combine(Root, "replica");
         Sentinel = Directory.CreateDirectory(Path.Combine(Root, "sentinel")).FullName;

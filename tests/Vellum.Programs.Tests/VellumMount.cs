@@ -154,6 +154,7 @@ internal sealed class VellumMount : IDisposable
             daemon.Dispose();
             _daemon = null;
         }
+        StatusSocketFile.RemoveLeftBy(MountPoint);
         if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
     }

@@ -337,6 +337,7 @@ internal sealed class JournaledMount : IDisposable
             daemon.Dispose();
             _daemon = null;
         }
+        StatusSocketFile.RemoveLeftBy(MountPoint);
         if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
         // A loop device goes with its last unmount (mount -o loop sets autoclear).

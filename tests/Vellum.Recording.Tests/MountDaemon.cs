@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Vellum.Fuse;
+using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
 
@@ -112,6 +113,7 @@ internal sealed class MountDaemon : IDisposable
             _daemon.Kill();
             _daemon.WaitForExit(JournaledMount.Patience);
         }
+        StatusSocketFile.RemoveLeftBy(MountPoint);
         if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             Process.Start("umount", ["-l", MountPoint])!.WaitForExit();
         _daemon.Dispose();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Vellum.Fuse;
 using Vellum.Native;
+using Vellum.Testing;
 
 namespace Vellum.Replication.Tests;
 
@@ -153,6 +154,7 @@ internal sealed partial class MountDaemon(string backing, string mountPoint, str
         }
         finally
         {
+            StatusSocketFile.RemoveLeftBy(MountPoint);
             // A killed daemon leaves its mount in place, dead; so may a failed start.
             if (MountInfo.FileSystemTypeAt(MountPoint) is not null)
             {

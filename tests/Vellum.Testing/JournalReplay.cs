@@ -10,8 +10,9 @@ namespace Vellum.Testing;
 public static class JournalReplay
 {
     /// <summary>
-    /// The root's own mode is not journaled (no transaction creates it), so both roots get
-    /// the same explicit one: a passthrough in a test process sets the process umask to 0.
+    /// The root's own mode: a baseline journals it, a journal without one (or a synthetic
+    /// one) does not, so both roots get the same explicit one: a passthrough in a test
+    /// process sets the process umask to 0.
     /// </summary>
     public const UnixFileMode RootMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;

@@ -1,5 +1,4 @@
-using System.Net.Sockets;
-using System.Text.Json;
+using Vellum.Host;
 
 namespace Vellum.Bench.Replication;
 
@@ -12,12 +11,7 @@ internal static class MountStatus
 {
     public static (long Written, long Acknowledged) Positions(string mountPoint)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Connect(new UnixDomainSocketEndPoint("\0vellum-status:" + mountPoint));
-        using var stream = new NetworkStream(socket);
-        using var reply = JsonDocument.Parse(stream);
-        var root = reply.RootElement;
-        var replicas = root.GetProperty("replicas");
-        return (root.GetProperty("written_position").GetInt64(), replicas.GetArrayLength() == 0 ? -1 : replicas[0].GetProperty("acknowledged_durable").GetInt64());
+        var status = (MountStatusClient.Ask(mountPoint) ?? throw new InvalidOperationException($"no journaled mount answers at {mountPoint}")).Status;
+        return (status.WrittenPosition, status.Replicas.Count == 0 ? -1 : status.Replicas[0].AcknowledgedDurable);
     }
 }

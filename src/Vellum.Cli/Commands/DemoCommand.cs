@@ -4,6 +4,7 @@ using Vellum.Cli.Logging;
 using Vellum.Fuse;
 using Vellum.Host;
 using Vellum.Mirror;
+using Vellum.Native;
 using Vellum.Recording;
 using Vellum.Store;
 
@@ -47,8 +48,11 @@ internal static class DemoCommand
         var mountPoint = Path.Combine(root, "mnt");
         var journalDirectory = Path.Combine(root, "journal");
         var replica = Path.Combine(root, "mirror");
-        Directory.CreateDirectory(backing);
-        Directory.CreateDirectory(mountPoint);
+        // 0755 whatever the umask: nothing the demo makes is group- or world-writable. The
+        // journal (owner-only) is made by the mount, the mirror (0700 until the journal gives
+        // it the backing root's mode) by the mirror.
+        ExactDirectory.Create(backing, ExactDirectory.Shared);
+        ExactDirectory.Create(mountPoint, ExactDirectory.Shared);
         try
         {
             using (var host = MountHost.Start(new MountHostOptions

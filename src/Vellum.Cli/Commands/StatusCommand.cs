@@ -11,7 +11,7 @@ internal static class StatusCommand
     {
         var mountPoint = new Argument<string>("MOUNTPOINT") { Description = "where the journaled mount is" };
         var json = new Option<bool>("--json") { Description = "the mount's reply as one JSON object" };
-        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), the commit interval and how old the oldest change not yet durable is, the directory it is bound to, the baseline, the scrub and any damage it found, FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state in words (connected, unreachable, authentication failed, disk full at the target, its mirror stopped, how far behind it is). Exits 2 when the journal failed, is full or is damaged.")
+        var command = new VellumCommand("status", "Show a journaled mount's journal position (written / durable), the commit interval and how old the oldest change not yet durable is, the directory it is bound to, the baseline, the scrub and any damage it found, FIFO use, stalls, operations per second, the fsyncs the journal answered alone, and each replication target's state in words (connected, unreachable, authentication failed, disk full at the target, its mirror stopped, how far behind it is). Exits 2 when the journal failed, is full or is damaged. Any user may ask a mount root runs (the status is read-only); an answer from a process of neither root nor yours is refused (exit 3).")
         {
             Examples =
             [
@@ -25,7 +25,7 @@ internal static class StatusCommand
         return command;
     }
 
-    /// <exception cref="CommandFailure">No journaled mount answers at the mountpoint.</exception>
+    /// <exception cref="CommandFailure">No journaled mount answers at the mountpoint, or another user's process does.</exception>
     public static int Run(string mountPointArgument, bool json)
     {
         var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPointArgument));
@@ -37,6 +37,10 @@ internal static class StatusCommand
         catch (InvalidDataException unreadable)
         {
             throw CommandFailure.DataProblem($"{unreadable.Message}; is it served by another version of vellum?");
+        }
+        catch (UntrustedStatusServerException impostor)
+        {
+            throw CommandFailure.Environment(impostor.Message);
         }
         if (answer is null)
             throw CommandFailure.Environment($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process); 'findmnt -t fuse.vellum' lists the mounts vellum serves");

@@ -27,21 +27,18 @@ internal sealed class BaselineCheck
         _noteFound = manifest?.Complete == true;
     }
 
-    /// <summary>The plan for the backing directory open as <paramref name="rootFd"/>; names of hard-linked files the journal holds go to <paramref name="anchors"/>.</summary>
+    /// <summary>
+    /// The plan for the backing directory open as <paramref name="rootFd"/>; names of
+    /// hard-linked files the journal holds go to <paramref name="anchors"/>. Without a
+    /// manifest the root is always listed, an empty one too: its ATTRS give a replica's root
+    /// the source root's mode and owner, which it otherwise never learns.
+    /// </summary>
     public static BaselinePlan Run(int rootFd, BaselineManifest? manifest, HardLinkAnchors anchors)
     {
         var check = new BaselineCheck(manifest, anchors);
         if (BackingInspection.Stat(rootFd, out var root) != Errno.Success)
             throw new IOException("cannot read the backing directory's root");
         check.Visit(rootFd, in root, manifest?.Root, newPlace: false, "", 0);
-        if (manifest is null && check._plan.Checked == 0)
-        {
-            // A directory that starts empty is what a replica starts from: nothing to record.
-            check._plan.Listings.Clear();
-            check._plan.RecordedNames.Clear();
-            check._plan.Dirty.Clear();
-            check._plan.Objects = 0;
-        }
         return check._plan;
     }
 

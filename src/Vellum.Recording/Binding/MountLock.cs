@@ -89,25 +89,22 @@ public sealed class MountLock : IDisposable
     /// <exception cref="MountInUseException">A running mount has the directory; the message names it.</exception>
     public static MountLock TakeBacking(string directory, string backing, BackingIdentity identity, MountLockHolder holder)
     {
-        // Both levels (/run/vellum and its locks) 0700: who mounts what is their owner's business.
-        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        // The locks 0700: who mounts what is their owner's business. Their parent, made if
+        // missing, as the runtime directory is (root's is 0755: everyone may ask for status).
         if (Path.GetDirectoryName(directory) is { } parent)
-            Directory.CreateDirectory(parent, ownerOnly);
-        Directory.CreateDirectory(directory, ownerOnly);
+            Directory.CreateDirectory(parent, RuntimeDirectory.Mode);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return Take(Path.Combine(directory, $"backing-{identity.Key}"), holder, other => other is null
             ? $"the backing directory {backing} is being mounted by another process: one directory takes one mount at a time"
             : $"the backing directory {backing} is mounted already at {other.MountPoint} (pid {other.Pid}) {(other.Journal.Length == 0 ? "without a journal" : $"with the journal {other.Journal}")}: one directory takes one mount at a time; 'vellum umount {other.MountPoint}' stops that mount");
     }
 
     /// <summary>
-    /// Where the locks of backing directories go: /run/vellum/locks as root, else the user's
+    /// Where the locks of backing directories go: /run/vellum/locks as root, else in the user's
     /// runtime directory (a lock there keeps out the user's own second mounts; another user's
-    /// journal is kept out by the directory's mark).
+    /// journal is kept out by the directory's mark). See <see cref="RuntimeDirectory"/>.
     /// </summary>
-    public static string DefaultDirectory =>
-        Environment.IsPrivilegedProcess ? "/run/vellum/locks"
-        : Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? Path.Combine(runtime, "vellum", "locks")
-        : Path.Combine(Path.GetTempPath(), $"vellum-{LibC.GetEuid()}", "locks");
+    public static string DefaultDirectory => Path.Combine(RuntimeDirectory.Default, "locks");
 
     /// <summary>Removes the lock file, then lets go of the lock (so that lock files do not pile up, one per directory ever mounted).</summary>
     public void Dispose()
