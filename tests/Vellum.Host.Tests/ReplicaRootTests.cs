@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Vellum.Native;
@@ -100,17 +99,8 @@ public sealed class ReplicaRootTests
 
     private static (bool Succeeded, string Error) AsNobody(string command, string path)
     {
-        using var child = Process.Start(new ProcessStartInfo("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", command, path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var output = child.StandardOutput.ReadToEndAsync();
-        var error = child.StandardError.ReadToEndAsync();
-        Assert.True(child.WaitForExit(Workspace.Patience), $"setpriv ... {command} {path} did not finish");
-        _ = output.Result;
-        return (child.ExitCode == 0, error.Result);
+        var (exitCode, _, error) = Unprivileged.Run(command, path);
+        return (exitCode == 0, error);
     }
 
     /// <summary>Every mode and owner the replica root is seen with, in order, from its creation on (a missing root is not recorded).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Vellum.Native;
+using Vellum.Testing;
 
 namespace Vellum.Recording.Tests;
 
@@ -136,16 +137,8 @@ public sealed class JournalPrivacyTests
 
     private static (int ExitCode, string Error) AsNobody(string[] command)
     {
-        using var child = Process.Start(new ProcessStartInfo("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", .. command])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
-        var error = child.StandardError.ReadToEndAsync();
-        child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        return (child.ExitCode, error.Result);
+        var (exitCode, _, error) = Unprivileged.Run(command);
+        return (exitCode, error);
     }
 
     private static void Run(string program, params string[] args)
