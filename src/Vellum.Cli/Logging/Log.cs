@@ -25,4 +25,7 @@ internal static partial class CliLog
 
     [LoggerMessage(EventId = 1890, Level = LogLevel.Warning, Message = "{Warning}")]
     public static partial void SharedJournal(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 1830, Level = LogLevel.Information, Message = "--at {Moment} is {Resolved}; restoring into {Directory}")]
+    public static partial void MomentResolved(ILogger logger, string moment, string resolved, string directory);
 }

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Vellum.Cli.Logging;
+using Vellum.Mirror;
+using Vellum.Store;
+using Vellum.TimeTravel;
+
+namespace Vellum.Cli.Commands;
+
+/// <summary>
+/// `vellum restore STORE --at MOMENT --to DIR [--path SUBPATH] [--json]`: resolves the moment
+/// (docs/time-travel.md), says what it resolved to, and replays the store up to it into DIR;
+/// progress on a terminal, one summary line (or JSON object) at the end.
+/// </summary>
+internal static class RestoreCommand
+{
+    public static Command Create()
+    {
+        var store = new Argument<string>("STORE") { Description = "the store: a mount's journal directory, or a 'vellum serve' STORE/<journal id>" };
+        var at = new Option<string>("--at")
+        {
+            Description = $"the moment to restore: {Moment.AcceptedForms}",
+            HelpName = "MOMENT",
+            Required = true,
+        };
+        var to = new Option<string>("--to") { Description = "the directory to restore into: new (its parent must exist) or empty", HelpName = "DIR", Required = true };
+        var path = new Option<string>("--path") { Description = "restore only this file or directory (relative to the tree's root), as DIR/its last name", HelpName = "SUBPATH" };
+        var json = new Option<bool>("--json") { Description = "print a JSON summary: txid, time, directory, path, transactions, files, bytes, seconds" };
+        var command = new VellumCommand("restore", "Put the tree (or a subtree, or one file) as it was at a moment into a new or empty directory, exactly: content (holes stay holes), types, modes, owners, times to the ns, xattrs, hard links, symlinks, devices. Replays the store up to the moment; works on a live mount's journal and on a 'vellum serve' store without disturbing either.")
+        {
+            LinePrefix = "vellum restore",
+            Examples =
+            [
+                ("vellum restore JOURNAL --at 15m --to /tmp/before", "the whole tree as it was 15 minutes ago"),
+                ("vellum restore JOURNAL --at 2026-12-07T14:02:00 --to /tmp/report --path docs/report.odt", "one file as it was at 14:02 local time, as /tmp/report/report.odt"),
+                ("vellum restore /srv/vellum/<journal id> --at txid:1204 --to /tmp/t1204 --json", "from a 'vellum serve' store, the state after transaction 1204, with a JSON summary"),
+            ],
+        };
+        command.Arguments.Add(store);
+        var allowShared = SharedJournalOption.Create("a store");
+        foreach (var option in new Option[] { at, to, path, json, allowShared })
+            command.Options.Add(option);
+        command.SetRun((parseResult, logs) => Run(
+            new RestoreOptions(parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(at), parseResult.GetRequiredValue(to), parseResult.GetValue(path), parseResult.GetValue(json))
+            {
+                AllowSharedJournal = parseResult.GetValue(allowShared),
+            },
+            logs));
+        return command;
+    }
+
+    /// <exception cref="CommandFailure">A moment that does not parse or is out of range, a bad --path (usage); a path that is wrong or a DIR not empty (environment); damage or a refused transaction (data).</exception>
+    public static int Run(RestoreOptions options, ILoggerFactory logs)
+    {
+        Moment moment;
+        try
+        {
+            moment = Moment.Parse(options.At);
+        }
+        catch (MomentException unparsable)
+        {
+            throw CommandFailure.Usage($"--at {unparsable.Message}");
+        }
+        PathChecks.ExistingDirectory(options.Store, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
+        SharedJournalOption.CheckForReading(options.Store, "the store", options.AllowSharedJournal, logs);
+        using var stop = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        try
+        {
+            var timeline = StoreTimeline.Read(options.Store, stop.Token);
+            var resolved = timeline.Resolve(moment, DateTimeOffset.Now);
+            CliLog.MomentResolved(logs.CreateLogger("Vellum.Cli"), moment.Text, resolved.ToString(), options.To);
+            var progress = Console.IsErrorRedirected ? null : new RestoreProgressLine(timeline.Oldest?.TransactionId ?? 0);
+            RestoreSummary summary;
+            try
+            {
+                summary = TreeRestore.Run(options.Store, resolved, options.To, options.SubPath, progress is null ? null : progress.Show, stop.Token);
+            }
+            finally
+            {
+                progress?.End();
+            }
+            Console.WriteLine(options.Json ? Json(summary) : Text(summary));
+            return ExitCodes.Done;
+        }
+        catch (MomentException outOfRange)
+        {
+            throw CommandFailure.Usage($"--at {outOfRange.Message}");
+        }
+        catch (RestorePathException wrongPath)
+        {
+            throw CommandFailure.Usage(wrongPath.Message);
+        }
+        catch (RestoreTargetException target)
+        {
+            throw CommandFailure.Environment($"--to {target.Message}");
+        }
+        catch (RestoreDamagedException damaged)
+        {
+            var repair = $"repair the store from a copy of the journal ({Invocation.Command()} repair {options.Store} --from COPY) and restore again";
+            throw CommandFailure.DataProblem($"{damaged.Message}; {repair}");
+        }
+        catch (OperationCanceledException)
+        {
+            throw CommandFailure.Environment($"stopped by a signal; {options.To} holds part of the tree: remove it");
+        }
+        catch (Exception refused) when (refused is MirrorException or StoreDamagedException || SystemErrors.IsRefusal(refused))
+        {
+            throw MirrorCommand.Failure(refused, options.Store);
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
+    private static string Text(RestoreSummary summary) => string.Create(CultureInfo.InvariantCulture,
+        $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions replayed in {summary.Elapsed.TotalSeconds:0.00} s");
+
+    private static string Json(RestoreSummary summary)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("txid", summary.Moment.TransactionId);
+            writer.WriteString("time", summary.Moment.Time.ToString());
+            writer.WriteString("directory", summary.Directory);
+            if (summary.SubPath is { } subPath)
+                writer.WriteString("path", subPath);
+            writer.WriteNumber("transactions", summary.Transactions);
+            writer.WriteNumber("files", summary.Files);
+            writer.WriteNumber("bytes", summary.Bytes);
+            writer.WriteNumber("seconds", Math.Round(summary.Elapsed.TotalSeconds, 3));
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
