@@ -103,7 +103,9 @@ public static unsafe class TreeRestore
         return names;
     }
 
-    private static string PrepareTarget(string directory)
+    /// <summary>Whether <paramref name="directory"/> can take a restore (new with an existing parent, or empty), before the store is read; returns its full path.</summary>
+    /// <exception cref="RestoreTargetException">It cannot.</exception>
+    public static string CheckTarget(string directory)
     {
         var full = Path.GetFullPath(directory);
         if (File.Exists(full))
@@ -117,6 +119,14 @@ public static unsafe class TreeRestore
         var parent = Path.GetDirectoryName(full);
         if (parent is null || !Directory.Exists(parent))
             throw new RestoreTargetException($"{directory} cannot be made: its parent {parent} does not exist");
+        return full;
+    }
+
+    private static string PrepareTarget(string directory)
+    {
+        var full = CheckTarget(directory);
+        if (Directory.Exists(full))
+            return full;
         // 0700 until the journal gives the root the source root's mode and owner, as a new replica's.
         if (LibC.MkdirAt(LibCConstants.AtFdCwd, full, ExactDirectory.Private) != 0)
             throw new RestoreTargetException($"{directory} cannot be made: {LibC.LastError().Text}");

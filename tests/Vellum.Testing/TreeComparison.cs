@@ -19,8 +19,27 @@ public static class TreeComparison
     public static IReadOnlyList<TreeDifference> Compare(string expectedRoot, string actualRoot, TreeComparisonOptions? options = null)
     {
         options ??= new TreeComparisonOptions();
-        var expected = Walk(expectedRoot, options);
-        var actual = Walk(actualRoot, options);
+        return Compare(Walk(expectedRoot, options), Walk(actualRoot, options), options);
+    }
+
+    /// <summary>
+    /// Everything <see cref="Compare(string, string, TreeComparisonOptions?)"/> compares of the tree
+    /// as it is now (content as digests), to compare a directory with later: a tree's state at a
+    /// moment that has since passed.
+    /// </summary>
+    public static TreeSnapshot Snapshot(string root, TreeComparisonOptions? options = null) =>
+        new(root, Walk(root, options ?? new TreeComparisonOptions()));
+
+    /// <summary>Every difference between a recorded tree and <paramref name="actualRoot"/> now.</summary>
+    public static IReadOnlyList<TreeDifference> Compare(TreeSnapshot expected, string actualRoot, TreeComparisonOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        options ??= new TreeComparisonOptions();
+        return Compare(expected.Entries, Walk(actualRoot, options), options);
+    }
+
+    private static List<TreeDifference> Compare(Dictionary<string, Entry> expected, Dictionary<string, Entry> actual, TreeComparisonOptions options)
+    {
         var differences = new List<TreeDifference>();
         foreach (var path in expected.Keys.Union(actual.Keys).Order(StringComparer.Ordinal))
         {
@@ -48,7 +67,7 @@ public static class TreeComparison
     }
 
     /// <summary>A node and the first path (in ordinal order) of the names sharing its inode.</summary>
-    private sealed record Entry(TreeComparisonNode Node, string LinkGroup);
+    internal sealed record Entry(TreeComparisonNode Node, string LinkGroup);
 
     private static Dictionary<string, Entry> Walk(string root, TreeComparisonOptions options)
     {

@@ -72,6 +72,7 @@ internal static class RestoreCommand
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
+            TreeRestore.CheckTarget(options.To);
             var timeline = StoreTimeline.Read(options.Store, stop.Token);
             var resolved = timeline.Resolve(moment, DateTimeOffset.Now);
             CliLog.MomentResolved(logs.CreateLogger("Vellum.Cli"), moment.Text, resolved.ToString(), options.To);
