@@ -89,7 +89,7 @@ public sealed class StoreTimeline
     {
         ArgumentNullException.ThrowIfNull(moment);
         if (Oldest is not { } oldest || Newest is not { } newest)
-            throw new MomentException($"{moment}: {Store} holds no moment that can be restored exactly yet: {Emptiness()}");
+            throw new MomentException($"{moment}: {Store} holds no moment that can be restored exactly yet: {Emptiness()}", pastDamage: Damage is not null);
         if (moment.Kind == MomentKind.TransactionId)
         {
             if (moment.TransactionId < oldest.TransactionId || moment.TransactionId > newest.TransactionId)
@@ -131,7 +131,7 @@ public sealed class StoreTimeline
         : HeldBack > 0 ? "past what can be read: a transaction before it is still open" : "after the last transaction the store holds";
 
     private MomentException OutOfRange(Moment moment, string why) =>
-        new($"{moment}: {why}; {Store} can restore exactly {Range}");
+        new($"{moment}: {why}; {Store} can restore exactly {Range}", pastDamage: Damage is not null && why.Contains("damaged", StringComparison.Ordinal));
 
     private string Emptiness() => Damage is { } damage
         ? $"the store is damaged at {Where(damage)} before any such moment"

@@ -89,6 +89,10 @@ internal static class RestoreCommand
             Console.WriteLine(options.Json ? Json(summary) : Text(summary));
             return ExitCodes.Done;
         }
+        catch (MomentException outOfRange) when (outOfRange.PastDamage)
+        {
+            throw CommandFailure.DataProblem($"--at {outOfRange.Message}; repair the store from a copy of the journal ({Invocation.Command()} repair {options.Store} --from COPY), or restore a moment before the damage");
+        }
         catch (MomentException outOfRange)
         {
             throw CommandFailure.Usage($"--at {outOfRange.Message}");
