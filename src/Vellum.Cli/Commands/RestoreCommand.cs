@@ -70,13 +70,14 @@ internal static class RestoreCommand
         using var stop = new CancellationTokenSource();
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             TreeRestore.CheckTarget(options.To);
             var timeline = StoreTimeline.Read(options.Store, stop.Token);
             var resolved = timeline.Resolve(moment, DateTimeOffset.Now);
             CliLog.MomentResolved(logs.CreateLogger("Vellum.Cli"), moment.Text, resolved.ToString(), options.To);
-            var progress = Console.IsErrorRedirected ? null : new RestoreProgressLine(timeline.Oldest?.TransactionId ?? 0);
+            var progress = Console.IsErrorRedirected ? null : new RestoreProgressLine();
             RestoreSummary summary;
             try
             {
@@ -86,6 +87,8 @@ internal static class RestoreCommand
             {
                 progress?.End();
             }
+            // The whole command's time: resolving the moment reads the store too.
+            summary = summary with { Elapsed = clock.Elapsed };
             Console.WriteLine(options.Json ? Json(summary) : Text(summary));
             return ExitCodes.Done;
         }
@@ -127,7 +130,7 @@ internal static class RestoreCommand
     }
 
     private static string Text(RestoreSummary summary) => string.Create(CultureInfo.InvariantCulture,
-        $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions replayed in {summary.Elapsed.TotalSeconds:0.00} s");
+        $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions replayed, in {summary.Elapsed.TotalSeconds:0.00} s");
 
     private static string Json(RestoreSummary summary)
     {

@@ -4,13 +4,13 @@ using Vellum.TimeTravel;
 namespace Vellum.Cli.Commands;
 
 /// <summary>One stderr line on a terminal, rewritten as a restore goes: transactions and how far through the id range, files, bytes, rate, time left.</summary>
-internal sealed class RestoreProgressLine(ulong firstId)
+internal sealed class RestoreProgressLine
 {
     private int _width;
 
     public void Show(RestoreProgress progress)
     {
-        var fraction = progress.Fraction(firstId);
+        var fraction = progress.Fraction;
         var seconds = Math.Max(progress.Elapsed.TotalSeconds, 0.001);
         var left = fraction is > 0.02 and < 1 ? string.Create(CultureInfo.InvariantCulture, $", about {seconds / fraction - seconds:0} s left") : "";
         var line = string.Create(CultureInfo.InvariantCulture,
