@@ -105,31 +105,14 @@ public sealed class MirrorRunner : IDisposable
         if (Position is { } position && position.JournalId != journalId)
             throw new MirrorException($"the replica {ReplicaDirectory} mirrors journal {position.JournalId}, but the store at {StoreDirectory} holds journal {journalId}");
 
-        var order = new TransactionOrder(Position?.TransactionId ?? (store.Header.FirstTransactionId == 0 ? 0 : store.Header.FirstTransactionId - 1));
+        var reading = Position is { } at ? new OrderedReading(store, at.TransactionId) : new OrderedReading(store);
         try
         {
-            using var cursor = store.OpenCursor(order.Applied + 1, follow: false, cancellation);
-            while (!cancellation.IsCancellationRequested && order.Applied < through && cursor.TryRead(out var entry))
-            {
-                switch (entry)
-                {
-                    case TransactionEntry transaction:
-                        order.Ended(transaction.TransactionId, transaction);
-                        break;
-                    case AbortedTransactionEntry aborted:
-                        order.Ended(aborted.TransactionId, null);
-                        break;
-                    case CheckpointRecordEntry checkpoint:
-                        order.Settle(checkpoint.Checkpoint.Open.Count == 0 ? checkpoint.LastBegun + 1 : checkpoint.Checkpoint.Open.Min(open => open.TransactionId));
-                        break;
-                }
-                ApplyDue(order, through, journalId);
-            }
+            foreach (var (id, transaction) in reading.Read(through, cancellation))
+                Advance(id, transaction, journalId);
             if (cancellation.IsCancellationRequested)
                 return Applied - before;
-            order.Settle(cursor.Incomplete.Count == 0 ? ulong.MaxValue : cursor.Incomplete.Min());
-            ApplyDue(order, through, journalId);
-            if ((cursor.Error ?? store.Damage) is { } damage)
+            if (reading.Damage is { } damage)
                 throw damage;
         }
         finally
@@ -183,22 +166,19 @@ public sealed class MirrorRunner : IDisposable
         _lock.Dispose();
     }
 
-    private void ApplyDue(TransactionOrder order, ulong through, Guid journalId)
+    private void Advance(ulong id, TransactionEntry? transaction, Guid journalId)
     {
-        while (order.TryTakeNext(through, out var id, out var transaction))
+        if (transaction is not null)
         {
-            if (transaction is not null)
-            {
-                Apply(transaction);
-                Applied++;
-            }
-            var position = new MirrorPosition(journalId, id);
-            MirrorState.Write(_root, position);
-            Position = position;
-            PositionAdvanced?.Invoke(position);
-            if (++_unflushed >= FlushInterval && Durable)
-                Flush();
+            Apply(transaction);
+            Applied++;
         }
+        var position = new MirrorPosition(journalId, id);
+        MirrorState.Write(_root, position);
+        Position = position;
+        PositionAdvanced?.Invoke(position);
+        if (++_unflushed >= FlushInterval && Durable)
+            Flush();
     }
 
     /// <summary>Applies one transaction; a failure says what to do, since the mirror cannot pass it by itself.</summary>

@@ -1,6 +1,7 @@
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
+using Vellum.Mirror;
 using Vellum.Store;
 
 namespace Vellum.TimeTravel;
@@ -76,6 +77,7 @@ public sealed class StoreTimeline
             if (complete is null && CompletesBaseline(committed))
                 complete = new ResolvedMoment(id, time);
         }
+        cancellation.ThrowIfCancellationRequested();
         return new StoreTimeline(storeDirectory, [.. ids], [.. times], complete, store.Header.Version >= 3, reading.Damage, reading.HeldBack);
     }
 

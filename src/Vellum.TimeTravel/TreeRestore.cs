@@ -88,6 +88,7 @@ public static unsafe class TreeRestore
                 progress(new RestoreProgress(applied, id, moment.TransactionId, bytes, files, shown));
             }
         }
+        cancellation.ThrowIfCancellationRequested();
         progress?.Invoke(new RestoreProgress(applied, through, moment.TransactionId, bytes, files, clock.Elapsed));
         if (through >= moment.TransactionId)
             return (applied, exact, null);
