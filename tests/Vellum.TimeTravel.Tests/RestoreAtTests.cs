@@ -63,17 +63,33 @@ public sealed class RestoreAtTests(ITestOutputHelper output)
             output.WriteLine($"moments: {string.Join(", ", moments.Select(m => m.TransactionId))}");
             Assert.True(moments.Select(m => m.TransactionId).Distinct().Count() >= 20, "fewer than 20 distinct moments");
 
-            // From the live mount's own journal, while it serves.
+            // From the live mount's own journal, while the workload goes on changing the tree through it.
             var live = StoreTimeline.Read(workspace.Journal);
-            foreach (var (moment, i) in moments.Select((m, i) => (m, i)))
+            using (var stop = new CancellationTokenSource())
             {
-                var byId = RestoreAndCompare(workspace.Journal, live, Moment.Parse($"txid:{moment.TransactionId}"), moment, Path.Combine(workspace.Root, $"id-{i}"));
-                Assert.Equal(moment.TransactionId, byId.TransactionId);
-                var byTime = RestoreAndCompare(workspace.Journal, live, Moment.Parse(moment.TimeText), moment, Path.Combine(workspace.Root, $"time-{i}"));
-                Assert.Equal(byId, byTime);
+                var busy = new Thread(() => workload.Run(threads: 1, operations: int.MaxValue, stop.Token));
+                busy.Start();
+                try
+                {
+                    foreach (var (moment, i) in moments.Select((m, i) => (m, i)))
+                    {
+                        var byId = RestoreAndCompare(workspace.Journal, live, Moment.Parse($"txid:{moment.TransactionId}"), moment, Path.Combine(workspace.Root, $"id-{i}"));
+                        Assert.Equal(moment.TransactionId, byId.TransactionId);
+                        var byTime = RestoreAndCompare(workspace.Journal, live, Moment.Parse(moment.TimeText), moment, Path.Combine(workspace.Root, $"time-{i}"));
+                        Assert.Equal(byId, byTime);
+                    }
+                }
+                finally
+                {
+                    stop.Cancel();
+                    busy.Join();
+                }
             }
-            RequireTheCommandLine(workspace, live, moments);
-            RequireASubtreeRestore(workspace, tree);
+            var quiet = Pause(host, workspace);
+            Assert.True(quiet.TransactionId > moments[^1].TransactionId, "the workload changed nothing while the restores ran");
+            output.WriteLine($"workload, with the changes made during the restores: {workload}");
+            RequireTheCommandLine(workspace, StoreTimeline.Read(workspace.Journal), moments);
+            RequireASubtreeRestore(workspace);
             last = host.Journal.Status().LastTransactionId;
             host.Stop();
         }
@@ -162,10 +178,14 @@ public sealed class RestoreAtTests(ITestOutputHelper output)
         TreeRemoval.Delete(to);
     }
 
-    /// <summary>A directory restored alone (the tree is as it is now: the mount is quiet) equals that directory; a file alone equals the file.</summary>
-    private static void RequireASubtreeRestore(Workspace workspace, ExistingTree tree)
+    /// <summary>A directory restored alone at the latest moment (the mount is quiet) equals that directory in the backing tree; a path that did not exist is refused.</summary>
+    private static void RequireASubtreeRestore(Workspace workspace)
     {
-        var directory = tree.Directories.First(d => Directory.Exists(Path.Combine(workspace.Backing, d)) && Directory.EnumerateFileSystemEntries(Path.Combine(workspace.Backing, d)).Any());
+        // The workload may have removed every directory the tree began with: one the backing tree holds now, with something in it.
+        var directory = Path.GetRelativePath(workspace.Backing, new DirectoryInfo(workspace.Backing)
+            .EnumerateDirectories("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+            .OrderByDescending(d => d.EnumerateFileSystemInfos().Count())
+            .First().FullName);
         var to = Path.Combine(workspace.Root, "subtree");
         var restored = Vellum.Run("restore", workspace.Journal, "--at", "0s", "--to", to, "--path", directory);
         Assert.True(restored.ExitCode == 0, restored.ToString());
