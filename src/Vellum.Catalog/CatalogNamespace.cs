@@ -1,0 +1,163 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Vellum.Catalog;
+
+/// <summary>
+/// The tree as the indexed journal leaves it: each directory's names pointing at objects (a
+/// file or directory across renames and hard links), and each live inode number's object. Held
+/// in memory while the catalog indexes, and written back as the changes to it, so a renamed
+/// directory moves its whole subtree with one changed name. Names are kept as Latin-1 strings,
+/// one char per byte, so that names that are not UTF-8 stay exact.
+/// </summary>
+internal sealed class CatalogNamespace
+{
+    public const long RootObject = 1;
+
+    private readonly Dictionary<(long Parent, string Name), long> _names = [];
+    private readonly Dictionary<ulong, long> _inodes = [];
+    private readonly HashSet<(long Parent, string Name)> _changedNames = [];
+    private readonly HashSet<ulong> _changedInodes = [];
+
+    public long NextObject { get; private set; } = RootObject + 1;
+
+    public static CatalogNamespace Load(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var space = new CatalogNamespace();
+        using (var names = connection.CreateCommand())
+        {
+            names.Transaction = transaction;
+            names.CommandText = "SELECT parent, name, object FROM names";
+            using var reader = names.ExecuteReader();
+            while (reader.Read())
+                space._names[(reader.GetInt64(0), Encoding.Latin1.GetString((byte[])reader[1]))] = reader.GetInt64(2);
+        }
+        using (var inodes = connection.CreateCommand())
+        {
+            inodes.Transaction = transaction;
+            inodes.CommandText = "SELECT inode, object FROM inodes";
+            using var reader = inodes.ExecuteReader();
+            while (reader.Read())
+                space._inodes[unchecked((ulong)reader.GetInt64(0))] = reader.GetInt64(1);
+        }
+        space.NextObject = CatalogSchema.ReadLong(connection, transaction, CatalogSchema.NextObjectKey) ?? RootObject + 1;
+        return space;
+    }
+
+    public long NewObject() => NextObject++;
+
+    /// <summary>The object a path names now, or null.</summary>
+    public long? At(byte[]? path)
+    {
+        if (path is null)
+            return null;
+        var current = RootObject;
+        foreach (var name in Components(path))
+        {
+            if (!_names.TryGetValue((current, name), out current))
+                return null;
+        }
+        return current;
+    }
+
+    public long? OfInode(ulong? inode) => inode is { } number && _inodes.TryGetValue(number, out var found) ? found : null;
+
+    public void SetInode(ulong? inode, long obj)
+    {
+        if (inode is not { } number)
+            return;
+        _inodes[number] = obj;
+        _changedInodes.Add(number);
+    }
+
+    /// <summary>Makes <paramref name="path"/> name <paramref name="obj"/> (replacing what it named); false when its directory is unknown.</summary>
+    public bool Bind(byte[] path, long obj)
+    {
+        if (!TryParent(path, out var key))
+            return false;
+        _names[key] = obj;
+        _changedNames.Add(key);
+        return true;
+    }
+
+    public void Unbind(byte[] path)
+    {
+        if (TryParent(path, out var key) && _names.Remove(key))
+            _changedNames.Add(key);
+    }
+
+    /// <summary>Writes the names and inodes changed since loading.</summary>
+    public void Save(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var put = connection.CreateCommand();
+        put.Transaction = transaction;
+        put.CommandText = "INSERT OR REPLACE INTO names(parent, name, object) VALUES ($p, $n, $o)";
+        var parent = put.Parameters.Add("$p", SqliteType.Integer);
+        var name = put.Parameters.Add("$n", SqliteType.Blob);
+        var obj = put.Parameters.Add("$o", SqliteType.Integer);
+        using var remove = connection.CreateCommand();
+        remove.Transaction = transaction;
+        remove.CommandText = "DELETE FROM names WHERE parent = $p AND name = $n";
+        var removeParent = remove.Parameters.Add("$p", SqliteType.Integer);
+        var removeName = remove.Parameters.Add("$n", SqliteType.Blob);
+        foreach (var key in _changedNames)
+        {
+            var bytes = Encoding.Latin1.GetBytes(key.Name);
+            if (_names.TryGetValue(key, out var target))
+            {
+                parent.Value = key.Parent;
+                name.Value = bytes;
+                obj.Value = target;
+                put.ExecuteNonQuery();
+            }
+            else
+            {
+                removeParent.Value = key.Parent;
+                removeName.Value = bytes;
+                remove.ExecuteNonQuery();
+            }
+        }
+        using var inode = connection.CreateCommand();
+        inode.Transaction = transaction;
+        inode.CommandText = "INSERT OR REPLACE INTO inodes(inode, object) VALUES ($i, $o)";
+        var number = inode.Parameters.Add("$i", SqliteType.Integer);
+        var inodeObject = inode.Parameters.Add("$o", SqliteType.Integer);
+        foreach (var key in _changedInodes)
+        {
+            number.Value = unchecked((long)key);
+            inodeObject.Value = _inodes[key];
+            inode.ExecuteNonQuery();
+        }
+        CatalogSchema.WriteLong(connection, transaction, CatalogSchema.NextObjectKey, NextObject);
+        _changedNames.Clear();
+        _changedInodes.Clear();
+    }
+
+    private bool TryParent(byte[] path, out (long Parent, string Name) key)
+    {
+        var names = Components(path);
+        key = default;
+        if (names.Count == 0)
+            return false;
+        var current = RootObject;
+        for (var i = 0; i < names.Count - 1; i++)
+        {
+            if (!_names.TryGetValue((current, names[i]), out current))
+                return false;
+        }
+        key = (current, names[^1]);
+        return true;
+    }
+
+    public static List<string> Components(ReadOnlySpan<byte> path)
+    {
+        var names = new List<string>();
+        foreach (var range in path.Split((byte)'/'))
+        {
+            var name = path[range];
+            if (name.Length > 0 && !(name.Length == 1 && name[0] == '.'))
+                names.Add(Encoding.Latin1.GetString(name));
+        }
+        return names;
+    }
+}
