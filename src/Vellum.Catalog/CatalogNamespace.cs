@@ -5,44 +5,45 @@ namespace Vellum.Catalog;
 
 /// <summary>
 /// The tree as the indexed journal leaves it: each directory's names pointing at objects (a
-/// file or directory across renames and hard links), and each live inode number's object. Held
-/// in memory while the catalog indexes, and written back as the changes to it, so a renamed
-/// directory moves its whole subtree with one changed name. Names are kept as Latin-1 strings,
-/// one char per byte, so that names that are not UTF-8 stay exact.
+/// file or directory across renames and hard links), and each live inode number's object, kept
+/// in the catalog's <c>names</c> and <c>inodes</c> tables. While the catalog indexes, what it
+/// looks up is cached here (absent ones too) and what it changes is written back at the end,
+/// so a pass reads only the names its transactions touch, and a renamed directory moves its
+/// whole subtree with one changed name. Names are Latin-1 strings, one char per byte, so that
+/// names that are not UTF-8 stay exact.
 /// </summary>
-internal sealed class CatalogNamespace
+internal sealed class CatalogNamespace : IDisposable
 {
     public const long RootObject = 1;
 
-    private readonly Dictionary<(long Parent, string Name), long> _names = [];
-    private readonly Dictionary<ulong, long> _inodes = [];
+    private readonly Dictionary<(long Parent, string Name), long?> _names = [];
+    private readonly Dictionary<ulong, long?> _inodes = [];
     private readonly HashSet<(long Parent, string Name)> _changedNames = [];
     private readonly HashSet<ulong> _changedInodes = [];
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly SqliteCommand _name;
+    private readonly SqliteCommand _inode;
+
+    private CatalogNamespace(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _name = connection.CreateCommand();
+        _name.Transaction = transaction;
+        _name.CommandText = "SELECT object FROM names WHERE parent = $p AND name = $n";
+        _name.Parameters.Add("$p", SqliteType.Integer);
+        _name.Parameters.Add("$n", SqliteType.Blob);
+        _inode = connection.CreateCommand();
+        _inode.Transaction = transaction;
+        _inode.CommandText = "SELECT object FROM inodes WHERE inode = $i";
+        _inode.Parameters.Add("$i", SqliteType.Integer);
+    }
 
     public long NextObject { get; private set; } = RootObject + 1;
 
-    public static CatalogNamespace Load(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        var space = new CatalogNamespace();
-        using (var names = connection.CreateCommand())
-        {
-            names.Transaction = transaction;
-            names.CommandText = "SELECT parent, name, object FROM names";
-            using var reader = names.ExecuteReader();
-            while (reader.Read())
-                space._names[(reader.GetInt64(0), Encoding.Latin1.GetString((byte[])reader[1]))] = reader.GetInt64(2);
-        }
-        using (var inodes = connection.CreateCommand())
-        {
-            inodes.Transaction = transaction;
-            inodes.CommandText = "SELECT inode, object FROM inodes";
-            using var reader = inodes.ExecuteReader();
-            while (reader.Read())
-                space._inodes[unchecked((ulong)reader.GetInt64(0))] = reader.GetInt64(1);
-        }
-        space.NextObject = CatalogSchema.ReadLong(connection, transaction, CatalogSchema.NextObjectKey) ?? RootObject + 1;
-        return space;
-    }
+    public static CatalogNamespace Load(SqliteConnection connection, SqliteTransaction transaction) =>
+        new(connection, transaction) { NextObject = CatalogSchema.ReadLong(connection, transaction, CatalogSchema.NextObjectKey) ?? RootObject + 1 };
 
     public long NewObject() => NextObject++;
 
@@ -54,13 +55,31 @@ internal sealed class CatalogNamespace
         var current = RootObject;
         foreach (var name in Components(path))
         {
-            if (!_names.TryGetValue((current, name), out current))
+            if (Lookup(current, name) is not { } next)
                 return null;
+            current = next;
         }
         return current;
     }
 
-    public long? OfInode(ulong? inode) => inode is { } number && _inodes.TryGetValue(number, out var found) ? found : null;
+    public long? OfInode(ulong? inode)
+    {
+        if (inode is not { } number)
+            return null;
+        if (_inodes.TryGetValue(number, out var cached))
+            return cached;
+        _inode.Parameters[0].Value = unchecked((long)number);
+        return _inodes[number] = _inode.ExecuteScalar() is long found ? found : null;
+    }
+
+    private long? Lookup(long parent, string name)
+    {
+        if (_names.TryGetValue((parent, name), out var cached))
+            return cached;
+        _name.Parameters[0].Value = parent;
+        _name.Parameters[1].Value = Encoding.Latin1.GetBytes(name);
+        return _names[(parent, name)] = _name.ExecuteScalar() is long found ? found : null;
+    }
 
     public void SetInode(ulong? inode, long obj)
     {
@@ -82,13 +101,18 @@ internal sealed class CatalogNamespace
 
     public void Unbind(byte[] path)
     {
-        if (TryParent(path, out var key) && _names.Remove(key))
+        if (TryParent(path, out var key) && Lookup(key.Parent, key.Name) is not null)
+        {
+            _names[key] = null;
             _changedNames.Add(key);
+        }
     }
 
     /// <summary>Writes the names and inodes changed since loading.</summary>
-    public void Save(SqliteConnection connection, SqliteTransaction transaction)
+    public void Save()
     {
+        var connection = _connection;
+        var transaction = _transaction;
         using var put = connection.CreateCommand();
         put.Transaction = transaction;
         put.CommandText = "INSERT OR REPLACE INTO names(parent, name, object) VALUES ($p, $n, $o)";
@@ -103,7 +127,7 @@ internal sealed class CatalogNamespace
         foreach (var key in _changedNames)
         {
             var bytes = Encoding.Latin1.GetBytes(key.Name);
-            if (_names.TryGetValue(key, out var target))
+            if (_names[key] is { } target)
             {
                 parent.Value = key.Parent;
                 name.Value = bytes;
@@ -125,7 +149,7 @@ internal sealed class CatalogNamespace
         foreach (var key in _changedInodes)
         {
             number.Value = unchecked((long)key);
-            inodeObject.Value = _inodes[key];
+            inodeObject.Value = _inodes[key]!.Value;
             inode.ExecuteNonQuery();
         }
         CatalogSchema.WriteLong(connection, transaction, CatalogSchema.NextObjectKey, NextObject);
@@ -142,8 +166,9 @@ internal sealed class CatalogNamespace
         var current = RootObject;
         for (var i = 0; i < names.Count - 1; i++)
         {
-            if (!_names.TryGetValue((current, names[i]), out current))
+            if (Lookup(current, names[i]) is not { } next)
                 return false;
+            current = next;
         }
         key = (current, names[^1]);
         return true;
@@ -159,5 +184,11 @@ internal sealed class CatalogNamespace
                 names.Add(Encoding.Latin1.GetString(name));
         }
         return names;
+    }
+
+    public void Dispose()
+    {
+        _name.Dispose();
+        _inode.Dispose();
     }
 }

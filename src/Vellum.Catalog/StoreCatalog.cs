@@ -253,7 +253,7 @@ public sealed class StoreCatalog : IDisposable
         using var transaction = _connection.BeginTransaction();
         using var stream = new SegmentFilesStream(_store, from, limit);
         using var scanner = new JournalScanner(stream, leaveOpen: true, lastBegun is { } id ? new JournalResume(Header, id) : null);
-        // The tree is loaded only once there is something to index: a catalog already up to date answers without it.
+        // Made only once there is something to index: a catalog already up to date answers without it.
         CatalogNamespace? tree = null;
         TransactionIndexer? indexer = null;
         var completed = new List<(ulong Id, long Begin)>();
@@ -272,7 +272,8 @@ public sealed class StoreCatalog : IDisposable
         if (error is { Kind: JournalErrorKind.Corrupt })
             damage = Place(files, end) + ": " + error.Message;
         var (resume, resumeBegun) = NextResume(scanner, completed, end, from, lastBegun);
-        tree?.Save(_connection, transaction);
+        tree?.Save();
+        tree?.Dispose();
         var indexed = indexer?.Indexed ?? 0;
         indexer?.Dispose();
         if (end > from || fresh)
