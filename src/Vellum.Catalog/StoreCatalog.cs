@@ -102,24 +102,32 @@ public sealed class StoreCatalog : IDisposable
             if (current is null)
                 break;
         }
-        var candidates = new List<HistoryCandidate>();
-        var exists = current is not null;
-        if (!exists)
+        if (current is { } now)
         {
-            // Newest first among those that had it up to the range's end: --until picks an older one.
-            using var had = Command("SELECT object, MAX(txid) FROM entries WHERE (path = $p OR path2 = $p) AND txid <= $t AND time <= $ts GROUP BY object ORDER BY MAX(txid) DESC");
-            had.Parameters.AddWithValue("$p", bytes);
-            had.Parameters.AddWithValue("$t", (long)Math.Min(range.ToTransaction, long.MaxValue));
-            had.Parameters.AddWithValue("$ts", range.ToTime);
-            using var reader = had.ExecuteReader();
-            while (reader.Read())
-                candidates.Add(new HistoryCandidate(reader.GetInt64(0), unchecked((ulong)reader.GetInt64(1))));
-            if (candidates.Count == 0)
-                return new HistoryAnswer(null, false, [], []);
-            current = candidates[0].Object;
-            candidates.RemoveAt(0);
+            // With --until before it existed, the path asked is the one of a file that had it then.
+            var entries = Entries(now, range);
+            if (entries.Count > 0 || range.ToTransaction == ulong.MaxValue && range.ToTime == long.MaxValue)
+                return new HistoryAnswer(now, true, [], entries);
         }
-        return new HistoryAnswer(current, exists, candidates, Entries(current!.Value, range));
+        var candidates = Candidates(bytes, range, except: current);
+        if (candidates.Count == 0)
+            return new HistoryAnswer(current, current is not null, [], []);
+        return new HistoryAnswer(candidates[0].Object, false, candidates[1..], Entries(candidates[0].Object, range));
+    }
+
+    /// <summary>Objects that had <paramref name="path"/> up to the range's end, the one that had it last first (so --until picks an older one).</summary>
+    private List<HistoryCandidate> Candidates(byte[] path, HistoryRange range, long? except)
+    {
+        using var had = Command("SELECT object, MAX(txid) FROM entries WHERE (path = $p OR path2 = $p) AND txid <= $t AND time <= $ts AND object != $x GROUP BY object ORDER BY MAX(txid) DESC");
+        had.Parameters.AddWithValue("$p", path);
+        had.Parameters.AddWithValue("$t", (long)Math.Min(range.ToTransaction, long.MaxValue));
+        had.Parameters.AddWithValue("$ts", range.ToTime);
+        had.Parameters.AddWithValue("$x", except ?? 0);
+        var candidates = new List<HistoryCandidate>();
+        using var reader = had.ExecuteReader();
+        while (reader.Read())
+            candidates.Add(new HistoryCandidate(reader.GetInt64(0), unchecked((ulong)reader.GetInt64(1))));
+        return candidates;
     }
 
     /// <summary>The operations of one object (as <see cref="HistoryAnswer.Object"/> names it), oldest first.</summary>
@@ -198,7 +206,8 @@ public sealed class StoreCatalog : IDisposable
     /// <summary>Why the store no longer matches what the catalog indexed, or null.</summary>
     private string? StaleBecause()
     {
-        var end = CatalogSchema.ReadLong(_connection, null, CatalogSchema.EndPositionKey) ?? 0;
+        if (CatalogSchema.ReadLong(_connection, null, CatalogSchema.EndPositionKey) is not { } end)
+            return "its last build did not finish";
         var resume = CatalogSchema.ReadLong(_connection, null, CatalogSchema.ResumePositionKey) ?? 0;
         var files = StoreFiles.List(_store);
         if (files.Count == 0 || resume < files[0].Start)

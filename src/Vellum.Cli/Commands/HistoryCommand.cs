@@ -122,8 +122,8 @@ internal static class HistoryCommand
     {
         var last = answer.Entries.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" (last touched by transaction {answer.Entries[^1].TransactionId})");
         if (answer.OtherCandidates.Count == 0)
-            return $"the history of the file or directory that had it{last}";
+            return $"not the name of anything in the tree now (or of what has it now, up to --until): the history of the file or directory that had it{last}";
         var others = string.Join(", ", answer.OtherCandidates.Select(candidate => string.Create(CultureInfo.InvariantCulture, $"one last touched by transaction {candidate.LastTransactionId}")));
-        return $"{answer.OtherCandidates.Count + 1} files or directories had it; this is the one that had it last{last}; the others: {others} (narrow with --until txid:N)";
+        return $"not the name of anything in the tree now (or of what has it now, up to --until): {answer.OtherCandidates.Count + 1} files or directories had it; this is the one that had it last{last}; the others: {others} (choose one with --until txid:N)";
     }
 }

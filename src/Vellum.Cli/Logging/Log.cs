@@ -35,6 +35,6 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 1842, Level = LogLevel.Warning, Message = "the catalog is not kept beside the store ({Reason}): it was built in memory for this command, from the whole journal")]
     public static partial void CatalogNotKept(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1843, Level = LogLevel.Information, Message = "{Path} is not in the tree now: {Which}")]
+    [LoggerMessage(EventId = 1843, Level = LogLevel.Information, Message = "{Path}: {Which}")]
     public static partial void HistoryOfGone(ILogger logger, string path, string which);
 }
