@@ -347,6 +347,8 @@ public sealed class StoreCatalog : IDisposable
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
         connection.Open();
+        // 64 MiB of page cache: an update looks up the objects of files all over the tree.
+        CatalogSchema.Execute(connection, null, "PRAGMA cache_size=-65536");
         return connection;
     }
 
