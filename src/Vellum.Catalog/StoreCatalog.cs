@@ -279,7 +279,7 @@ public sealed class StoreCatalog : IDisposable
         var end = from + (error?.Offset ?? scanner.ZeroTailOffset ?? stream.BytesRead);
         string? damage = null;
         if (error is { Kind: JournalErrorKind.Corrupt })
-            damage = Place(files, end) + ": " + error.Message;
+            damage = $"{Place(files, end)}: damaged record: expected {error.Expected}, found {error.Found}";
         var (resume, resumeBegun) = NextResume(scanner, completed, end, from, lastBegun);
         tree?.Save();
         tree?.Dispose();

@@ -69,4 +69,23 @@ public sealed class HistoryCommandTests : IDisposable
         Assert.Equal(1, moment.ExitCode);
         Assert.Contains(moment.Error, line => line.Contains("--since 'yesterday' is not a moment: give txid:N", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Damage_in_the_store_ends_the_history_there_naming_the_segment_and_offset()
+    {
+        WriteStore();
+        var segment = Path.Combine(_directory, "0000000000000000.vseg");
+        var bytes = File.ReadAllBytes(segment);
+        var third = bytes.AsSpan().IndexOf("other.txt"u8);
+        third += bytes.AsSpan(third).IndexOf("a.txt"u8);
+        bytes[third] ^= 0xFF;
+        File.WriteAllBytes(segment, bytes);
+
+        var result = Vellum.Run("history", _directory, "other.txt");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal([2UL], result.Output.Select(Vellum.IdOf));
+        Assert.Contains(result.Error, line => line.StartsWith($"vellum history: {segment} at byte ", StringComparison.Ordinal)
+            && line.Contains(": damaged record: expected CRC32C", StringComparison.Ordinal) && line.EndsWith("; the history above ends there", StringComparison.Ordinal));
+    }
 }
