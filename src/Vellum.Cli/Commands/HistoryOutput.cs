@@ -13,7 +13,7 @@ namespace Vellum.Cli.Commands;
 /// </summary>
 internal sealed class HistoryOutput : IDisposable
 {
-    private readonly Stream _stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+    private readonly StdoutLines _stdout = new();
     private readonly bool _json;
     private readonly ArrayBufferWriter<byte> _buffer = new();
     private readonly Utf8JsonWriter _writer;
@@ -24,8 +24,6 @@ internal sealed class HistoryOutput : IDisposable
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    public bool Closed { get; private set; }
-
     public void Write(HistoryEntry entry)
     {
         _buffer.ResetWrittenCount();
@@ -33,17 +31,7 @@ internal sealed class HistoryOutput : IDisposable
             WriteJson(entry);
         else
             WriteText(entry);
-        if (Closed)
-            return;
-        try
-        {
-            _stdout.Write(_buffer.WrittenSpan);
-            _stdout.WriteByte((byte)'\n');
-        }
-        catch (IOException)
-        {
-            Closed = true;
-        }
+        _stdout.Write(_buffer.WrittenSpan);
     }
 
     public static string RoleName(CatalogRole role) => role switch
@@ -98,21 +86,7 @@ internal sealed class HistoryOutput : IDisposable
             _writer.WriteString(name, LogText.EscapeBytes(bytes, forText: false));
     }
 
-    public int Finish(int exitCode)
-    {
-        if (!Closed)
-        {
-            try
-            {
-                _stdout.Flush();
-            }
-            catch (IOException)
-            {
-                Closed = true;
-            }
-        }
-        return exitCode;
-    }
+    public int Finish(int exitCode) => _stdout.Finish(exitCode);
 
     public void Dispose()
     {
