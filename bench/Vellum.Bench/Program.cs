@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<BenchOptions, BenchReport, Task>>(Strin
     ["mount"] = MountSuite.RunAsync,
     ["replication"] = ReplicationSuite.RunAsync,
     ["baseline"] = BaselineSuite.RunAsync,
+    ["timetravel"] = TimeTravelSuite.RunAsync,
 };
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

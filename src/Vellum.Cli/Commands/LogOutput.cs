@@ -12,7 +12,7 @@ namespace Vellum.Cli.Commands;
 /// <summary>Lines on stdout, buffered; a closed stdout (a pipe whose reader left) ends the output quietly.</summary>
 internal sealed class LogOutput : IDisposable
 {
-    private readonly Stream _stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+    private readonly StdoutLines _stdout = new();
     private readonly bool _json;
     private readonly ArrayBufferWriter<byte> _buffer = new();
     private readonly Utf8JsonWriter _writer;
@@ -24,7 +24,7 @@ internal sealed class LogOutput : IDisposable
         _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    public bool Closed { get; private set; }
+    public bool Closed => _stdout.Closed;
 
     public void Write(TransactionEntry transaction)
     {
@@ -50,21 +50,7 @@ internal sealed class LogOutput : IDisposable
     }
 
     /// <summary>Flushes what is buffered and returns <paramref name="exitCode"/>.</summary>
-    public int Finish(int exitCode)
-    {
-        if (!Closed)
-        {
-            try
-            {
-                _stdout.Flush();
-            }
-            catch (IOException)
-            {
-                Closed = true;
-            }
-        }
-        return exitCode;
-    }
+    public int Finish(int exitCode) => _stdout.Finish(exitCode);
 
     public void Dispose()
     {
@@ -127,17 +113,7 @@ internal sealed class LogOutput : IDisposable
         }
         _writer.WriteEndObject();
         _writer.Flush();
-        if (Closed)
-            return;
-        try
-        {
-            _stdout.Write(_buffer.WrittenSpan);
-            _stdout.WriteByte((byte)'\n');
-        }
-        catch (IOException)
-        {
-            Closed = true;
-        }
+        _stdout.Write(_buffer.WrittenSpan);
     }
 
     private void WriteBytesOrNull(string name, byte[]? bytes)
@@ -156,27 +132,7 @@ internal sealed class LogOutput : IDisposable
             _writer.WriteNull(name);
     }
 
-    private void Emit()
-    {
-        if (Closed)
-            return;
-        _line.Append('\n');
-        var text = _line.ToString();
-        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
-        try
-        {
-            var count = Encoding.UTF8.GetBytes(text, bytes);
-            _stdout.Write(bytes, 0, count);
-        }
-        catch (IOException)
-        {
-            Closed = true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
-    }
+    private void Emit() => _stdout.Write(_line.ToString());
 
     /// <summary>The REDO state's LENGTH, or else the length of its DATA.</summary>
     private static ulong? LengthOf(OperationState? redo) =>

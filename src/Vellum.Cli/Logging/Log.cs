@@ -28,4 +28,16 @@ internal static partial class CliLog
 
     [LoggerMessage(EventId = 1830, Level = LogLevel.Information, Message = "--at {Moment} is {Resolved}; restoring into {Directory}")]
     public static partial void MomentResolved(ILogger logger, string moment, string resolved, string directory);
+
+    [LoggerMessage(EventId = 1840, Level = LogLevel.Information, Message = "catalog {Catalog} built ({Reason}): {Transactions} transaction(s) from {Bytes} store bytes in {Seconds:F1} s")]
+    public static partial void CatalogBuilt(ILogger logger, string catalog, string reason, long transactions, long bytes, double seconds);
+
+    [LoggerMessage(EventId = 1841, Level = LogLevel.Debug, Message = "catalog {Catalog} brought up to date: {Transactions} new transaction(s) from {Bytes} store bytes in {Milliseconds:F0} ms")]
+    public static partial void CatalogUpdated(ILogger logger, string catalog, long transactions, long bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 1842, Level = LogLevel.Warning, Message = "the catalog is not kept beside the store ({Reason}): it was built in memory for this command, from the whole journal")]
+    public static partial void CatalogNotKept(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1843, Level = LogLevel.Information, Message = "{Path}: {Which}")]
+    public static partial void HistoryOfGone(ILogger logger, string path, string which);
 }

@@ -1,0 +1,194 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Vellum.Catalog;
+
+/// <summary>
+/// The tree as the indexed journal leaves it: each directory's names pointing at objects (a
+/// file or directory across renames and hard links), and each live inode number's object, kept
+/// in the catalog's <c>names</c> and <c>inodes</c> tables. While the catalog indexes, what it
+/// looks up is cached here (absent ones too) and what it changes is written back at the end,
+/// so a pass reads only the names its transactions touch, and a renamed directory moves its
+/// whole subtree with one changed name. Names are Latin-1 strings, one char per byte, so that
+/// names that are not UTF-8 stay exact.
+/// </summary>
+internal sealed class CatalogNamespace : IDisposable
+{
+    public const long RootObject = 1;
+
+    private readonly Dictionary<(long Parent, string Name), long?> _names = [];
+    private readonly Dictionary<ulong, long?> _inodes = [];
+    private readonly HashSet<(long Parent, string Name)> _changedNames = [];
+    private readonly HashSet<ulong> _changedInodes = [];
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly SqliteCommand _name;
+    private readonly SqliteCommand _inode;
+
+    private CatalogNamespace(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _name = connection.CreateCommand();
+        _name.Transaction = transaction;
+        _name.CommandText = "SELECT object FROM names WHERE parent = $p AND name = $n";
+        _name.Parameters.Add("$p", SqliteType.Integer);
+        _name.Parameters.Add("$n", SqliteType.Blob);
+        _inode = connection.CreateCommand();
+        _inode.Transaction = transaction;
+        _inode.CommandText = "SELECT object FROM inodes WHERE inode = $i";
+        _inode.Parameters.Add("$i", SqliteType.Integer);
+    }
+
+    public long NextObject { get; private set; } = RootObject + 1;
+
+    public static CatalogNamespace Load(SqliteConnection connection, SqliteTransaction transaction) =>
+        new(connection, transaction) { NextObject = CatalogSchema.ReadLong(connection, transaction, CatalogSchema.NextObjectKey) ?? RootObject + 1 };
+
+    public long NewObject() => NextObject++;
+
+    /// <summary>The object a path names now, or null.</summary>
+    public long? At(byte[]? path)
+    {
+        if (path is null)
+            return null;
+        var current = RootObject;
+        foreach (var name in Components(path))
+        {
+            if (Lookup(current, name) is not { } next)
+                return null;
+            current = next;
+        }
+        return current;
+    }
+
+    public long? OfInode(ulong? inode)
+    {
+        if (inode is not { } number)
+            return null;
+        if (_inodes.TryGetValue(number, out var cached))
+            return cached;
+        _inode.Parameters[0].Value = unchecked((long)number);
+        return _inodes[number] = _inode.ExecuteScalar() is long found ? found : null;
+    }
+
+    private long? Lookup(long parent, string name)
+    {
+        if (_names.TryGetValue((parent, name), out var cached))
+            return cached;
+        _name.Parameters[0].Value = parent;
+        _name.Parameters[1].Value = Encoding.Latin1.GetBytes(name);
+        return _names[(parent, name)] = _name.ExecuteScalar() is long found ? found : null;
+    }
+
+    public void SetInode(ulong? inode, long obj)
+    {
+        if (inode is not { } number)
+            return;
+        _inodes[number] = obj;
+        _changedInodes.Add(number);
+    }
+
+    /// <summary>Makes <paramref name="path"/> name <paramref name="obj"/> (replacing what it named); false when its directory is unknown.</summary>
+    public bool Bind(byte[] path, long obj)
+    {
+        if (!TryParent(path, out var key))
+            return false;
+        _names[key] = obj;
+        _changedNames.Add(key);
+        return true;
+    }
+
+    public void Unbind(byte[] path)
+    {
+        if (TryParent(path, out var key) && Lookup(key.Parent, key.Name) is not null)
+        {
+            _names[key] = null;
+            _changedNames.Add(key);
+        }
+    }
+
+    /// <summary>Writes the names and inodes changed since loading.</summary>
+    public void Save()
+    {
+        var connection = _connection;
+        var transaction = _transaction;
+        using var put = connection.CreateCommand();
+        put.Transaction = transaction;
+        put.CommandText = "INSERT OR REPLACE INTO names(parent, name, object) VALUES ($p, $n, $o)";
+        var parent = put.Parameters.Add("$p", SqliteType.Integer);
+        var name = put.Parameters.Add("$n", SqliteType.Blob);
+        var obj = put.Parameters.Add("$o", SqliteType.Integer);
+        using var remove = connection.CreateCommand();
+        remove.Transaction = transaction;
+        remove.CommandText = "DELETE FROM names WHERE parent = $p AND name = $n";
+        var removeParent = remove.Parameters.Add("$p", SqliteType.Integer);
+        var removeName = remove.Parameters.Add("$n", SqliteType.Blob);
+        foreach (var key in _changedNames)
+        {
+            var bytes = Encoding.Latin1.GetBytes(key.Name);
+            if (_names[key] is { } target)
+            {
+                parent.Value = key.Parent;
+                name.Value = bytes;
+                obj.Value = target;
+                put.ExecuteNonQuery();
+            }
+            else
+            {
+                removeParent.Value = key.Parent;
+                removeName.Value = bytes;
+                remove.ExecuteNonQuery();
+            }
+        }
+        using var inode = connection.CreateCommand();
+        inode.Transaction = transaction;
+        inode.CommandText = "INSERT OR REPLACE INTO inodes(inode, object) VALUES ($i, $o)";
+        var number = inode.Parameters.Add("$i", SqliteType.Integer);
+        var inodeObject = inode.Parameters.Add("$o", SqliteType.Integer);
+        foreach (var key in _changedInodes)
+        {
+            number.Value = unchecked((long)key);
+            inodeObject.Value = _inodes[key]!.Value;
+            inode.ExecuteNonQuery();
+        }
+        CatalogSchema.WriteLong(connection, transaction, CatalogSchema.NextObjectKey, NextObject);
+        _changedNames.Clear();
+        _changedInodes.Clear();
+    }
+
+    private bool TryParent(byte[] path, out (long Parent, string Name) key)
+    {
+        var names = Components(path);
+        key = default;
+        if (names.Count == 0)
+            return false;
+        var current = RootObject;
+        for (var i = 0; i < names.Count - 1; i++)
+        {
+            if (Lookup(current, names[i]) is not { } next)
+                return false;
+            current = next;
+        }
+        key = (current, names[^1]);
+        return true;
+    }
+
+    public static List<string> Components(ReadOnlySpan<byte> path)
+    {
+        var names = new List<string>();
+        foreach (var range in path.Split((byte)'/'))
+        {
+            var name = path[range];
+            if (name.Length > 0 && !(name.Length == 1 && name[0] == '.'))
+                names.Add(Encoding.Latin1.GetString(name));
+        }
+        return names;
+    }
+
+    public void Dispose()
+    {
+        _name.Dispose();
+        _inode.Dispose();
+    }
+}

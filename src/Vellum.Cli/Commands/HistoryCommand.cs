@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Vellum.Catalog;
+using Vellum.Cli.Logging;
+using Vellum.Store;
+
+namespace Vellum.Cli.Commands;
+
+/// <summary>
+/// `vellum history STORE PATH [--json] [--since MOMENT] [--until MOMENT]`: every transaction
+/// that touched a file or directory, oldest first, across renames and hard links, answered from
+/// the catalog beside the store (brought up to date first; docs/catalog.md).
+/// </summary>
+internal static class HistoryCommand
+{
+    public static Command Create()
+    {
+        var store = new Argument<string>("STORE") { Description = "a store directory: a mount's journal, or a 'vellum serve' STORE/<journal id>" };
+        var path = new Argument<string>("PATH") { Description = "the file or directory, relative to the tree's root (or absolute under the backing directory): its path now, or a path it had before it was deleted" };
+        var json = new Option<bool>("--json") { Description = "JSON Lines with the fields transid, time, op, role, path, path2, size, uid, gid, pid" };
+        var since = MomentOption("--since", "the first moment to list (inclusive)");
+        var until = MomentOption("--until", "the last moment to list (inclusive)");
+        var command = new VellumCommand("history", "List every transaction that touched a file or directory, oldest first, following it across renames and hard links: transaction id, time, operation, path(s) at the time, size after, uid, gid, pid. Answered from the catalog beside the store (STORE/catalog.sqlite), which it builds or brings up to date first; works on a live mount's journal (what is durable) and on a 'vellum serve' store.")
+        {
+            LinePrefix = "vellum history",
+            Examples =
+            [
+                ("vellum history ~/.local/state/vellum/journals/_srv_data report.txt", "every change to /srv/data/report.txt, through all its names"),
+                ("vellum history JOURNAL old/name.txt --since 2026-12-07T14:00:00Z", "a deleted file, by a name it had, from 14:00 UTC on"),
+                ("vellum history JOURNAL a.txt --until txid:500 --json", "up to transaction 500, as JSON Lines"),
+            ],
+        };
+        command.Arguments.Add(store);
+        command.Arguments.Add(path);
+        var allowShared = SharedJournalOption.Create("a store directory");
+        foreach (var option in new Option[] { json, since, until, allowShared })
+            command.Options.Add(option);
+        command.SetRun((parseResult, logs) => Run(
+            new HistoryOptions(parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(path), parseResult.GetValue(json), parseResult.GetValue(since), parseResult.GetValue(until))
+            {
+                AllowSharedJournal = parseResult.GetValue(allowShared),
+            },
+            logs));
+        return command;
+    }
+
+    private static Option<HistoryMoment?> MomentOption(string name, string description) => new(name)
+    {
+        Description = $"{description}: {HistoryMoment.Forms}",
+        HelpName = "MOMENT",
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = result =>
+        {
+            var value = result.Tokens.Single().Value;
+            if (HistoryMoment.TryParse(value, out var moment))
+                return moment;
+            result.AddError($"{name} '{value}' is not a moment: give {HistoryMoment.Forms}");
+            return null;
+        },
+    };
+
+    /// <exception cref="CommandFailure">No store there (environment), a damaged store (data).</exception>
+    public static int Run(HistoryOptions options, ILoggerFactory logs)
+    {
+        var logger = logs.CreateLogger("Vellum.Cli");
+        if (!Directory.Exists(options.Store))
+            throw CommandFailure.Environment($"{options.Store}: no such directory; give a store directory (a mount's --journal, or a 'vellum serve' STORE/<journal id>)");
+        if (!Directory.EnumerateFiles(options.Store, "*.vseg").Any())
+            throw CommandFailure.Environment($"{options.Store} holds no journal (no segment files); give a store directory (a mount's --journal, or a 'vellum serve' STORE/<journal id>)");
+        SharedJournalOption.CheckForReading(options.Store, "the journal", options.AllowSharedJournal, logs);
+        StoreCatalog catalog;
+        try
+        {
+            catalog = StoreCatalog.Open(options.Store);
+        }
+        catch (StoreDamagedException damage)
+        {
+            throw CommandFailure.DataProblem(damage.Message);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw CommandFailure.Environment($"{options.Store} cannot be read: {SystemErrors.Describe(error)}");
+        }
+        catch (SqliteException error)
+        {
+            throw CommandFailure.Environment($"the catalog {Path.Combine(options.Store, StoreCatalog.FileName)} cannot be used: {error.Message}; remove it (it is rebuilt from the journal)");
+        }
+        using (catalog)
+        {
+            Report(catalog, logger);
+            var answer = catalog.History(options.Path, HistoryMoment.Range(options.Since, options.Until));
+            if (answer.Object is null)
+            {
+                throw CommandFailure.Environment($"{options.Path}: nothing in the journal ever had that path (transactions up to store position {catalog.LastUpdate.IndexedUpTo}); give it relative to the tree's root, as 'vellum log {options.Store}' prints paths");
+            }
+            if (!answer.ExistsNow)
+                CliLog.HistoryOfGone(logger, options.Path, Which(answer));
+            using var output = new HistoryOutput(options.Json);
+            foreach (var entry in answer.Entries)
+                output.Write(entry);
+            output.Finish(0);
+            if (catalog.LastUpdate.Damage is { } damage)
+                throw CommandFailure.DataProblem($"{damage}; the history above ends there");
+            return 0;
+        }
+    }
+
+    private static void Report(StoreCatalog catalog, ILogger logger)
+    {
+        var update = catalog.LastUpdate;
+        if (catalog.NotKeptBecause is { } why)
+            CliLog.CatalogNotKept(logger, why);
+        else if (update.RebuiltBecause is { } reason)
+            CliLog.CatalogBuilt(logger, catalog.Path, reason, update.TransactionsIndexed, update.StoreBytesRead, update.Elapsed.TotalSeconds);
+        else
+            CliLog.CatalogUpdated(logger, catalog.Path, update.TransactionsIndexed, update.StoreBytesRead, update.Elapsed.TotalMilliseconds);
+    }
+
+    private static string Which(HistoryAnswer answer)
+    {
+        var last = answer.Entries.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" (last touched by transaction {answer.Entries[^1].TransactionId})");
+        if (answer.OtherCandidates.Count == 0)
+            return $"not the name of anything in the tree now (or of what has it now, up to --until): the history of the file or directory that had it{last}";
+        var others = string.Join(", ", answer.OtherCandidates.Select(candidate => string.Create(CultureInfo.InvariantCulture, $"one last touched by transaction {candidate.LastTransactionId}")));
+        return $"not the name of anything in the tree now (or of what has it now, up to --until): {answer.OtherCandidates.Count + 1} files or directories had it; this is the one that had it last{last}; the others: {others} (choose one with --until txid:N)";
+    }
+}

@@ -1,0 +1,175 @@
+using Microsoft.Data.Sqlite;
+using Vellum.Journal.Format;
+using Vellum.Testing;
+
+namespace Vellum.Catalog.Tests;
+
+public sealed class HistoryTests
+{
+    /// <summary>
+    /// One file's whole life through the mount, with unrelated files touched between its steps:
+    /// created, written, renamed twice, hard-linked, chmod'ed, truncated, written through the link
+    /// and deleted by both names.
+    /// </summary>
+    private const string Life = """
+        echo one > f
+        echo unrelated > u1
+        echo two >> f
+        mv f g
+        echo u >> u1
+        mv g h
+        touch u2
+        ln h l
+        chmod 0600 h
+        echo zz > u2
+        truncate -s 3 h
+        echo through-link >> l
+        mv u1 u3
+        rm h
+        rm l
+        echo late > u2
+        """;
+
+    [Fact]
+    public void History_by_its_last_or_an_older_path_lists_exactly_the_transactions_of_a_file_across_renames_and_hard_links_oldest_first()
+    {
+        using var workspace = new Workspace();
+        using (workspace.Mount())
+            workspace.RunInMount(Life);
+
+        var expected = JournalTransactions.Naming(workspace.Journal, "f", "g", "h", "l");
+        using var catalog = StoreCatalog.Open(workspace.Journal);
+        foreach (var path in new[] { "l", "h", "g", "f", "/f" })
+        {
+            var answer = catalog.History(path, HistoryRange.All);
+            Assert.False(answer.ExistsNow);
+            Assert.Equal(expected, answer.Entries.Select(entry => entry.TransactionId));
+            Assert.Empty(answer.OtherCandidates);
+        }
+        var entries = catalog.History("l", HistoryRange.All).Entries;
+        SubRecordType[] life =
+        [
+            SubRecordType.Create, SubRecordType.Write, SubRecordType.Write, SubRecordType.Rename, SubRecordType.Rename, SubRecordType.Link,
+            SubRecordType.SetAttr, SubRecordType.SetAttr, SubRecordType.Write, SubRecordType.Unlink, SubRecordType.Unlink,
+        ];
+        Assert.Equal(life, entries.Select(entry => entry.Operation));
+        Assert.Equal("h", System.Text.Encoding.UTF8.GetString(entries[^2].Path!));
+        Assert.Equal("l", System.Text.Encoding.UTF8.GetString(entries[^1].Path!));
+        Assert.Equal(3UL, entries.Single(entry => entry.Operation == SubRecordType.SetAttr && entry.SizeAfter == 3).SizeAfter);
+        Assert.All(entries, entry => Assert.Equal(0u, entry.Uid));
+
+        // The unrelated file keeps its own history, across its rename.
+        Assert.Equal(JournalTransactions.Naming(workspace.Journal, "u1", "u3"), catalog.History("u3", HistoryRange.All).Entries.Select(entry => entry.TransactionId));
+        Assert.True(catalog.History("u3", HistoryRange.All).ExistsNow);
+    }
+
+    [Fact]
+    public void A_pre_populated_directorys_baseline_is_a_files_first_entry_and_a_live_mounts_store_answers_without_disturbing_it()
+    {
+        using var workspace = new Workspace();
+        Directory.CreateDirectory(Path.Combine(workspace.Backing, "docs"));
+        File.WriteAllText(Path.Combine(workspace.Backing, "docs", "old.txt"), "there before the mount\n");
+        using var host = workspace.Mount();
+        workspace.RunInMount("echo appended >> docs/old.txt; mv docs papers; echo x > other; sync");
+
+        // Durable within the commit interval: the catalog sees it once the mount synced it.
+        IReadOnlyList<HistoryEntry> entries = [];
+        Assert.True(Poll.Until(() =>
+        {
+            using var catalog = StoreCatalog.Open(workspace.Journal);
+            entries = catalog.History("papers/old.txt", HistoryRange.All).Entries;
+            return entries.Any(entry => entry.Operation == SubRecordType.Write);
+        }, Workspace.Patience), workspace.Log.Text);
+        Assert.Equal(SubRecordType.Baseline, entries[0].Operation);
+        Assert.Equal("docs/old.txt", System.Text.Encoding.UTF8.GetString(entries[0].Path!));
+        Assert.Equal(SubRecordType.Write, entries[^1].Operation);
+        Assert.Equal((ulong)"there before the mount\nappended\n".Length, entries[^1].SizeAfter);
+        workspace.RunInMount("echo still >> papers/old.txt; cat papers/old.txt > /dev/null");
+    }
+
+    [Fact]
+    public void The_catalog_rebuilt_after_deletion_and_after_garbage_and_brought_up_to_date_by_reading_only_new_bytes_gives_the_same_answer()
+    {
+        using var workspace = new Workspace();
+        using (workspace.Mount())
+            workspace.RunInMount(Life);
+        var path = Path.Combine(workspace.Journal, StoreCatalog.FileName);
+
+        List<ulong> first;
+        using (var catalog = StoreCatalog.Open(workspace.Journal))
+        {
+            Assert.Equal("missing", catalog.LastUpdate.RebuiltBecause);
+            first = [.. catalog.History("l", HistoryRange.All).Entries.Select(entry => entry.TransactionId)];
+        }
+        using (var catalog = StoreCatalog.Open(workspace.Journal))
+        {
+            Assert.Null(catalog.LastUpdate.RebuiltBecause);
+            Assert.Equal(0, catalog.LastUpdate.StoreBytesRead);
+        }
+
+        File.Delete(path);
+        Assert.Equal(first, Answer(workspace, "l", out var deleted));
+        Assert.Equal("missing", deleted.RebuiltBecause);
+
+        var garbage = new byte[new FileInfo(path).Length];
+        new Random(22).NextBytes(garbage);
+        File.WriteAllBytes(path, garbage);
+        Assert.Equal(first, Answer(workspace, "l", out var damaged));
+        Assert.StartsWith("damaged", damaged.RebuiltBecause);
+
+        long indexedUpTo;
+        using (var catalog = StoreCatalog.Open(workspace.Journal))
+            indexedUpTo = catalog.LastUpdate.IndexedUpTo;
+        using (workspace.Mount())
+            workspace.RunInMount("echo new > fresh; mv u3 u4");
+        var storeEnd = StoreEnd(workspace.Journal);
+        Assert.Equal(first, Answer(workspace, "l", out var grown));
+        Assert.Null(grown.RebuiltBecause);
+        Assert.Equal(storeEnd - indexedUpTo, grown.StoreBytesRead);
+        Assert.Equal(storeEnd, grown.IndexedUpTo);
+        Assert.Equal(JournalTransactions.Naming(workspace.Journal, "u1", "u3", "u4"), Answer(workspace, "u4", out _));
+        Assert.Equal(JournalTransactions.Naming(workspace.Journal, "fresh"), Answer(workspace, "fresh", out _));
+    }
+
+    [Fact]
+    public void The_catalog_and_its_side_files_are_owner_only()
+    {
+        using var workspace = new Workspace();
+        using (workspace.Mount())
+            workspace.RunInMount("echo a > a");
+        using (StoreCatalog.Open(workspace.Journal))
+        {
+        }
+        var path = Path.Combine(workspace.Journal, StoreCatalog.FileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(workspace.Journal, "catalog.lock")));
+
+        // The rollback journal SQLite makes while the catalog is written gets the catalog's mode.
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var transaction = connection.BeginTransaction();
+        using (var write = connection.CreateCommand())
+        {
+            write.Transaction = transaction;
+            write.CommandText = "INSERT OR REPLACE INTO meta(key, value) VALUES ('test', 1)";
+            write.ExecuteNonQuery();
+        }
+        var sideFiles = Directory.EnumerateFiles(workspace.Journal, StoreCatalog.FileName + "-*").ToList();
+        Assert.NotEmpty(sideFiles);
+        Assert.All(sideFiles, side => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(side)));
+        transaction.Rollback();
+    }
+
+    private static List<ulong> Answer(Workspace workspace, string path, out CatalogUpdate update)
+    {
+        using var catalog = StoreCatalog.Open(workspace.Journal);
+        update = catalog.LastUpdate;
+        return [.. catalog.History(path, HistoryRange.All).Entries.Select(entry => entry.TransactionId)];
+    }
+
+    private static long StoreEnd(string store)
+    {
+        using var opened = Store.SegmentStore.OpenReadOnly(store);
+        return opened.WrittenPosition;
+    }
+}
