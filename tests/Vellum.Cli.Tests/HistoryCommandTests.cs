@@ -54,6 +54,13 @@ public sealed class HistoryCommandTests : IDisposable
         Assert.True(then.ExitCode == 0, then.ToString());
         Assert.Equal([3UL, 4UL, 5UL], then.Output.Select(Vellum.IdOf));
         Assert.Contains(then.Error, line => line.Contains("/a.txt: not the name of anything in the tree now (or of what has it now, up to --until)", StringComparison.Ordinal));
+
+        // Ages count back from now: these changes are years old, so an hour ago lists none of them and ten years ago all.
+        var recent = Vellum.Run("history", _directory, "b.txt", "--since", "1h");
+        var decade = Vellum.Run("history", _directory, "b.txt", "--since", "3650d");
+        Assert.True(recent.ExitCode == 0 && decade.ExitCode == 0, $"{recent}\n{decade}");
+        Assert.Empty(recent.Output);
+        Assert.Equal(gone.Output, decade.Output);
     }
 
     [Fact]
@@ -67,7 +74,7 @@ public sealed class HistoryCommandTests : IDisposable
 
         var moment = Vellum.Run("history", _directory, "a.txt", "--since", "yesterday");
         Assert.Equal(1, moment.ExitCode);
-        Assert.Contains(moment.Error, line => line.Contains("--since 'yesterday' is not a moment: give txid:N", StringComparison.Ordinal));
+        Assert.Contains(moment.Error, line => line.Contains("--since 'yesterday' is not a moment; a moment is txid:N", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Vellum.Catalog;
 using Vellum.Cli.Logging;
 using Vellum.Store;
+using Vellum.TimeTravel;
 
 namespace Vellum.Cli.Commands;
 
@@ -46,20 +47,39 @@ internal static class HistoryCommand
         return command;
     }
 
-    private static Option<HistoryMoment?> MomentOption(string name, string description) => new(name)
+    private static Option<Moment?> MomentOption(string name, string description) => new(name)
     {
-        Description = $"{description}: {HistoryMoment.Forms}",
+        Description = $"{description}: {Moment.AcceptedForms}",
         HelpName = "MOMENT",
         Arity = ArgumentArity.ExactlyOne,
         CustomParser = result =>
         {
             var value = result.Tokens.Single().Value;
-            if (HistoryMoment.TryParse(value, out var moment))
-                return moment;
-            result.AddError($"{name} '{value}' is not a moment: give {HistoryMoment.Forms}");
-            return null;
+            try
+            {
+                return Moment.Parse(value);
+            }
+            catch (MomentException unparsable)
+            {
+                result.AddError($"{name} {unparsable.Message}");
+                return null;
+            }
         },
     };
+
+    /// <summary>
+    /// The transactions between two moments, each inclusive: a txid bounds the ids, a time or an
+    /// age the times the changes began at (a time names the changes that took effect at or before it, docs/time-travel.md).
+    /// </summary>
+    private static HistoryRange Range(Moment? since, Moment? until)
+    {
+        var now = DateTimeOffset.UtcNow;
+        long? Nanoseconds(Moment? moment) => moment is { Kind: not MomentKind.TransactionId } timed && timed.TimeAt(now) is var time
+            ? time.Seconds * 1_000_000_000 + time.Nanoseconds
+            : null;
+        ulong? Id(Moment? moment) => moment is { Kind: MomentKind.TransactionId } id ? id.TransactionId : null;
+        return new HistoryRange(Id(since) ?? 0, Id(until) ?? ulong.MaxValue, Nanoseconds(since) ?? long.MinValue, Nanoseconds(until) ?? long.MaxValue);
+    }
 
     /// <exception cref="CommandFailure">No store there (environment), a damaged store (data).</exception>
     public static int Run(HistoryOptions options, ILoggerFactory logs)
@@ -90,7 +110,7 @@ internal static class HistoryCommand
         using (catalog)
         {
             Report(catalog, logger);
-            var answer = catalog.History(options.Path, HistoryMoment.Range(options.Since, options.Until));
+            var answer = catalog.History(options.Path, Range(options.Since, options.Until));
             if (answer.Object is null)
             {
                 throw CommandFailure.Environment($"{options.Path}: nothing in the journal ever had that path (transactions up to store position {catalog.LastUpdate.IndexedUpTo}); give it relative to the tree's root, as 'vellum log {options.Store}' prints paths");
