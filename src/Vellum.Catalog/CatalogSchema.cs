@@ -7,7 +7,7 @@ namespace Vellum.Catalog;
 internal static class CatalogSchema
 {
     /// <summary>Bumped whenever a table or the meaning of a column changes: a catalog of another version is rebuilt.</summary>
-    public const long Version = 1;
+    public const long Version = 2;
 
     public const string VersionKey = "schema_version";
     public const string JournalIdKey = "journal_id";
@@ -16,10 +16,11 @@ internal static class CatalogSchema
     public const string EndPositionKey = "end_position";
     public const string EndCrcKey = "end_crc";
     public const string NextObjectKey = "next_object";
+    public const string BaselineCompleteKey = "baseline_complete";
 
     private const string Tables = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS transactions(txid INTEGER PRIMARY KEY, time INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS transactions(txid INTEGER PRIMARY KEY, time INTEGER NOT NULL, position INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS entries(
             object INTEGER NOT NULL, txid INTEGER NOT NULL, seq INTEGER NOT NULL, op INTEGER NOT NULL, role INTEGER NOT NULL,
             path BLOB, path2 BLOB, size INTEGER, uid INTEGER NOT NULL, gid INTEGER NOT NULL, pid INTEGER NOT NULL, time INTEGER NOT NULL,

@@ -19,7 +19,7 @@ namespace Vellum.Catalog;
 /// position it recorded. Opening takes the catalog's lock and brings it up to date; the store
 /// itself is only read (a live mount's up to its durable end).
 /// </summary>
-public sealed class StoreCatalog : IDisposable
+public sealed partial class StoreCatalog : IDisposable
 {
     public const string FileName = "catalog.sqlite";
 
@@ -271,7 +271,7 @@ public sealed class StoreCatalog : IDisposable
             if (entry is TransactionEntry committed)
             {
                 indexer ??= new TransactionIndexer(_connection, transaction, tree = CatalogNamespace.Load(_connection, transaction));
-                indexer.Add(committed);
+                indexer.Add(committed, from + committed.BeginOffset);
                 completed.Add((committed.TransactionId, from + committed.BeginOffset));
             }
         }

@@ -22,16 +22,22 @@ internal sealed class TransactionIndexer : IDisposable
     private readonly SqliteParameter _knownId;
     private readonly SqliteParameter _txid;
     private readonly SqliteParameter _txTime;
+    private readonly SqliteParameter _txPosition;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _sqlTransaction;
     private readonly SqliteParameter[] _entryValues;
 
     public TransactionIndexer(SqliteConnection connection, SqliteTransaction transaction, CatalogNamespace tree)
     {
         _tree = tree;
+        _connection = connection;
+        _sqlTransaction = transaction;
         _known = Command(connection, transaction, "SELECT 1 FROM transactions WHERE txid = $t");
         _knownId = _known.Parameters.Add("$t", SqliteType.Integer);
-        _transaction = Command(connection, transaction, "INSERT INTO transactions(txid, time) VALUES ($t, $time)");
+        _transaction = Command(connection, transaction, "INSERT INTO transactions(txid, time, position) VALUES ($t, $time, $pos)");
         _txid = _transaction.Parameters.Add("$t", SqliteType.Integer);
         _txTime = _transaction.Parameters.Add("$time", SqliteType.Integer);
+        _txPosition = _transaction.Parameters.Add("$pos", SqliteType.Integer);
         _entry = Command(connection, transaction, "INSERT OR REPLACE INTO entries(object, txid, seq, op, role, path, path2, size, uid, gid, pid, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
         _entryValues = [.. Enumerable.Range(1, 12).Select(i => _entry.Parameters.Add("$" + i, SqliteType.Integer))];
         _entryValues[5].SqliteType = SqliteType.Blob;
@@ -40,8 +46,8 @@ internal sealed class TransactionIndexer : IDisposable
 
     public long Indexed { get; private set; }
 
-    /// <summary>Indexes <paramref name="entry"/> unless an earlier pass did (a pass may start before transactions it indexed).</summary>
-    public void Add(TransactionEntry entry)
+    /// <summary>Indexes <paramref name="entry"/>, whose BEGIN lies at store position <paramref name="position"/>, unless an earlier pass did (a pass may start before transactions it indexed).</summary>
+    public void Add(TransactionEntry entry, long position)
     {
         var id = unchecked((long)entry.TransactionId);
         _knownId.Value = id;
@@ -49,7 +55,10 @@ internal sealed class TransactionIndexer : IDisposable
             return;
         _txid.Value = id;
         _txTime.Value = entry.Operations.Count == 0 ? 0 : Nanoseconds(entry.Operations[0].Time);
+        _txPosition.Value = position;
         _transaction.ExecuteNonQuery();
+        if (entry.Operations.Any(CompletesBaseline) && CatalogSchema.ReadLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey) is null)
+            CatalogSchema.WriteLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey, id);
         for (var seq = 0; seq < entry.Operations.Count; seq++)
             Index(id, seq, entry.Operations[seq]);
         Indexed++;
@@ -197,6 +206,9 @@ internal sealed class TransactionIndexer : IDisposable
         values[11].Value = Nanoseconds(operation.Time);
         _entry.ExecuteNonQuery();
     }
+
+    private static bool CompletesBaseline(JournalOperation operation) =>
+        operation.Kind == SubRecordType.Baseline && ((BaselineFlags)(operation.Redo?.Flags ?? 0) & BaselineFlags.Complete) != 0;
 
     private static ulong? SizeAfter(JournalOperation operation) =>
         operation.Result?.Attributes?.Size

@@ -85,31 +85,10 @@ internal static class HistoryCommand
     public static int Run(HistoryOptions options, ILoggerFactory logs)
     {
         var logger = logs.CreateLogger("Vellum.Cli");
-        if (!Directory.Exists(options.Store))
-            throw CommandFailure.Environment($"{options.Store}: no such directory; give a store directory (a mount's --journal, or a 'vellum serve' STORE/<journal id>)");
-        if (!Directory.EnumerateFiles(options.Store, "*.vseg").Any())
-            throw CommandFailure.Environment($"{options.Store} holds no journal (no segment files); give a store directory (a mount's --journal, or a 'vellum serve' STORE/<journal id>)");
-        SharedJournalOption.CheckForReading(options.Store, "the journal", options.AllowSharedJournal, logs);
-        StoreCatalog catalog;
-        try
-        {
-            catalog = StoreCatalog.Open(options.Store);
-        }
-        catch (StoreDamagedException damage)
-        {
-            throw CommandFailure.DataProblem(damage.Message);
-        }
-        catch (UnauthorizedAccessException error)
-        {
-            throw CommandFailure.Environment($"{options.Store} cannot be read: {SystemErrors.Describe(error)}");
-        }
-        catch (SqliteException error)
-        {
-            throw CommandFailure.Environment($"the catalog {Path.Combine(options.Store, StoreCatalog.FileName)} cannot be used: {error.Message}; remove it (it is rebuilt from the journal)");
-        }
+        var catalog = CatalogOpening.Open(options.Store, options.AllowSharedJournal, logs);
         using (catalog)
         {
-            Report(catalog, logger);
+            CatalogOpening.Report(catalog, logger);
             var answer = catalog.History(options.Path, Range(options.Since, options.Until));
             if (answer.Object is null)
             {
@@ -125,17 +104,6 @@ internal static class HistoryCommand
                 throw CommandFailure.DataProblem($"{damage}; the history above ends there");
             return 0;
         }
-    }
-
-    private static void Report(StoreCatalog catalog, ILogger logger)
-    {
-        var update = catalog.LastUpdate;
-        if (catalog.NotKeptBecause is { } why)
-            CliLog.CatalogNotKept(logger, why);
-        else if (update.RebuiltBecause is { } reason)
-            CliLog.CatalogBuilt(logger, catalog.Path, reason, update.TransactionsIndexed, update.StoreBytesRead, update.Elapsed.TotalSeconds);
-        else
-            CliLog.CatalogUpdated(logger, catalog.Path, update.TransactionsIndexed, update.StoreBytesRead, update.Elapsed.TotalMilliseconds);
     }
 
     private static string Which(HistoryAnswer answer)
