@@ -79,6 +79,7 @@ public sealed class FileAtMoment
     {
         var path = entry.Path is { } p ? StoreCatalog.Text(p) : null;
         var path2 = entry.Path2 is { } q ? StoreCatalog.Text(q) : null;
+        FollowAncestorRename(names, entry, entry.Role is CatalogRole.Exchanged or CatalogRole.Replaced ? path2 : path);
         switch (entry.Operation, entry.Role)
         {
             case (SubRecordType.Create or SubRecordType.Mkdir or SubRecordType.Mknod or SubRecordType.Symlink, _) when path is not null:
@@ -108,6 +109,20 @@ public sealed class FileAtMoment
                 names.Add(path);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A directory above the object renamed leaves no entry of its own: an operation that reached
+    /// the object by a name it did not have shows the new one. With one name the object had, that
+    /// name is the one that changed; with several (hard links) which one cannot be told, and they stay.
+    /// </summary>
+    private static void FollowAncestorRename(HashSet<string> names, HistoryEntry entry, string? reachedBy)
+    {
+        if (reachedBy is null || names.Count != 1 || names.Contains(reachedBy)
+            || entry.Operation is SubRecordType.Create or SubRecordType.Mkdir or SubRecordType.Mknod or SubRecordType.Symlink or SubRecordType.Baseline)
+            return;
+        names.Clear();
+        names.Add(reachedBy);
     }
 
     /// <summary>The transactions read to rebuild the content (after <see cref="WriteContent"/>).</summary>

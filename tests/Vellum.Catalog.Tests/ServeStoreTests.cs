@@ -56,7 +56,11 @@ public sealed class ServeStoreTests
         }, Workspace.Patience), $"{string.Join(',', found)} against {string.Join(',', expected)}\n{serveLog.Text}");
         Assert.Equal(expected, found);
         using (var catalog = StoreCatalog.Open(replica))
+        {
             Assert.Equal(expected, catalog.History("e/g", HistoryRange.All).Entries.Select(entry => entry.TransactionId));
+            var linked = FileAtMoment.Find(catalog, "h", catalog.NewestMoment()!.Value.Id, out _);
+            Assert.Equal("a\nc\n"u8.ToArray(), FileAtMomentTests.Content(linked!));
+        }
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(replica, StoreCatalog.FileName)));
     }
 }
