@@ -62,7 +62,8 @@ public static class TimeTravelSuite
             cli.Sort();
             report.Add("history_cli_ms", cli[cli.Count / 2], "ms", "the same through 'vellum history' (process start included), median of 3");
 
-            MeasureCat(store, path, report);
+            var middle = MeasureCat(store, path, report);
+            CompareWithResticDump(root, store, writer.Names, path, middle, report);
 
             var more = 10_000;
             writer.Write(more);
@@ -85,7 +86,7 @@ public static class TimeTravelSuite
     /// and applied; median of 20. restic's `dump` anchor is not run here (the store is written
     /// through the library, there is no tree of files to snapshot).
     /// </summary>
-    private static void MeasureCat(string store, string path, BenchReport report)
+    private static ulong MeasureCat(string store, string path, BenchReport report)
     {
         ulong middle;
         using (var catalog = StoreCatalog.Open(store))
@@ -108,6 +109,67 @@ public static class TimeTravelSuite
         }
         samples.Sort();
         report.Add("cat_p50_ms", samples[samples.Count / 2], "ms", $"one file ({bytes:N0} bytes, {read} transactions read) at txid:{middle}, warm catalog, median of 20; target < 100");
+        return middle;
+    }
+
+    /// <summary>
+    /// The anchor: restic (Debian's) with a snapshot of a tree of the same shape (the same
+    /// names, 64 bytes each), `restic dump` of the same file against `vellum cat --at`, both as
+    /// processes (start included), median of 3 each; skipped with a message when restic is missing.
+    /// </summary>
+    private static void CompareWithResticDump(string root, string store, IReadOnlyList<string> names, string path, ulong middle, BenchReport report)
+    {
+        if (!File.Exists("/usr/bin/restic"))
+        {
+            Console.WriteLine("timetravel.cat_vs_restic_dump skipped: restic is not installed (scripts/bench-deps.sh installs it)");
+            return;
+        }
+        var tree = Path.Combine(root, "tree");
+        var data = new byte[64];
+        var random = new Random(22);
+        foreach (var name in names.Append(path).Distinct())
+        {
+            var file = Path.Combine(tree, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            random.NextBytes(data);
+            File.WriteAllBytes(file, data);
+        }
+        var repository = Path.Combine(root, "restic");
+        var environment = new Dictionary<string, string> { ["RESTIC_REPOSITORY"] = repository, ["RESTIC_PASSWORD"] = "bench" };
+        Tool("/usr/bin/restic", ["init", "--quiet"], environment);
+        var watch = Stopwatch.StartNew();
+        Tool("/usr/bin/restic", ["backup", "--quiet", tree], environment);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"restic: {names.Count:N0} files backed up in {watch.Elapsed.TotalSeconds:F1} s"));
+        var dll = Path.Combine(Tools.RepositoryRoot(), "src", "Vellum.Cli", "bin", "Release", "net10.0", "vellum.dll");
+        var restic = new List<double>();
+        var vellum = new List<double>();
+        for (var run = 0; run < 3; run++)
+        {
+            watch.Restart();
+            Tool("/usr/bin/restic", ["dump", "--quiet", "latest", Path.Combine(tree, path)], environment);
+            restic.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            Tool("dotnet", [dll, "cat", store, path, "--at", string.Create(CultureInfo.InvariantCulture, $"txid:{middle}")], new Dictionary<string, string>());
+            vellum.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        restic.Sort();
+        vellum.Sort();
+        report.Add("cat_cli_ms", vellum[1], "ms", "'vellum cat --at' of that file as a process (start and JIT included), median of 3");
+        report.Add("restic_dump_ms", restic[1], "ms", $"'restic dump latest' of the same file from a snapshot of a tree of the same {names.Count:N0} names, median of 3");
+        report.Add("cat_vs_restic_dump", restic[1] / vellum[1], "x", "restic dump time / vellum cat time; >= 1 means vellum is faster; target >= 1");
+    }
+
+    private static void Tool(string program, string[] arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.BaseStream.CopyTo(Stream.Null);
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {error.Result}");
     }
 
     private static double TimeCli(string store, string path)
@@ -152,6 +214,9 @@ public static class TimeTravelSuite
                 var operation = id <= 100 ? MakeDirectory((int)id - 1) : id <= 100 + (ulong)_names.Length ? Create((int)(id - 101)) : Change();
                 var buffer = new SubRecordBuffer();
                 OperationEncoder.Encode(buffer, operation);
+                // The first transaction also completes an (empty) baseline, as a mount's journal has one: `vellum cat` names moments from there.
+                if (id == 1)
+                    OperationEncoder.Encode(buffer, BaselineComplete(operation.Time));
                 var record = new byte[RecordCodec.AlignedSizeFor(buffer.Payload.Length)];
                 RecordCodec.Write(record, StreamId.Begin | StreamId.End | Stream, id, buffer.Payload);
                 batch.Write(record);
@@ -168,6 +233,16 @@ public static class TimeTravelSuite
                 _store.Append(batch.GetBuffer().AsSpan(0, (int)batch.Length));
             batch.SetLength(0);
         }
+
+        private static JournalOperation BaselineComplete(JournalTimestamp time) => new()
+        {
+            Kind = SubRecordType.Baseline,
+            Time = time,
+            Credentials = new Credentials { Uid = 0, Gid = 0, Pid = 4242 },
+            Redo = new OperationState { Flags = (uint)BaselineFlags.Complete },
+        };
+
+        public IReadOnlyList<string> Names => _names;
 
         private JournalOperation MakeDirectory(int index) => Operation(SubRecordType.Mkdir, string.Create(CultureInfo.InvariantCulture, $"d{index}"), 1_000_000 + (ulong)index, 4096);
 
