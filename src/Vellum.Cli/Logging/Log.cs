@@ -29,6 +29,9 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 1830, Level = LogLevel.Information, Message = "--at {Moment} is {Resolved}; restoring into {Directory}")]
     public static partial void MomentResolved(ILogger logger, string moment, string resolved, string directory);
 
+    [LoggerMessage(EventId = 1865, Level = LogLevel.Information, Message = "{Option} {Moment} is {Resolved}")]
+    public static partial void DiffMomentResolved(ILogger logger, string option, string moment, string resolved);
+
     [LoggerMessage(EventId = 1840, Level = LogLevel.Information, Message = "catalog {Catalog} built ({Reason}): {Transactions} transaction(s) from {Bytes} store bytes in {Seconds:F1} s")]
     public static partial void CatalogBuilt(ILogger logger, string catalog, string reason, long transactions, long bytes, double seconds);
 
