@@ -24,7 +24,7 @@ public sealed class TreeSnapshot
         pair => pair.Value.Node is var node
             ? new TreeSnapshotItem(node.Inode, node.Type,
                 $"{node.Size} {node.Content} {node.Extents} {node.LinkTarget} {node.Rdev}",
-                $"{node.Mode:o} {node.Uid}:{node.Gid} {string.Join(',', node.Xattrs.Select(x => $"{x.Key}={x.Value}"))}",
+                $"{Convert.ToString(node.Mode, 8)} {node.Uid}:{node.Gid} {string.Join(',', node.Xattrs.Select(x => $"{x.Key}={x.Value}"))}",
                 $"{node.MtimeSeconds}.{node.MtimeNanoseconds:D9}")
             : throw new InvalidOperationException(),
         StringComparer.Ordinal);

@@ -86,6 +86,117 @@ public sealed class DiffTests(ITestOutputHelper output)
         host.Stop();
     }
 
+    [Fact]
+    public void A_diff_between_moments_of_a_random_workload_equals_the_difference_of_the_trees_recorded_at_them()
+    {
+        using var workspace = new Workspace();
+        var tree = ExistingTree.Build(workspace.Backing, ExistingTreeShape.Small(seed: 23));
+        using var host = MountHost.Start(workspace.JournaledMount());
+        Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), workspace.Log.Text);
+        var workload = new ExistingTreeWorkload(workspace.MountPoint, tree, seed: 7);
+        var moments = new List<(ulong Id, TreeSnapshot Tree)>();
+        string? renamedFrom = null, renamedTo = null;
+        for (var round = 0; round < 12; round++)
+        {
+            workload.Run(threads: 3, operations: 15);
+            if (round == 6)
+            {
+                // A rename the test makes itself, with a change after it: reported as R and M.
+                renamedFrom = Directory.EnumerateFiles(workspace.MountPoint).Select(Path.GetFileName).First()!;
+                renamedTo = renamedFrom + ".renamed-by-the-test";
+                File.Move(Path.Combine(workspace.MountPoint, renamedFrom), Path.Combine(workspace.MountPoint, renamedTo));
+                File.AppendAllText(Path.Combine(workspace.MountPoint, renamedTo), "changed after its rename\n");
+            }
+            moments.Add((Pause(host, workspace), TreeComparison.Snapshot(workspace.Backing)));
+        }
+        output.WriteLine($"workload: {workload}; moments: {string.Join(", ", moments.Select(m => m.Id))}");
+        var timeline = StoreTimeline.Read(workspace.Journal);
+        var pairs = Enumerable.Range(0, moments.Count - 1).Select(i => (i, i + 1))
+            .Concat([(0, moments.Count - 1), (2, 9), (4, 8), (5, 7), (6, 6)]);
+        var reported = 0;
+        foreach (var (i, j) in pairs)
+        {
+            var changes = TreeDiff.Run(workspace.Journal, timeline.Resolve(Moment.Parse($"txid:{moments[i].Id}"), DateTimeOffset.Now),
+                timeline.Resolve(Moment.Parse($"txid:{moments[j].Id}"), DateTimeOffset.Now));
+            // Journal paths are one char per byte; the recorded trees' names are text.
+            changes = [.. changes.Select(c => c with { Path = TreeChange.Shown(c.Path), OldPath = c.OldPath is null ? null : TreeChange.Shown(c.OldPath) })];
+            RequireTheDifference(moments[i].Tree.Items(), moments[j].Tree.Items(), changes, $"txid:{moments[i].Id} -> txid:{moments[j].Id}");
+            reported += changes.Count;
+            if (i <= 5 && j >= 7)
+            {
+                var rename = changes.SingleOrDefault(c => c.Path == renamedTo);
+                Assert.True(rename is { Kind: TreeChangeKind.Renamed, Content: true } && rename.OldPath == renamedFrom,
+                    $"the test's rename {renamedFrom} -> {renamedTo} is reported as {rename?.Code} {rename?.OldPath} -> {rename?.Path}");
+            }
+        }
+        output.WriteLine($"{reported} changes reported over the pairs");
+        Assert.True(reported > 100, $"only {reported} changes: the workload changed too little to test the diff");
+        host.Stop();
+    }
+
+    /// <summary>
+    /// The diff says exactly what the two recorded trees say: a path only at the first moment is
+    /// deleted or renamed away, a path only at the second created or renamed to; a rename joins
+    /// one inode's names; content that differs is M, metadata that differs m (and m only then);
+    /// a path in both that the diff does not mention is the same inode with equal content,
+    /// metadata and (for a file) mtime.
+    /// </summary>
+    private static void RequireTheDifference(IReadOnlyDictionary<string, TreeSnapshotItem> before, IReadOnlyDictionary<string, TreeSnapshotItem> after,
+        IReadOnlyList<TreeChange> changes, string pair)
+    {
+        var problems = new List<string>();
+        var gone = changes.Where(c => c.Kind == TreeChangeKind.Deleted).Select(c => c.Path)
+            .Concat(changes.Where(c => c.Kind == TreeChangeKind.Renamed).Select(c => c.OldPath!)).ToHashSet(StringComparer.Ordinal);
+        var come = changes.Where(c => c.Kind is TreeChangeKind.Created or TreeChangeKind.Renamed).Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+        var changed = changes.Where(c => c.Kind == TreeChangeKind.Changed).ToDictionary(c => c.Path, StringComparer.Ordinal);
+        foreach (var path in before.Keys.Union(after.Keys).Where(p => p != "."))
+        {
+            var was = before.GetValueOrDefault(path);
+            var now = after.GetValueOrDefault(path);
+            if (was is not null && now is null && !gone.Contains(path))
+                problems.Add($"{path} was deleted, but the diff does not say so");
+            else if (was is null && now is not null && !come.Contains(path))
+                problems.Add($"{path} was created, but the diff does not say so");
+            else if (was is not null && now is not null && gone.Contains(path) != come.Contains(path))
+                problems.Add($"{path} is at both moments, but the diff has it only {(gone.Contains(path) ? "leaving" : "arriving")}");
+            else if (was is not null && now is not null && !gone.Contains(path))
+            {
+                var flags = changed.GetValueOrDefault(path);
+                if (was.Inode != now.Inode)
+                    problems.Add($"{path} names inode {was.Inode}, then {now.Inode}, but the diff has it as the same file");
+                else
+                    RequireFlags(path, was, now, flags?.Content ?? false, flags?.Metadata ?? false, problems);
+            }
+        }
+        foreach (var change in changes)
+        {
+            if (change.Kind == TreeChangeKind.Deleted && !before.ContainsKey(change.Path))
+                problems.Add($"D {change.Path}: it did not exist at the first moment");
+            if (change.Kind == TreeChangeKind.Created && !after.ContainsKey(change.Path))
+                problems.Add($"A {change.Path}: it does not exist at the second moment");
+            if (change.Kind != TreeChangeKind.Renamed)
+                continue;
+            if (before.GetValueOrDefault(change.OldPath!) is not { } was || after.GetValueOrDefault(change.Path) is not { } now)
+                problems.Add($"R {change.OldPath} -> {change.Path}: a name missing at its moment");
+            else if (was.Inode != now.Inode)
+                problems.Add($"R {change.OldPath} -> {change.Path}: inode {was.Inode}, then {now.Inode}");
+            else
+                RequireFlags($"{change.OldPath} -> {change.Path}", was, now, change.Content, change.Metadata, problems);
+        }
+        Assert.True(problems.Count == 0, $"{pair}: the diff differs from the recorded trees in {problems.Count} places:\n  {string.Join("\n  ", problems.Take(15))}\nthe diff:\n  {string.Join("\n  ", changes.Take(40).Select(c => $"{c.Code} {c.OldPath} {c.Path}"))}");
+    }
+
+    private static void RequireFlags(string path, TreeSnapshotItem was, TreeSnapshotItem now, bool content, bool metadata, List<string> problems)
+    {
+        if (was.Content != now.Content && !content)
+            problems.Add($"{path}: the content differs ({was.Content} / {now.Content}), but the diff has no M");
+        var metadataDiffers = was.Metadata != now.Metadata || (!content && !now.IsDirectory && was.Mtime != now.Mtime);
+        if (metadataDiffers != metadata)
+            problems.Add($"{path}: the metadata {(metadataDiffers ? "differs" : "is the same")} ({was.Metadata} {was.Mtime} / {now.Metadata} {now.Mtime}), but the diff has {(metadata ? "" : "no ")}m");
+        if (!content && !metadata && was.Content != now.Content)
+            problems.Add($"{path}: unchanged in the diff, changed in the trees");
+    }
+
     /// <summary>Every change is in the journal once an fsync of the mount's root returns and the journal is durable; returns the last transaction id.</summary>
     internal static ulong Pause(MountHost host, Workspace workspace)
     {
