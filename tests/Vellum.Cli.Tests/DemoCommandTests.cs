@@ -19,13 +19,7 @@ public sealed class DemoCommandTests
         using var demo = Vellum.Start("demo", workspace);
         try
         {
-            string? line;
-            var guide = new List<string>();
-            var clock = Stopwatch.StartNew();
-            while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
-                guide.Add(line);
-            if (line is null)
-                Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+            var guide = ReadGuide(demo);
             // The hints name the program as it was started here, to be copied as they are.
             Assert.Contains(guide, hint => hint.TrimStart().StartsWith($"dotnet {Vellum.Program} log {Path.Combine(workspace, "journal")}", StringComparison.Ordinal));
 
@@ -66,13 +60,7 @@ public sealed class DemoCommandTests
         using var demo = Vellum.Start("demo", workspace);
         try
         {
-            string? line;
-            var guide = new List<string>();
-            var clock = Stopwatch.StartNew();
-            while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
-                guide.Add(line);
-            if (line is null)
-                Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+            var guide = ReadGuide(demo);
             // The hints under "Get a file back", pasted into a shell as they are.
             var hints = guide.SkipWhile(hint => !hint.StartsWith("Get a file back", StringComparison.Ordinal)).Skip(1)
                 .TakeWhile(hint => hint.Trim().Length > 0).Select(hint => hint.Trim()).ToList();
@@ -156,6 +144,19 @@ public sealed class DemoCommandTests
         if (IsMounted(mountPoint))
             Process.Start("umount", ["-l", mountPoint])!.WaitForExit();
         Directory.Delete(root, recursive: true);
+    }
+
+    /// <summary>What the demo prints up to "Ctrl-C unmounts cleanly": it is mounted then.</summary>
+    private static List<string> ReadGuide(Process demo)
+    {
+        string? line;
+        var guide = new List<string>();
+        var clock = Stopwatch.StartNew();
+        while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
+            guide.Add(line);
+        if (line is null)
+            Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+        return guide;
     }
 
     private static string? ReadLine(Process demo, Stopwatch clock)

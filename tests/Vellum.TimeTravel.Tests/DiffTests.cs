@@ -24,7 +24,7 @@ public sealed class DiffTests(ITestOutputHelper output)
             File.WriteAllText(B(name), $"the original {name}\n");
         using var host = MountHost.Start(workspace.JournaledMount());
         Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), workspace.Log.Text);
-        var before = Pause(host, workspace);
+        var before = workspace.Settle(host);
         string M(string name) => Path.Combine(workspace.MountPoint, name);
         File.AppendAllText(M("edited.txt"), "an edit\n");
         File.SetUnixFileMode(M("chmodded.txt"), UnixFileMode.UserRead);
@@ -40,7 +40,7 @@ public sealed class DiffTests(ITestOutputHelper output)
         File.WriteAllText(M("created.txt"), "new\n");
         Assert.Equal(0, LibC.LinkAt(LibCConstants.AtFdCwd, M("kept.txt"), LibCConstants.AtFdCwd, M("kept-link.txt"), 0));
         Directory.Move(M("docs"), M("papers"));
-        var after = Pause(host, workspace);
+        var after = workspace.Settle(host);
 
         var diff = Vellum.Run("diff", workspace.Journal, "--from", $"txid:{before}", "--to", $"txid:{after}");
         output.WriteLine(diff.ToString());
@@ -107,7 +107,7 @@ public sealed class DiffTests(ITestOutputHelper output)
                 File.Move(Path.Combine(workspace.MountPoint, renamedFrom), Path.Combine(workspace.MountPoint, renamedTo));
                 File.AppendAllText(Path.Combine(workspace.MountPoint, renamedTo), "changed after its rename\n");
             }
-            moments.Add((Pause(host, workspace), TreeComparison.Snapshot(workspace.Backing)));
+            moments.Add((workspace.Settle(host), TreeComparison.Snapshot(workspace.Backing)));
         }
         output.WriteLine($"workload: {workload}; moments: {string.Join(", ", moments.Select(m => m.Id))}");
         var timeline = StoreTimeline.Read(workspace.Journal);
@@ -195,22 +195,5 @@ public sealed class DiffTests(ITestOutputHelper output)
             problems.Add($"{path}: the metadata {(metadataDiffers ? "differs" : "is the same")} ({was.Metadata} {was.Mtime} / {now.Metadata} {now.Mtime}), but the diff has {(metadata ? "" : "no ")}m");
         if (!content && !metadata && was.Content != now.Content)
             problems.Add($"{path}: unchanged in the diff, changed in the trees");
-    }
-
-    /// <summary>Every change is in the journal once an fsync of the mount's root returns and the journal is durable; returns the last transaction id.</summary>
-    internal static ulong Pause(MountHost host, Workspace workspace)
-    {
-        var root = LibC.Open(workspace.MountPoint, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
-        Assert.True(root >= 0, $"cannot open the mount's root: {LibC.LastError().Text}");
-        try
-        {
-            Assert.Equal(0, LibC.FSync(root));
-        }
-        finally
-        {
-            LibC.Close(root);
-        }
-        Assert.True(Poll.Until(() => host.Journal!.Status() is { FifoBytesInUse: 0 } status && status.DurablePosition == status.WrittenPosition, Workspace.Patience), "the journal did not become durable");
-        return host.Journal!.Status().LastTransactionId;
     }
 }
