@@ -137,7 +137,12 @@ internal sealed class DiffNamespace
             return;
         var isRoot = Components(path).Count == 0;
         if ((flags & BaselineFlags.Remove) != 0 && !isRoot)
+        {
             Unbind(path);
+            // A name found gone: nothing to establish there (binding an object to it would bring it back).
+            if ((flags & BaselineFlags.Name) == 0)
+                return;
+        }
         long target;
         if (isRoot)
         {
