@@ -19,13 +19,7 @@ public sealed class DemoCommandTests
         using var demo = Vellum.Start("demo", workspace);
         try
         {
-            string? line;
-            var guide = new List<string>();
-            var clock = Stopwatch.StartNew();
-            while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
-                guide.Add(line);
-            if (line is null)
-                Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+            var guide = ReadGuide(demo);
             // The hints name the program as it was started here, to be copied as they are.
             Assert.Contains(guide, hint => hint.TrimStart().StartsWith($"dotnet {Vellum.Program} log {Path.Combine(workspace, "journal")}", StringComparison.Ordinal));
 
@@ -50,6 +44,42 @@ public sealed class DemoCommandTests
             Assert.Equal(
                 Directory.GetFileSystemEntries(Path.Combine(workspace, "backing"), "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(Path.Combine(workspace, "backing"), p)).Order(),
                 Directory.GetFileSystemEntries(mirror, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(mirror, p)).Order());
+        }
+        finally
+        {
+            CleanUp(demo, mountPoint, root);
+        }
+    }
+
+    [Fact]
+    public void The_demos_time_travel_hints_run_as_printed_give_the_deleted_file_back()
+    {
+        var root = Directory.CreateTempSubdirectory("vellum-demo-test-").FullName;
+        var workspace = Path.Combine(root, "workspace");
+        var mountPoint = Path.Combine(workspace, "mnt");
+        using var demo = Vellum.Start("demo", workspace);
+        try
+        {
+            var guide = ReadGuide(demo);
+            // The hints under "Get a file back", pasted into a shell as they are.
+            var hints = guide.SkipWhile(hint => !hint.StartsWith("Get a file back", StringComparison.Ordinal)).Skip(1)
+                .TakeWhile(hint => hint.Trim().Length > 0).Select(hint => hint.Trim()).ToList();
+            Assert.True(hints.Count == 5, $"the time travel hints:\n{string.Join('\n', guide)}");
+            Assert.Contains(hints, hint => hint.StartsWith($"dotnet {Vellum.Program} restore {Path.Combine(workspace, "journal")} --at", StringComparison.Ordinal));
+            Assert.DoesNotContain(hints, hint => hint.Contains("vellum cat", StringComparison.Ordinal));
+            var shell = Vellum.Run(new ProcessStartInfo("sh", ["-e", "-c", string.Join('\n', hints)])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            var said = $"the hints:\n{string.Join('\n', hints)}\n{shell}";
+            Assert.True(shell.ExitCode == 0, said);
+            Assert.False(File.Exists(Path.Combine(mountPoint, "notes.txt")), said);
+            Assert.Equal("first draft\n", File.ReadAllText(Path.Combine(workspace, "restored", "notes.txt")));
+            Assert.Equal("first draft", shell.Output[^1]);
+            Assert.Contains(shell.Output, output => output.Contains(" unlink ", StringComparison.Ordinal) && output.Contains("notes.txt", StringComparison.Ordinal));
+            Assert.Contains("D   notes.txt", shell.Output);
         }
         finally
         {
@@ -114,6 +144,19 @@ public sealed class DemoCommandTests
         if (IsMounted(mountPoint))
             Process.Start("umount", ["-l", mountPoint])!.WaitForExit();
         Directory.Delete(root, recursive: true);
+    }
+
+    /// <summary>What the demo prints up to "Ctrl-C unmounts cleanly": it is mounted then.</summary>
+    private static List<string> ReadGuide(Process demo)
+    {
+        string? line;
+        var guide = new List<string>();
+        var clock = Stopwatch.StartNew();
+        while ((line = ReadLine(demo, clock)) is not null && !line.Contains("Ctrl-C unmounts cleanly", StringComparison.Ordinal))
+            guide.Add(line);
+        if (line is null)
+            Assert.Fail($"the demo ended before it said it was mounted: {demo.StandardError.ReadToEnd()}");
+        return guide;
     }
 
     private static string? ReadLine(Process demo, Stopwatch clock)

@@ -111,18 +111,7 @@ public sealed class RestoreAtTests(ITestOutputHelper output)
     /// <summary>The workload has stopped: every change is in the journal once an fsync of the mount's root returns; the tree is recorded, then the time.</summary>
     private static RecordedMoment Pause(MountHost host, Workspace workspace)
     {
-        var root = LibC.Open(workspace.MountPoint, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
-        Assert.True(root >= 0, $"cannot open the mount's root: {LibC.LastError().Text}");
-        try
-        {
-            Assert.Equal(0, LibC.FSync(root));
-        }
-        finally
-        {
-            LibC.Close(root);
-        }
-        Assert.True(Poll.Until(() => host.Journal!.Status() is { FifoBytesInUse: 0 } status && status.DurablePosition == status.WrittenPosition, Workspace.Patience), "the journal did not become durable");
-        var id = host.Journal!.Status().LastTransactionId;
+        var id = workspace.Settle(host);
         var snapshot = TreeComparison.Snapshot(workspace.Backing);
         return new RecordedMoment(id, DateTimeOffset.UtcNow, snapshot);
     }

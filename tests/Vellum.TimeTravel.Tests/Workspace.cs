@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Vellum.Fuse;
 using Vellum.Host;
+using Vellum.Native;
 using Vellum.Recording;
 using Vellum.Testing;
 
@@ -37,6 +38,23 @@ internal sealed class Workspace : IDisposable
         Journal = new MountJournalOptions { Directory = Journal, BackingDirectory = Backing },
         LoggerFactory = Log,
     };
+
+    /// <summary>Waits until every change made through the mount so far is durable in the journal (an fsync of the mount's root returns once it is); returns the last transaction id.</summary>
+    public ulong Settle(MountHost host)
+    {
+        var root = LibC.Open(MountPoint, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
+        Assert.True(root >= 0, $"cannot open the mount's root: {LibC.LastError().Text}");
+        try
+        {
+            Assert.Equal(0, LibC.FSync(root));
+        }
+        finally
+        {
+            LibC.Close(root);
+        }
+        Assert.True(Poll.Until(() => host.Journal!.Status() is { FifoBytesInUse: 0 } status && status.DurablePosition == status.WrittenPosition, Patience), "the journal did not become durable");
+        return host.Journal!.Status().LastTransactionId;
+    }
 
     /// <summary>ROOT/<paramref name="name"/>, mode 0600, holding <paramref name="contents"/>.</summary>
     public string PrivateFile(string name, string contents)

@@ -122,6 +122,13 @@ internal static class DemoCommand
               {vellum} status {mountPoint}    journal position, FIFO use, stalls, operations per second
               diff -r {mountPoint} {replica} && echo "the mirror matches"
 
+            Get a file back: write it, note the time, spoil it and delete it, then ask the journal:
+              echo "first draft" > {mountPoint}/notes.txt; T=$(date +%FT%T.%N)
+              echo "a bad edit" > {mountPoint}/notes.txt; rm {mountPoint}/notes.txt; sync {mountPoint}
+              {vellum} history {journal} notes.txt    # every change to it: transaction, time, operation
+              {vellum} diff {journal} --from "$T"    # what changed since then: D notes.txt
+              {vellum} restore {journal} --at "$T" --to {Path.Combine(root, "restored")} --path notes.txt && cat {Path.Combine(root, "restored", "notes.txt")}
+
             Ctrl-C unmounts cleanly.
             """);
     }

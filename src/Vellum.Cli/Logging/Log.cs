@@ -32,6 +32,9 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 1850, Level = LogLevel.Information, Message = "--at {Moment} is {Resolved}; reading {Path}")]
     public static partial void MomentResolvedFor(ILogger logger, string moment, string resolved, string path);
 
+    [LoggerMessage(EventId = 1865, Level = LogLevel.Information, Message = "{Option} {Moment} is {Resolved}")]
+    public static partial void DiffMomentResolved(ILogger logger, string option, string moment, string resolved);
+
     [LoggerMessage(EventId = 1840, Level = LogLevel.Information, Message = "catalog {Catalog} built ({Reason}): {Transactions} transaction(s) from {Bytes} store bytes in {Seconds:F1} s")]
     public static partial void CatalogBuilt(ILogger logger, string catalog, string reason, long transactions, long bytes, double seconds);
 
