@@ -74,6 +74,7 @@ public static class TimeTravelSuite
         {
             Directory.Delete(root, recursive: true);
         }
+        TimeTravelRollback.Run(report);
         return Task.CompletedTask;
     }
 
