@@ -88,7 +88,7 @@ internal static class RollbackCommand
             var resolved = timeline.Resolve(moment, DateTimeOffset.Now);
             CliLog.RollbackResolved(logger, moment.Text, resolved.ToString(), mountPoint, before);
             var result = TreeRollback.Run(journal, resolved, mountPoint, options.SubPath, options.DryRun, Path.GetDirectoryName(journal)!, stop.Token);
-            var after = options.DryRun || result.Changes.Count == 0 ? before : Settle(mountPoint);
+            var after = options.DryRun || result.Changes.Count == 0 ? before : StatusCommand.Ask(mountPoint).Status.LastTransactionId;
             foreach (var change in result.ChangedMeanwhile)
                 CliLog.ChangedMeanwhile(logger, change.Path, change.Code);
             Console.WriteLine(options.Json ? Json(result, before, after) : Text(result, mountPoint, before, after, options));

@@ -23,15 +23,24 @@ internal static unsafe class RollbackApplier
             Delete(plan, name);
         }
         var made = new Dictionary<ulong, string>();
-        foreach (var name in plan.Create)
+        // Names are made with their past permissions, so the attribute pass has no chmod to journal for them.
+        var umask = LibC.Umask(0);
+        try
         {
-            cancellation.ThrowIfCancellationRequested();
-            Make(plan, name, made);
+            foreach (var name in plan.Create)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                Make(plan, name, made);
+            }
+        }
+        finally
+        {
+            LibC.Umask(umask);
         }
         foreach (var name in plan.Rewrite)
         {
             cancellation.ThrowIfCancellationRequested();
-            CopyContent(RollbackTree.Full(plan.PastRoot, name), RollbackTree.Full(plan.LiveRoot, name), create: false);
+            CopyContent(RollbackTree.Full(plan.PastRoot, name), RollbackTree.Full(plan.LiveRoot, name), create: false, 0);
         }
         foreach (var (name, then) in plan.Past.OrderByDescending(pair => Depth(pair.Key)).ThenByDescending(pair => pair.Key, StringComparer.Ordinal))
         {
@@ -65,34 +74,34 @@ internal static unsafe class RollbackApplier
         var path = RollbackTree.Full(plan.LiveRoot, name);
         int result;
         if (then.IsDirectory)
-            result = LibC.MkdirAt(LibCConstants.AtFdCwd, path, 0x1C0);
+            result = LibC.MkdirAt(LibCConstants.AtFdCwd, path, then.Permissions);
         else if (then.IsSymlink)
             result = LibC.SymlinkAt(then.LinkTarget!, LibCConstants.AtFdCwd, path);
         else if (then.IsRegular && made.TryGetValue(then.Inode, out var first))
             result = LibC.LinkAt(LibCConstants.AtFdCwd, RollbackTree.Full(plan.LiveRoot, first), LibCConstants.AtFdCwd, path);
         else if (then.IsRegular)
         {
-            CopyContent(RollbackTree.Full(plan.PastRoot, name), path, create: true);
+            CopyContent(RollbackTree.Full(plan.PastRoot, name), path, create: true, then.Permissions);
             made[then.Inode] = name;
             return;
         }
         else
-            result = LibC.MknodAt(LibCConstants.AtFdCwd, path, then.Type | 0x180, then.Device);
+            result = LibC.MknodAt(LibCConstants.AtFdCwd, path, then.Type | then.Permissions, then.Device);
         if (result != 0)
             throw new IOException($"cannot make {path}: {LibC.LastError().Text}");
     }
 
-    /// <summary>Gives <paramref name="livePath"/> the past file's bytes: cut to nothing, sized, then only the past file's data extents written.</summary>
-    private static void CopyContent(string pastPath, string livePath, bool create)
+    /// <summary>Gives <paramref name="livePath"/> the past file's bytes: an existing file cut to nothing and sized, then only the past file's data extents written (a new one is sized only where it ends in a hole).</summary>
+    private static void CopyContent(string pastPath, string livePath, bool create, uint permissions)
     {
         var flags = LibCConstants.OWrOnly | LibCConstants.ONoFollow | LibCConstants.OCloExec | (create ? LibCConstants.OCreat | LibCConstants.OExcl : 0);
-        var fd = LibC.Open(livePath, flags, 0x180);
+        var fd = LibC.Open(livePath, flags, create ? permissions : 0);
         if (fd < 0)
             throw new IOException($"cannot write {livePath}: {LibC.LastError().Text}");
         using var live = new SafeFileHandle(fd, ownsHandle: true);
         using var past = File.OpenHandle(pastPath, FileMode.Open, FileAccess.Read);
         var size = RandomAccess.GetLength(past);
-        if (LibC.FTruncate(fd, 0) != 0 || LibC.FTruncate(fd, size) != 0)
+        if (!create && (LibC.FTruncate(fd, 0) != 0 || LibC.FTruncate(fd, size) != 0))
             throw new IOException($"cannot truncate {livePath}: {LibC.LastError().Text}");
         var buffer = new byte[CopyBuffer];
         var pastFd = (int)past.DangerousGetHandle();
@@ -101,7 +110,7 @@ internal static unsafe class RollbackApplier
         {
             var data = LibC.LSeek(pastFd, offset, LibCConstants.SeekData);
             if (data < 0)
-                break; // ENXIO: only a hole up to the end, which the truncate made.
+                break; // ENXIO: only a hole up to the end, which a truncate makes.
             var hole = LibC.LSeek(pastFd, data, LibCConstants.SeekHole);
             if (hole < 0)
                 hole = size;
@@ -115,6 +124,8 @@ internal static unsafe class RollbackApplier
             }
             offset = hole;
         }
+        if (create && offset < size && LibC.FTruncate(fd, size) != 0)
+            throw new IOException($"cannot size {livePath}: {LibC.LastError().Text}");
     }
 
     private static void SetAttributes(string path, RollbackNode then, bool isRoot)
