@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Vellum.Mirror;
 using Vellum.Native;
 
@@ -39,7 +38,7 @@ public static class TreeRollback
         }
         finally
         {
-            RemoveScratch(scratch);
+            TreeRestore.RemoveScratch(Path.GetDirectoryName(scratch)!, scratch);
         }
     }
 
@@ -54,20 +53,5 @@ public static class TreeRollback
                 return path;
         }
         throw new RestoreTargetException($"cannot make a private scratch directory in {parent} or /var/tmp: {LibC.LastError().Text}");
-    }
-
-    private static void RemoveScratch(string scratch)
-    {
-        var parent = LibC.Open(Path.GetDirectoryName(scratch)!, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
-        if (parent < 0)
-            return;
-        try
-        {
-            ReplicaTree.Remove(parent, [.. Encoding.UTF8.GetBytes(Path.GetFileName(scratch)), 0]);
-        }
-        finally
-        {
-            LibC.Close(parent);
-        }
     }
 }
