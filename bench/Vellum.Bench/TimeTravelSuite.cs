@@ -79,6 +79,7 @@ public static class TimeTravelSuite
             using var remove = Process.Start("rm", ["-rf", root]);
             remove.WaitForExit();
         }
+        TimeTravelRollback.Run(report);
         return Task.CompletedTask;
     }
 

@@ -163,7 +163,7 @@ public static unsafe class TreeRestore
         return destination;
     }
 
-    private static void RemoveScratch(string target, string replayRoot)
+    internal static void RemoveScratch(string target, string replayRoot)
     {
         var parent = LibC.Open(target, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
         if (parent < 0)

@@ -25,10 +25,10 @@ internal static class StatusCommand
         return command;
     }
 
-    /// <exception cref="CommandFailure">No journaled mount answers at the mountpoint, or another user's process does.</exception>
-    public static int Run(string mountPointArgument, bool json)
+    /// <summary>The status of the journaled mount at <paramref name="mountPoint"/> (a full path), as `vellum status` asks for it.</summary>
+    /// <exception cref="CommandFailure">No journaled mount answers there, or another user's process does.</exception>
+    public static MountStatusAnswer Ask(string mountPoint)
     {
-        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPointArgument));
         MountStatusAnswer? answer;
         try
         {
@@ -44,6 +44,14 @@ internal static class StatusCommand
         }
         if (answer is null)
             throw CommandFailure.Environment($"no journaled vellum mount answers at {mountPoint} (not mounted, mounted with --no-journal, or by another user's process); 'findmnt -t fuse.vellum' lists the mounts vellum serves");
+        return answer;
+    }
+
+    /// <exception cref="CommandFailure">No journaled mount answers at the mountpoint, or another user's process does.</exception>
+    public static int Run(string mountPointArgument, bool json)
+    {
+        var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mountPointArgument));
+        var answer = Ask(mountPoint);
         var status = answer.Status;
         if (json)
         {

@@ -35,6 +35,12 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 1865, Level = LogLevel.Information, Message = "{Option} {Moment} is {Resolved}")]
     public static partial void DiffMomentResolved(ILogger logger, string option, string moment, string resolved);
 
+    [LoggerMessage(EventId = 1831, Level = LogLevel.Information, Message = "--to {Moment} is {Resolved}; rolling {MountPoint} back (it was at txid:{Before} before)")]
+    public static partial void RollbackResolved(ILogger logger, string moment, string resolved, string mountPoint, ulong before);
+
+    [LoggerMessage(EventId = 1832, Level = LogLevel.Warning, Message = "{Path} ({Code}) differs from the moment again after the rollback: changed by another process meanwhile")]
+    public static partial void ChangedMeanwhile(ILogger logger, string path, char code);
+
     [LoggerMessage(EventId = 1840, Level = LogLevel.Information, Message = "catalog {Catalog} built ({Reason}): {Transactions} transaction(s) from {Bytes} store bytes in {Seconds:F1} s")]
     public static partial void CatalogBuilt(ILogger logger, string catalog, string reason, long transactions, long bytes, double seconds);
 

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using Vellum.Mirror;
+using Vellum.Native;
+
+namespace Vellum.TimeTravel.Rollback;
+
+/// <summary>
+/// `vellum rollback`: puts a live tree (a journaled mount, or a subtree of it) back as it was
+/// at a resolved moment, through ordinary file operations on the live paths, so that through a
+/// mount the rollback is itself journaled and can be rolled back in turn. The past is restored
+/// (<see cref="TreeRestore"/>) into a private scratch directory, compared with the live tree
+/// (<see cref="RollbackPlan"/>), the differences applied (<see cref="RollbackApplier"/>), and
+/// the live tree compared once more: what differs then was changed by someone else while the
+/// rollback ran (docs/time-travel.md 8). The scratch directory is removed on every path.
+/// </summary>
+public static class TreeRollback
+{
+    /// <param name="liveRoot">The live tree's root: the mountpoint.</param>
+    /// <param name="scratchParent">Where the private scratch directory is made: beside the journal, so on a disk with room for what it holds.</param>
+    /// <exception cref="RestorePathException">The subpath leaves the tree, or named nothing at the moment.</exception>
+    /// <exception cref="RestoreDamagedException">Damage stopped the replay: nothing was changed.</exception>
+    /// <exception cref="IOException">A live name could not be read or changed (the message names it); what was done before stays done.</exception>
+    public static RollbackResult Run(string storeDirectory, ResolvedMoment moment, string liveRoot, string? subPath, bool dryRun, string scratchParent,
+        CancellationToken cancellation = default)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var scratch = MakeScratch(scratchParent);
+        try
+        {
+            var restored = TreeRestore.Run(storeDirectory, moment, Path.Combine(scratch, "past"), subPath, cancellation: cancellation);
+            var live = subPath is null ? liveRoot : Path.Combine(liveRoot, subPath.Trim('/'));
+            var plan = RollbackPlan.Compute(restored.Directory, live);
+            if (dryRun || plan.IsEmpty)
+                return new RollbackResult(moment, live, dryRun, plan.Changes, [], clock.Elapsed);
+            RollbackApplier.Apply(plan, cancellation);
+            var again = RollbackPlan.Compute(restored.Directory, live);
+            return new RollbackResult(moment, live, dryRun, plan.Changes, again.Changes, clock.Elapsed);
+        }
+        finally
+        {
+            TreeRestore.RemoveScratch(Path.GetDirectoryName(scratch)!, scratch);
+        }
+    }
+
+    /// <summary>An owner-only directory for the past tree (it holds the tree's bytes, which only the store's owner may read): in <paramref name="parent"/>, else /var/tmp.</summary>
+    private static string MakeScratch(string parent)
+    {
+        var name = $".vellum-rollback-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        foreach (var place in new[] { parent, "/var/tmp" })
+        {
+            var path = Path.Combine(place, name);
+            if (LibC.MkdirAt(LibCConstants.AtFdCwd, path, ExactDirectory.Private) == 0)
+                return path;
+        }
+        throw new RestoreTargetException($"cannot make a private scratch directory in {parent} or /var/tmp: {LibC.LastError().Text}");
+    }
+}
