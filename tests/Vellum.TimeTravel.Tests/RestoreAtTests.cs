@@ -89,7 +89,7 @@ public sealed class RestoreAtTests(ITestOutputHelper output)
             Assert.True(quiet.TransactionId > moments[^1].TransactionId, "the workload changed nothing while the restores ran");
             output.WriteLine($"workload, with the changes made during the restores: {workload}");
             RequireTheCommandLine(workspace, StoreTimeline.Read(workspace.Journal), moments);
-            RequireASubtreeRestore(workspace);
+            RequireASubtreeRestore(workspace, host);
             last = host.Journal.Status().LastTransactionId;
             host.Stop();
         }
@@ -168,9 +168,14 @@ public sealed class RestoreAtTests(ITestOutputHelper output)
     }
 
     /// <summary>A directory restored alone at the latest moment (the mount is quiet) equals that directory in the backing tree; a path that did not exist is refused.</summary>
-    private static void RequireASubtreeRestore(Workspace workspace)
+    private static void RequireASubtreeRestore(Workspace workspace, MountHost host)
     {
-        // The workload may have removed every directory the tree began with: one the backing tree holds now, with something in it.
+        // The workload may have removed every directory it made (its remove-tree): one made here
+        // through the mount is there at least, and the fullest the backing tree holds is restored.
+        var made = Directory.CreateDirectory(Path.Combine(workspace.MountPoint, "made-for-the-subtree", "inner")).Parent!.FullName;
+        File.WriteAllText(Path.Combine(made, "a"), "a subtree's file\n");
+        File.WriteAllText(Path.Combine(made, "inner", "b"), "and one below\n");
+        workspace.Settle(host);
         var directory = Path.GetRelativePath(workspace.Backing, new DirectoryInfo(workspace.Backing)
             .EnumerateDirectories("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
             .OrderByDescending(d => d.EnumerateFileSystemInfos().Count())

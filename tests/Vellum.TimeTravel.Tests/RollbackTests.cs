@@ -40,11 +40,11 @@ public sealed class RollbackTests(ITestOutputHelper output)
         using (var host = MountHost.Start(workspace.JournaledMount()))
         {
             Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), $"the baseline did not complete\n{workspace.Log.Text}");
-            var moment = Settle(host, workspace);
+            var moment = workspace.Settle(host);
             var clean = TreeComparison.Snapshot(workspace.Backing);
 
             RunRansomware(workspace.MountPoint);
-            Settle(host, workspace);
+            workspace.Settle(host);
             Assert.Equal(Files, Directory.EnumerateFiles(workspace.MountPoint, "*.locked", SearchOption.AllDirectories).Count());
             var damaged = TreeComparison.Snapshot(workspace.Backing);
 
@@ -96,6 +96,41 @@ public sealed class RollbackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_file_hard_linked_from_outside_the_tree_keeps_its_inode_when_its_bytes_are_the_moments_and_the_outside_name_keeps_its_bytes_when_not()
+    {
+        // As a `git clone` of a local repository hard-links its objects to the original's.
+        using var workspace = new Workspace();
+        var outside = Path.Combine(workspace.Root, "outside");
+        Directory.CreateDirectory(outside);
+        foreach (var name in new[] { "same", "changed" })
+        {
+            File.WriteAllText(Path.Combine(outside, name), $"{name} as it was\n");
+            Assert.Equal(0, LibC.LinkAt(LibCConstants.AtFdCwd, Path.Combine(outside, name), LibCConstants.AtFdCwd, Path.Combine(workspace.Backing, name)));
+        }
+        using (var host = MountHost.Start(workspace.JournaledMount()))
+        {
+            Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), $"the baseline did not complete\n{workspace.Log.Text}");
+            var moment = workspace.Settle(host);
+            var inode = InodeAndLinks(Path.Combine(workspace.Backing, "same")).Inode;
+            File.WriteAllText(Path.Combine(workspace.MountPoint, "changed"), "changed since\n");
+            File.WriteAllText(Path.Combine(workspace.MountPoint, "new"), "made since\n");
+            workspace.Settle(host);
+
+            var rollback = Vellum.Run("rollback", workspace.MountPoint, "--to", $"txid:{moment}");
+
+            Assert.True(rollback.ExitCode == 0, rollback.ToString());
+            var lines = rollback.Output.Split('\n').Where(line => line.Length > 2 && line[1] == ' ').ToList();
+            // "same" is not listed: its bytes are the moment's, so its inode and outside link stay (the root's mtime moved with "new").
+            Assert.Equal(["m .", "M changed", "D new"], lines);
+            Assert.Equal((inode, 2u), InodeAndLinks(Path.Combine(workspace.Backing, "same")));
+            Assert.Equal("changed as it was\n", File.ReadAllText(Path.Combine(workspace.MountPoint, "changed")));
+            // The outside name saw the change made through its link, and the rollback leaves it that way.
+            Assert.Equal("changed since\n", File.ReadAllText(Path.Combine(outside, "changed")));
+            host.Stop();
+        }
+    }
+
+    [Fact]
     public void A_mount_without_a_journal_is_refused()
     {
         using var workspace = new Workspace();
@@ -141,21 +176,11 @@ public sealed class RollbackTests(ITestOutputHelper output)
         Assert.True(process.WaitForExit(Workspace.Patience) && process.ExitCode == 0, $"the ransomware failed: {error}");
     }
 
-    /// <summary>Every change so far is in the journal's store; returns the last transaction begun.</summary>
-    private static ulong Settle(MountHost host, Workspace workspace)
+    private static unsafe (ulong Inode, uint Links) InodeAndLinks(string path)
     {
-        var root = LibC.Open(workspace.MountPoint, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
-        Assert.True(root >= 0, $"cannot open the mount's root: {LibC.LastError().Text}");
-        try
-        {
-            Assert.Equal(0, LibC.FSync(root));
-        }
-        finally
-        {
-            LibC.Close(root);
-        }
-        Assert.True(Poll.Until(() => host.Journal!.Status() is { FifoBytesInUse: 0 } status && status.DurablePosition == status.WrittenPosition, Workspace.Patience), "the journal did not become durable");
-        return host.Journal!.Status().LastTransactionId;
+        StatxBuffer stat;
+        Assert.True(LibC.Statx(LibCConstants.AtFdCwd, path, LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &stat) == 0, $"cannot stat {path}: {LibC.LastError().Text}");
+        return (stat.Ino, stat.Nlink);
     }
 
     private static void RequireEqual(TreeSnapshot expected, string directory, string what)

@@ -64,11 +64,9 @@ internal sealed class RollbackPlan
             }
             if (then.Type != now.Type || (then.IsSymlink && then.LinkTarget != now.LinkTarget)
                 || (!then.IsRegular && !then.IsDirectory && !then.IsSymlink && then.Device != now.Device)
-                || (then.IsRegular && !KeepsItsInode(name, then, now, pastLinks, liveLinks)))
+                || (then.IsRegular && !HasItsPastNames(name, then, now, pastLinks, liveLinks)))
             {
-                Remove.Add(name);
-                Create.Add(name);
-                Changes.Add(RollbackChange.Of('M', name));
+                Replace(name);
                 continue;
             }
             if (then.IsRegular)
@@ -77,8 +75,14 @@ internal sealed class RollbackPlan
                 {
                     differs = then.Size != now.Size || !SameBytes(RollbackTree.Full(PastRoot, name), RollbackTree.Full(LiveRoot, name));
                     contentChecked[then.Inode] = differs;
-                    if (differs)
+                    if (differs && HasNoOtherNames(then, now, pastLinks, liveLinks))
                         Rewrite.Add(name);
+                }
+                if (differs && !HasNoOtherNames(then, now, pastLinks, liveLinks))
+                {
+                    // Rewritten in place, it would change the bytes of a name the rollback leaves alone.
+                    Replace(name);
+                    continue;
                 }
                 if (differs)
                 {
@@ -97,16 +101,35 @@ internal sealed class RollbackPlan
         Changes.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
     }
 
-    /// <summary>Whether the live file can keep its inode: once the names not in the past are removed, it has exactly the past file's names.</summary>
-    private bool KeepsItsInode(string name, RollbackNode then, RollbackNode now,
+    /// <summary>Removed and made again: another type, other names, or bytes shared with a name left alone.</summary>
+    private void Replace(string name)
+    {
+        Remove.Add(name);
+        Create.Add(name);
+        Changes.Add(RollbackChange.Of('M', name));
+    }
+
+    /// <summary>
+    /// Whether, once the names not in the past are removed, the live file has exactly the past
+    /// file's names in the tree (names outside it, a hard link from elsewhere, are not counted:
+    /// a file with its past bytes keeps its inode and those links).
+    /// </summary>
+    private bool HasItsPastNames(string name, RollbackNode then, RollbackNode now,
         Dictionary<ulong, List<string>> pastLinks, Dictionary<ulong, List<string>> liveLinks)
     {
         var thenNames = pastLinks[then.Inode];
-        var nowNames = liveLinks[now.Inode];
-        var kept = nowNames.Where(Past.ContainsKey).ToList();
-        var removed = nowNames.Count - kept.Count;
-        return now.Links - removed == thenNames.Count && kept.Count == thenNames.Count && kept.All(thenNames.Contains)
+        var kept = liveLinks[now.Inode].Where(Past.ContainsKey).ToList();
+        return kept.Count == thenNames.Count && kept.All(thenNames.Contains)
             && kept.All(other => other == name || (Past[other].IsRegular && Past[other].Inode == then.Inode));
+    }
+
+    /// <summary>Whether the live file has no name but its past ones once the new names are removed: only then may its bytes change in place.</summary>
+    private bool HasNoOtherNames(RollbackNode then, RollbackNode now,
+        Dictionary<ulong, List<string>> pastLinks, Dictionary<ulong, List<string>> liveLinks)
+    {
+        var nowNames = liveLinks[now.Inode];
+        var removed = nowNames.Count(other => !Past.ContainsKey(other));
+        return now.Links - removed == pastLinks[then.Inode].Count;
     }
 
     private static Dictionary<ulong, List<string>> Links(SortedDictionary<string, RollbackNode> tree)
