@@ -95,15 +95,17 @@ public sealed class DiffTests(ITestOutputHelper output)
         Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), workspace.Log.Text);
         var workload = new ExistingTreeWorkload(workspace.MountPoint, tree, seed: 7);
         var moments = new List<(ulong Id, TreeSnapshot Tree)>();
-        string? renamedFrom = null, renamedTo = null;
+        // A file the workload does not know (it picks among the names it made or was given), so
+        // that its name at every moment before the test's rename is this one.
+        const string renamedFrom = "renamed-by-the-test.txt";
+        const string renamedTo = renamedFrom + ".renamed";
+        File.WriteAllText(Path.Combine(workspace.MountPoint, renamedFrom), "the test's own file\n");
         for (var round = 0; round < 12; round++)
         {
             workload.Run(threads: 3, operations: 15);
             if (round == 6)
             {
                 // A rename the test makes itself, with a change after it: reported as R and M.
-                renamedFrom = Directory.EnumerateFiles(workspace.MountPoint).Select(Path.GetFileName).First()!;
-                renamedTo = renamedFrom + ".renamed-by-the-test";
                 File.Move(Path.Combine(workspace.MountPoint, renamedFrom), Path.Combine(workspace.MountPoint, renamedTo));
                 File.AppendAllText(Path.Combine(workspace.MountPoint, renamedTo), "changed after its rename\n");
             }
