@@ -40,15 +40,7 @@ internal static class CatCommand
     /// <exception cref="CommandFailure">A bad moment or a path that named no file then (usage); no store (environment); damage (data).</exception>
     public static int Run(string storeDirectory, string path, string at, bool allowShared, ILoggerFactory logs)
     {
-        Moment moment;
-        try
-        {
-            moment = Moment.Parse(at);
-        }
-        catch (MomentException unparsable)
-        {
-            throw CommandFailure.Usage($"--at {unparsable.Message}");
-        }
+        var moment = MomentArgument.Parse("--at", at);
         var logger = logs.CreateLogger("Vellum.Cli");
         using var catalog = CatalogOpening.Open(storeDirectory, allowShared, logs);
         CatalogOpening.Report(catalog, logger);

@@ -44,8 +44,8 @@ internal static class DiffCommand
     /// <exception cref="CommandFailure">A moment that does not parse or is out of range, --to before --from (usage); a missing store (environment); damage (data).</exception>
     public static int Run(string storeDirectory, string fromText, string? toText, bool json, bool allowShared, ILoggerFactory logs)
     {
-        var from = Parse("--from", fromText);
-        var to = toText is null ? null : Parse("--to", toText);
+        var from = MomentArgument.Parse("--from", fromText);
+        var to = toText is null ? null : MomentArgument.Parse("--to", toText);
         PathChecks.ExistingDirectory(storeDirectory, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
         SharedJournalOption.CheckForReading(storeDirectory, "the store", allowShared, logs);
         using var stop = new CancellationTokenSource();
@@ -81,18 +81,6 @@ internal static class DiffCommand
         {
             context.Cancel = true;
             stop.Cancel();
-        }
-    }
-
-    private static Moment Parse(string option, string text)
-    {
-        try
-        {
-            return Moment.Parse(text);
-        }
-        catch (MomentException unparsable)
-        {
-            throw CommandFailure.Usage($"{option} {unparsable.Message}");
         }
     }
 

@@ -45,15 +45,7 @@ internal static class LsCommand
     /// <exception cref="CommandFailure">A bad moment or a path that was no directory then (usage); no store (environment); damage (data).</exception>
     public static int Run(string storeDirectory, string path, string at, bool deleted, bool recursive, bool json, bool allowShared, ILoggerFactory logs)
     {
-        Moment moment;
-        try
-        {
-            moment = Moment.Parse(at);
-        }
-        catch (MomentException unparsable)
-        {
-            throw CommandFailure.Usage($"--at {unparsable.Message}");
-        }
+        var moment = MomentArgument.Parse("--at", at);
         PathChecks.ExistingDirectory(storeDirectory, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
         SharedJournalOption.CheckForReading(storeDirectory, "the store", allowShared, logs);
         IReadOnlyList<ListedEntry>? entries;

@@ -56,15 +56,7 @@ internal static class RestoreCommand
     /// <exception cref="CommandFailure">A moment that does not parse or is out of range, a bad --path (usage); a path that is wrong or a DIR not empty (environment); damage or a refused transaction (data).</exception>
     public static int Run(RestoreOptions options, ILoggerFactory logs)
     {
-        Moment moment;
-        try
-        {
-            moment = Moment.Parse(options.At);
-        }
-        catch (MomentException unparsable)
-        {
-            throw CommandFailure.Usage($"--at {unparsable.Message}");
-        }
+        var moment = MomentArgument.Parse("--at", options.At);
         PathChecks.ExistingDirectory(options.Store, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
         SharedJournalOption.CheckForReading(options.Store, "the store", options.AllowSharedJournal, logs);
         using var stop = new CancellationTokenSource();

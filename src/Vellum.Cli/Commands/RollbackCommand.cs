@@ -64,15 +64,7 @@ internal static class RollbackCommand
     /// <exception cref="CommandFailure">Usage (a moment or path), environment (no journaled mount, a live name that cannot be changed), data (damage; --strict and changes meanwhile).</exception>
     public static int Run(RollbackOptions options, ILoggerFactory logs)
     {
-        Moment moment;
-        try
-        {
-            moment = Moment.Parse(options.To);
-        }
-        catch (MomentException unparsable)
-        {
-            throw CommandFailure.Usage($"--to {unparsable.Message}");
-        }
+        var moment = MomentArgument.Parse("--to", options.To);
         var logger = logs.CreateLogger("Vellum.Cli");
         var mountPoint = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.MountPoint));
         var status = StatusCommand.Ask(mountPoint).Status;
