@@ -53,6 +53,9 @@ internal static partial class HostLog
     [LoggerMessage(1752, LogLevel.Warning, "status of {MountPoint}: a caller whose credentials cannot be read is not answered: {Reason}")]
     public static partial void StatusCallerUnknown(ILogger logger, string mountPoint, string reason);
 
+    [LoggerMessage(1753, LogLevel.Warning, "status of {MountPoint}: accepting a caller failed: {Reason}; the status socket goes on serving")]
+    public static partial void StatusAcceptFailed(ILogger logger, string mountPoint, string reason);
+
     [LoggerMessage(1790, LogLevel.Warning, "{Warning}")]
     public static partial void SharedStore(ILogger logger, string warning);
 }

@@ -75,9 +75,19 @@ internal sealed class StatusServer : IDisposable
             {
                 connection = _listener.Socket.AcceptAsync(_stop.Token).AsTask().GetAwaiter().GetResult();
             }
-            catch (Exception error) when (error is SocketException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception error) when (error is ObjectDisposedException or OperationCanceledException || _stop.IsCancellationRequested)
             {
                 return;
+            }
+            catch (SocketException failed)
+            {
+                // A caller that gave up before it was accepted, or no descriptor left for now: the
+                // socket serves the next caller (a status server that stopped here would leave
+                // the mount answering nobody, as if it were not mounted). The pause keeps a lasting
+                // failure (EMFILE) from spinning.
+                HostLog.StatusAcceptFailed(_logger, _mountPoint, failed.Message);
+                _stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+                continue;
             }
             using (connection)
             {

@@ -37,7 +37,9 @@ public sealed class SharedAccess
     {
         directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         var entries = new List<SharedEntry>();
-        Examine(directory, isDirectory: true, entries);
+        // The directory itself is followed if it is a symlink: its target is what is examined.
+        if (!Examine(directory, isDirectory: true, entries, followSymlink: true))
+            throw new SystemCallException("stat", directory, Errno.ENOENT);
         Walk(directory, exempt, entries);
         return new SharedAccess(directory, entries);
     }
@@ -87,35 +89,50 @@ public sealed class SharedAccess
     public NotPrivateException Refusal(string role, string allowOption) => new(Directory,
         $"{role} {Directory} is not private: other users may access it ({Describe()}); run: {FixCommand} (or give {allowOption} to use it shared)");
 
+    /// <remarks>
+    /// A running mount or serve changes the tree while the walk goes (a temporary renamed into
+    /// place, a segment retired): what vanished meanwhile shares nothing and is passed over.
+    /// </remarks>
     private static void Walk(string directory, Func<string, bool>? exempt, List<SharedEntry> entries)
     {
-        foreach (var info in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        IEnumerable<FileSystemInfo> children;
+        try
         {
-            if (info.LinkTarget is not null || exempt?.Invoke(info.FullName) == true)
+            children = new DirectoryInfo(directory).EnumerateFileSystemInfos().ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+        foreach (var info in children)
+        {
+            if (exempt?.Invoke(info.FullName) == true)
                 continue;
             var isDirectory = info is DirectoryInfo;
-            Examine(info.FullName, isDirectory, entries);
-            if (isDirectory)
+            if (Examine(info.FullName, isDirectory, entries) && isDirectory)
                 Walk(info.FullName, exempt, entries);
         }
     }
 
-    private static unsafe void Examine(string path, bool isDirectory, List<SharedEntry> entries)
+    /// <summary>Adds <paramref name="path"/> to <paramref name="entries"/> if it is shared; false when it does not exist (any more), or is a symlink (whose own mode means nothing).</summary>
+    private static unsafe bool Examine(string path, bool isDirectory, List<SharedEntry> entries, bool followSymlink = false)
     {
         StatxBuffer stat;
-        if (LibC.Statx(LibCConstants.AtFdCwd, path, LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &stat) != 0)
+        if (LibC.Statx(LibCConstants.AtFdCwd, path, followSymlink ? 0 : LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &stat) != 0)
         {
-            // A file removed while the walk went (a temporary renamed, a segment retired) shares nothing.
-            if (LibC.LastError() == Errno.ENOENT && entries.Count > 0)
-                return;
+            if (LibC.LastError() == Errno.ENOENT)
+                return false;
             throw SystemCallException.Last("stat", path);
         }
+        if ((stat.Mode & LibCConstants.SIfMt) == LibCConstants.SIfLnk)
+            return false;
         var mode = stat.Mode & LibCConstants.PermissionBits;
         var acl = NamedAclEntries(path, PosixAcl.AccessXattr) is { } access ? access
             : isDirectory && HasXattr(path, PosixAcl.DefaultXattr) ? "a default ACL, inherited by what is created in it"
             : null;
         if ((mode & GroupAndOtherBits) != 0 || acl is not null)
             entries.Add(new SharedEntry(path, isDirectory, (mode & GroupAndOtherBits) != 0 ? mode : null, acl));
+        return true;
     }
 
     /// <summary>The named entries of the ACL in <paramref name="xattr"/> as getfacl shows them, or null when it has none.</summary>
@@ -142,10 +159,11 @@ public sealed class SharedAccess
     private static byte[]? ReadXattr(string path, string xattr)
     {
         var buffer = new byte[4096];
-        var length = LibC.GetXattr(path, xattr, buffer, followSymlink: false);
+        var length = LibC.GetXattr(path, xattr, buffer, followSymlink: true);
         if (length >= 0)
             return buffer[..(int)length];
-        return LibC.LastError() is Errno.ENODATA or Errno.EOPNOTSUPP ? null : throw SystemCallException.Last("getxattr " + xattr, path);
+        // ENOENT: removed since it was examined, so it shares nothing.
+        return LibC.LastError() is Errno.ENODATA or Errno.EOPNOTSUPP or Errno.ENOENT ? null : throw SystemCallException.Last("getxattr " + xattr, path);
     }
 
     private static string Octal(uint mode) => Convert.ToString(mode, 8).PadLeft(3, '0');

@@ -273,7 +273,7 @@ internal sealed class JournaledMount : IDisposable
     {
         var (exitCode, output, error) = RunVellum("status", MountPoint, "--json");
         if (exitCode != 0)
-            throw new InvalidOperationException($"vellum status failed ({exitCode}): {error}");
+            throw new InvalidOperationException($"vellum status failed ({exitCode}): {error}" + (HasExited ? "; the daemon has exited" : "; the daemon runs") + $":\n{Log}");
         return JsonDocument.Parse(output).RootElement.Clone();
     }
 

@@ -109,6 +109,34 @@ public sealed class StorePrivacyTests : IDisposable
     }
 
     [Fact]
+    public void Files_and_directories_removed_while_the_check_walks_a_live_store_are_passed_over()
+    {
+        // What a running mount does beside a second one checking its journal: a temporary
+        // renamed into place, a directory removed, between listing and examining.
+        var store = Directory.CreateDirectory(Path.Combine(_root, "live")).FullName;
+        File.SetUnixFileMode(store, PrivateDirectory);
+        var vanishing = new[] { Path.Combine(store, "a.new"), Path.Combine(store, "b.new") };
+        foreach (var file in vanishing)
+            File.WriteAllText(file, "");
+        var subdirectory = Directory.CreateDirectory(Path.Combine(store, "z")).FullName;
+        File.WriteAllText(Path.Combine(subdirectory, "c"), "");
+        var removed = false;
+        var shared = StorePrivacy.CheckForReading(store, "the journal", allowShared: false, exempt: _ =>
+        {
+            if (!removed)
+            {
+                foreach (var file in vanishing)
+                    File.Delete(file);
+                Directory.Delete(subdirectory, recursive: true);
+                removed = true;
+            }
+            return false;
+        });
+        Assert.True(removed);
+        Assert.Empty(shared.Entries);
+    }
+
+    [Fact]
     public void An_ACL_is_read_from_its_xattr_entry_by_entry()
     {
         var file = Path.Combine(_root, "granted");
