@@ -38,8 +38,8 @@ internal sealed class TransactionIndexer : IDisposable
         _txid = _transaction.Parameters.Add("$t", SqliteType.Integer);
         _txTime = _transaction.Parameters.Add("$time", SqliteType.Integer);
         _txPosition = _transaction.Parameters.Add("$pos", SqliteType.Integer);
-        _entry = Command(connection, transaction, "INSERT OR REPLACE INTO entries(object, txid, seq, op, role, path, path2, size, uid, gid, pid, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-        _entryValues = [.. Enumerable.Range(1, 12).Select(i => _entry.Parameters.Add("$" + i, SqliteType.Integer))];
+        _entry = Command(connection, transaction, "INSERT OR REPLACE INTO entries(object, txid, seq, op, role, path, path2, size, uid, gid, pid, time, offset, length, flags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)");
+        _entryValues = [.. Enumerable.Range(1, 15).Select(i => _entry.Parameters.Add("$" + i, SqliteType.Integer))];
         _entryValues[5].SqliteType = SqliteType.Blob;
         _entryValues[6].SqliteType = SqliteType.Blob;
     }
@@ -204,8 +204,23 @@ internal sealed class TransactionIndexer : IDisposable
         values[9].Value = (long)operation.Credentials.Gid;
         values[10].Value = (long)operation.Credentials.Pid;
         values[11].Value = Nanoseconds(operation.Time);
+        var (offset, length) = Extent(operation);
+        values[12].Value = offset is { } at ? unchecked((long)at) : DBNull.Value;
+        values[13].Value = length is { } bytes ? unchecked((long)bytes) : DBNull.Value;
+        values[14].Value = operation.Redo?.Flags is { } flags ? (long)flags : DBNull.Value;
         _entry.ExecuteNonQuery();
     }
+
+    /// <summary>
+    /// The byte range an operation wrote (a write's, a baseline's DATA) or allocated (fallocate):
+    /// a restore resolves from them which written bytes survive to a moment before reading any.
+    /// </summary>
+    private static (ulong? Offset, ulong? Length) Extent(JournalOperation operation) => operation.Kind switch
+    {
+        SubRecordType.Write or SubRecordType.Baseline when operation.Redo is { Offset: { } offset, Data: { } data } => (offset, (ulong)data.Length),
+        SubRecordType.Fallocate when operation.Redo is { Offset: { } offset, Length: { } length } => (offset, length),
+        _ => (null, null),
+    };
 
     private static bool CompletesBaseline(JournalOperation operation) =>
         operation.Kind == SubRecordType.Baseline && ((BaselineFlags)(operation.Redo?.Flags ?? 0) & BaselineFlags.Complete) != 0;

@@ -1,4 +1,8 @@
 namespace Vellum.TimeTravel;
 
-/// <summary>What a restore made: the moment, where, how many files (regular files, each name of a hard link once) and bytes (their sizes), and how long it took.</summary>
-public sealed record RestoreSummary(ResolvedMoment Moment, string Directory, string? SubPath, long Transactions, long Files, long Bytes, TimeSpan Elapsed);
+/// <summary>What a restore made: the moment, where, how many transactions it applied, how many files (regular files, each name of a hard link once) and bytes (their sizes), and how long it took.</summary>
+public sealed record RestoreSummary(ResolvedMoment Moment, string Directory, string? SubPath, long Transactions, long Files, long Bytes, TimeSpan Elapsed)
+{
+    /// <summary>Transactions up to the moment never read: nothing of them survives to it, or concerns the subtree.</summary>
+    public long Skipped { get; init; }
+}

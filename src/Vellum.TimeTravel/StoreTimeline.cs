@@ -1,3 +1,4 @@
+using Vellum.Catalog;
 using Vellum.Journal.Format;
 using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
@@ -14,8 +15,8 @@ namespace Vellum.TimeTravel;
 /// anything that cannot be read yet: damage, or a lower id still open at the store's end.
 /// </summary>
 /// <remarks>
-/// This reads the whole store; the catalog (issue 22) will answer the same questions without
-/// reading it. Only the ids and times are kept: 20 bytes a transaction.
+/// <see cref="Read"/> reads the whole store; <see cref="FromCatalog"/> answers the same from
+/// the catalog. Only the ids and times are kept: 20 bytes a transaction.
 /// </remarks>
 public sealed class StoreTimeline
 {
@@ -79,6 +80,23 @@ public sealed class StoreTimeline
         }
         cancellation.ThrowIfCancellationRequested();
         return new StoreTimeline(storeDirectory, [.. ids], [.. times], complete, store.Header.Version >= 3, reading.Damage, reading.HeldBack);
+    }
+
+    /// <summary>
+    /// The same answers from the store's catalog (its transactions' ids and times), without
+    /// reading the store; a store the catalog found damaged is read instead, to name the damage
+    /// and the last transaction before it exactly.
+    /// </summary>
+    public static StoreTimeline FromCatalog(StoreCatalog catalog, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (catalog.LastUpdate.Damage is not null)
+            return Read(catalog.StoreDirectory, cancellation);
+        // A committed transaction without operations has no time (0), and the mirror applies nothing of it.
+        var transactions = catalog.TransactionsThrough(ulong.MaxValue).Where(transaction => transaction.Time != default).ToList();
+        var hasBaseline = catalog.Header.Version >= 3;
+        ResolvedMoment? complete = hasBaseline && catalog.OldestMoment() is { } oldest ? new ResolvedMoment(oldest.Id, oldest.Time) : null;
+        return new StoreTimeline(catalog.StoreDirectory, [.. transactions.Select(t => t.Id)], [.. transactions.Select(t => t.Time)], complete, hasBaseline, null, 0);
     }
 
     /// <summary>

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
+using Vellum.Catalog;
 using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
+using Vellum.Journal.Scanning;
 using Vellum.Mirror;
 using Vellum.Native;
 using Vellum.Store;
@@ -9,19 +13,25 @@ namespace Vellum.TimeTravel;
 
 /// <summary>
 /// `vellum restore --at`: materialises the tree (or a subtree, or one file) as it was at a
-/// resolved moment, by replaying the store's committed transactions in id order up to it into
-/// a new or empty directory with the mirror's applier (<see cref="JournalApplier"/>: path
-/// safety, hard links, symlinks, devices, xattrs, modes, owners, ns times, holes). The store is
-/// opened read-only and nothing is locked or written in it, so a live mount's or a `vellum
-/// serve` store is read as it is. With a SUBPATH the whole tree is replayed into a private
-/// directory inside the target (nothing is written outside it), the subtree is renamed out of
-/// it, and the rest removed: a subtree costs what the whole tree does, until the catalog.
+/// resolved moment into a new or empty directory, through the mirror's applier
+/// (<see cref="JournalApplier"/>: path safety, hard links, symlinks, devices, xattrs, modes,
+/// owners, ns times, holes). What to apply is decided from the catalog first
+/// (<see cref="RestorePlan"/>): only the transactions with something that survives to the
+/// moment are read from the store, and of a write only the bytes that survive are written, so
+/// each final byte is written once and the journal's dead data is never read. They are read on
+/// one thread and applied in id order on another. A moment the catalog does not hold yet (a
+/// live mount's store past its durable end), or damage met on the way, is replayed instead:
+/// every transaction in id order up to the moment, which stops at damage with the tree exact
+/// as of the last transaction before it. The store is only read; the catalog beside it is
+/// brought up to date. With a SUBPATH the tree's directories and the subtree's own objects are
+/// restored into a private directory inside the target (nothing is written outside it), the
+/// subtree is renamed out of it, and the rest removed.
 /// </summary>
 public static unsafe class TreeRestore
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Restores <paramref name="moment"/> of <paramref name="storeDirectory"/> into <paramref name="directory"/> (created when missing; an existing one must be empty).</summary>
+    /// <summary>Restores <paramref name="moment"/> of <paramref name="storeDirectory"/> into <paramref name="directory"/> (created when missing; an existing one must be empty), opening the store's catalog.</summary>
     /// <param name="subPath">A path relative to the tree's root: only it is restored, as DIRECTORY/its last name.</param>
     /// <exception cref="RestoreTargetException">The directory is not new or empty, or cannot be made.</exception>
     /// <exception cref="RestorePathException">The subpath leaves the tree, or named nothing at the moment.</exception>
@@ -30,6 +40,15 @@ public static unsafe class TreeRestore
     public static RestoreSummary Run(string storeDirectory, ResolvedMoment moment, string directory, string? subPath = null,
         Action<RestoreProgress>? progress = null, CancellationToken cancellation = default)
     {
+        using var catalog = StoreCatalog.Open(storeDirectory);
+        return Run(catalog, moment, directory, subPath, progress, cancellation);
+    }
+
+    /// <summary>The same with the store's catalog already open (it is brought up to date by opening).</summary>
+    public static RestoreSummary Run(StoreCatalog catalog, ResolvedMoment moment, string directory, string? subPath = null,
+        Action<RestoreProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
         var clock = Stopwatch.StartNew();
         var inside = subPath is null ? null : SubPath(subPath);
         var target = PrepareTarget(directory);
@@ -38,7 +57,10 @@ public static unsafe class TreeRestore
             throw new RestoreTargetException($"cannot make {replayRoot} to replay into: {LibC.LastError().Text}");
         try
         {
-            var (applied, exact, damage) = Replay(storeDirectory, moment, replayRoot, clock, progress, cancellation);
+            var run = new Restoring(moment, clock, progress, cancellation);
+            var planned = catalog.NewestMoment() is { } newest && newest.Id >= moment.TransactionId
+                && ApplyPlanned(catalog, RestorePlan.Make(catalog, moment.TransactionId, inside), replayRoot, run);
+            var (exact, damage) = planned ? (moment, null) : Replay(catalog.StoreDirectory, replayRoot, run);
             var result = inside is null ? target : MoveOut(replayRoot, inside, target, moment);
             if (damage is not null)
             {
@@ -46,7 +68,7 @@ public static unsafe class TreeRestore
                 throw new RestoreDamagedException($"the replay stopped before {moment}: the store is damaged at {StoreTimeline.Where(damage)}; {result} holds exactly {through}", exact, damage);
             }
             var (files, bytes) = Count(result);
-            return new RestoreSummary(moment, result, subPath, applied, files, bytes, clock.Elapsed);
+            return new RestoreSummary(moment, result, subPath, run.Applied, files, bytes, clock.Elapsed) { Skipped = run.Skipped };
         }
         finally
         {
@@ -55,44 +77,185 @@ public static unsafe class TreeRestore
         }
     }
 
-    private static (long Applied, ResolvedMoment? Exact, StoreDamagedException? Damage) Replay(string storeDirectory, ResolvedMoment moment, string root,
-        Stopwatch clock, Action<RestoreProgress>? progress, CancellationToken cancellation)
+    /// <summary>
+    /// Reads the plan's transactions (on a thread of their own) and applies them, cut as the
+    /// plan says, in id order. False when a transaction could not be read: what was applied is
+    /// removed again, and the caller replays instead.
+    /// </summary>
+    private static bool ApplyPlanned(StoreCatalog catalog, RestorePlan plan, string root, Restoring run)
+    {
+        using var queue = new BlockingCollection<TransactionEntry>(boundedCapacity: 256);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(run.Cancellation);
+        StoreDamagedException? damage = null;
+        var reader = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var transaction in catalog.ReadTransactions(plan.Needed, stop.Token))
+                {
+                    if (Cut(transaction, plan) is { } cut)
+                        queue.Add(cut, stop.Token);
+                }
+            }
+            catch (StoreDamagedException unreadable)
+            {
+                damage = unreadable;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        });
+        try
+        {
+            using var applier = new JournalApplier(root);
+            foreach (var transaction in queue.GetConsumingEnumerable(run.Cancellation))
+                run.Apply(applier, transaction);
+        }
+        finally
+        {
+            stop.Cancel();
+            reader.Wait(CancellationToken.None);
+        }
+        run.Cancellation.ThrowIfCancellationRequested();
+        if (damage is not null)
+        {
+            Empty(root);
+            run.Reset();
+            return false;
+        }
+        run.Skipped = plan.Skipped;
+        run.Finish(run.At);
+        return true;
+    }
+
+    /// <summary>The transaction with the plan's operations left out or cut to the bytes that survive; null when nothing is left.</summary>
+    private static TransactionEntry? Cut(TransactionEntry transaction, RestorePlan plan)
+    {
+        List<JournalOperation>? operations = null;
+        for (var i = 0; i < transaction.Operations.Count; i++)
+        {
+            var operation = transaction.Operations[i];
+            var change = plan.Change(transaction.TransactionId, i);
+            if (change is null)
+            {
+                operations?.Add(operation);
+                continue;
+            }
+            operations ??= [.. transaction.Operations.Take(i)];
+            if (operation.Redo is { Offset: { } offset, Data: { } data })
+            {
+                for (var p = 0; p < change.Count; p++)
+                    operations.Add(Piece(operation, data.Slice((int)(change[p].Start - offset), (int)change[p].Length), change[p].Start, last: p == change.Count - 1));
+            }
+        }
+        return operations is null ? transaction : operations.Count == 0 ? null : transaction with { Operations = operations };
+    }
+
+    /// <summary>Part of a write: its surviving bytes; the write's RESULT (the attributes it left) goes with the last part.</summary>
+    private static JournalOperation Piece(JournalOperation write, ReadOnlyMemory<byte> data, ulong offset, bool last) => new()
+    {
+        Kind = write.Kind,
+        Time = write.Time,
+        Credentials = write.Credentials,
+        Path = write.Path,
+        Path2 = write.Path2,
+        Inode = write.Inode,
+        Generation = write.Generation,
+        Redo = new OperationState { Offset = offset, Data = data },
+        Result = last ? write.Result : null,
+    };
+
+    /// <summary>Every transaction in id order up to the moment; stops at damage, returning the last transaction applied (the state the directory holds exactly).</summary>
+    private static (ResolvedMoment? Exact, StoreDamagedException? Damage) Replay(string storeDirectory, string root, Restoring run)
     {
         using var store = SegmentStore.OpenReadOnly(storeDirectory);
         if (store.SegmentCount == 0)
             throw store.Damage ?? new StoreDamagedException($"the store at {storeDirectory} holds no readable segment");
         using var applier = new JournalApplier(root);
         var reading = new OrderedReading(store);
-        long applied = 0, bytes = 0, files = 0;
         ulong through = 0;
         ResolvedMoment? exact = null;
-        var shown = TimeSpan.Zero;
-        foreach (var (id, committed) in reading.Read(moment.TransactionId, cancellation))
+        foreach (var (id, committed) in reading.Read(run.At.TransactionId, run.Cancellation))
         {
             through = id;
             if (committed is null || committed.Operations.Count == 0)
                 continue;
-            applier.Apply(committed);
-            applied++;
-            foreach (var operation in committed.Operations)
+            run.Apply(applier, committed);
+            exact = new ResolvedMoment(id, committed.Operations[0].Time);
+        }
+        run.Cancellation.ThrowIfCancellationRequested();
+        run.Finish(exact ?? run.At);
+        if (through >= run.At.TransactionId)
+            return (exact, null);
+        return (exact, reading.Damage ?? new StoreDamagedException($"the store at {storeDirectory} ends at transaction {through}, before {run.At.TransactionId}"));
+    }
+
+    /// <summary>Removes everything inside <paramref name="root"/>, keeping the directory itself.</summary>
+    private static void Empty(string root)
+    {
+        var directory = LibC.Open(root, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
+        if (directory < 0)
+            throw new RestoreTargetException($"cannot open {root} to start again: {LibC.LastError().Text}");
+        try
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(root))
+                ReplicaTree.Remove(directory, [.. Encoding.UTF8.GetBytes(Path.GetFileName(entry)), 0]);
+        }
+        finally
+        {
+            LibC.Close(directory);
+        }
+    }
+
+    /// <summary>What a restore has applied so far, and its progress reports.</summary>
+    private sealed class Restoring(ResolvedMoment at, Stopwatch clock, Action<RestoreProgress>? progress, CancellationToken cancellation)
+    {
+        private TimeSpan _shown;
+        private long _bytes;
+        private long _files;
+        private ulong _through;
+
+        public ResolvedMoment At { get; } = at;
+
+        public CancellationToken Cancellation { get; } = cancellation;
+
+        public long Applied { get; private set; }
+
+        public long Skipped { get; set; }
+
+        public void Apply(JournalApplier applier, TransactionEntry transaction)
+        {
+            applier.Apply(transaction);
+            Applied++;
+            _through = transaction.TransactionId;
+            foreach (var operation in transaction.Operations)
             {
-                bytes += operation.Redo?.Data?.Length ?? 0;
+                _bytes += operation.Redo?.Data?.Length ?? 0;
                 if (operation.Kind is SubRecordType.Create or SubRecordType.Mkdir or SubRecordType.Symlink or SubRecordType.Mknod or SubRecordType.Link
                     || (operation.Kind == SubRecordType.Baseline && operation.Redo?.Flags is { } flags && (flags & (uint)BaselineFlags.Name) != 0))
-                    files++;
+                    _files++;
             }
-            exact = new ResolvedMoment(id, committed.Operations[0].Time);
-            if (progress is not null && clock.Elapsed - shown >= ProgressInterval)
+            if (progress is not null && clock.Elapsed - _shown >= ProgressInterval)
             {
-                shown = clock.Elapsed;
-                progress(new RestoreProgress(applied, id, moment.TransactionId, bytes, files, shown));
+                _shown = clock.Elapsed;
+                progress(new RestoreProgress(Applied, _through, At.TransactionId, _bytes, _files, _shown));
             }
         }
-        cancellation.ThrowIfCancellationRequested();
-        progress?.Invoke(new RestoreProgress(applied, through, moment.TransactionId, bytes, files, clock.Elapsed));
-        if (through >= moment.TransactionId)
-            return (applied, exact, null);
-        return (applied, exact, reading.Damage ?? new StoreDamagedException($"the store at {storeDirectory} ends at transaction {through}, before {moment.TransactionId}"));
+
+        public void Finish(ResolvedMoment through) => progress?.Invoke(new RestoreProgress(Applied, through.TransactionId, At.TransactionId, _bytes, _files, clock.Elapsed));
+
+        /// <summary>Starts the counts again (a planned restore given up for a replay).</summary>
+        public void Reset()
+        {
+            Applied = 0;
+            _bytes = 0;
+            _files = 0;
+            _through = 0;
+        }
     }
 
     /// <summary>The subpath's names, checked as the mirror checks a journal's paths: relative, no '.', '..' or empty name.</summary>

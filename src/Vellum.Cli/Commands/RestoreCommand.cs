@@ -13,7 +13,8 @@ namespace Vellum.Cli.Commands;
 
 /// <summary>
 /// `vellum restore STORE --at MOMENT --to DIR [--path SUBPATH] [--json]`: resolves the moment
-/// (docs/time-travel.md), says what it resolved to, and replays the store up to it into DIR;
+/// (docs/time-travel.md) from the store's catalog, says what it resolved to, and restores it into DIR
+/// reading only what survives to it;
 /// progress on a terminal, one summary line (or JSON object) at the end.
 /// </summary>
 internal static class RestoreCommand
@@ -29,8 +30,8 @@ internal static class RestoreCommand
         };
         var to = new Option<string>("--to") { Description = "the directory to restore into: new (its parent must exist) or empty", HelpName = "DIR", Required = true };
         var path = new Option<string>("--path") { Description = "restore only this file or directory (relative to the tree's root), as DIR/its last name", HelpName = "SUBPATH" };
-        var json = new Option<bool>("--json") { Description = "print a JSON summary: txid, time, directory, path, transactions, files, bytes, seconds" };
-        var command = new VellumCommand("restore", "Put the tree (or a subtree, or one file) as it was at a moment into a new or empty directory, exactly: content (holes stay holes), types, modes, owners, times to the ns, xattrs, hard links, symlinks, devices. Replays the store up to the moment; works on a live mount's journal and on a 'vellum serve' store without disturbing either.")
+        var json = new Option<bool>("--json") { Description = "print a JSON summary: txid, time, directory, path, transactions (applied), skipped (not read), files, bytes, seconds" };
+        var command = new VellumCommand("restore", "Put the tree (or a subtree, or one file) as it was at a moment into a new or empty directory, exactly: content (holes stay holes), types, modes, owners, times to the ns, xattrs, hard links, symlinks, devices. Reads from the store only what survives to the moment (through its catalog); works on a live mount's journal and on a 'vellum serve' store without disturbing either.")
         {
             LinePrefix = "vellum restore",
             Examples =
@@ -58,7 +59,6 @@ internal static class RestoreCommand
     {
         var moment = MomentArgument.Parse("--at", options.At);
         PathChecks.ExistingDirectory(options.Store, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
-        SharedJournalOption.CheckForReading(options.Store, "the store", options.AllowSharedJournal, logs);
         using var stop = new CancellationTokenSource();
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -66,14 +66,16 @@ internal static class RestoreCommand
         try
         {
             TreeRestore.CheckTarget(options.To);
-            var timeline = StoreTimeline.Read(options.Store, stop.Token);
+            using var catalog = CatalogOpening.Open(options.Store, options.AllowSharedJournal, logs);
+            CatalogOpening.Report(catalog, logs.CreateLogger("Vellum.Cli"));
+            var timeline = StoreTimeline.FromCatalog(catalog, stop.Token);
             var resolved = timeline.Resolve(moment, DateTimeOffset.Now);
             CliLog.MomentResolved(logs.CreateLogger("Vellum.Cli"), moment.Text, resolved.ToString(), options.To);
             var progress = Console.IsErrorRedirected ? null : new RestoreProgressLine();
             RestoreSummary summary;
             try
             {
-                summary = TreeRestore.Run(options.Store, resolved, options.To, options.SubPath, progress is null ? null : progress.Show, stop.Token);
+                summary = TreeRestore.Run(catalog, resolved, options.To, options.SubPath, progress is null ? null : progress.Show, stop.Token);
             }
             finally
             {
@@ -122,7 +124,7 @@ internal static class RestoreCommand
     }
 
     private static string Text(RestoreSummary summary) => string.Create(CultureInfo.InvariantCulture,
-        $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions replayed, in {summary.Elapsed.TotalSeconds:0.00} s");
+        $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions applied ({summary.Skipped:N0} not read: nothing of them survives to the moment{(summary.SubPath is null ? "" : " under the path")}), in {summary.Elapsed.TotalSeconds:0.00} s");
 
     private static string Json(RestoreSummary summary)
     {
@@ -136,6 +138,7 @@ internal static class RestoreCommand
             if (summary.SubPath is { } subPath)
                 writer.WriteString("path", subPath);
             writer.WriteNumber("transactions", summary.Transactions);
+            writer.WriteNumber("skipped", summary.Skipped);
             writer.WriteNumber("files", summary.Files);
             writer.WriteNumber("bytes", summary.Bytes);
             writer.WriteNumber("seconds", Math.Round(summary.Elapsed.TotalSeconds, 3));

@@ -1,0 +1,124 @@
+using System.Text;
+using Vellum.Catalog;
+using Vellum.Journal.Format;
+
+namespace Vellum.TimeTravel;
+
+/// <summary>
+/// What a restore needs of the journal, decided from the catalog before any transaction is
+/// read (docs/time-travel.md 6): the tree at the moment (the catalog's names replayed in id
+/// order), so which objects still have a name then and, with a SUBPATH, which lie under it;
+/// for every write of a file that survives, which of its bytes no later write, truncate or
+/// size-changing operation of that file replaced by the moment. A write none of whose bytes
+/// survive is dropped (its file's later operation sets the size and attributes it set), one
+/// partly overwritten is cut to the bytes that survive, and the writes of a file removed by
+/// the moment, and every operation of an object outside the subtree, are dropped. The
+/// transactions left with nothing to apply are never read.
+/// </summary>
+internal sealed class RestorePlan
+{
+    private const uint CollapseRange = 0x08;
+    private const uint InsertRange = 0x20;
+
+    /// <summary>Operations to leave out, or to apply cut to the surviving ranges (an empty list: leave out).</summary>
+    private readonly Dictionary<(ulong Id, int Sequence), IReadOnlyList<Extent>> _changes = [];
+
+    private RestorePlan()
+    {
+    }
+
+    /// <summary>The transactions with something to apply, in id order, with their store positions.</summary>
+    public IReadOnlyList<CatalogTransaction> Needed { get; private set; } = [];
+
+    /// <summary>Transactions up to the moment that are not read at all.</summary>
+    public long Skipped { get; private set; }
+
+    /// <summary>What is to be done with operation <paramref name="sequence"/> of transaction <paramref name="id"/>: null to apply it as it is, an empty list to leave it out, else the ranges of its data to write.</summary>
+    public IReadOnlyList<Extent>? Change(ulong id, int sequence) => _changes.GetValueOrDefault((id, sequence));
+
+    public static RestorePlan Make(StoreCatalog catalog, ulong moment, string[]? subPath)
+    {
+        var operations = catalog.OperationsThrough(moment);
+        var tree = MomentTree.Build(operations);
+        var plan = new RestorePlan();
+        var relevant = subPath is null ? null : tree.Relevant(subPath.Select(name => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(name))).ToArray(), operations);
+        foreach (var ofObject in operations.GroupBy(operation => operation.Object))
+        {
+            if (relevant is not null && !relevant.Contains(ofObject.Key))
+            {
+                foreach (var operation in ofObject)
+                    plan.LeaveOut(operation);
+                continue;
+            }
+            var history = ofObject.OrderBy(operation => operation.TransactionId).ThenBy(operation => operation.Sequence).ToList();
+            if (!tree.IsNamed(ofObject.Key))
+                plan.DropContent(history);
+            else if (!history.Any(operation => operation.Operation == SubRecordType.Fallocate && ((operation.Flags ?? 0) & (CollapseRange | InsertRange)) != 0))
+                plan.Resolve(history);
+        }
+        var kept = new HashSet<ulong>();
+        foreach (var operation in operations)
+        {
+            if (plan.Change(operation.TransactionId, operation.Sequence) is not { Count: 0 })
+                kept.Add(operation.TransactionId);
+        }
+        var all = catalog.TransactionsThrough(moment);
+        plan.Needed = [.. all.Where(transaction => kept.Contains(transaction.Id))];
+        plan.Skipped = all.Count - plan.Needed.Count;
+        return plan;
+    }
+
+    private void LeaveOut(CatalogOperation operation) => _changes[(operation.TransactionId, operation.Sequence)] = [];
+
+    /// <summary>A file without a name at the moment: none of its bytes survive.</summary>
+    private void DropContent(List<CatalogOperation> history)
+    {
+        foreach (var operation in history)
+        {
+            if (IsWrite(operation) || IsBaselineDataOnly(operation))
+                LeaveOut(operation);
+        }
+    }
+
+    /// <summary>
+    /// Walks the file's operations newest first, keeping the ranges later operations replaced:
+    /// a later write's bytes, and everything at or past a size the file had later (bytes past
+    /// the end are gone; growing again gives zeros). Fallocate's hole punching and zeroing are
+    /// not counted (they keep the size), so what they cover is written and then punched, as it was.
+    /// </summary>
+    private void Resolve(List<CatalogOperation> history)
+    {
+        var replaced = new ExtentSet();
+        var laterAttributes = false;
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var operation = history[i];
+            if (operation.Role != CatalogRole.Target)
+                continue;
+            var dataOnlyBaseline = IsBaselineDataOnly(operation);
+            if ((IsWrite(operation) || dataOnlyBaseline) && operation.Offset is { } offset && operation.Length is { } length && length > 0)
+            {
+                var written = new Extent(offset, offset + length);
+                var surviving = replaced.Outside(written);
+                if (surviving.Count == 0 && (dataOnlyBaseline || operation.SizeAfter is null || laterAttributes))
+                    LeaveOut(operation);
+                else if (surviving.Count > 0 && !(surviving.Count == 1 && surviving[0] == written) && !dataOnlyBaseline)
+                    _changes[(operation.TransactionId, operation.Sequence)] = surviving;
+                replaced.Add(written);
+            }
+            if (operation.Operation == SubRecordType.Baseline && ((BaselineFlags)(operation.Flags ?? 0)).HasFlag(BaselineFlags.Reset))
+                replaced.Add(new Extent(0, ulong.MaxValue));
+            if (operation.Operation != SubRecordType.Baseline && operation.SizeAfter is { } size)
+            {
+                replaced.Add(new Extent(size, ulong.MaxValue));
+                laterAttributes = true;
+            }
+        }
+    }
+
+    private static bool IsWrite(CatalogOperation operation) => operation.Operation == SubRecordType.Write;
+
+    private static bool IsBaselineDataOnly(CatalogOperation operation) =>
+        operation.Operation == SubRecordType.Baseline && operation.Flags is { } flags
+        && ((BaselineFlags)flags & ~(BaselineFlags.Data | BaselineFlags.Found)) == 0 && ((BaselineFlags)flags).HasFlag(BaselineFlags.Data);
+}
