@@ -100,7 +100,7 @@ internal static class TimeTravelRollback
     }
 
     /// <summary>Everything so far in the journal's store; the last transaction begun.</summary>
-    private static ulong Settle(MountHost host, string mountPoint)
+    internal static ulong Settle(MountHost host, string mountPoint)
     {
         var fd = LibC.Open(mountPoint, LibCConstants.ORdOnly | LibCConstants.ODirectory | LibCConstants.OCloExec);
         LibC.FSync(fd);

@@ -10,7 +10,7 @@ using Vellum.Store;
 namespace Vellum.Bench;
 
 /// <summary>
-/// Suite "timetravel" (so far: history): a store of 1,000,000 transactions over 100,000 files
+/// Suite "timetravel" (history, cat, then rollback and restore, TimeTravelRollback and TimeTravelRestore): a store of 1,000,000 transactions over 100,000 files
 /// (--quick: 100,000 over 10,000), written through the store library as a journaled mount
 /// writes them (creates in 100 directories, then writes with RESULT, 1 % renames), then: the
 /// catalog built from nothing (transactions/s: it must keep up with the journal), one file's
@@ -80,6 +80,7 @@ public static class TimeTravelSuite
             remove.WaitForExit();
         }
         TimeTravelRollback.Run(report);
+        TimeTravelRestore.Run(options, report);
         return Task.CompletedTask;
     }
 

@@ -8,7 +8,8 @@ namespace Vellum.TimeTravel;
 /// The tree at a moment as the catalog sees it: its name operations up to the moment replayed
 /// in id order, each directory's names pointing at objects, as the catalog's indexer moved
 /// them (docs/catalog.md 2). Which objects are reachable from the root then (a file removed
-/// before the moment is not), which were ever directories, and which lie under a subpath.
+/// before the moment is not), which were ever directories, which lie under a subpath, and which
+/// directories' entries each name operation changed.
 /// </summary>
 internal sealed class MomentTree
 {
@@ -16,45 +17,62 @@ internal sealed class MomentTree
 
     private readonly Dictionary<(long Parent, string Name), long> _names = [];
     private readonly HashSet<long> _directories = [Root];
+
+    /// <summary>The directories whose entries each name operation changed (those of PATH and PATH2 then).</summary>
+    private readonly Dictionary<(ulong Id, int Sequence), List<long>> _changedDirectories = [];
+
+    private List<long>? _changing;
     private HashSet<long>? _named;
 
     public static MomentTree Build(IReadOnlyList<CatalogOperation> operations)
     {
         var tree = new MomentTree();
         foreach (var step in operations.Where(ChangesNames).GroupBy(operation => (operation.TransactionId, operation.Sequence)).OrderBy(group => group.Key))
+        {
+            tree._changing = tree._changedDirectories[step.Key] = [];
             tree.Apply([.. step]);
+        }
         return tree;
     }
 
     /// <summary>Whether the object had a name (one reachable from the root) at the moment.</summary>
     public bool IsNamed(long obj) => (_named ??= Below(Root)).Contains(obj);
 
-    /// <summary>
-    /// The objects a restore of <paramref name="subPath"/> needs: those under it at the moment,
-    /// every directory (the paths of their operations pass through them), and whoever a rename
-    /// of one of those swapped or replaced, so that every name operation replays as it happened.
-    /// </summary>
-    public HashSet<long> Relevant(string[] subPath, IReadOnlyList<CatalogOperation> operations)
+    /// <summary>The objects under <paramref name="subPath"/> at the moment (none when it named nothing then).</summary>
+    public HashSet<long> Under(string[] subPath)
     {
-        var relevant = new HashSet<long>(_directories);
         var current = (long?)Root;
         foreach (var name in subPath)
             current = current is { } parent && _names.TryGetValue((parent, name), out var child) ? child : null;
-        if (current is { } top)
-            relevant.UnionWith(Below(top));
-        var renames = operations.Where(operation => operation.Operation == SubRecordType.Rename)
-            .GroupBy(operation => (operation.TransactionId, operation.Sequence)).Select(group => group.Select(operation => operation.Object).ToList()).ToList();
+        return current is { } top ? Below(top) : [];
+    }
+
+    /// <summary>
+    /// The objects outside a subtree (<paramref name="inside"/>) whose name operations a restore
+    /// of it replays: every directory (the paths of the subtree's operations pass through them),
+    /// whatever changed the entries of a directory inside (its mtime is the last such change:
+    /// a file renamed out, one removed), and whoever a rename of one of those swapped or
+    /// replaced, so that each name operation replays as it happened.
+    /// </summary>
+    public HashSet<long> NamesReplayed(HashSet<long> inside, IReadOnlyList<CatalogOperation> operations)
+    {
+        var replayed = new HashSet<long>(_directories);
+        var steps = operations.Where(ChangesNames).GroupBy(operation => (operation.TransactionId, operation.Sequence)).ToList();
+        foreach (var step in steps.Where(step => _changedDirectories.GetValueOrDefault(step.Key)?.Any(inside.Contains) == true))
+            replayed.UnionWith(step.Select(operation => operation.Object));
+        var renames = steps.Where(step => step.First().Operation == SubRecordType.Rename).Select(step => step.Select(operation => operation.Object).ToList()).Where(objects => objects.Count > 1).ToList();
         var grew = true;
         while (grew)
         {
             grew = false;
-            foreach (var together in renames.Where(objects => objects.Count > 1 && objects.Any(relevant.Contains)))
-                grew |= together.Count(relevant.Add) > 0;
+            foreach (var together in renames.Where(objects => objects.Any(obj => replayed.Contains(obj) || inside.Contains(obj))))
+                grew |= together.Count(replayed.Add) > 0;
         }
-        return relevant;
+        return replayed;
     }
 
-    private static bool ChangesNames(CatalogOperation operation) => operation.Operation is SubRecordType.Create or SubRecordType.Mkdir or SubRecordType.Mknod
+    /// <summary>Whether the operation changes names (the only kind a restore replays of an object outside its subtree).</summary>
+    public static bool ChangesNames(CatalogOperation operation) => operation.Operation is SubRecordType.Create or SubRecordType.Mkdir or SubRecordType.Mknod
         or SubRecordType.Symlink or SubRecordType.Link or SubRecordType.Unlink or SubRecordType.Rmdir or SubRecordType.Rename or SubRecordType.Baseline;
 
     /// <summary>One operation's rows (one per object it touched), as the catalog's indexer moved its names.</summary>
@@ -121,6 +139,7 @@ internal sealed class MomentTree
                 return null;
             _directories.Add(current);
         }
+        _changing?.Add(current);
         return (current, names[^1]);
     }
 

@@ -12,7 +12,8 @@ namespace Vellum.TimeTravel;
 /// size-changing operation of that file replaced by the moment. A write none of whose bytes
 /// survive is dropped (its file's later operation sets the size and attributes it set), one
 /// partly overwritten is cut to the bytes that survive, and the writes of a file removed by
-/// the moment, and every operation of an object outside the subtree, are dropped. The
+/// the moment are dropped; of an object outside the subtree only the name operations that
+/// shape it are kept (<see cref="MomentTree.NamesReplayed"/>). The
 /// transactions left with nothing to apply are never read.
 /// </summary>
 internal sealed class RestorePlan
@@ -41,12 +42,14 @@ internal sealed class RestorePlan
         var operations = catalog.OperationsThrough(moment);
         var tree = MomentTree.Build(operations);
         var plan = new RestorePlan();
-        var relevant = subPath is null ? null : tree.Relevant(subPath.Select(name => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(name))).ToArray(), operations);
+        var inside = subPath is null ? null : tree.Under([.. subPath.Select(name => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(name)))]);
+        var namesReplayed = inside is null ? null : tree.NamesReplayed(inside, operations);
         foreach (var ofObject in operations.GroupBy(operation => operation.Object))
         {
-            if (relevant is not null && !relevant.Contains(ofObject.Key))
+            if (inside is not null && !inside.Contains(ofObject.Key))
             {
-                foreach (var operation in ofObject)
+                // Outside the subtree only names matter, and only those of namesReplayed.
+                foreach (var operation in ofObject.Where(operation => !namesReplayed!.Contains(operation.Object) || !MomentTree.ChangesNames(operation)))
                     plan.LeaveOut(operation);
                 continue;
             }
