@@ -62,6 +62,19 @@ public sealed partial class StoreCatalog
         return transactions;
     }
 
+    /// <summary>Every path (PATH or PATH2) an indexed operation of transactions <paramref name="from"/> to <paramref name="to"/> named.</summary>
+    public IReadOnlyList<byte[]> PathsTouched(ulong from, ulong to)
+    {
+        using var query = Command("SELECT path FROM entries WHERE txid BETWEEN $f AND $t AND path IS NOT NULL UNION SELECT path2 FROM entries WHERE txid BETWEEN $f AND $t AND path2 IS NOT NULL");
+        query.Parameters.AddWithValue("$f", (long)Math.Min(from, long.MaxValue));
+        query.Parameters.AddWithValue("$t", (long)Math.Min(to, long.MaxValue));
+        var paths = new List<byte[]>();
+        using var reader = query.ExecuteReader();
+        while (reader.Read())
+            paths.Add((byte[])reader[0]);
+        return paths;
+    }
+
     /// <summary>
     /// Reads the <paramref name="wanted"/> transactions (in id order, so in the order their
     /// BEGINs lie in the store) and hands them out in that order: the store is read from the

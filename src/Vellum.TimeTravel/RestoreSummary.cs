@@ -5,4 +5,10 @@ public sealed record RestoreSummary(ResolvedMoment Moment, string Directory, str
 {
     /// <summary>Transactions up to the moment never read: nothing of them survives to it, or concerns the subtree.</summary>
     public long Skipped { get; init; }
+
+    /// <summary>With --best-effort: the transactions up to the moment that could not be read (damage), oldest first.</summary>
+    public IReadOnlyList<LostTransactions> Lost { get; init; } = [];
+
+    /// <summary>With --best-effort: the paths (as the journal named them then) that lost or unappliable transactions touched, so may not be as they were.</summary>
+    public IReadOnlyList<string> NotExact { get; init; } = [];
 }

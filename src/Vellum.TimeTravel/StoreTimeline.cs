@@ -58,8 +58,9 @@ public sealed class StoreTimeline
     public ResolvedMoment? Newest => Oldest is null ? null : new ResolvedMoment(_ids[^1], _times[^1]);
 
     /// <summary>Reads the store's transactions (what its files hold now: a live mount's store as far as it is written).</summary>
+    /// <param name="pastDamage">Go on past damage (`restore --best-effort`): the transactions that cannot be read are <see cref="Lost"/>, and the moments after them can be named.</param>
     /// <exception cref="StoreDamagedException">The store cannot be opened at all.</exception>
-    public static StoreTimeline Read(string storeDirectory, CancellationToken cancellation = default)
+    public static StoreTimeline Read(string storeDirectory, CancellationToken cancellation = default, bool pastDamage = false)
     {
         using var store = SegmentStore.OpenReadOnly(storeDirectory);
         if (store.SegmentCount == 0)
@@ -68,7 +69,8 @@ public sealed class StoreTimeline
         var times = new List<JournalTimestamp>();
         ResolvedMoment? complete = null;
         var reading = new OrderedReading(store);
-        foreach (var (id, committed) in reading.Read(ulong.MaxValue, cancellation))
+        var past = new ReadingPastDamage(store);
+        foreach (var (id, committed) in pastDamage ? past.Read(ulong.MaxValue, cancellation) : reading.Read(ulong.MaxValue, cancellation))
         {
             if (committed is null || committed.Operations.Count == 0)
                 continue;
@@ -79,19 +81,24 @@ public sealed class StoreTimeline
                 complete = new ResolvedMoment(id, time);
         }
         cancellation.ThrowIfCancellationRequested();
-        return new StoreTimeline(storeDirectory, [.. ids], [.. times], complete, store.Header.Version >= 3, reading.Damage, reading.HeldBack);
+        var damage = pastDamage ? past.Lost.FirstOrDefault(lost => lost.To is null)?.Damage : reading.Damage;
+        return new StoreTimeline(storeDirectory, [.. ids], [.. times], complete, store.Header.Version >= 3, damage, pastDamage ? 0 : reading.HeldBack) { Lost = past.Lost };
     }
+
+    /// <summary>What a reading past damage could not read (empty otherwise).</summary>
+    public IReadOnlyList<LostTransactions> Lost { get; private init; } = [];
 
     /// <summary>
     /// The same answers from the store's catalog (its transactions' ids and times), without
     /// reading the store; a store the catalog found damaged is read instead, to name the damage
     /// and the last transaction before it exactly.
     /// </summary>
-    public static StoreTimeline FromCatalog(StoreCatalog catalog, CancellationToken cancellation = default)
+    /// <param name="pastDamage">As for <see cref="Read"/>: a damaged store is read past its damage.</param>
+    public static StoreTimeline FromCatalog(StoreCatalog catalog, CancellationToken cancellation = default, bool pastDamage = false)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         if (catalog.LastUpdate.Damage is not null)
-            return Read(catalog.StoreDirectory, cancellation);
+            return Read(catalog.StoreDirectory, cancellation, pastDamage);
         // A committed transaction without operations has no time (0), and the mirror applies nothing of it.
         var transactions = catalog.TransactionsThrough(ulong.MaxValue).Where(transaction => transaction.Time != default).ToList();
         var hasBaseline = catalog.Header.Version >= 3;

@@ -45,8 +45,14 @@ public static unsafe class TreeRestore
     }
 
     /// <summary>The same with the store's catalog already open (it is brought up to date by opening).</summary>
+    /// <param name="bestEffort">
+    /// Go on past damage instead of stopping there: the transactions that cannot be read are
+    /// skipped, a transaction that cannot be applied after them is left out, and the summary
+    /// lists them (<see cref="RestoreSummary.Lost"/>) and the paths they touched, so far as the
+    /// catalog or the transactions themselves tell (<see cref="RestoreSummary.NotExact"/>).
+    /// </param>
     public static RestoreSummary Run(StoreCatalog catalog, ResolvedMoment moment, string directory, string? subPath = null,
-        Action<RestoreProgress>? progress = null, CancellationToken cancellation = default)
+        Action<RestoreProgress>? progress = null, CancellationToken cancellation = default, bool bestEffort = false)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var clock = Stopwatch.StartNew();
@@ -60,7 +66,9 @@ public static unsafe class TreeRestore
             var run = new Restoring(moment, clock, progress, cancellation);
             var planned = catalog.NewestMoment() is { } newest && newest.Id >= moment.TransactionId
                 && ApplyPlanned(catalog, RestorePlan.Make(catalog, moment.TransactionId, inside), replayRoot, run);
-            var (exact, damage) = planned ? (moment, null) : Replay(catalog.StoreDirectory, replayRoot, run);
+            var (exact, damage) = planned ? (moment, null)
+                : bestEffort ? ReplayPastDamage(catalog, replayRoot, run)
+                : Replay(catalog.StoreDirectory, replayRoot, run);
             var result = inside is null ? target : MoveOut(replayRoot, inside, target, moment);
             if (damage is not null)
             {
@@ -68,7 +76,12 @@ public static unsafe class TreeRestore
                 throw new RestoreDamagedException($"the replay stopped before {moment}: the store is damaged at {StoreTimeline.Where(damage)}; {result} holds exactly {through}", exact, damage);
             }
             var (files, bytes) = Count(result);
-            return new RestoreSummary(moment, result, subPath, run.Applied, files, bytes, clock.Elapsed) { Skipped = run.Skipped };
+            return new RestoreSummary(moment, result, subPath, run.Applied, files, bytes, clock.Elapsed)
+            {
+                Skipped = run.Skipped,
+                Lost = run.Lost,
+                NotExact = [.. run.NotExact.Order(StringComparer.Ordinal)],
+            };
         }
         finally
         {
@@ -194,6 +207,43 @@ public static unsafe class TreeRestore
         return (exact, reading.Damage ?? new StoreDamagedException($"the store at {storeDirectory} ends at transaction {through}, before {run.At.TransactionId}"));
     }
 
+    /// <summary>
+    /// Every transaction in id order up to the moment, past damage: what cannot be read is
+    /// skipped (the catalog names the paths of those it indexed before the damage), and a
+    /// transaction that cannot be applied (its file was made by one that was lost) is left out,
+    /// its paths listed.
+    /// </summary>
+    private static (ResolvedMoment? Exact, StoreDamagedException? Damage) ReplayPastDamage(StoreCatalog catalog, string root, Restoring run)
+    {
+        using var store = SegmentStore.OpenReadOnly(catalog.StoreDirectory);
+        if (store.SegmentCount == 0)
+            throw store.Damage ?? new StoreDamagedException($"the store at {catalog.StoreDirectory} holds no readable segment");
+        using var applier = new JournalApplier(root);
+        var reading = new ReadingPastDamage(store);
+        foreach (var (_, committed) in reading.Read(run.At.TransactionId, run.Cancellation))
+        {
+            if (committed is null || committed.Operations.Count == 0)
+                continue;
+            try
+            {
+                run.Apply(applier, committed);
+            }
+            catch (MirrorApplyException)
+            {
+                foreach (var operation in committed.Operations)
+                    run.NotExact.UnionWith(new[] { operation.Path, operation.Path2 }.OfType<byte[]>().Select(path => PathText.Show(path)));
+            }
+        }
+        run.Cancellation.ThrowIfCancellationRequested();
+        run.Finish(run.At);
+        foreach (var lost in reading.Lost.Where(lost => lost.From <= run.At.TransactionId))
+        {
+            run.Lost.Add(lost);
+            run.NotExact.UnionWith(catalog.PathsTouched(lost.From, Math.Min(lost.To ?? ulong.MaxValue, run.At.TransactionId)).Select(path => PathText.Show(path)));
+        }
+        return (run.At, null);
+    }
+
     /// <summary>Removes everything inside <paramref name="root"/>, keeping the directory itself.</summary>
     private static void Empty(string root)
     {
@@ -226,6 +276,10 @@ public static unsafe class TreeRestore
         public long Applied { get; private set; }
 
         public long Skipped { get; set; }
+
+        public List<LostTransactions> Lost { get; } = [];
+
+        public HashSet<string> NotExact { get; } = new(StringComparer.Ordinal);
 
         public void Apply(JournalApplier applier, TransactionEntry transaction)
         {

@@ -5,4 +5,7 @@ internal sealed record RestoreOptions(string Store, string At, string To, string
 {
     /// <summary>--allow-shared-journal: read a store other users may access, with a warning, instead of refusing it.</summary>
     public bool AllowSharedJournal { get; init; }
+
+    /// <summary>--best-effort: go on past damage, listing what could not be restored exactly, instead of stopping at it.</summary>
+    public bool BestEffort { get; init; }
 }
