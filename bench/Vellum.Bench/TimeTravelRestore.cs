@@ -66,14 +66,14 @@ internal static class TimeTravelRestore
             using (var catalog = StoreCatalog.Open(journal))
                 report.Add("restore_catalog_build_s", catalog.LastUpdate.Elapsed.TotalSeconds, "s", $"the catalog built from nothing ({catalog.LastUpdate.TransactionsIndexed:N0} transactions), before the restore; not in restore_s");
 
-            Restic(repository, "init");
-            Restic(repository, "backup", "--quiet", backing);
+            TimeTravelRollback.Restic(repository, "init");
+            TimeTravelRollback.Restic(repository, "backup", "--quiet", backing);
 
             var dll = Path.Combine(Tools.RepositoryRoot(), "src", "Vellum.Cli", "bin", "Release", "net10.0", "vellum.dll");
             var restored = Path.Combine(root, "vellum");
             var vellum = Timed(() =>
             {
-                var summary = RunProcess(Tools.Dotnet, [dll, "restore", journal, "--at", string.Create(CultureInfo.InvariantCulture, $"txid:{moment}"), "--to", restored, "--json"], null);
+                var summary = TimeTravelRollback.RunProcess(Tools.Dotnet, [dll, "restore", journal, "--at", string.Create(CultureInfo.InvariantCulture, $"txid:{moment}"), "--to", restored, "--json"], null);
                 using var json = JsonDocument.Parse(summary);
                 var (restoredFiles, restoredBytes) = (json.RootElement.GetProperty("files").GetInt64(), json.RootElement.GetProperty("bytes").GetInt64());
                 if (restoredFiles != count || restoredBytes != bytes)
@@ -81,9 +81,9 @@ internal static class TimeTravelRestore
                 Console.WriteLine($"vellum restore: {summary.Trim()}");
             });
             Remove(restored);
-            var restic = Timed(() => Restic(repository, "restore", "latest", "--target", Path.Combine(root, "restic-restored")));
+            var restic = Timed(() => TimeTravelRollback.Restic(repository, "restore", "latest", "--target", Path.Combine(root, "restic-restored")));
             Remove(Path.Combine(root, "restic-restored"));
-            var copy = Timed(() => RunProcess("cp", ["-a", backing, Path.Combine(root, "copy")], null));
+            var copy = Timed(() => TimeTravelRollback.RunProcess("cp", ["-a", backing, Path.Combine(root, "copy")], null));
             Remove(Path.Combine(root, "copy"));
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"restore of the whole tree: vellum restore {vellum:F2} s, restic restore {restic:F2} s, cp -a {copy:F2} s"));
@@ -96,7 +96,7 @@ internal static class TimeTravelRestore
         finally
         {
             if (File.Exists("/proc/mounts") && File.ReadAllText("/proc/mounts").Contains(mountPoint, StringComparison.Ordinal))
-                RunProcess("umount", ["-l", mountPoint], null);
+                TimeTravelRollback.RunProcess("umount", ["-l", mountPoint], null);
             Remove(root);
         }
     }
@@ -159,23 +159,6 @@ internal static class TimeTravelRestore
         var watch = Stopwatch.StartNew();
         run();
         return watch.Elapsed.TotalSeconds;
-    }
-
-    private static void Restic(string repository, params string[] args) =>
-        RunProcess("restic", ["--repo", repository, .. args], new Dictionary<string, string> { ["RESTIC_PASSWORD"] = "bench" });
-
-    private static string RunProcess(string program, string[] args, Dictionary<string, string>? environment)
-    {
-        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (name, value) in environment ?? [])
-            start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {error.Result}");
-        return output;
     }
 
     /// <summary>rm -rf: Directory.Delete was seen to fail part-way through a 100,000-file tree.</summary>

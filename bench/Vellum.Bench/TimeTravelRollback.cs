@@ -111,19 +111,21 @@ internal static class TimeTravelRollback
         return host.Journal.Status().LastTransactionId;
     }
 
-    private static void Restic(string repository, params string[] args) =>
+    internal static void Restic(string repository, params string[] args) =>
         RunProcess("restic", ["--repo", repository, .. args], new Dictionary<string, string> { ["RESTIC_PASSWORD"] = "bench" });
 
-    private static void RunProcess(string program, string[] args, Dictionary<string, string>? environment)
+    /// <summary>Runs a program to its end; returns its stdout, throws with its stderr when it fails.</summary>
+    internal static string RunProcess(string program, string[] args, Dictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment ?? [])
             start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
+        var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {error.Result}");
+        return output;
     }
 }

@@ -11,10 +11,13 @@ namespace Vellum.TimeTravel;
 /// for every write of a file that survives, which of its bytes no later write, truncate or
 /// size-changing operation of that file replaced by the moment. A write none of whose bytes
 /// survive is dropped (its file's later operation sets the size and attributes it set), one
-/// partly overwritten is cut to the bytes that survive, and the writes of a file removed by
-/// the moment are dropped; of an object outside the subtree only the name operations that
-/// shape it are kept (<see cref="MomentTree.NamesReplayed"/>). The
-/// transactions left with nothing to apply are never read.
+/// partly overwritten is cut to the bytes that survive; an attribute change that left the size
+/// as it was and whose owner, mode and times a later operation's RESULT sets again is dropped
+/// (an O_TRUNC open of a new file); of a file removed by the moment only
+/// the name operations are kept (they set directories' mtimes); fsyncs are dropped; of an
+/// object outside the subtree only the name operations that shape it are kept
+/// (<see cref="MomentTree.NamesReplayed"/>). The transactions left with nothing to apply are
+/// never read.
 /// </summary>
 internal sealed class RestorePlan
 {
@@ -54,6 +57,9 @@ internal sealed class RestorePlan
                 continue;
             }
             var history = ofObject.OrderBy(operation => operation.TransactionId).ThenBy(operation => operation.Sequence).ToList();
+            // An fsync changes nothing a restore makes.
+            foreach (var fsync in history.Where(operation => operation.Operation == SubRecordType.Fsync))
+                plan.LeaveOut(fsync);
             if (!tree.IsNamed(ofObject.Key))
                 plan.DropContent(history);
             else if (!history.Any(operation => operation.Operation == SubRecordType.Fallocate && ((operation.Flags ?? 0) & (CollapseRange | InsertRange)) != 0))
@@ -73,12 +79,15 @@ internal sealed class RestorePlan
 
     private void LeaveOut(CatalogOperation operation) => _changes[(operation.TransactionId, operation.Sequence)] = [];
 
-    /// <summary>A file without a name at the moment: none of its bytes survive.</summary>
+    /// <summary>
+    /// A file without a name at the moment: nothing of it survives but what its name operations
+    /// did to directories (their mtimes); its content and attribute changes are left out.
+    /// </summary>
     private void DropContent(List<CatalogOperation> history)
     {
         foreach (var operation in history)
         {
-            if (IsWrite(operation) || IsBaselineDataOnly(operation))
+            if (!MomentTree.ChangesNames(operation) || IsBaselineDataOnly(operation))
                 LeaveOut(operation);
         }
     }
@@ -91,6 +100,7 @@ internal sealed class RestorePlan
     /// </summary>
     private void Resolve(List<CatalogOperation> history)
     {
+        var sizeBefore = SizesBefore(history);
         var replaced = new ExtentSet();
         var laterAttributes = false;
         for (var i = history.Count - 1; i >= 0; i--)
@@ -109,14 +119,42 @@ internal sealed class RestorePlan
                     _changes[(operation.TransactionId, operation.Sequence)] = surviving;
                 replaced.Add(written);
             }
+            else if (operation.Operation is SubRecordType.SetAttr or SubRecordType.Truncate && laterAttributes
+                && operation.SizeAfter is { } kept && sizeBefore[i] == kept)
+            {
+                // Owner, mode and times that a later operation's RESULT sets again, and a size it did not change.
+                LeaveOut(operation);
+            }
             if (operation.Operation == SubRecordType.Baseline && ((BaselineFlags)(operation.Flags ?? 0)).HasFlag(BaselineFlags.Reset))
                 replaced.Add(new Extent(0, ulong.MaxValue));
             if (operation.Operation != SubRecordType.Baseline && operation.SizeAfter is { } size)
             {
                 replaced.Add(new Extent(size, ulong.MaxValue));
-                laterAttributes = true;
+                // The applier gives the node its RESULT attributes after every operation but a removal of a name.
+                laterAttributes |= operation.Operation is not (SubRecordType.Unlink or SubRecordType.Rmdir);
             }
         }
+    }
+
+    /// <summary>The file's size before each of its operations, where the journal tells it (RESULT sizes; a new file's is 0); null where it does not.</summary>
+    private static ulong?[] SizesBefore(List<CatalogOperation> history)
+    {
+        var before = new ulong?[history.Count];
+        ulong? size = null;
+        for (var i = 0; i < history.Count; i++)
+        {
+            before[i] = size;
+            var operation = history[i];
+            if (operation.Role != CatalogRole.Target)
+                continue;
+            if (operation.SizeAfter is { } after)
+                size = after;
+            else if (operation.Operation is SubRecordType.Create or SubRecordType.Mknod)
+                size = 0;
+            else if (operation.Operation is SubRecordType.Write or SubRecordType.Truncate or SubRecordType.SetAttr or SubRecordType.Fallocate or SubRecordType.Baseline)
+                size = null;
+        }
+        return before;
     }
 
     private static bool IsWrite(CatalogOperation operation) => operation.Operation == SubRecordType.Write;

@@ -19,7 +19,8 @@ namespace Vellum.TimeTravel;
 /// (<see cref="RestorePlan"/>): only the transactions with something that survives to the
 /// moment are read from the store, and of a write only the bytes that survive are written, so
 /// each final byte is written once and the journal's dead data is never read. They are read on
-/// one thread and applied in id order on another. A moment the catalog does not hold yet (a
+/// one thread and applied in id order on another, regular files' content changes on a third
+/// beside it (<see cref="FileContentLane"/>). A moment the catalog does not hold yet (a
 /// live mount's store past its durable end), or damage met on the way, is replayed instead:
 /// every transaction in id order up to the moment, which stops at damage with the tree exact
 /// as of the last transaction before it. The store is only read; the catalog beside it is
@@ -125,8 +126,19 @@ public static unsafe class TreeRestore
         try
         {
             using var applier = new JournalApplier(root);
+            using var lane = new FileContentLane(root, run.Apply);
             foreach (var transaction in queue.GetConsumingEnumerable(run.Cancellation))
+            {
+                if (FileContentLane.Takes(transaction))
+                {
+                    lane.Add(transaction, run.Cancellation);
+                    continue;
+                }
+                if (FileContentLane.MustWaitFor(transaction))
+                    lane.Drain(run.Cancellation);
                 run.Apply(applier, transaction);
+            }
+            lane.Drain(run.Cancellation);
         }
         finally
         {
@@ -264,6 +276,7 @@ public static unsafe class TreeRestore
     /// <summary>What a restore has applied so far, and its progress reports.</summary>
     private sealed class Restoring(ResolvedMoment at, Stopwatch clock, Action<RestoreProgress>? progress, CancellationToken cancellation)
     {
+        private readonly object _counting = new();
         private TimeSpan _shown;
         private long _bytes;
         private long _files;
@@ -281,9 +294,16 @@ public static unsafe class TreeRestore
 
         public HashSet<string> NotExact { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Applies one transaction and counts it; called from the restore's two applying threads.</summary>
         public void Apply(JournalApplier applier, TransactionEntry transaction)
         {
             applier.Apply(transaction);
+            lock (_counting)
+                Count(transaction);
+        }
+
+        private void Count(TransactionEntry transaction)
+        {
             Applied++;
             _through = transaction.TransactionId;
             foreach (var operation in transaction.Operations)
