@@ -34,6 +34,26 @@ internal sealed class SegmentFilesStream : Stream
 
     public long BytesRead { get; private set; }
 
+    /// <summary>Goes on reading from <paramref name="position"/> (a restore jumping over what it does not need), keeping the file open when it is the same.</summary>
+    public void MoveTo(long position)
+    {
+        var index = -1;
+        for (var i = 0; i < _files.Count; i++)
+        {
+            if (_files[i].Start <= position)
+                index = i;
+        }
+        if (index < 0)
+            throw new InvalidOperationException($"store position {position} is no longer held");
+        if (index != _index)
+        {
+            _current?.Dispose();
+            _current = null;
+            _index = index;
+        }
+        _position = position;
+    }
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)

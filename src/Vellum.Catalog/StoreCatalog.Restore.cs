@@ -11,8 +11,11 @@ namespace Vellum.Catalog;
 /// </summary>
 public sealed partial class StoreCatalog
 {
-    /// <summary>Reading on past the last wanted transaction costs less than opening the store again this close to the next one.</summary>
-    private const long ReadThroughGap = 4L << 20;
+    /// <summary>
+    /// Reading on past the last wanted transaction costs less than starting a scan again this
+    /// close to the next one: the scanner reads 64 KiB at a time.
+    /// </summary>
+    private const long ReadThroughGap = 64 * 1024;
 
     /// <summary>The store directory the catalog indexes.</summary>
     public string StoreDirectory => _store;
@@ -78,9 +81,9 @@ public sealed partial class StoreCatalog
     /// <summary>
     /// Reads the <paramref name="wanted"/> transactions (in id order, so in the order their
     /// BEGINs lie in the store) and hands them out in that order: the store is read from the
-    /// first one's BEGIN on, and where the next wanted BEGIN lies far past what was read and
-    /// nothing wanted is still open, the reading starts again there, so the bytes between (the
-    /// transactions nobody needs) are never read.
+    /// first one's BEGIN on, and where the next wanted BEGIN lies more than 64 KiB past what was
+    /// read and nothing wanted is still open, the reading starts again there, so the bytes
+    /// between (the transactions nobody needs) are never read.
     /// </summary>
     /// <exception cref="StoreDamagedException">A wanted transaction could not be read; names the segment file and offset.</exception>
     public IEnumerable<TransactionEntry> ReadTransactions(IReadOnlyList<CatalogTransaction> wanted, CancellationToken cancellation = default)
@@ -88,10 +91,13 @@ public sealed partial class StoreCatalog
         var ids = new HashSet<ulong>(wanted.Select(transaction => transaction.Id));
         var held = new Dictionary<ulong, TransactionEntry>();
         var next = 0;
+        if (wanted.Count == 0)
+            yield break;
+        using var stream = new SegmentFilesStream(_store, wanted[0].Position, long.MaxValue);
         while (next < wanted.Count)
         {
             var start = wanted[next];
-            using var stream = new SegmentFilesStream(_store, start.Position, long.MaxValue);
+            stream.MoveTo(start.Position);
             using var scanner = new JournalScanner(stream, leaveOpen: true, new JournalResume(Header, start.Id - 1));
             var jump = false;
             while (!jump && scanner.TryRead(out var entry))
