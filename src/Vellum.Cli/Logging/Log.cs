@@ -41,6 +41,9 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 1832, Level = LogLevel.Warning, Message = "{Path} ({Code}) differs from the moment again after the rollback: changed by another process meanwhile")]
     public static partial void ChangedMeanwhile(ILogger logger, string path, char code);
 
+    [LoggerMessage(EventId = 1833, Level = LogLevel.Information, Message = "--to {Moment} is {Resolved}; undoing {Replica} from {From}")]
+    public static partial void UndoResolved(ILogger logger, string moment, string resolved, string replica, string from);
+
     [LoggerMessage(EventId = 1840, Level = LogLevel.Information, Message = "catalog {Catalog} built ({Reason}): {Transactions} transaction(s) from {Bytes} store bytes in {Seconds:F1} s")]
     public static partial void CatalogBuilt(ILogger logger, string catalog, string reason, long transactions, long bytes, double seconds);
 
