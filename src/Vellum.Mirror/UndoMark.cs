@@ -43,6 +43,6 @@ internal static unsafe class UndoMark
     }
 
     /// <summary>The refusal of a replica whose undo was cut short, with the way out.</summary>
-    public static MirrorException Interrupted(string replica, string mark) =>
-        new($"the replica {replica} is in the middle of an undo ({mark}) that was cut short: it holds neither state; rebuild it from the journal (vellum mirror --store STORE --to {replica} --rebuild), then undo again");
+    public static MirrorException Interrupted(string store, string replica, string mark) =>
+        new($"the replica {replica} is in the middle of an undo ({mark}) that was cut short: it holds neither state; rebuild it from the journal (vellum mirror --store {store} --to {replica} --rebuild), then undo again");
 }

@@ -28,7 +28,7 @@ public static class MirrorUndo
         using var root = ReplicaRoot.Open(Path.GetFullPath(replicaDirectory));
         using var held = ReplicaLock.Acquire(root);
         if (UndoMark.Read(root) is { } undoing)
-            throw UndoMark.Interrupted(replicaDirectory, undoing);
+            throw UndoMark.Interrupted(storeDirectory, replicaDirectory, undoing);
         var position = MirrorState.Read(root)
             ?? throw new UndoRefusedException($"{replicaDirectory} holds no mirror position ({MirrorPosition.XattrName}): it is not a replica made by vellum mirror, and undo only rolls such a replica back");
         using var store = SegmentStore.OpenReadOnly(storeDirectory);
