@@ -39,7 +39,7 @@ internal sealed class UndoNamespace
         if (path is null)
             return null;
         var current = Root;
-        foreach (var name in Components(path))
+        foreach (var name in JournalNames.Components(path))
         {
             if (_nodes[current].Children is not { } children || !children.TryGetValue(name, out var next))
                 return null;
@@ -162,7 +162,7 @@ internal sealed class UndoNamespace
         var flags = (BaselineFlags)(operation.Redo?.Flags ?? 0);
         if (operation.Path is not { } path)
             return;
-        var isRoot = Components(path).Count == 0;
+        var isRoot = JournalNames.Components(path).Count == 0;
         if ((flags & BaselineFlags.Remove) != 0 && !isRoot)
         {
             Unbind(path);
@@ -253,7 +253,7 @@ internal sealed class UndoNamespace
     /// <summary>The directory holding <paramref name="path"/>'s last name, when it exists.</summary>
     private long? Directory(byte[]? path)
     {
-        if (path is null || Components(path).Count == 0)
+        if (path is null || JournalNames.Components(path).Count == 0)
             return null;
         var slash = path.AsSpan().LastIndexOf((byte)'/');
         return slash < 0 ? Root : At(path[..slash]);
@@ -287,7 +287,7 @@ internal sealed class UndoNamespace
     {
         if (path is null)
             return null;
-        var names = Components(path);
+        var names = JournalNames.Components(path);
         if (names.Count == 0)
             return null;
         var current = Root;
@@ -320,16 +320,4 @@ internal sealed class UndoNamespace
 
     private static byte[] Join(byte[] directory, string name) =>
         directory.Length == 0 ? Encoding.Latin1.GetBytes(name) : [.. directory, (byte)'/', .. Encoding.Latin1.GetBytes(name)];
-
-    private static List<string> Components(ReadOnlySpan<byte> path)
-    {
-        var names = new List<string>();
-        foreach (var range in path.Split((byte)'/'))
-        {
-            var name = path[range];
-            if (name.Length > 0 && !(name.Length == 1 && name[0] == '.'))
-                names.Add(Encoding.Latin1.GetString(name));
-        }
-        return names;
-    }
 }

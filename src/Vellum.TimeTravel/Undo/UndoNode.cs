@@ -59,19 +59,7 @@ internal sealed class UndoNode
             Children ??= [];
     }
 
-    public void SetXattrs(IEnumerable<ExtendedAttribute> xattrs, bool exactly)
-    {
-        if (exactly)
-            Xattrs.Clear();
-        foreach (var xattr in xattrs)
-        {
-            var name = System.Text.Encoding.Latin1.GetString(xattr.Name);
-            if (xattr.Value is { } value)
-                Xattrs[name] = value;
-            else
-                Xattrs.Remove(name);
-        }
-    }
+    public void SetXattrs(IEnumerable<ExtendedAttribute> xattrs, bool exactly) => JournalNames.ChangeXattrs(Xattrs, xattrs, exactly);
 
     public UndoNodeState State() => new(Type, AttributesKnown, Permissions, Uid, Gid, Atime, Mtime,
         [.. Xattrs.Select(x => new ExtendedAttribute(System.Text.Encoding.Latin1.GetBytes(x.Key), x.Value))], [.. Links]);
