@@ -38,8 +38,8 @@ internal sealed class TransactionIndexer : IDisposable
         _txid = _transaction.Parameters.Add("$t", SqliteType.Integer);
         _txTime = _transaction.Parameters.Add("$time", SqliteType.Integer);
         _txPosition = _transaction.Parameters.Add("$pos", SqliteType.Integer);
-        _entry = Command(connection, transaction, "INSERT OR REPLACE INTO entries(object, txid, seq, op, role, path, path2, size, uid, gid, pid, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-        _entryValues = [.. Enumerable.Range(1, 12).Select(i => _entry.Parameters.Add("$" + i, SqliteType.Integer))];
+        _entry = Command(connection, transaction, "INSERT OR REPLACE INTO entries(object, txid, seq, op, role, path, path2, size, uid, gid, pid, time, comm) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
+        _entryValues = [.. Enumerable.Range(1, 13).Select(i => _entry.Parameters.Add("$" + i, i == 13 ? SqliteType.Blob : SqliteType.Integer))];
         _entryValues[5].SqliteType = SqliteType.Blob;
         _entryValues[6].SqliteType = SqliteType.Blob;
     }
@@ -204,6 +204,7 @@ internal sealed class TransactionIndexer : IDisposable
         values[9].Value = (long)operation.Credentials.Gid;
         values[10].Value = (long)operation.Credentials.Pid;
         values[11].Value = Nanoseconds(operation.Time);
+        values[12].Value = (object?)operation.Credentials.Command ?? DBNull.Value;
         _entry.ExecuteNonQuery();
     }
 

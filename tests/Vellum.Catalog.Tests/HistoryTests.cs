@@ -64,6 +64,26 @@ public sealed class HistoryTests
     }
 
     [Fact]
+    public void Each_entry_names_the_command_that_made_the_change_and_the_baseline_names_vellum()
+    {
+        using var workspace = new Workspace();
+        File.WriteAllText(Path.Combine(workspace.Backing, "old"), "there before the mount\n");
+        using (workspace.Mount())
+            workspace.RunInMount("cp /etc/os-release f; touch f; mv f g; python3 -c \"open('g', 'a').write('x')\"; cat g > old");
+
+        using var catalog = StoreCatalog.Open(workspace.Journal);
+        var made = catalog.History("g", HistoryRange.All).Entries;
+        Assert.Equal(["cp", "touch", "mv", "python3"], made.Select(entry => Command(entry)).Distinct());
+        Assert.All(made, entry => Assert.NotEqual(0u, entry.Pid));
+        var old = catalog.History("old", HistoryRange.All).Entries;
+        Assert.All(old.Where(entry => entry.Operation == SubRecordType.Baseline), entry => Assert.Equal("vellum", Command(entry)));
+        // The redirection opens (truncates) the file in the shell's child, which then becomes cat by exec and writes it.
+        Assert.Equal(["bash", "cat"], old.Where(entry => entry.Operation != SubRecordType.Baseline).Select(entry => Command(entry)));
+    }
+
+    private static string? Command(HistoryEntry entry) => entry.Command is { } command ? System.Text.Encoding.UTF8.GetString(command) : null;
+
+    [Fact]
     public void A_pre_populated_directorys_baseline_is_a_files_first_entry_and_a_live_mounts_store_answers_without_disturbing_it()
     {
         using var workspace = new Workspace();
