@@ -82,6 +82,55 @@ public sealed class UndoTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Renames_over_names_exchanges_devices_symlinks_hard_links_and_the_roots_attributes_are_undone_exactly()
+    {
+        using var workspace = new Workspace();
+        TreeSnapshot then;
+        ulong moment;
+        using (var host = MountHost.Start(Reversible(workspace)))
+        {
+            Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), $"the baseline did not complete\n{workspace.Log.Text}");
+            var k = Directory.CreateDirectory(Path.Combine(workspace.MountPoint, "k")).FullName;
+            File.WriteAllText(Path.Combine(k, "victim"), "the file a rename replaces\n");
+            Assert.Equal(0, Native.LibC.SetXattr(Path.Combine(k, "victim"), "user.kept", "by the victim"u8, 0));
+            File.WriteAllText(Path.Combine(k, "mover"), "moved over it\n");
+            Assert.Equal(0, Native.LibC.LinkAt(Native.LibCConstants.AtFdCwd, Path.Combine(k, "mover"), Native.LibCConstants.AtFdCwd, Path.Combine(k, "mover-link")));
+            File.WriteAllText(Path.Combine(k, "left"), "left\n");
+            File.WriteAllText(Path.Combine(k, "right"), "right, longer\n");
+            Assert.Equal(0, Native.LibC.MknodAt(Native.LibCConstants.AtFdCwd, Path.Combine(k, "fifo"), Native.LibCConstants.SIfIfo | 0x1A4, 0));
+            Assert.Equal(0, Native.LibC.MknodAt(Native.LibCConstants.AtFdCwd, Path.Combine(k, "null"), Native.LibCConstants.SIfChr | 0x1B6, 0x103));
+            File.CreateSymbolicLink(Path.Combine(k, "symlink"), "victim");
+            var withXattr = Directory.CreateDirectory(Path.Combine(k, "empty-with-xattr")).FullName;
+            Assert.Equal(0, Native.LibC.SetXattr(withXattr, "user.dir", "kept too"u8, 0));
+            using (var sparse = File.OpenHandle(Path.Combine(k, "sparse"), FileMode.CreateNew, FileAccess.Write))
+            {
+                RandomAccess.SetLength(sparse, 4 << 20);
+                RandomAccess.Write(sparse, "data in the middle of holes"u8, 2 << 20);
+            }
+            Assert.Equal(0, Native.LibC.SetXattr(workspace.MountPoint, "user.root", "the root's"u8, 0));
+            moment = workspace.Settle(host);
+            then = TreeComparison.Snapshot(workspace.Backing);
+
+            Assert.Equal(0, Native.LibC.RenameAt2(Native.LibCConstants.AtFdCwd, Path.Combine(k, "mover"), Native.LibCConstants.AtFdCwd, Path.Combine(k, "victim"), 0));
+            Assert.Equal(0, Native.LibC.RenameAt2(Native.LibCConstants.AtFdCwd, Path.Combine(k, "left"), Native.LibCConstants.AtFdCwd, Path.Combine(k, "right"), Native.LibCConstants.RenameExchange));
+            foreach (var name in new[] { "fifo", "null", "symlink", "sparse", "mover-link" })
+                File.Delete(Path.Combine(k, name));
+            Directory.Delete(withXattr);
+            File.SetUnixFileMode(workspace.MountPoint, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Assert.Equal(0, Native.LibC.RemoveXattr(workspace.MountPoint, "user.root"));
+            Directory.SetLastWriteTimeUtc(k, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+            workspace.Settle(host);
+            host.Stop();
+        }
+        var replica = Path.Combine(workspace.Root, "replica");
+        Assert.Equal(0, Vellum.Run("mirror", "--store", workspace.Journal, "--to", replica).ExitCode);
+        var summary = MirrorUndo.Run(workspace.Journal, replica, Moment.Parse($"txid:{moment}"), DateTimeOffset.Now);
+        Assert.True(summary.Transactions >= 10, $"undid {summary.Transactions} transactions");
+        RequireEqual(then, replica, $"the replica undone to txid:{moment}");
+        Assert.Equal(moment, PositionOf(replica));
+    }
+
+    [Fact]
     public void A_journal_mounted_without_reversible_is_refused_naming_the_transaction_without_undo_and_the_replica_is_left_as_it_was()
     {
         using var workspace = new Workspace();
