@@ -33,7 +33,7 @@ public sealed class UndoTests(ITestOutputHelper output)
             var workload = new ExistingTreeWorkload(workspace.MountPoint, tree, seed: 11);
             for (var round = 0; round < Moments; round++)
             {
-                workload.Run(threads: 3, operations: 15);
+                workload.Run(threads: 3, operations: 40);
                 var id = workspace.Settle(host);
                 moments.Add(new RecordedMoment(id, TreeComparison.Snapshot(workspace.Backing)));
             }

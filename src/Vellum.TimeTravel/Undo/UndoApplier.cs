@@ -111,7 +111,7 @@ internal sealed unsafe class UndoApplier(ReplicaRoot root)
             if (newSize < oldSize)
                 PutBack(operation.Path!, newSize, operation.Undo.Data, oldSize, oldSize - newSize, id);
             else
-                Apply(id, Sized(operation.Path!, oldSize));
+                PutBack(operation.Path!, oldSize, null, oldSize, 0, id);
         }
         Apply(id, new JournalOperation
         {
@@ -160,9 +160,11 @@ internal sealed unsafe class UndoApplier(ReplicaRoot root)
         Apply(id, Sized(path, size));
         if (data is { Length: > 0 } bytes)
             Apply(id, new JournalOperation { Kind = SubRecordType.Write, Path = path, Redo = new OperationState { Offset = offset, Data = bytes } });
-        var end = Math.Min(size, offset + Math.Max(changed, (ulong)(data?.Length ?? 0)));
-        if (end > offset)
-            ZeroBlocks.Punch(root, ReplicaPath.Check(path, id), id, (long)offset, (long)end);
+        // A change past the old end (a write after a hole, an append) leaves the old last block
+        // allocated once the size is cut back: from the old end on, that block is checked too.
+        var start = Math.Min(offset, size);
+        var end = Math.Max(start, Math.Min(size, offset + Math.Max(changed, (ulong)(data?.Length ?? 0))));
+        ZeroBlocks.Punch(root, ReplicaPath.Check(path, id), id, (long)start, (long)end);
     }
 
     private static JournalOperation Sized(byte[] path, ulong size) =>
