@@ -53,10 +53,17 @@ public static class MirrorUndo
         UndoMark.Write(root, $"from txid:{position.TransactionId} to txid:{at.TransactionId}");
         MirrorState.Flush(root);
         var applier = new UndoApplier(root);
-        for (var i = plan.Steps.Count - 1; i >= 0; i--)
-            applier.Undo(plan.Steps[i]);
-        foreach (var (path, state) in plan.ChangedSinceMoment())
-            applier.Restore(path, state, at.TransactionId);
+        try
+        {
+            for (var i = plan.Steps.Count - 1; i >= 0; i--)
+                applier.Undo(plan.Steps[i]);
+            foreach (var (path, state) in plan.ChangedSinceMoment())
+                applier.Restore(path, state, at.TransactionId);
+        }
+        catch (MirrorApplyException failure)
+        {
+            throw new MirrorApplyException(failure, $"the replica no longer matches the journal there (or refused the change), and is left part undone, marked as such ({UndoMark.XattrName}): rebuild it (vellum mirror --store {storeDirectory} --to {replicaDirectory} --rebuild), then undo again");
+        }
         MirrorState.Write(root, new MirrorPosition(position.JournalId, at.TransactionId));
         UndoMark.Clear(root);
         MirrorState.Flush(root);
