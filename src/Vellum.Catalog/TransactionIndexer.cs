@@ -145,6 +145,10 @@ internal sealed class TransactionIndexer : IDisposable
             if (_tree.At(path) is { } gone)
                 Write(gone, txid, seq, operation, CatalogRole.Removed);
             _tree.Unbind(path);
+            // A name found gone (the check after an unclean stop): nothing is established
+            // there; binding an object to it would bring the name back as an unseen file.
+            if ((flags & BaselineFlags.Name) == 0)
+                return;
         }
         long target;
         if (isRoot)
