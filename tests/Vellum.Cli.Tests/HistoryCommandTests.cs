@@ -38,17 +38,17 @@ public sealed class HistoryCommandTests : IDisposable
         Assert.True(gone.ExitCode == 0, gone.ToString());
         Assert.Equal(
         [
-            "1 2023-11-14T22:13:20.000000000Z create a.txt size=0 uid=1000 gid=100 pid=4242",
-            "3 2023-11-14T22:13:22.000000000Z write a.txt size=5 uid=1000 gid=100 pid=4242",
-            "4 2023-11-14T22:13:23.000000000Z rename a.txt -> b.txt size=5 uid=1000 gid=100 pid=4242",
-            "5 2023-11-14T22:13:24.000000000Z unlink b.txt uid=1000 gid=100 pid=4242",
+            "1 2023-11-14T22:13:20.000000000Z create a.txt size=0 uid=1000 gid=100 pid=4242 comm=touch",
+            "3 2023-11-14T22:13:22.000000000Z write a.txt size=5 uid=1000 gid=100 pid=4242 comm=touch",
+            "4 2023-11-14T22:13:23.000000000Z rename a.txt -> b.txt size=5 uid=1000 gid=100 pid=4242 comm=touch",
+            "5 2023-11-14T22:13:24.000000000Z unlink b.txt uid=1000 gid=100 pid=4242 comm=touch",
         ], gone.Output);
         Assert.Contains(gone.Error, line => line.Contains("b.txt: not the name of anything in the tree now", StringComparison.Ordinal));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_directory, "catalog.sqlite")));
 
         var now = Vellum.Run("history", _directory, "a.txt", "--json");
         Assert.True(now.ExitCode == 0, now.ToString());
-        Assert.Equal(["""{"transid":6,"time":"2023-11-14T22:13:25.000000000Z","op":"create","role":"target","path":"a.txt","path2":null,"size":0,"uid":1000,"gid":100,"pid":4242}"""], now.Output);
+        Assert.Equal(["""{"transid":6,"time":"2023-11-14T22:13:25.000000000Z","op":"create","role":"target","path":"a.txt","path2":null,"size":0,"uid":1000,"gid":100,"pid":4242,"comm":"touch"}"""], now.Output);
 
         var then = Vellum.Run("history", _directory, "/a.txt", "--until", "txid:5", "--since", "2023-11-14T22:13:21Z");
         Assert.True(then.ExitCode == 0, then.ToString());
