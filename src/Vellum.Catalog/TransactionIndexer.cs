@@ -59,6 +59,7 @@ internal sealed class TransactionIndexer : IDisposable
         _transaction.ExecuteNonQuery();
         if (entry.Operations.Any(CompletesBaseline) && CatalogSchema.ReadLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey) is null)
             CatalogSchema.WriteLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey, id);
+        _tree.Transaction = id;
         for (var seq = 0; seq < entry.Operations.Count; seq++)
             Index(id, seq, entry.Operations[seq]);
         Indexed++;
