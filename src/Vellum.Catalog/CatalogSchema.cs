@@ -7,7 +7,7 @@ namespace Vellum.Catalog;
 internal static class CatalogSchema
 {
     /// <summary>Bumped whenever a table or the meaning of a column changes: a catalog of another version is rebuilt.</summary>
-    public const long Version = 3;
+    public const long Version = 4;
 
     public const string VersionKey = "schema_version";
     public const string JournalIdKey = "journal_id";
@@ -27,6 +27,8 @@ internal static class CatalogSchema
             PRIMARY KEY(object, txid, seq)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS names(parent INTEGER NOT NULL, name BLOB NOT NULL, object INTEGER NOT NULL, PRIMARY KEY(parent, name)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS inodes(inode INTEGER PRIMARY KEY, object INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS bindings(parent INTEGER NOT NULL, name BLOB NOT NULL, object INTEGER NOT NULL, bound INTEGER NOT NULL, unbound INTEGER,
+            PRIMARY KEY(parent, name, bound)) WITHOUT ROWID;
         """;
 
     /// <summary>Built after a full build's rows are in (faster than keeping them up to date row by row).</summary>

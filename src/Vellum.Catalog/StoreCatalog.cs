@@ -115,6 +115,14 @@ public sealed partial class StoreCatalog : IDisposable
         return new HistoryAnswer(candidates[0].Object, false, candidates[1..], Entries(candidates[0].Object, range));
     }
 
+    /// <summary>Every operation (in <paramref name="range"/>) of what <paramref name="path"/> named after transaction <paramref name="id"/>, oldest first; null when it named nothing then.</summary>
+    public HistoryAnswer? HistoryAt(string path, ulong id, HistoryRange range)
+    {
+        if (ObjectAt(path, id) is not { } then)
+            return null;
+        return new HistoryAnswer(then, ObjectAt(path, ulong.MaxValue) == then, [], Entries(then, range));
+    }
+
     /// <summary>Objects that had <paramref name="path"/> up to the range's end, the one that had it last first (so --until picks an older one).</summary>
     private List<HistoryCandidate> Candidates(byte[] path, HistoryRange range, long? except)
     {

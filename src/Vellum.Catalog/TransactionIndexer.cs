@@ -59,6 +59,7 @@ internal sealed class TransactionIndexer : IDisposable
         _transaction.ExecuteNonQuery();
         if (entry.Operations.Any(CompletesBaseline) && CatalogSchema.ReadLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey) is null)
             CatalogSchema.WriteLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey, id);
+        _tree.Transaction = id;
         for (var seq = 0; seq < entry.Operations.Count; seq++)
             Index(id, seq, entry.Operations[seq]);
         Indexed++;
@@ -145,6 +146,10 @@ internal sealed class TransactionIndexer : IDisposable
             if (_tree.At(path) is { } gone)
                 Write(gone, txid, seq, operation, CatalogRole.Removed);
             _tree.Unbind(path);
+            // A name found gone (the check after an unclean stop): nothing is established
+            // there; binding an object to it would bring the name back as an unseen file.
+            if ((flags & BaselineFlags.Name) == 0)
+                return;
         }
         long target;
         if (isRoot)

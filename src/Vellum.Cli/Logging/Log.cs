@@ -53,6 +53,9 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 1842, Level = LogLevel.Warning, Message = "the catalog is not kept beside the store ({Reason}): it was built in memory for this command, from the whole journal")]
     public static partial void CatalogNotKept(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1844, Level = LogLevel.Information, Message = "--at {Moment} is {Resolved}; the history of what {Path} named then")]
+    public static partial void HistoryAtResolved(ILogger logger, string moment, string resolved, string path);
+
     [LoggerMessage(EventId = 1843, Level = LogLevel.Information, Message = "{Path}: {Which}")]
     public static partial void HistoryOfGone(ILogger logger, string path, string which);
 }
