@@ -134,7 +134,10 @@ internal static class RestoreCommand
     }
 
     private static string Text(RestoreSummary summary) => string.Create(CultureInfo.InvariantCulture,
-        $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions applied ({summary.Skipped:N0} not read: nothing of them survives to the moment{(summary.SubPath is null ? "" : " under the path")}), in {summary.Elapsed.TotalSeconds:0.00} s");
+        $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions applied{Skipped(summary)}, in {summary.Elapsed.TotalSeconds:0.00} s");
+
+    private static string Skipped(RestoreSummary summary) => summary.Skipped == 0 ? ""
+        : string.Create(CultureInfo.InvariantCulture, $" ({summary.Skipped:N0} not read: nothing of them survives to the moment{(summary.SubPath is null ? "" : " under the path")})");
 
     private static string Json(RestoreSummary summary)
     {
