@@ -3,9 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Vellum.Bench.Fuse;
 using Vellum.Catalog;
-using Vellum.Host;
 using Vellum.Native;
-using Vellum.Recording;
 
 namespace Vellum.Bench;
 
@@ -43,16 +41,8 @@ internal static class TimeTravelRestore
         {
             ulong moment;
             var watch = Stopwatch.StartNew();
-            using (var host = MountHost.Start(new MountHostOptions
+            using (var host = TimeTravelRollback.Mount(backing, mountPoint, journal))
             {
-                Backing = backing,
-                MountPoint = mountPoint,
-                Journal = new MountJournalOptions { Directory = journal, BackingDirectory = backing },
-            }))
-            {
-                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-                while (host.Journal!.Baseline.State != Recording.Baseline.BaselineState.Complete && DateTime.UtcNow < deadline)
-                    Thread.Sleep(100);
                 Parallel.For(0, 2, writer => Write(mountPoint, files, writer));
                 Change(mountPoint, files);
                 moment = TimeTravelRollback.Settle(host, mountPoint);

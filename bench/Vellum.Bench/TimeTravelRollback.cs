@@ -37,15 +37,7 @@ internal static class TimeTravelRollback
         try
         {
             Populate(backing, files);
-            using var host = MountHost.Start(new MountHostOptions
-            {
-                Backing = backing,
-                MountPoint = mountPoint,
-                Journal = new MountJournalOptions { Directory = journal, BackingDirectory = backing },
-            });
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-            while (host.Journal!.Baseline.State != Recording.Baseline.BaselineState.Complete && DateTime.UtcNow < deadline)
-                Thread.Sleep(100);
+            using var host = Mount(backing, mountPoint, journal);
             var moment = Settle(host, mountPoint);
             Restic(repository, "init");
             Restic(repository, "backup", "--quiet", backing);
@@ -97,6 +89,21 @@ internal static class TimeTravelRollback
             File.WriteAllBytes(path, bytes);
             File.Move(path, path + ".locked");
         }
+    }
+
+    /// <summary>A journaled mount of <paramref name="backing"/>, once its baseline is recorded (5 minutes at most).</summary>
+    internal static MountHost Mount(string backing, string mountPoint, string journal)
+    {
+        var host = MountHost.Start(new MountHostOptions
+        {
+            Backing = backing,
+            MountPoint = mountPoint,
+            Journal = new MountJournalOptions { Directory = journal, BackingDirectory = backing },
+        });
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (host.Journal!.Baseline.State != Recording.Baseline.BaselineState.Complete && DateTime.UtcNow < deadline)
+            Thread.Sleep(100);
+        return host;
     }
 
     /// <summary>Everything so far in the journal's store; the last transaction begun.</summary>
