@@ -34,7 +34,7 @@ internal sealed class RestorePlan
     /// <summary>The transactions with something to apply, in id order, with their store positions.</summary>
     public IReadOnlyList<CatalogTransaction> Needed { get; private set; } = [];
 
-    /// <summary>Transactions up to the moment that are not read at all.</summary>
+    /// <summary>Transactions up to the moment with nothing to apply.</summary>
     public long Skipped { get; private set; }
 
     /// <summary>What is to be done with operation <paramref name="sequence"/> of transaction <paramref name="id"/>: null to apply it as it is, an empty list to leave it out, else the ranges of its data to write.</summary>

@@ -31,7 +31,7 @@ internal static class RestoreCommand
         var to = new Option<string>("--to") { Description = "the directory to restore into: new (its parent must exist) or empty", HelpName = "DIR", Required = true };
         var path = new Option<string>("--path") { Description = "restore only this file or directory (relative to the tree's root), as DIR/its last name", HelpName = "SUBPATH" };
         var bestEffort = new Option<bool>("--best-effort") { Description = "on a damaged store, go on past the damage and list the paths that could not be restored exactly (exit status 2), instead of stopping at it" };
-        var json = new Option<bool>("--json") { Description = "print a JSON summary: txid, time, directory, path, transactions (applied), skipped (not read), files, bytes, seconds" };
+        var json = new Option<bool>("--json") { Description = "print a JSON summary: txid, time, directory, path, transactions (applied), skipped (not needed: nothing of them survives), files, bytes, seconds" };
         var command = new VellumCommand("restore", "Put the tree (or a subtree, or one file) as it was at a moment into a new or empty directory, exactly: content (holes stay holes), types, modes, owners, times to the ns, xattrs, hard links, symlinks, devices. Reads from the store only what survives to the moment (through its catalog); works on a live mount's journal and on a 'vellum serve' store without disturbing either.")
         {
             LinePrefix = "vellum restore",
@@ -137,7 +137,7 @@ internal static class RestoreCommand
         $"restored txid:{summary.Moment.TransactionId} ({summary.Moment.Time}) into {summary.Directory}: {summary.Files:N0} files, {summary.Bytes:N0} bytes, {summary.Transactions:N0} transactions applied{Skipped(summary)}, in {summary.Elapsed.TotalSeconds:0.00} s");
 
     private static string Skipped(RestoreSummary summary) => summary.Skipped == 0 ? ""
-        : string.Create(CultureInfo.InvariantCulture, $" ({summary.Skipped:N0} not read: nothing of them survives to the moment{(summary.SubPath is null ? "" : " under the path")})");
+        : string.Create(CultureInfo.InvariantCulture, $" ({summary.Skipped:N0} not needed: nothing of them survives to the moment{(summary.SubPath is null ? "" : " under the path")})");
 
     private static string Json(RestoreSummary summary)
     {
