@@ -131,6 +131,45 @@ public sealed class RollbackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_file_renamed_since_the_moment_is_renamed_back_keeping_its_inode_and_only_rewritten_when_its_bytes_changed()
+    {
+        using var workspace = new Workspace();
+        File.WriteAllText(Path.Combine(workspace.Backing, "report.odt"), "the report as it was\n");
+        File.WriteAllText(Path.Combine(workspace.Backing, "notes.txt"), "notes as they were\n");
+        File.SetLastWriteTimeUtc(Path.Combine(workspace.Backing, "report.odt"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var report = InodeAndLinks(Path.Combine(workspace.Backing, "report.odt")).Inode;
+        var notes = InodeAndLinks(Path.Combine(workspace.Backing, "notes.txt")).Inode;
+        using (var host = MountHost.Start(workspace.JournaledMount()))
+        {
+            Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), $"the baseline did not complete\n{workspace.Log.Text}");
+            var moment = workspace.Settle(host);
+            var clean = TreeComparison.Snapshot(workspace.Backing);
+            File.WriteAllText(Path.Combine(workspace.MountPoint, "report.odt"), "ENCRYPTED ENCRYPTED!\n");
+            File.Move(Path.Combine(workspace.MountPoint, "report.odt"), Path.Combine(workspace.MountPoint, "report.odt.locked"));
+            File.Move(Path.Combine(workspace.MountPoint, "notes.txt"), Path.Combine(workspace.MountPoint, "notes.old"));
+            var before = workspace.Settle(host);
+
+            var rollback = Vellum.Run("rollback", workspace.MountPoint, "--to", $"txid:{moment}");
+
+            Assert.True(rollback.ExitCode == 0, rollback.ToString());
+            var lines = rollback.Output.Split('\n').Where(line => line.Length > 2 && line[1] == ' ').ToList();
+            // Listed as before: the past names made again, the new ones removed.
+            Assert.Equal(["m .", "D notes.old", "A notes.txt", "A report.odt", "D report.odt.locked"], lines);
+            RequireEqual(clean, workspace.Backing, "the rollback did not put the tree back");
+            Assert.Equal((report, 1u), InodeAndLinks(Path.Combine(workspace.Backing, "report.odt")));
+            Assert.Equal((notes, 1u), InodeAndLinks(Path.Combine(workspace.Backing, "notes.txt")));
+            var log = Vellum.Run("log", workspace.Journal, "--from", $"{before + 1}");
+            Assert.True(log.ExitCode == 0, log.ToString());
+            Assert.Contains("rename report.odt.locked -> report.odt", log.Output, StringComparison.Ordinal);
+            Assert.Contains("rename notes.old -> notes.txt", log.Output, StringComparison.Ordinal);
+            Assert.Contains("write report.odt", log.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("write notes.txt", log.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("create", log.Output, StringComparison.Ordinal);
+            host.Stop();
+        }
+    }
+
+    [Fact]
     public void A_mount_without_a_journal_is_refused()
     {
         using var workspace = new Workspace();
