@@ -136,6 +136,8 @@ public sealed class RollbackTests(ITestOutputHelper output)
         using var workspace = new Workspace();
         File.WriteAllText(Path.Combine(workspace.Backing, "report.odt"), "the report as it was\n");
         File.WriteAllText(Path.Combine(workspace.Backing, "notes.txt"), "notes as they were\n");
+        File.WriteAllText(Path.Combine(workspace.Backing, "tagged.txt"), "tagged\n");
+        Assert.Equal(0, LibC.SetXattr(Path.Combine(workspace.Backing, "tagged.txt"), "user.tag", "as it was"u8, 0));
         File.SetLastWriteTimeUtc(Path.Combine(workspace.Backing, "report.odt"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         var report = InodeAndLinks(Path.Combine(workspace.Backing, "report.odt")).Inode;
         var notes = InodeAndLinks(Path.Combine(workspace.Backing, "notes.txt")).Inode;
@@ -147,6 +149,8 @@ public sealed class RollbackTests(ITestOutputHelper output)
             File.WriteAllText(Path.Combine(workspace.MountPoint, "report.odt"), "ENCRYPTED ENCRYPTED!\n");
             File.Move(Path.Combine(workspace.MountPoint, "report.odt"), Path.Combine(workspace.MountPoint, "report.odt.locked"));
             File.Move(Path.Combine(workspace.MountPoint, "notes.txt"), Path.Combine(workspace.MountPoint, "notes.old"));
+            Assert.Equal(0, LibC.SetXattr(Path.Combine(workspace.MountPoint, "tagged.txt"), "user.tag", "changed since"u8, 0));
+            File.Move(Path.Combine(workspace.MountPoint, "tagged.txt"), Path.Combine(workspace.MountPoint, "tagged.bak"));
             var before = workspace.Settle(host);
 
             var rollback = Vellum.Run("rollback", workspace.MountPoint, "--to", $"txid:{moment}");
@@ -154,7 +158,7 @@ public sealed class RollbackTests(ITestOutputHelper output)
             Assert.True(rollback.ExitCode == 0, rollback.ToString());
             var lines = rollback.Output.Split('\n').Where(line => line.Length > 2 && line[1] == ' ').ToList();
             // Listed as before: the past names made again, the new ones removed.
-            Assert.Equal(["m .", "D notes.old", "A notes.txt", "A report.odt", "D report.odt.locked"], lines);
+            Assert.Equal(["m .", "D notes.old", "A notes.txt", "A report.odt", "D report.odt.locked", "D tagged.bak", "A tagged.txt"], lines);
             RequireEqual(clean, workspace.Backing, "the rollback did not put the tree back");
             Assert.Equal((report, 1u), InodeAndLinks(Path.Combine(workspace.Backing, "report.odt")));
             Assert.Equal((notes, 1u), InodeAndLinks(Path.Combine(workspace.Backing, "notes.txt")));
@@ -162,6 +166,7 @@ public sealed class RollbackTests(ITestOutputHelper output)
             Assert.True(log.ExitCode == 0, log.ToString());
             Assert.Contains("rename report.odt.locked -> report.odt", log.Output, StringComparison.Ordinal);
             Assert.Contains("rename notes.old -> notes.txt", log.Output, StringComparison.Ordinal);
+            Assert.Contains("rename tagged.bak -> tagged.txt", log.Output, StringComparison.Ordinal);
             Assert.Contains("write report.odt", log.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("write notes.txt", log.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("create", log.Output, StringComparison.Ordinal);

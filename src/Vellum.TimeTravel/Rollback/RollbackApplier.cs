@@ -26,7 +26,7 @@ internal static unsafe class RollbackApplier
         var later = RoomToMakeFirst(plan) ? plan.Remove.Where(name => !InTheWay(plan, name)).ToHashSet(StringComparer.Ordinal) : [];
         Remove(plan, plan.Remove.Where(name => !later.Contains(name)), cancellation);
         Make(plan, cancellation);
-        RollbackWorkers.Run(plan.Renames, rename => RenameBack(plan, rename.From, rename.To), cancellation);
+        RollbackWorkers.Run(plan.Renames, rename => RenameBack(plan, rename.From, rename.To, rename.XattrsKept), cancellation);
         Remove(plan, later, cancellation);
         RollbackWorkers.Run(plan.Rewrite, name => Rewrite(plan, name), cancellation);
         var written = new HashSet<string>(plan.Rewrite.Concat(plan.Create.Where(name => plan.Past[name].IsRegular)).Concat(plan.Renames.Select(rename => rename.To)), StringComparer.Ordinal);
@@ -142,7 +142,7 @@ internal static unsafe class RollbackApplier
     /// FUSE release is sent after close returns), which would make the writable one a
     /// passthrough open whose writes the mount must find by comparing the file afterwards.
     /// </summary>
-    private static void RenameBack(RollbackPlan plan, string from, string to)
+    private static void RenameBack(RollbackPlan plan, string from, string to, bool xattrsKept)
     {
         var then = plan.Past[to];
         var path = RollbackTree.Full(plan.LiveRoot, to);
@@ -154,16 +154,18 @@ internal static unsafe class RollbackApplier
         using var live = new SafeFileHandle(fd, ownsHandle: true);
         using (var past = File.OpenHandle(RollbackTree.Full(plan.PastRoot, to), FileMode.Open, FileAccess.Read))
         {
-            if (RandomAccess.GetLength(live) != (long)then.Size || !RollbackPlan.SameBytes(past, live))
+            if (plan.Live[from].Size != then.Size || !RollbackPlan.SameBytes(past, live))
             {
                 if (!AllData(past) && LibC.FTruncate(fd, 0) != 0)
                     throw new IOException($"cannot truncate {path}: {LibC.LastError().Text}");
                 CopyContent(past, live, path);
-                if (RandomAccess.GetLength(live) > (long)then.Size && LibC.FTruncate(fd, (long)then.Size) != 0)
+                if (plan.Live[from].Size > then.Size && LibC.FTruncate(fd, (long)then.Size) != 0)
                     throw new IOException($"cannot truncate {path}: {LibC.LastError().Text}");
             }
         }
-        Finish(plan, to, fd, path, readBack: true);
+        // Its owner and mode as the comparison read them (the rename keeps them, and a write clears no set-id bit it lacks); its xattrs the moment's unless the journal says otherwise.
+        var known = xattrsKept && (then.Permissions & SetIdBits) == 0 && (plan.Live[from].Permissions & SetIdBits) == 0 ? plan.Live[from] with { Xattrs = then.Xattrs } : null;
+        Finish(plan, to, fd, path, known);
     }
 
     /// <summary>Whether a file has no hole: its bytes written over another file's from offset 0 leave nothing of the other but what lies past its end.</summary>
@@ -199,26 +201,24 @@ internal static unsafe class RollbackApplier
         using var live = new SafeFileHandle(fd, ownsHandle: true);
         using (var past = File.OpenHandle(RollbackTree.Full(plan.PastRoot, name), FileMode.Open, FileAccess.Read))
             CopyContent(past, live, livePath);
-        Finish(plan, name, fd, livePath, readBack: (flags & LibCConstants.OCreat) == 0 || !MadeAsItWas(plan, name, then));
+        Finish(plan, name, fd, livePath, (flags & LibCConstants.OCreat) != 0 && MadeAsItWas(plan, name, then) ? then : null);
     }
 
     /// <summary>
-    /// Gives the file open as <paramref name="fd"/> the past one's owner, mode, xattrs (read
-    /// back first unless it was just made as it was) and times, and records its ctime then.
+    /// Gives the file open as <paramref name="fd"/> the past one's owner, mode, xattrs and
+    /// times, and records its ctime then. Its owner, mode and xattrs are read back first
+    /// unless <paramref name="known"/> already says what they are.
     /// </summary>
-    private static void Finish(RollbackPlan plan, string name, int fd, string livePath, bool readBack)
+    private static void Finish(RollbackPlan plan, string name, int fd, string livePath, RollbackNode? known)
     {
         var then = plan.Past[name];
-        if (readBack)
-        {
-            var now = RollbackTree.Read(livePath, isRoot: false) ?? throw new IOException($"{livePath} is gone: it was removed while the rollback ran");
-            var ownerChanged = now.Uid != then.Uid || now.Gid != then.Gid;
-            if (ownerChanged)
-                Check(LibC.FChownAt(fd, "", then.Uid, then.Gid, LibCConstants.AtEmptyPath), "set the owner of", livePath);
-            if (ownerChanged || now.Permissions != then.Permissions)
-                Check(LibC.FChmod(fd, then.Permissions), "set the mode of", livePath);
-            SetXattrs(livePath, now, then);
-        }
+        var now = known ?? RollbackTree.Read(livePath, isRoot: false) ?? throw new IOException($"{livePath} is gone: it was removed while the rollback ran");
+        var ownerChanged = now.Uid != then.Uid || now.Gid != then.Gid;
+        if (ownerChanged)
+            Check(LibC.FChownAt(fd, "", then.Uid, then.Gid, LibCConstants.AtEmptyPath), "set the owner of", livePath);
+        if (ownerChanged || now.Permissions != then.Permissions)
+            Check(LibC.FChmod(fd, then.Permissions), "set the mode of", livePath);
+        SetXattrs(livePath, now, then);
         var times = stackalloc TimeSpec[2];
         times[0] = new TimeSpec { Seconds = then.AtimeSeconds, Nanoseconds = then.AtimeNanoseconds };
         times[1] = new TimeSpec { Seconds = then.MtimeSeconds, Nanoseconds = then.MtimeNanoseconds };

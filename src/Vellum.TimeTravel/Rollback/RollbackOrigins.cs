@@ -13,17 +13,33 @@ namespace Vellum.TimeTravel.Rollback;
 /// economy: whatever it says, the applier gives the name the past's bytes and attributes and
 /// the comparison after the rollback checks them. It gives up (says nothing) where following
 /// names gets uncertain: a directory of the moment renamed, a rename exchanging two names, a
-/// baseline re-recorded after an unclean stop, damage.
+/// baseline re-recorded after an unclean stop, damage. It also tells which files' xattrs may
+/// have changed since the moment (a setxattr or removexattr on them): the others need not be
+/// read back before the rollback sets them.
 /// </summary>
-internal static class RollbackOrigins
+internal sealed class RollbackOrigins
 {
-    /// <summary>Live names (relative to <paramref name="subPath"/>, or the tree's root) → the name (relative to the same) their file had at the moment, where they differ.</summary>
-    public static Dictionary<string, string> Read(string storeDirectory, ResolvedMoment moment, string? subPath, IReadOnlyDictionary<string, RollbackNode> past,
+    private RollbackOrigins(Dictionary<string, string> pastNames, HashSet<string> xattrsChanged)
+    {
+        PastNames = pastNames;
+        XattrsChanged = xattrsChanged;
+    }
+
+    /// <summary>Live names (relative to the subpath, or the tree's root) → the name (relative to the same) their file had at the moment, where they differ.</summary>
+    public IReadOnlyDictionary<string, string> PastNames { get; }
+
+    /// <summary>Past names (relative to the same) of the files whose xattrs were changed after the moment.</summary>
+    public IReadOnlySet<string> XattrsChanged { get; }
+
+    private static readonly RollbackOrigins Unknown = new([], []);
+
+    public static RollbackOrigins Read(string storeDirectory, ResolvedMoment moment, string? subPath, IReadOnlyDictionary<string, RollbackNode> past,
         CancellationToken cancellation)
     {
         var prefix = subPath is null ? "" : subPath.Trim('/') + "/";
         // Full name (from the tree's root) → the full name its object had at the moment; null: an object made after it. A name not listed holds its own.
         var holders = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var xattrsChanged = new HashSet<string>(StringComparer.Ordinal);
         using var store = SegmentStore.OpenReadOnly(storeDirectory);
         var reading = new OrderedReading(store, moment.TransactionId);
         foreach (var (_, committed) in reading.Read(ulong.MaxValue, cancellation))
@@ -31,18 +47,21 @@ internal static class RollbackOrigins
             foreach (var operation in committed?.Operations ?? [])
             {
                 if (!Follow(operation, holders, prefix, past))
-                    return [];
+                    return Unknown;
+                if (operation.Kind is SubRecordType.SetXattr or SubRecordType.RemoveXattr && operation.Path is not null
+                    && Holder(holders, Encoding.UTF8.GetString(operation.Path)) is { } holder && holder.StartsWith(prefix, StringComparison.Ordinal))
+                    xattrsChanged.Add(holder[prefix.Length..]);
             }
         }
         if (reading.Damage is not null || cancellation.IsCancellationRequested)
-            return [];
+            return Unknown;
         var origins = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, holder) in holders)
         {
             if (holder is not null && holder != name && name.StartsWith(prefix, StringComparison.Ordinal) && holder.StartsWith(prefix, StringComparison.Ordinal))
                 origins[name[prefix.Length..]] = holder[prefix.Length..];
         }
-        return origins;
+        return new RollbackOrigins(origins, xattrsChanged);
     }
 
     /// <summary>Follows one operation; false where following gets uncertain.</summary>

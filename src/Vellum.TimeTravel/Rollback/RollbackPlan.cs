@@ -50,8 +50,8 @@ internal sealed class RollbackPlan
     /// <summary>Past regular files whose live inode is kept and whose bytes are written again (one name of each inode).</summary>
     public List<string> Rewrite { get; } = [];
 
-    /// <summary>Live files renamed back to their name at the moment (From → To) rather than removed and made again: each To is listed A and each From D all the same.</summary>
-    public List<(string From, string To)> Renames { get; } = [];
+    /// <summary>Live files renamed back to their name at the moment (From → To) rather than removed and made again: each To is listed A and each From D all the same. XattrsKept: the journal shows no xattr changed since the moment.</summary>
+    public List<(string From, string To, bool XattrsKept)> Renames { get; } = [];
 
     /// <summary>Past names whose content, type or attributes differ (A, M, m): the attributes the applier sets, with those of the directories around what it makes or removes.</summary>
     public HashSet<string> Differing { get; } = new(StringComparer.Ordinal);
@@ -79,17 +79,17 @@ internal sealed class RollbackPlan
     /// single-linked regular file, nothing in the way at the past name, and nothing around the
     /// live one removed before the renames (they come after the past directories are made).
     /// </summary>
-    public void RenameBack(IReadOnlyDictionary<string, string> origins)
+    public void RenameBack(RollbackOrigins origins)
     {
         var pastLinks = Links(Past);
-        foreach (var (from, to) in origins.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        foreach (var (from, to) in origins.PastNames.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             if (!Remove.Contains(from) || !Create.Contains(to) || Remove.Contains(to) || Live[from] is not { IsRegular: true, Links: 1 }
                 || Past[to] is not { IsRegular: true } then || pastLinks[then.Inode].Count != 1 || Ancestors(from).Any(Remove.Contains))
                 continue;
             Remove.Remove(from);
             Create.Remove(to);
-            Renames.Add((from, to));
+            Renames.Add((from, to, !origins.XattrsChanged.Contains(to)));
         }
     }
 
