@@ -7,15 +7,18 @@ namespace Vellum.TimeTravel.Rollback;
 /// <summary>
 /// Carries out a <see cref="RollbackPlan"/> on the live tree with ordinary file operations, so
 /// that through a journaled mount each is journaled, on several threads (<see cref="RollbackWorkers"/>)
-/// one depth at a time where order matters: removals deepest first; then names made parents
-/// first (a file created with its past mode, its bytes written from the past one's data extents
-/// only, so holes stay holes, then its owner, xattrs and times set through the same descriptor;
-/// its further hard links made by link() once every first name exists); then kept files' bytes
-/// and attributes, the same way; last the attributes of the other names that differ and of the
-/// directories where names were made or removed, deepest first, so a directory's times are set
-/// after its contents changed: owner, then mode (chown clears set-id bits), xattrs (exactly the
-/// past set), times. Every file it gives the past's bytes and attributes is recorded in
-/// <see cref="RollbackPlan.Settled"/> with the ctime it has then.
+/// one depth at a time where order matters: the removals in the way of a past name, deepest
+/// first; then names made parents first (a file created with its past mode, its bytes written
+/// from the past one's data extents only, so holes stay holes, then its owner, xattrs and times
+/// set through the same descriptor; its further hard links made by link() once every first
+/// name exists); then files renamed back to their past names and given the past's bytes where
+/// they differ; then the other removals (made after, where there is room: see
+/// <see cref="RoomToMakeFirst"/>); then kept files' bytes and attributes; last the attributes
+/// of the other names that differ and of the directories where names were made or removed,
+/// deepest first, so a directory's times are set after its contents changed: owner, then mode
+/// (chown clears set-id bits), xattrs (exactly the past set), times. Every file it gives the
+/// past's bytes and attributes is recorded in <see cref="RollbackPlan.Settled"/> with the ctime
+/// it has then.
 /// </summary>
 internal static unsafe class RollbackApplier
 {
