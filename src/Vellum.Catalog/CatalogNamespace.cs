@@ -24,6 +24,8 @@ internal sealed class CatalogNamespace : IDisposable
     private readonly SqliteTransaction _transaction;
     private readonly SqliteCommand _name;
     private readonly SqliteCommand _inode;
+    private readonly SqliteCommand _bind;
+    private readonly SqliteCommand _unbind;
 
     private CatalogNamespace(SqliteConnection connection, SqliteTransaction transaction)
     {
@@ -38,7 +40,23 @@ internal sealed class CatalogNamespace : IDisposable
         _inode.Transaction = transaction;
         _inode.CommandText = "SELECT object FROM inodes WHERE inode = $i";
         _inode.Parameters.Add("$i", SqliteType.Integer);
+        _bind = connection.CreateCommand();
+        _bind.Transaction = transaction;
+        _bind.CommandText = "INSERT OR REPLACE INTO bindings(parent, name, object, bound, unbound) VALUES ($p, $n, $o, $t, NULL)";
+        _bind.Parameters.Add("$p", SqliteType.Integer);
+        _bind.Parameters.Add("$n", SqliteType.Blob);
+        _bind.Parameters.Add("$o", SqliteType.Integer);
+        _bind.Parameters.Add("$t", SqliteType.Integer);
+        _unbind = connection.CreateCommand();
+        _unbind.Transaction = transaction;
+        _unbind.CommandText = "UPDATE bindings SET unbound = $t WHERE parent = $p AND name = $n AND unbound IS NULL";
+        _unbind.Parameters.Add("$p", SqliteType.Integer);
+        _unbind.Parameters.Add("$n", SqliteType.Blob);
+        _unbind.Parameters.Add("$t", SqliteType.Integer);
     }
+
+    /// <summary>The transaction whose operations move the tree now: the bindings it makes or ends carry its id.</summary>
+    public long Transaction { get; set; }
 
     public long NextObject { get; private set; } = RootObject + 1;
 
@@ -94,6 +112,16 @@ internal sealed class CatalogNamespace : IDisposable
     {
         if (!TryParent(path, out var key))
             return false;
+        var before = Lookup(key.Parent, key.Name);
+        if (before == obj)
+            return true;
+        if (before is not null)
+            EndBinding(key);
+        _bind.Parameters[0].Value = key.Parent;
+        _bind.Parameters[1].Value = Encoding.Latin1.GetBytes(key.Name);
+        _bind.Parameters[2].Value = obj;
+        _bind.Parameters[3].Value = Transaction;
+        _bind.ExecuteNonQuery();
         _names[key] = obj;
         _changedNames.Add(key);
         return true;
@@ -103,9 +131,19 @@ internal sealed class CatalogNamespace : IDisposable
     {
         if (TryParent(path, out var key) && Lookup(key.Parent, key.Name) is not null)
         {
+            EndBinding(key);
             _names[key] = null;
             _changedNames.Add(key);
         }
+    }
+
+    /// <summary>Records that the name <paramref name="key"/> stops leading to its object with <see cref="Transaction"/>.</summary>
+    private void EndBinding((long Parent, string Name) key)
+    {
+        _unbind.Parameters[0].Value = key.Parent;
+        _unbind.Parameters[1].Value = Encoding.Latin1.GetBytes(key.Name);
+        _unbind.Parameters[2].Value = Transaction;
+        _unbind.ExecuteNonQuery();
     }
 
     /// <summary>Writes the names and inodes changed since loading.</summary>
@@ -190,5 +228,7 @@ internal sealed class CatalogNamespace : IDisposable
     {
         _name.Dispose();
         _inode.Dispose();
+        _bind.Dispose();
+        _unbind.Dispose();
     }
 }

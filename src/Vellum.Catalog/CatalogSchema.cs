@@ -7,7 +7,7 @@ namespace Vellum.Catalog;
 internal static class CatalogSchema
 {
     /// <summary>Bumped whenever a table or the meaning of a column changes: a catalog of another version is rebuilt.</summary>
-    public const long Version = 2;
+    public const long Version = 4;
 
     public const string VersionKey = "schema_version";
     public const string JournalIdKey = "journal_id";
@@ -23,10 +23,12 @@ internal static class CatalogSchema
         CREATE TABLE IF NOT EXISTS transactions(txid INTEGER PRIMARY KEY, time INTEGER NOT NULL, position INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS entries(
             object INTEGER NOT NULL, txid INTEGER NOT NULL, seq INTEGER NOT NULL, op INTEGER NOT NULL, role INTEGER NOT NULL,
-            path BLOB, path2 BLOB, size INTEGER, uid INTEGER NOT NULL, gid INTEGER NOT NULL, pid INTEGER NOT NULL, time INTEGER NOT NULL,
+            path BLOB, path2 BLOB, size INTEGER, uid INTEGER NOT NULL, gid INTEGER NOT NULL, pid INTEGER NOT NULL, comm BLOB, time INTEGER NOT NULL,
             PRIMARY KEY(object, txid, seq)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS names(parent INTEGER NOT NULL, name BLOB NOT NULL, object INTEGER NOT NULL, PRIMARY KEY(parent, name)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS inodes(inode INTEGER PRIMARY KEY, object INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS bindings(parent INTEGER NOT NULL, name BLOB NOT NULL, object INTEGER NOT NULL, bound INTEGER NOT NULL, unbound INTEGER,
+            PRIMARY KEY(parent, name, bound)) WITHOUT ROWID;
         """;
 
     /// <summary>Built after a full build's rows are in (faster than keeping them up to date row by row).</summary>

@@ -38,19 +38,16 @@ public sealed class FileAtMoment
         ArgumentNullException.ThrowIfNull(catalog);
         var wanted = StoreCatalog.Text(catalog.TreePath(path));
         var spans = new List<Span>();
-        FileAtMoment? found = null;
-        foreach (var obj in catalog.ObjectsThatHad(path))
+        if (catalog.ObjectAt(path, id) is { } named)
         {
-            var entries = catalog.Entries(obj, HistoryRange.All);
-            foreach (var span in Spans(entries, wanted))
-            {
-                spans.Add(span);
-                if (span.From <= id && (span.Until is not { } until || until > id))
-                    found = new FileAtMoment(catalog, obj, [.. entries.Where(entry => entry.TransactionId <= id)]);
-            }
+            existed = [];
+            return new FileAtMoment(catalog, named, catalog.Entries(named, new HistoryRange(ToTransaction: id)));
         }
+        // For the refusal: when something had the name, by the operations that named it so.
+        foreach (var obj in catalog.ObjectsThatHad(path))
+            spans.AddRange(Spans(catalog.Entries(obj, HistoryRange.All), wanted));
         existed = [.. spans.OrderBy(span => span.From)];
-        return found;
+        return null;
     }
 
     /// <summary>When the object of <paramref name="entries"/> had the name <paramref name="path"/>, by its own operations.</summary>
@@ -137,6 +134,8 @@ public sealed class FileAtMoment
     public void WriteContent(SafeFileHandle output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (_object == CatalogNamespace.RootObject)
+            throw new NotAFileException("directory");
         var fd = (int)output.DangerousGetHandle();
         foreach (var group in _entries.Where(entry => entry.Role == CatalogRole.Target).GroupBy(entry => entry.TransactionId))
         {

@@ -2,7 +2,7 @@ using Vellum.Journal.Format;
 
 namespace Vellum.Catalog;
 
-/// <summary>One operation that touched a file or directory: its transaction, what it did, the path(s) it named then, the size it left, who did it and when.</summary>
+/// <summary>One operation that touched a file or directory: its transaction, what it did, the path(s) it named then, the size it left, who did it (and with which command, when the journal says) and when.</summary>
 public sealed record HistoryEntry(
     ulong TransactionId,
     int Sequence,
@@ -14,6 +14,7 @@ public sealed record HistoryEntry(
     uint Uid,
     uint Gid,
     uint Pid,
+    byte[]? Command,
     JournalTimestamp Time);
 
 /// <summary>An object that once had the asked path, with the last transaction that touched it.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using System.Text;
 using Vellum.Journal.Format;
 using Vellum.Journal.Scanning;
@@ -62,6 +63,29 @@ public sealed partial class StoreCatalog
         while (reader.Read())
             objects.Add(reader.GetInt64(0));
         return objects;
+    }
+
+    /// <summary>
+    /// The object <paramref name="path"/> led to after transaction <paramref name="id"/>, name
+    /// by name from the root through the names each directory held then (the <c>bindings</c>
+    /// table), so also through a directory renamed since; null when it led to nothing.
+    /// </summary>
+    public long? ObjectAt(string path, ulong id)
+    {
+        using var query = Command("SELECT object FROM bindings WHERE parent = $p AND name = $n AND bound <= $t AND (unbound IS NULL OR unbound > $t)");
+        var parent = query.Parameters.Add("$p", SqliteType.Integer);
+        var name = query.Parameters.Add("$n", SqliteType.Blob);
+        query.Parameters.AddWithValue("$t", unchecked((long)Math.Min(id, long.MaxValue)));
+        long current = CatalogNamespace.RootObject;
+        foreach (var component in CatalogNamespace.Components(RelativePath(path)))
+        {
+            parent.Value = current;
+            name.Value = System.Text.Encoding.Latin1.GetBytes(component);
+            if (query.ExecuteScalar() is not long next)
+                return null;
+            current = next;
+        }
+        return current;
     }
 
     /// <summary>A path as given, relative to the tree's root, in the journal's bytes.</summary>

@@ -115,6 +115,14 @@ public sealed partial class StoreCatalog : IDisposable
         return new HistoryAnswer(candidates[0].Object, false, candidates[1..], Entries(candidates[0].Object, range));
     }
 
+    /// <summary>Every operation (in <paramref name="range"/>) of what <paramref name="path"/> named after transaction <paramref name="id"/>, oldest first; null when it named nothing then.</summary>
+    public HistoryAnswer? HistoryAt(string path, ulong id, HistoryRange range)
+    {
+        if (ObjectAt(path, id) is not { } then)
+            return null;
+        return new HistoryAnswer(then, ObjectAt(path, ulong.MaxValue) == then, [], Entries(then, range));
+    }
+
     /// <summary>Objects that had <paramref name="path"/> up to the range's end, the one that had it last first (so --until picks an older one).</summary>
     private List<HistoryCandidate> Candidates(byte[] path, HistoryRange range, long? except)
     {
@@ -134,7 +142,7 @@ public sealed partial class StoreCatalog : IDisposable
     public IReadOnlyList<HistoryEntry> Entries(long obj, HistoryRange range)
     {
         using var query = Command("""
-            SELECT txid, seq, op, role, path, path2, size, uid, gid, pid, time FROM entries
+            SELECT txid, seq, op, role, path, path2, size, uid, gid, pid, time, comm FROM entries
             WHERE object = $o AND txid BETWEEN $f AND $t AND time BETWEEN $fs AND $ts ORDER BY txid, seq
             """);
         query.Parameters.AddWithValue("$o", obj);
@@ -151,7 +159,7 @@ public sealed partial class StoreCatalog : IDisposable
                 unchecked((ulong)reader.GetInt64(0)), reader.GetInt32(1), (SubRecordType)reader.GetInt32(2), (CatalogRole)reader.GetInt32(3),
                 reader.IsDBNull(4) ? null : (byte[])reader[4], reader.IsDBNull(5) ? null : (byte[])reader[5],
                 reader.IsDBNull(6) ? null : unchecked((ulong)reader.GetInt64(6)),
-                (uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9),
+                (uint)reader.GetInt64(7), (uint)reader.GetInt64(8), (uint)reader.GetInt64(9), reader.IsDBNull(11) ? null : (byte[])reader[11],
                 new JournalTimestamp(Math.DivRem(time, 1_000_000_000, out var nanos) - (nanos < 0 ? 1 : 0), (uint)(nanos < 0 ? nanos + 1_000_000_000 : nanos))));
         }
         return entries;

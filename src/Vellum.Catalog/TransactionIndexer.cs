@@ -38,8 +38,8 @@ internal sealed class TransactionIndexer : IDisposable
         _txid = _transaction.Parameters.Add("$t", SqliteType.Integer);
         _txTime = _transaction.Parameters.Add("$time", SqliteType.Integer);
         _txPosition = _transaction.Parameters.Add("$pos", SqliteType.Integer);
-        _entry = Command(connection, transaction, "INSERT OR REPLACE INTO entries(object, txid, seq, op, role, path, path2, size, uid, gid, pid, time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-        _entryValues = [.. Enumerable.Range(1, 12).Select(i => _entry.Parameters.Add("$" + i, SqliteType.Integer))];
+        _entry = Command(connection, transaction, "INSERT OR REPLACE INTO entries(object, txid, seq, op, role, path, path2, size, uid, gid, pid, time, comm) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
+        _entryValues = [.. Enumerable.Range(1, 13).Select(i => _entry.Parameters.Add("$" + i, i == 13 ? SqliteType.Blob : SqliteType.Integer))];
         _entryValues[5].SqliteType = SqliteType.Blob;
         _entryValues[6].SqliteType = SqliteType.Blob;
     }
@@ -59,6 +59,7 @@ internal sealed class TransactionIndexer : IDisposable
         _transaction.ExecuteNonQuery();
         if (entry.Operations.Any(CompletesBaseline) && CatalogSchema.ReadLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey) is null)
             CatalogSchema.WriteLong(_connection, _sqlTransaction, CatalogSchema.BaselineCompleteKey, id);
+        _tree.Transaction = id;
         for (var seq = 0; seq < entry.Operations.Count; seq++)
             Index(id, seq, entry.Operations[seq]);
         Indexed++;
@@ -145,6 +146,10 @@ internal sealed class TransactionIndexer : IDisposable
             if (_tree.At(path) is { } gone)
                 Write(gone, txid, seq, operation, CatalogRole.Removed);
             _tree.Unbind(path);
+            // A name found gone (the check after an unclean stop): nothing is established
+            // there; binding an object to it would bring the name back as an unseen file.
+            if ((flags & BaselineFlags.Name) == 0)
+                return;
         }
         long target;
         if (isRoot)
@@ -204,6 +209,7 @@ internal sealed class TransactionIndexer : IDisposable
         values[9].Value = (long)operation.Credentials.Gid;
         values[10].Value = (long)operation.Credentials.Pid;
         values[11].Value = Nanoseconds(operation.Time);
+        values[12].Value = (object?)operation.Credentials.Command ?? DBNull.Value;
         _entry.ExecuteNonQuery();
     }
 

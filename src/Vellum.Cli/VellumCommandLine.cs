@@ -22,7 +22,7 @@ internal sealed class VellumCommandLine
         foreach (var command in new Command[]
         {
             DemoCommand.Create(), MountCommand.Create(), ServeCommand.Create(), UmountCommand.Create(),
-            LogCommand.Create(), HistoryCommand.Create(), CatCommand.Create(), LsCommand.Create(), MirrorCommand.Create(), RestoreCommand.Create(), DiffCommand.Create(), RollbackCommand.Create(), RepairCommand.Create(), StatusCommand.Create(), CreateVersion(), CreateHelp(),
+            LogCommand.Create(), HistoryCommand.Create(), CatCommand.Create(), LsCommand.Create(), MirrorCommand.Create(), RestoreCommand.Create(), DiffCommand.Create(), RollbackCommand.Create(), UndoCommand.Create(), RepairCommand.Create(), StatusCommand.Create(), CreateVersion(), CreateHelp(),
         })
         {
             _root.Subcommands.Add(command);

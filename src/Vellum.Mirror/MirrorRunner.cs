@@ -71,6 +71,8 @@ public sealed class MirrorRunner : IDisposable
         try
         {
             held = ReplicaLock.Acquire(root);
+            if (UndoMark.Read(root) is { } undoing)
+                throw UndoMark.Interrupted(storeDirectory, replicaDirectory, undoing);
             var position = MirrorState.Read(root);
             if (position is null && Directory.EnumerateFileSystemEntries(replicaDirectory).Any())
                 throw new MirrorException($"the replica {replicaDirectory} is not empty and holds no mirror position ({MirrorPosition.XattrName}); mirror into an empty directory");

@@ -26,7 +26,7 @@ internal static class IntentWriter
         thread.IntendedBytes = change.Data.Length;
         var writer = thread.Writer;
         writer.Begin(IntentOverhead + (hasPath ? thread.Path.Length : 0) + (hasPath2 ? thread.Path2.Length : 0) + change.Data.Length);
-        OperationStart.Write(writer, ChangeTypes.OperationOf(kind), change.Caller);
+        OperationStart.Write(thread, ChangeTypes.OperationOf(kind), change.Caller);
         if (hasPath)
             writer.WriteLeaf(SubRecordType.Path, thread.Path.Path);
         if (hasPath2)

@@ -85,7 +85,7 @@ internal static partial class PartialChanges
 
     private static void WriteStart(TransactionWriter writer, SubRecordType operation, in Change change, RecorderThread thread)
     {
-        OperationStart.Write(writer, operation, change.Caller);
+        OperationStart.Write(thread, operation, change.Caller);
         writer.WriteLeaf(SubRecordType.Path, thread.Path.Path);
     }
 

@@ -39,5 +39,12 @@ internal sealed class RecorderThread(TransactionWriter writer) : IDisposable
     /// <summary>What the fsync in flight saw as it began, for registering its file after it.</summary>
     public DeferralPoint Deferral { get; set; }
 
-    public void Dispose() => Writer.Dispose();
+    /// <summary>The command names of the callers this thread met, for each change's CRED.</summary>
+    public ProcessCommandNames CommandNames { get; } = new();
+
+    public void Dispose()
+    {
+        Writer.Dispose();
+        CommandNames.Dispose();
+    }
 }

@@ -20,10 +20,10 @@ internal static class Whiteouts
     private const int FileTypeMask = 0xF000;
 
     /// <summary>
-    /// The most the mknod takes: operation 8, TIME 24, CRED 56, PATH 8 + the path padded,
+    /// The most the mknod takes: operation, TIME and CRED (<see cref="OperationStart.MaxPayload"/>), PATH 8 + the path padded,
     /// REDO with ATTR {MODE, UID, GID} 72, a RESULT (<see cref="ResultWriter.MaxPayload"/>).
     /// </summary>
-    public static int MaxPayload(int pathLength) => 8 + 24 + 56 + 8 + ((Math.Max(pathLength, 0) + 7) & ~7) + 72 + ResultWriter.MaxPayload;
+    public static int MaxPayload(int pathLength) => OperationStart.MaxPayload + 8 + ((Math.Max(pathLength, 0) + 7) & ~7) + 72 + ResultWriter.MaxPayload;
 
     public static bool Leaves(in Change change) =>
         change.Kind == ChangeKind.Rename && ((RenameFlags)change.Flags & RenameFlags.Whiteout) != 0;
@@ -36,7 +36,7 @@ internal static class Whiteouts
             || (whiteout.Mode & FileTypeMask) != CharacterDevice || whiteout.Rdev != 0)
             return;
         var writer = thread.Writer;
-        OperationStart.Write(writer, SubRecordType.Mknod, change.Caller);
+        OperationStart.Write(thread, SubRecordType.Mknod, change.Caller);
         writer.WriteLeaf(SubRecordType.Path, thread.Path.Path);
         writer.Push(SubRecordType.Redo);
         writer.Push(SubRecordType.Attr);

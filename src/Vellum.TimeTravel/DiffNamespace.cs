@@ -135,7 +135,7 @@ internal sealed class DiffNamespace
         var flags = (BaselineFlags)(operation.Redo?.Flags ?? 0);
         if (operation.Path is not { } path)
             return;
-        var isRoot = Components(path).Count == 0;
+        var isRoot = JournalNames.Components(path).Count == 0;
         if ((flags & BaselineFlags.Remove) != 0 && !isRoot)
         {
             Unbind(path);
@@ -213,7 +213,7 @@ internal sealed class DiffNamespace
         if (path is null)
             return null;
         var current = Root;
-        foreach (var name in Components(path))
+        foreach (var name in JournalNames.Components(path))
         {
             if (_nodes[current].Children is not { } children || !children.TryGetValue(name, out var next))
                 return null;
@@ -238,7 +238,7 @@ internal sealed class DiffNamespace
     {
         if (path is null)
             return null;
-        var names = Components(path);
+        var names = JournalNames.Components(path);
         if (names.Count == 0)
             return null;
         var current = Root;
@@ -249,17 +249,5 @@ internal sealed class DiffNamespace
             current = next;
         }
         return _nodes[current].Children is { } parent ? (parent, names[^1]) : null;
-    }
-
-    private static List<string> Components(ReadOnlySpan<byte> path)
-    {
-        var names = new List<string>();
-        foreach (var range in path.Split((byte)'/'))
-        {
-            var name = path[range];
-            if (name.Length > 0 && !(name.Length == 1 && name[0] == '.'))
-                names.Add(Encoding.Latin1.GetString(name));
-        }
-        return names;
     }
 }

@@ -47,19 +47,7 @@ internal sealed class DiffNode
             Children ??= [];
     }
 
-    public void SetXattrs(IEnumerable<ExtendedAttribute> xattrs, bool exactly)
-    {
-        if (exactly)
-            Xattrs.Clear();
-        foreach (var xattr in xattrs)
-        {
-            var name = System.Text.Encoding.Latin1.GetString(xattr.Name);
-            if (xattr.Value is { } value)
-                Xattrs[name] = value;
-            else
-                Xattrs.Remove(name);
-        }
-    }
+    public void SetXattrs(IEnumerable<ExtendedAttribute> xattrs, bool exactly) => JournalNames.ChangeXattrs(Xattrs, xattrs, exactly);
 
     public DiffNodeState State() => new(Type, Permissions, Uid, Gid, IsDirectory ? null : Mtime, ContentChanges,
         string.Join('\0', Xattrs.Select(x => $"{x.Key}={Convert.ToHexString(x.Value)}")));

@@ -6,7 +6,7 @@ public sealed class FileAtMomentTests
 {
     /// <summary>
     /// A pre-populated file's life through the mount (written, overwritten in part, truncated,
-    /// extended with a hole, renamed, a hole punched, hard-linked, its name deleted), other files changing in between; after each
+    /// extended with a hole, renamed, a hole punched, its directory renamed, hard-linked, its name deleted), other files changing in between; after each
     /// step the script copies the file as the mount shows it (or notes it absent) and creates a
     /// marker, whose transaction is the moment of that step.
     /// </summary>
@@ -20,11 +20,13 @@ public sealed class FileAtMomentTests
         "mkdir sub; mv a.txt sub/b.txt",
         "printf 'more' >> sub/b.txt; echo x > other.txt",
         "printf 'mid' | dd of=sub/b.txt bs=1 seek=30000 conv=notrunc status=none; fallocate -p -o 0 -l 4096 sub/b.txt",
-        "ln sub/b.txt hard.txt; printf 'via link' >> hard.txt",
-        "rm sub/b.txt; echo gone > other.txt",
+        // The directory above the file renamed: no operation of the file's own names it by its new path.
+        "mv sub moved; echo y > other.txt",
+        "ln moved/b.txt hard.txt; printf 'via link' >> hard.txt",
+        "rm moved/b.txt; echo gone > other.txt",
     ];
 
-    private static readonly string[] PathAfter = ["a.txt", "a.txt", "a.txt", "a.txt", "a.txt", "sub/b.txt", "sub/b.txt", "sub/b.txt", "sub/b.txt", "sub/b.txt"];
+    private static readonly string[] PathAfter = ["a.txt", "a.txt", "a.txt", "a.txt", "a.txt", "sub/b.txt", "sub/b.txt", "sub/b.txt", "moved/b.txt", "moved/b.txt", "moved/b.txt"];
 
     [Fact]
     public void A_file_at_each_recorded_moment_by_txid_and_by_time_equals_its_bytes_then_and_a_name_it_did_not_have_is_refused_with_the_moments_it_had_it()

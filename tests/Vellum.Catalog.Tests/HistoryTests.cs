@@ -64,6 +64,73 @@ public sealed class HistoryTests
     }
 
     [Fact]
+    public void Each_entry_names_the_command_that_made_the_change_and_the_baseline_names_vellum()
+    {
+        using var workspace = new Workspace();
+        File.WriteAllText(Path.Combine(workspace.Backing, "old"), "there before the mount\n");
+        using (workspace.Mount())
+            workspace.RunInMount("cp /etc/os-release f; touch f; mv f g; python3 -c \"open('g', 'a').write('x')\"; cat g > old");
+
+        using var catalog = StoreCatalog.Open(workspace.Journal);
+        var made = catalog.History("g", HistoryRange.All).Entries;
+        Assert.Equal(["cp", "touch", "mv", "python3"], made.Select(entry => Command(entry)).Distinct());
+        Assert.All(made, entry => Assert.NotEqual(0u, entry.Pid));
+        var old = catalog.History("old", HistoryRange.All).Entries;
+        Assert.All(old.Where(entry => entry.Operation == SubRecordType.Baseline), entry => Assert.Equal("vellum", Command(entry)));
+        // The redirection opens (truncates) the file in the shell's child, which then becomes cat by exec and writes it.
+        Assert.Equal(["bash", "cat"], old.Where(entry => entry.Operation != SubRecordType.Baseline).Select(entry => Command(entry)));
+    }
+
+    private static string? Command(HistoryEntry entry) => entry.Command is { } command ? System.Text.Encoding.UTF8.GetString(command) : null;
+
+    [Fact]
+    public void A_name_the_check_after_an_unclean_stop_found_gone_is_removed_and_not_brought_back()
+    {
+        // What the check after a kill -9 writes when a file went away in the backing directory
+        // meanwhile: a baseline REMOVE of its name, with no node to establish there.
+        var store = Directory.CreateTempSubdirectory("vellum-catalog-found-gone-").FullName;
+        try
+        {
+            using (var writer = Store.SegmentStore.Open(store, new Store.StoreOptions { Header = JournalHeader.Create(Guid.NewGuid(), 1, "test-host", "/data") }))
+            {
+                var id = 0UL;
+                foreach (var (flags, inode) in new[] { (BaselineFlags.Name | BaselineFlags.Attrs, (ulong?)7), (BaselineFlags.Complete, null), (BaselineFlags.Remove | BaselineFlags.Found, null) })
+                    writer.Commit(SeededTransactions.Records(++id, Baseline(flags, flags == BaselineFlags.Complete ? null : "x", inode), 1, Journal.Format.StreamId.FirstTransaction)[0]);
+            }
+
+            using var catalog = StoreCatalog.Open(store);
+            var answer = catalog.History("x", HistoryRange.All);
+            Assert.False(answer.ExistsNow);
+            Assert.Equal([1UL, 3UL], answer.Entries.Select(entry => entry.TransactionId));
+            Assert.Equal(CatalogRole.Removed, answer.Entries[^1].Role);
+            Assert.Empty(answer.OtherCandidates);
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    private static byte[] Baseline(BaselineFlags flags, string? path, ulong? inode)
+    {
+        var buffer = new Journal.Operations.SubRecordBuffer();
+        Journal.Operations.OperationEncoder.Encode(buffer, new Journal.Operations.JournalOperation
+        {
+            Kind = SubRecordType.Baseline,
+            Time = new JournalTimestamp(1_700_000_000, 0),
+            Credentials = new Journal.Operations.Credentials { Pid = 42, Command = "vellum"u8.ToArray() },
+            Path = path is null ? null : System.Text.Encoding.UTF8.GetBytes(path),
+            Inode = inode,
+            Redo = new Journal.Operations.OperationState
+            {
+                Flags = (uint)flags,
+                Attributes = inode is null ? null : new Journal.Operations.NodeAttributes { Mode = 0x81A4 },
+            },
+        });
+        return buffer.ToArray();
+    }
+
+    [Fact]
     public void A_pre_populated_directorys_baseline_is_a_files_first_entry_and_a_live_mounts_store_answers_without_disturbing_it()
     {
         using var workspace = new Workspace();

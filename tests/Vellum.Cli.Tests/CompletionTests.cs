@@ -29,7 +29,7 @@ public sealed class CompletionTests
     {
         var completions = Complete("vellum ");
 
-        foreach (var command in new[] { "demo", "mount", "serve", "umount", "log", "history", "cat", "ls", "restore", "diff", "rollback", "mirror", "status", "version", "help" })
+        foreach (var command in new[] { "demo", "mount", "serve", "umount", "log", "history", "cat", "ls", "restore", "diff", "rollback", "undo", "mirror", "status", "version", "help" })
             Assert.Contains(command, completions);
     }
 

@@ -7,7 +7,7 @@ namespace Vellum.Cli.Tests;
 /// </summary>
 public sealed class HelpTests
 {
-    public static TheoryData<string> Commands => ["mount", "umount", "serve", "status", "log", "history", "cat", "ls", "restore", "diff", "rollback", "mirror", "demo", "version", "help"];
+    public static TheoryData<string> Commands => ["mount", "umount", "serve", "status", "log", "history", "cat", "ls", "restore", "diff", "rollback", "undo", "mirror", "demo", "version", "help"];
 
     [Theory]
     [MemberData(nameof(Commands))]

@@ -10,7 +10,7 @@ using Vellum.TimeTravel;
 namespace Vellum.Cli.Commands;
 
 /// <summary>
-/// `vellum history STORE PATH [--json] [--since MOMENT] [--until MOMENT]`: every transaction
+/// `vellum history STORE PATH [--at MOMENT] [--json] [--since MOMENT] [--until MOMENT]`: every transaction
 /// that touched a file or directory, oldest first, across renames and hard links, answered from
 /// the catalog beside the store (brought up to date first; docs/catalog.md).
 /// </summary>
@@ -20,10 +20,11 @@ internal static class HistoryCommand
     {
         var store = new Argument<string>("STORE") { Description = "a store directory: a mount's journal, or a 'vellum serve' STORE/<journal id>" };
         var path = new Argument<string>("PATH") { Description = "the file or directory, relative to the tree's root (or absolute under the backing directory): its path now, or a path it had before it was deleted" };
-        var json = new Option<bool>("--json") { Description = "JSON Lines with the fields transid, time, op, role, path, path2, size, uid, gid, pid" };
+        var json = new Option<bool>("--json") { Description = "JSON Lines with the fields transid, time, op, role, path, path2, size, uid, gid, pid, comm" };
+        var at = MomentOption("--at", "the file or directory PATH named at this moment, for a path deleted or given to another file since (default: what it names now, or last named)");
         var since = MomentOption("--since", "the first moment to list (inclusive)");
         var until = MomentOption("--until", "the last moment to list (inclusive)");
-        var command = new VellumCommand("history", "List every transaction that touched a file or directory, oldest first, following it across renames and hard links: transaction id, time, operation, path(s) at the time, size after, uid, gid, pid. Answered from the catalog beside the store (STORE/catalog.sqlite), which it builds or brings up to date first; works on a live mount's journal (what is durable) and on a 'vellum serve' store.")
+        var command = new VellumCommand("history", "List every transaction that touched a file or directory, oldest first, following it across renames and hard links: transaction id, time, operation, path(s) at the time, size after, uid, gid, pid and command name. Answered from the catalog beside the store (STORE/catalog.sqlite), which it builds or brings up to date first; works on a live mount's journal (what is durable) and on a 'vellum serve' store.")
         {
             LinePrefix = "vellum history",
             Examples =
@@ -31,17 +32,19 @@ internal static class HistoryCommand
                 ("vellum history ~/.local/state/vellum/journals/_srv_data report.txt", "every change to /srv/data/report.txt, through all its names"),
                 ("vellum history JOURNAL old/name.txt --since 2026-12-07T14:00:00Z", "a deleted file, by a name it had, from 14:00 UTC on"),
                 ("vellum history JOURNAL a.txt --until txid:500 --json", "up to transaction 500, as JSON Lines"),
+                ("vellum history JOURNAL notes.txt --at 2h", "the whole history of the file that was notes.txt two hours ago"),
             ],
         };
         command.Arguments.Add(store);
         command.Arguments.Add(path);
         var allowShared = SharedJournalOption.Create("a store directory");
-        foreach (var option in new Option[] { json, since, until, allowShared })
+        foreach (var option in new Option[] { at, json, since, until, allowShared })
             command.Options.Add(option);
         command.SetRun((parseResult, logs) => Run(
             new HistoryOptions(parseResult.GetRequiredValue(store), parseResult.GetRequiredValue(path), parseResult.GetValue(json), parseResult.GetValue(since), parseResult.GetValue(until))
             {
                 AllowSharedJournal = parseResult.GetValue(allowShared),
+                At = parseResult.GetValue(at),
             },
             logs));
         return command;
@@ -89,12 +92,12 @@ internal static class HistoryCommand
         using (catalog)
         {
             CatalogOpening.Report(catalog, logger);
-            var answer = catalog.History(options.Path, Range(options.Since, options.Until));
+            var answer = options.At is { } at ? HistoryAt(catalog, options, at, logger) : catalog.History(options.Path, Range(options.Since, options.Until));
             if (answer.Object is null)
             {
                 throw CommandFailure.Environment($"{options.Path}: nothing in the journal ever had that path (transactions up to store position {catalog.LastUpdate.IndexedUpTo}); give it relative to the tree's root, as 'vellum log {options.Store}' prints paths");
             }
-            if (!answer.ExistsNow)
+            if (!answer.ExistsNow && options.At is null)
                 CliLog.HistoryOfGone(logger, options.Path, Which(answer));
             using var output = new HistoryOutput(options.Json);
             foreach (var entry in answer.Entries)
@@ -104,6 +107,15 @@ internal static class HistoryCommand
                 throw CommandFailure.DataProblem($"{damage}; the history above ends there");
             return 0;
         }
+    }
+
+    /// <exception cref="CommandFailure">The moment is outside the store's range, or PATH named nothing then (usage).</exception>
+    private static HistoryAnswer HistoryAt(StoreCatalog catalog, HistoryOptions options, Moment at, ILogger logger)
+    {
+        var resolved = CatalogMoment.Resolve(catalog, options.Store, at, DateTimeOffset.Now);
+        CliLog.HistoryAtResolved(logger, at.Text, resolved.ToString(), options.Path);
+        return catalog.HistoryAt(options.Path, resolved.TransactionId, Range(options.Since, options.Until))
+            ?? throw CommandFailure.Usage($"{options.Path} named nothing at {resolved}; 'vellum ls {options.Store} --at txid:{resolved.TransactionId}' lists what was there");
     }
 
     private static string Which(HistoryAnswer answer)

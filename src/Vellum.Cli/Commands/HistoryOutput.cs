@@ -52,6 +52,8 @@ internal sealed class HistoryOutput : IDisposable
         if (entry.SizeAfter is { } size)
             line.Append(CultureInfo.InvariantCulture, $" size={size}");
         line.Append(CultureInfo.InvariantCulture, $" uid={entry.Uid} gid={entry.Gid} pid={entry.Pid}");
+        if (entry.Command is { } command)
+            line.Append(" comm=").Append(LogText.EscapeBytes(command, forText: true));
         if (entry.Role != CatalogRole.Target)
             line.Append(" (").Append(RoleName(entry.Role)).Append(')');
         _buffer.Write(Encoding.UTF8.GetBytes(line.ToString()));
@@ -74,6 +76,7 @@ internal sealed class HistoryOutput : IDisposable
         _writer.WriteNumber("uid", entry.Uid);
         _writer.WriteNumber("gid", entry.Gid);
         _writer.WriteNumber("pid", entry.Pid);
+        WriteBytesOrNull("comm", entry.Command);
         _writer.WriteEndObject();
         _writer.Flush();
     }

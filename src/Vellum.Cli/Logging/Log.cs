@@ -41,6 +41,9 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 1832, Level = LogLevel.Warning, Message = "{Path} ({Code}) differs from the moment again after the rollback: changed by another process meanwhile")]
     public static partial void ChangedMeanwhile(ILogger logger, string path, char code);
 
+    [LoggerMessage(EventId = 1833, Level = LogLevel.Information, Message = "--to {Moment} is {Resolved}; undoing {Replica} from {From}")]
+    public static partial void UndoResolved(ILogger logger, string moment, string resolved, string replica, string from);
+
     [LoggerMessage(EventId = 1840, Level = LogLevel.Information, Message = "catalog {Catalog} built ({Reason}): {Transactions} transaction(s) from {Bytes} store bytes in {Seconds:F1} s")]
     public static partial void CatalogBuilt(ILogger logger, string catalog, string reason, long transactions, long bytes, double seconds);
 
@@ -49,6 +52,9 @@ internal static partial class CliLog
 
     [LoggerMessage(EventId = 1842, Level = LogLevel.Warning, Message = "the catalog is not kept beside the store ({Reason}): it was built in memory for this command, from the whole journal")]
     public static partial void CatalogNotKept(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1844, Level = LogLevel.Information, Message = "--at {Moment} is {Resolved}; the history of what {Path} named then")]
+    public static partial void HistoryAtResolved(ILogger logger, string moment, string resolved, string path);
 
     [LoggerMessage(EventId = 1843, Level = LogLevel.Information, Message = "{Path}: {Which}")]
     public static partial void HistoryOfGone(ILogger logger, string path, string which);
