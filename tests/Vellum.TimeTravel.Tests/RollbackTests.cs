@@ -175,6 +175,36 @@ public sealed class RollbackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_rollback_removes_the_scratch_directory_a_killed_rollback_left_in_memory_and_no_one_elses()
+    {
+        using var workspace = new Workspace();
+        File.WriteAllText(Path.Combine(workspace.Backing, "file"), "as it was\n");
+        using var gone = Process.Start("true")!;
+        gone.WaitForExit();
+        var abandoned = Directory.CreateDirectory($"/dev/shm/.vellum-rollback-{gone.Id}-0badf00d").FullName;
+        File.WriteAllText(Path.Combine(abandoned, "past"), "bytes of a killed rollback");
+        var running = Directory.CreateDirectory($"/dev/shm/.vellum-rollback-{Environment.ProcessId}-0badf00d").FullName;
+        try
+        {
+            using var host = MountHost.Start(workspace.JournaledMount());
+            Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), $"the baseline did not complete\n{workspace.Log.Text}");
+            var moment = workspace.Settle(host);
+
+            var dry = Vellum.Run("rollback", workspace.MountPoint, "--to", $"txid:{moment}", "--dry-run");
+
+            Assert.True(dry.ExitCode == 0, dry.ToString());
+            Assert.False(Directory.Exists(abandoned), "the directory of a rollback that no longer runs is still there");
+            Assert.True(Directory.Exists(running), "the directory of a process still running was removed");
+            host.Stop();
+        }
+        finally
+        {
+            foreach (var scratch in new[] { abandoned, running }.Where(Directory.Exists))
+                TreeRemoval.Delete(scratch);
+        }
+    }
+
+    [Fact]
     public void A_mount_without_a_journal_is_refused()
     {
         using var workspace = new Workspace();

@@ -22,6 +22,9 @@ public static class TreeRollback
 
     private const long TmpfsMagic = 0x01021994;
 
+    /// <summary>A scratch directory's name: this prefix, the process id, a random suffix.</summary>
+    internal const string ScratchPrefix = ".vellum-rollback-";
+
     /// <param name="liveRoot">The live tree's root: the mountpoint.</param>
     /// <param name="scratchParent">Where the private scratch directory is made: beside the journal, so on a disk with room for what it holds.</param>
     /// <exception cref="RestorePathException">The subpath leaves the tree, or named nothing at the moment.</exception>
@@ -64,7 +67,9 @@ public static class TreeRollback
     /// </summary>
     private static string MakeScratch(string storeDirectory, string parent)
     {
-        var name = $".vellum-rollback-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        var name = $"{ScratchPrefix}{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        foreach (var place in new[] { MemoryScratch, parent, "/var/tmp" })
+            RemoveAbandoned(place);
         var places = FitsInMemory(storeDirectory) ? new[] { MemoryScratch, parent, "/var/tmp" } : [parent, "/var/tmp"];
         foreach (var place in places)
         {
@@ -73,6 +78,35 @@ public static class TreeRollback
                 return path;
         }
         throw new RestoreTargetException($"cannot make a private scratch directory in {parent} or /var/tmp: {LibC.LastError().Text}");
+    }
+
+    /// <summary>
+    /// Removes the scratch directories of rollbacks killed before they could (kill -9, a power
+    /// cut): this user's, named for a process that no longer runs. In memory they would hold
+    /// their bytes until the machine restarts.
+    /// </summary>
+    private static unsafe void RemoveAbandoned(string place)
+    {
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateDirectories(place, ScratchPrefix + "*").ToList();
+        }
+        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var entry in entries)
+        {
+            var name = Path.GetFileName(entry);
+            var pid = name[ScratchPrefix.Length..].Split('-')[0];
+            StatxBuffer stat;
+            if (!int.TryParse(pid, out _) || Directory.Exists($"/proc/{pid}")
+                || LibC.Statx(LibCConstants.AtFdCwd, entry, LibCConstants.AtSymlinkNoFollow, LibCConstants.StatxBasicStats, &stat) != 0
+                || stat.Uid != LibC.GetEuid() || (stat.Mode & LibCConstants.SIfMt) != LibCConstants.SIfDir)
+                continue;
+            TreeRestore.RemoveScratch(place, entry);
+        }
     }
 
     private static unsafe bool FitsInMemory(string storeDirectory)
