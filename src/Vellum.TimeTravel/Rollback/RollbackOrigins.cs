@@ -12,19 +12,17 @@ namespace Vellum.TimeTravel.Rollback;
 /// place instead of removed and made again, so no inode is freed and none allocated. Only an
 /// economy: whatever it says, the applier gives the name the past's bytes and attributes and
 /// the comparison after the rollback checks them. It gives up (says nothing) where following
-/// names gets uncertain: a directory of the moment renamed (found by the plan, from the
-/// past tree read meanwhile: <see cref="Moved"/>), a rename exchanging two names, a
+/// names gets uncertain: a directory of the moment renamed, a rename exchanging two names, a
 /// baseline re-recorded after an unclean stop, damage. It also tells which files' xattrs may
 /// have changed since the moment (a setxattr or removexattr on them): the others need not be
 /// read back before the rollback sets them.
 /// </summary>
 internal sealed class RollbackOrigins
 {
-    private RollbackOrigins(Dictionary<string, string> pastNames, HashSet<string> xattrsChanged, HashSet<string> moved)
+    private RollbackOrigins(Dictionary<string, string> pastNames, HashSet<string> xattrsChanged)
     {
         PastNames = pastNames;
         XattrsChanged = xattrsChanged;
-        Moved = moved;
     }
 
     /// <summary>Live names (relative to the subpath, or the tree's root) → the name (relative to the same) their file had at the moment, where they differ.</summary>
@@ -33,27 +31,22 @@ internal sealed class RollbackOrigins
     /// <summary>Past names (relative to the same) of the files whose xattrs were changed after the moment.</summary>
     public IReadOnlySet<string> XattrsChanged { get; }
 
-    /// <summary>Past names (relative to the same) of everything renamed after the moment: if one was a directory then, <see cref="PastNames"/> cannot be trusted (the names below it moved with it).</summary>
-    public IReadOnlySet<string> Moved { get; }
+    private static readonly RollbackOrigins Unknown = new([], []);
 
-    /// <summary>Nothing known: every file is removed and made again.</summary>
-    public static RollbackOrigins Unknown { get; } = new([], [], []);
-
-    /// <summary>Reads the store's transactions after <paramref name="moment"/> (read while the past is restored: it needs nothing of it).</summary>
-    public static RollbackOrigins Read(string storeDirectory, ResolvedMoment moment, string? subPath, CancellationToken cancellation)
+    public static RollbackOrigins Read(string storeDirectory, ResolvedMoment moment, string? subPath, IReadOnlyDictionary<string, RollbackNode> past,
+        CancellationToken cancellation)
     {
         var prefix = subPath is null ? "" : subPath.Trim('/') + "/";
         // Full name (from the tree's root) → the full name its object had at the moment; null: an object made after it. A name not listed holds its own.
         var holders = new Dictionary<string, string?>(StringComparer.Ordinal);
         var xattrsChanged = new HashSet<string>(StringComparer.Ordinal);
-        var moved = new HashSet<string>(StringComparer.Ordinal);
         using var store = SegmentStore.OpenReadOnly(storeDirectory);
         var reading = new OrderedReading(store, moment.TransactionId);
         foreach (var (_, committed) in reading.Read(ulong.MaxValue, cancellation))
         {
             foreach (var operation in committed?.Operations ?? [])
             {
-                if (!Follow(operation, holders, prefix, moved))
+                if (!Follow(operation, holders, prefix, past))
                     return Unknown;
                 if (operation.Kind is SubRecordType.SetXattr or SubRecordType.RemoveXattr && operation.Path is not null
                     && Holder(holders, Encoding.UTF8.GetString(operation.Path)) is { } holder && holder.StartsWith(prefix, StringComparison.Ordinal))
@@ -68,11 +61,11 @@ internal sealed class RollbackOrigins
             if (holder is not null && holder != name && name.StartsWith(prefix, StringComparison.Ordinal) && holder.StartsWith(prefix, StringComparison.Ordinal))
                 origins[name[prefix.Length..]] = holder[prefix.Length..];
         }
-        return new RollbackOrigins(origins, xattrsChanged, moved);
+        return new RollbackOrigins(origins, xattrsChanged);
     }
 
     /// <summary>Follows one operation; false where following gets uncertain.</summary>
-    private static bool Follow(Journal.Operations.JournalOperation operation, Dictionary<string, string?> holders, string prefix, HashSet<string> moved)
+    private static bool Follow(Journal.Operations.JournalOperation operation, Dictionary<string, string?> holders, string prefix, IReadOnlyDictionary<string, RollbackNode> past)
     {
         var path = operation.Path is null ? null : Encoding.UTF8.GetString(operation.Path);
         var path2 = operation.Path2 is null ? null : Encoding.UTF8.GetString(operation.Path2);
@@ -87,12 +80,10 @@ internal sealed class RollbackOrigins
             case SubRecordType.Rename:
                 if (((operation.Redo?.Flags ?? 0) & 2) != 0)
                     return false; // EXCHANGE
-                var holder = Holder(holders, path!);
-                if (holder is not null && !holder.StartsWith(prefix, StringComparison.Ordinal))
-                    return false; // What was outside the subtree at the moment moved into it.
-                if (holder is not null)
-                    moved.Add(holder[prefix.Length..]);
-                holders[path2!] = holder;
+                var moved = Holder(holders, path!);
+                if (moved is not null && (!moved.StartsWith(prefix, StringComparison.Ordinal) || !past.TryGetValue(moved[prefix.Length..], out var node) || !node.IsRegular))
+                    return false; // A directory of the moment (or what is outside the subtree) moved: the names below it would move with it.
+                holders[path2!] = moved;
                 holders[path!] = null;
                 return true;
             case SubRecordType.Baseline:

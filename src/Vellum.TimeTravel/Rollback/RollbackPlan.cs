@@ -66,10 +66,9 @@ internal sealed class RollbackPlan
     public bool IsEmpty => Changes.Count == 0;
 
     /// <summary>The past tree (xattrs and all) against the live one (each live name's xattrs read only where there is a past name to compare them with).</summary>
-    /// <param name="live">The live tree as <see cref="RollbackTree.Scan"/> read it without xattrs.</param>
-    public static RollbackPlan Compute(string pastRoot, string liveRoot, SortedDictionary<string, RollbackNode> live)
+    public static RollbackPlan Compute(string pastRoot, string liveRoot)
     {
-        var plan = new RollbackPlan(pastRoot, liveRoot, RollbackTree.Scan(pastRoot, readXattrs: true), live, null);
+        var plan = new RollbackPlan(pastRoot, liveRoot, RollbackTree.Scan(pastRoot, readXattrs: true), RollbackTree.Scan(liveRoot, readXattrs: false), null);
         plan.Compare();
         return plan;
     }
@@ -82,8 +81,6 @@ internal sealed class RollbackPlan
     /// </summary>
     public void RenameBack(RollbackOrigins origins)
     {
-        if (origins.Moved.Any(name => !Past.TryGetValue(name, out var node) || !node.IsRegular))
-            return; // A directory of the moment was renamed: the names below it moved with it, which the origins do not follow.
         var pastLinks = Links(Past);
         foreach (var (from, to) in origins.PastNames.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {

@@ -35,25 +35,21 @@ public static class TreeRollback
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var scratch = MakeScratch(storeDirectory, scratchParent);
-        var live = subPath is null ? liveRoot : Path.Combine(liveRoot, subPath.Trim('/'));
-        // Read while the past is restored: the live names wait on the mount, the restore and the journal's renames on the store and the scratch directory.
-        var liveNames = Task.Run(() => RollbackTree.Scan(live, readXattrs: false), CancellationToken.None);
-        var origins = dryRun ? Task.FromResult(RollbackOrigins.Unknown) : Task.Run(() => RollbackOrigins.Read(storeDirectory, moment, subPath, cancellation), CancellationToken.None);
         try
         {
             var restored = TreeRestore.Run(storeDirectory, moment, Path.Combine(scratch, "past"), subPath, cancellation: cancellation);
-            var plan = RollbackPlan.Compute(restored.Directory, live, liveNames.GetAwaiter().GetResult());
+            var live = subPath is null ? liveRoot : Path.Combine(liveRoot, subPath.Trim('/'));
+            var plan = RollbackPlan.Compute(restored.Directory, live);
+            if (!dryRun && !plan.IsEmpty)
+                plan.RenameBack(RollbackOrigins.Read(storeDirectory, moment, subPath, plan.Past, cancellation));
             if (dryRun || plan.IsEmpty)
                 return new RollbackResult(moment, live, dryRun, plan.Changes, [], clock.Elapsed);
-            plan.RenameBack(origins.GetAwaiter().GetResult());
             RollbackApplier.Apply(plan, cancellation);
             var again = plan.CompareAgain();
             return new RollbackResult(moment, live, dryRun, plan.Changes, again.Changes, clock.Elapsed);
         }
         finally
         {
-            // Neither may outlive the call (a failed restore leaves them running), though what they failed with is not the error to report.
-            Task.WaitAny(Task.WhenAll(liveNames, origins));
             TreeRestore.RemoveScratch(Path.GetDirectoryName(scratch)!, scratch);
         }
     }
