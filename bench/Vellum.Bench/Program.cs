@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<BenchOptions, BenchReport, Task>>(Strin
     ["replication"] = ReplicationSuite.RunAsync,
     ["baseline"] = BaselineSuite.RunAsync,
     ["timetravel"] = TimeTravelSuite.RunAsync,
+    ["rollback"] = TimeTravelRollback.RunAsync,
 };
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

@@ -131,6 +131,80 @@ public sealed class RollbackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_file_renamed_since_the_moment_is_renamed_back_keeping_its_inode_and_only_rewritten_when_its_bytes_changed()
+    {
+        using var workspace = new Workspace();
+        File.WriteAllText(Path.Combine(workspace.Backing, "report.odt"), "the report as it was\n");
+        File.WriteAllText(Path.Combine(workspace.Backing, "notes.txt"), "notes as they were\n");
+        File.WriteAllText(Path.Combine(workspace.Backing, "tagged.txt"), "tagged\n");
+        Assert.Equal(0, LibC.SetXattr(Path.Combine(workspace.Backing, "tagged.txt"), "user.tag", "as it was"u8, 0));
+        File.SetLastWriteTimeUtc(Path.Combine(workspace.Backing, "report.odt"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var report = InodeAndLinks(Path.Combine(workspace.Backing, "report.odt")).Inode;
+        var notes = InodeAndLinks(Path.Combine(workspace.Backing, "notes.txt")).Inode;
+        using (var host = MountHost.Start(workspace.JournaledMount()))
+        {
+            Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), $"the baseline did not complete\n{workspace.Log.Text}");
+            var moment = workspace.Settle(host);
+            var clean = TreeComparison.Snapshot(workspace.Backing);
+            File.WriteAllText(Path.Combine(workspace.MountPoint, "report.odt"), "ENCRYPTED ENCRYPTED!\n");
+            File.Move(Path.Combine(workspace.MountPoint, "report.odt"), Path.Combine(workspace.MountPoint, "report.odt.locked"));
+            File.Move(Path.Combine(workspace.MountPoint, "notes.txt"), Path.Combine(workspace.MountPoint, "notes.old"));
+            Assert.Equal(0, LibC.SetXattr(Path.Combine(workspace.MountPoint, "tagged.txt"), "user.tag", "changed since"u8, 0));
+            File.Move(Path.Combine(workspace.MountPoint, "tagged.txt"), Path.Combine(workspace.MountPoint, "tagged.bak"));
+            var before = workspace.Settle(host);
+
+            var rollback = Vellum.Run("rollback", workspace.MountPoint, "--to", $"txid:{moment}");
+
+            Assert.True(rollback.ExitCode == 0, rollback.ToString());
+            var lines = rollback.Output.Split('\n').Where(line => line.Length > 2 && line[1] == ' ').ToList();
+            // Listed as before: the past names made again, the new ones removed.
+            Assert.Equal(["m .", "D notes.old", "A notes.txt", "A report.odt", "D report.odt.locked", "D tagged.bak", "A tagged.txt"], lines);
+            RequireEqual(clean, workspace.Backing, "the rollback did not put the tree back");
+            Assert.Equal((report, 1u), InodeAndLinks(Path.Combine(workspace.Backing, "report.odt")));
+            Assert.Equal((notes, 1u), InodeAndLinks(Path.Combine(workspace.Backing, "notes.txt")));
+            var log = Vellum.Run("log", workspace.Journal, "--from", $"{before + 1}");
+            Assert.True(log.ExitCode == 0, log.ToString());
+            Assert.Contains("rename report.odt.locked -> report.odt", log.Output, StringComparison.Ordinal);
+            Assert.Contains("rename notes.old -> notes.txt", log.Output, StringComparison.Ordinal);
+            Assert.Contains("rename tagged.bak -> tagged.txt", log.Output, StringComparison.Ordinal);
+            Assert.Contains("write report.odt", log.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("write notes.txt", log.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("create", log.Output, StringComparison.Ordinal);
+            host.Stop();
+        }
+    }
+
+    [Fact]
+    public void A_rollback_removes_the_scratch_directory_a_killed_rollback_left_in_memory_and_no_one_elses()
+    {
+        using var workspace = new Workspace();
+        File.WriteAllText(Path.Combine(workspace.Backing, "file"), "as it was\n");
+        using var gone = Process.Start("true")!;
+        gone.WaitForExit();
+        var abandoned = Directory.CreateDirectory($"/dev/shm/.vellum-rollback-{gone.Id}-0badf00d").FullName;
+        File.WriteAllText(Path.Combine(abandoned, "past"), "bytes of a killed rollback");
+        var running = Directory.CreateDirectory($"/dev/shm/.vellum-rollback-{Environment.ProcessId}-0badf00d").FullName;
+        try
+        {
+            using var host = MountHost.Start(workspace.JournaledMount());
+            Assert.True(Poll.Until(() => host.Journal!.Baseline.State == Recording.Baseline.BaselineState.Complete, Workspace.Patience), $"the baseline did not complete\n{workspace.Log.Text}");
+            var moment = workspace.Settle(host);
+
+            var dry = Vellum.Run("rollback", workspace.MountPoint, "--to", $"txid:{moment}", "--dry-run");
+
+            Assert.True(dry.ExitCode == 0, dry.ToString());
+            Assert.False(Directory.Exists(abandoned), "the directory of a rollback that no longer runs is still there");
+            Assert.True(Directory.Exists(running), "the directory of a process still running was removed");
+            host.Stop();
+        }
+        finally
+        {
+            foreach (var scratch in new[] { abandoned, running }.Where(Directory.Exists))
+                TreeRemoval.Delete(scratch);
+        }
+    }
+
+    [Fact]
     public void A_mount_without_a_journal_is_refused()
     {
         using var workspace = new Workspace();

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using Vellum.Native;
 
 namespace Vellum.TimeTravel.Rollback;
@@ -9,16 +11,24 @@ namespace Vellum.TimeTravel.Rollback;
 /// their attributes (m). Sizes are compared first, then bytes. A hard-linked file keeps its
 /// inode only when, once the names to remove are gone, it has exactly the names it had.
 /// Renames are not followed: a renamed file is removed under its new name and made again
-/// under its old one.
+/// under its old one. Compared again after the rollback (<see cref="CompareAgain"/>), a name
+/// whose ctime has not moved since the rollback saw or made it the past's is taken as it was
+/// then, without reading its bytes or xattrs again.
 /// </summary>
 internal sealed class RollbackPlan
 {
-    private RollbackPlan(string pastRoot, string liveRoot, SortedDictionary<string, RollbackNode> past, SortedDictionary<string, RollbackNode> live)
+    private const int CompareBuffer = 1 << 18;
+
+    private readonly IReadOnlyDictionary<string, RollbackCtime>? _settledBefore;
+
+    private RollbackPlan(string pastRoot, string liveRoot, SortedDictionary<string, RollbackNode> past, SortedDictionary<string, RollbackNode> live,
+        IReadOnlyDictionary<string, RollbackCtime>? settledBefore)
     {
         PastRoot = pastRoot;
         LiveRoot = liveRoot;
         Past = past;
         Live = live;
+        _settledBefore = settledBefore;
     }
 
     public string PastRoot { get; }
@@ -40,13 +50,61 @@ internal sealed class RollbackPlan
     /// <summary>Past regular files whose live inode is kept and whose bytes are written again (one name of each inode).</summary>
     public List<string> Rewrite { get; } = [];
 
+    /// <summary>Live files renamed back to their name at the moment (From → To) rather than removed and made again: each To is listed A and each From D all the same. XattrsKept: the journal shows no xattr changed since the moment.</summary>
+    public List<(string From, string To, bool XattrsKept)> Renames { get; } = [];
+
+    /// <summary>Past names whose content, type or attributes differ (A, M, m): the attributes the applier sets, with those of the directories around what it makes or removes.</summary>
+    public HashSet<string> Differing { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Live names whose bytes and xattrs were seen to be the past's, with the ctime they had
+    /// then (the applier adds what it sets): the comparison after the rollback reads neither
+    /// again where the ctime has not moved, since any change to them would have moved it.
+    /// </summary>
+    public ConcurrentDictionary<string, RollbackCtime> Settled { get; } = new(StringComparer.Ordinal);
+
     public bool IsEmpty => Changes.Count == 0;
 
+    /// <summary>The past tree (xattrs and all) against the live one (each live name's xattrs read only where there is a past name to compare them with).</summary>
     public static RollbackPlan Compute(string pastRoot, string liveRoot)
     {
-        var plan = new RollbackPlan(pastRoot, liveRoot, RollbackTree.Scan(pastRoot), RollbackTree.Scan(liveRoot));
+        var plan = new RollbackPlan(pastRoot, liveRoot, RollbackTree.Scan(pastRoot, readXattrs: true), RollbackTree.Scan(liveRoot, readXattrs: false), null);
         plan.Compare();
         return plan;
+    }
+
+    /// <summary>
+    /// Turns a removal and a making into a rename back wherever <paramref name="origins"/> says
+    /// a live name to remove holds the file a past name to make had at the moment: both a
+    /// single-linked regular file, nothing in the way at the past name, and nothing around the
+    /// live one removed before the renames (they come after the past directories are made).
+    /// </summary>
+    public void RenameBack(RollbackOrigins origins)
+    {
+        var pastLinks = Links(Past);
+        foreach (var (from, to) in origins.PastNames.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            if (!Remove.Contains(from) || !Create.Contains(to) || Remove.Contains(to) || Live[from] is not { IsRegular: true, Links: 1 }
+                || Past[to] is not { IsRegular: true } then || pastLinks[then.Inode].Count != 1 || Ancestors(from).Any(Remove.Contains))
+                continue;
+            Remove.Remove(from);
+            Create.Remove(to);
+            Renames.Add((from, to, !origins.XattrsChanged.Contains(to)));
+        }
+    }
+
+    private static IEnumerable<string> Ancestors(string name)
+    {
+        for (var slash = name.LastIndexOf('/'); slash > 0; slash = name.LastIndexOf('/', slash - 1))
+            yield return name[..slash];
+    }
+
+    /// <summary>The same past against the live tree as it is now, after this plan was applied: what differs again was changed by someone else meanwhile.</summary>
+    public RollbackPlan CompareAgain()
+    {
+        var again = new RollbackPlan(PastRoot, LiveRoot, Past, RollbackTree.Scan(LiveRoot, readXattrs: false), Settled);
+        again.Compare();
+        return again;
     }
 
     private void Compare()
@@ -59,7 +117,7 @@ internal sealed class RollbackPlan
             if (!Live.TryGetValue(name, out var now))
             {
                 Create.Add(name);
-                Changes.Add(RollbackChange.Of('A', name));
+                Differ('A', name);
                 continue;
             }
             if (then.Type != now.Type || (then.IsSymlink && then.LinkTarget != now.LinkTarget)
@@ -69,11 +127,12 @@ internal sealed class RollbackPlan
                 Replace(name);
                 continue;
             }
+            var unchanged = _settledBefore is not null && _settledBefore.TryGetValue(name, out var ctime) && ctime == now.Ctime;
             if (then.IsRegular)
             {
                 if (!contentChecked.TryGetValue(then.Inode, out var differs))
                 {
-                    differs = then.Size != now.Size || !SameBytes(RollbackTree.Full(PastRoot, name), RollbackTree.Full(LiveRoot, name));
+                    differs = then.Size != now.Size || (!unchanged && !SameBytes(RollbackTree.Full(PastRoot, name), RollbackTree.Full(LiveRoot, name)));
                     contentChecked[then.Inode] = differs;
                     if (differs && HasNoOtherNames(then, now, pastLinks, liveLinks))
                         Rewrite.Add(name);
@@ -86,19 +145,36 @@ internal sealed class RollbackPlan
                 }
                 if (differs)
                 {
-                    Changes.Add(RollbackChange.Of('M', name));
+                    Differ('M', name);
                     continue;
                 }
             }
-            if (then.Permissions != now.Permissions || then.Uid != now.Uid || then.Gid != now.Gid || !then.SameMtime(now) || !then.SameXattrs(now))
-                Changes.Add(RollbackChange.Of('m', name));
+            var sameXattrs = unchanged || then.SameXattrs(Live[name] = now = RollbackTree.WithXattrs(now, RollbackTree.Full(LiveRoot, name), name.Length == 0));
+            if (then.Permissions != now.Permissions || then.Uid != now.Uid || then.Gid != now.Gid || !then.SameMtime(now) || !sameXattrs)
+                Differ('m', name);
+            else
+                Settled[name] = now.Ctime;
         }
         foreach (var name in Live.Keys.Where(name => !Past.ContainsKey(name)))
         {
             Remove.Add(name);
             Changes.Add(RollbackChange.Of('D', name));
         }
+        foreach (var name in Create.Concat(Remove))
+        {
+            // A directory's times move when a name is made or removed in it: they are set again last.
+            if (name.Length > 0 && Past.ContainsKey(Parent(name)))
+                Differing.Add(Parent(name));
+        }
         Changes.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+    }
+
+    private static string Parent(string name) => name.LastIndexOf('/') is var slash and >= 0 ? name[..slash] : "";
+
+    private void Differ(char code, string name)
+    {
+        Differing.Add(name);
+        Changes.Add(RollbackChange.Of(code, name));
     }
 
     /// <summary>Removed and made again: another type, other names, or bytes shared with a name left alone.</summary>
@@ -106,7 +182,7 @@ internal sealed class RollbackPlan
     {
         Remove.Add(name);
         Create.Add(name);
-        Changes.Add(RollbackChange.Of('M', name));
+        Differ('M', name);
     }
 
     /// <summary>
@@ -144,22 +220,35 @@ internal sealed class RollbackPlan
         return links;
     }
 
-    private static bool SameBytes(string pastPath, string livePath)
+    internal static bool SameBytes(string pastPath, string livePath)
     {
         using var past = File.OpenHandle(pastPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
         using var live = OpenNoFollow(livePath);
-        var a = new byte[1 << 18];
-        var b = new byte[1 << 18];
-        long offset = 0;
-        while (true)
+        return SameBytes(past, live);
+    }
+
+    internal static bool SameBytes(Microsoft.Win32.SafeHandles.SafeFileHandle past, Microsoft.Win32.SafeHandles.SafeFileHandle live)
+    {
+        var a = ArrayPool<byte>.Shared.Rent(CompareBuffer);
+        var b = ArrayPool<byte>.Shared.Rent(CompareBuffer);
+        try
         {
-            var read = ReadFully(past, a, offset);
-            var readLive = ReadFully(live, b, offset);
-            if (read != readLive || !a.AsSpan(0, read).SequenceEqual(b.AsSpan(0, read)))
-                return false;
-            if (read < a.Length)
-                return true;
-            offset += read;
+            long offset = 0;
+            while (true)
+            {
+                var read = ReadFully(past, a.AsSpan(0, CompareBuffer), offset);
+                var readLive = ReadFully(live, b.AsSpan(0, CompareBuffer), offset);
+                if (read != readLive || !a.AsSpan(0, read).SequenceEqual(b.AsSpan(0, read)))
+                    return false;
+                if (read < CompareBuffer)
+                    return true;
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(a);
+            ArrayPool<byte>.Shared.Return(b);
         }
     }
 
