@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Vellum.Journal.Operations;
 
 namespace Vellum.Catalog;
 
@@ -71,7 +72,7 @@ internal sealed class CatalogNamespace : IDisposable
         if (path is null)
             return null;
         var current = RootObject;
-        foreach (var name in Components(path))
+        foreach (var name in PathComponents.Of(path))
         {
             if (Lookup(current, name) is not { } next)
                 return null;
@@ -197,7 +198,7 @@ internal sealed class CatalogNamespace : IDisposable
 
     private bool TryParent(byte[] path, out (long Parent, string Name) key)
     {
-        var names = Components(path);
+        var names = PathComponents.Of(path);
         key = default;
         if (names.Count == 0)
             return false;
@@ -210,18 +211,6 @@ internal sealed class CatalogNamespace : IDisposable
         }
         key = (current, names[^1]);
         return true;
-    }
-
-    public static List<string> Components(ReadOnlySpan<byte> path)
-    {
-        var names = new List<string>();
-        foreach (var range in path.Split((byte)'/'))
-        {
-            var name = path[range];
-            if (name.Length > 0 && !(name.Length == 1 && name[0] == '.'))
-                names.Add(Encoding.Latin1.GetString(name));
-        }
-        return names;
     }
 
     public void Dispose()

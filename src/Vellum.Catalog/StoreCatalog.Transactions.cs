@@ -1,6 +1,7 @@
-using Microsoft.Data.Sqlite;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
 
 namespace Vellum.Catalog;
@@ -77,7 +78,7 @@ public sealed partial class StoreCatalog
         var name = query.Parameters.Add("$n", SqliteType.Blob);
         query.Parameters.AddWithValue("$t", unchecked((long)Math.Min(id, long.MaxValue)));
         long current = CatalogNamespace.RootObject;
-        foreach (var component in CatalogNamespace.Components(RelativePath(path)))
+        foreach (var component in PathComponents.Of(RelativePath(path)))
         {
             parent.Value = current;
             name.Value = System.Text.Encoding.Latin1.GetBytes(component);

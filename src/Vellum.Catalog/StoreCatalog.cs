@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Win32.SafeHandles;
 using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
 using Vellum.Journal.Scanning;
 using Vellum.Native;
 using Vellum.Store;
@@ -93,7 +94,7 @@ public sealed partial class StoreCatalog : IDisposable
     {
         var bytes = RelativePath(path);
         long? current = CatalogNamespace.RootObject;
-        foreach (var name in CatalogNamespace.Components(bytes))
+        foreach (var name in PathComponents.Of(bytes))
         {
             using var step = Command("SELECT object FROM names WHERE parent = $p AND name = $n");
             step.Parameters.AddWithValue("$p", current!.Value);

@@ -140,7 +140,7 @@ internal sealed class TransactionIndexer : IDisposable
         var path = operation.Path;
         if (path is null)
             return;
-        var isRoot = CatalogNamespace.Components(path).Count == 0;
+        var isRoot = PathComponents.Of(path).Count == 0;
         if ((flags & BaselineFlags.Remove) != 0 && !isRoot)
         {
             if (_tree.At(path) is { } gone)

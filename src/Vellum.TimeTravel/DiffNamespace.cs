@@ -135,7 +135,7 @@ internal sealed class DiffNamespace
         var flags = (BaselineFlags)(operation.Redo?.Flags ?? 0);
         if (operation.Path is not { } path)
             return;
-        var isRoot = JournalNames.Components(path).Count == 0;
+        var isRoot = PathComponents.Of(path).Count == 0;
         if ((flags & BaselineFlags.Remove) != 0 && !isRoot)
         {
             Unbind(path);
@@ -213,7 +213,7 @@ internal sealed class DiffNamespace
         if (path is null)
             return null;
         var current = Root;
-        foreach (var name in JournalNames.Components(path))
+        foreach (var name in PathComponents.Of(path))
         {
             if (_nodes[current].Children is not { } children || !children.TryGetValue(name, out var next))
                 return null;
@@ -238,7 +238,7 @@ internal sealed class DiffNamespace
     {
         if (path is null)
             return null;
-        var names = JournalNames.Components(path);
+        var names = PathComponents.Of(path);
         if (names.Count == 0)
             return null;
         var current = Root;

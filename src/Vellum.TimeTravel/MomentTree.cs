@@ -1,6 +1,7 @@
 using System.Text;
 using Vellum.Catalog;
 using Vellum.Journal.Format;
+using Vellum.Journal.Operations;
 
 namespace Vellum.TimeTravel;
 
@@ -129,7 +130,7 @@ internal sealed class MomentTree
     /// <summary>The directory object and last name of <paramref name="path"/>; null when a directory on the way has no name.</summary>
     private (long Parent, string Name)? Parent(byte[] path)
     {
-        var names = Components(path);
+        var names = PathComponents.Of(path);
         if (names.Count == 0)
             return null;
         var current = Root;
@@ -159,17 +160,5 @@ internal sealed class MomentTree
             }
         }
         return found;
-    }
-
-    private static List<string> Components(byte[] path)
-    {
-        var names = new List<string>();
-        foreach (var range in path.AsSpan().Split((byte)'/'))
-        {
-            var name = path.AsSpan()[range];
-            if (name.Length > 0 && !(name.Length == 1 && name[0] == '.'))
-                names.Add(Encoding.Latin1.GetString(name));
-        }
-        return names;
     }
 }

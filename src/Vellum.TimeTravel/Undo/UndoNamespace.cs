@@ -39,7 +39,7 @@ internal sealed class UndoNamespace
         if (path is null)
             return null;
         var current = Root;
-        foreach (var name in JournalNames.Components(path))
+        foreach (var name in PathComponents.Of(path))
         {
             if (_nodes[current].Children is not { } children || !children.TryGetValue(name, out var next))
                 return null;
@@ -162,7 +162,7 @@ internal sealed class UndoNamespace
         var flags = (BaselineFlags)(operation.Redo?.Flags ?? 0);
         if (operation.Path is not { } path)
             return;
-        var isRoot = JournalNames.Components(path).Count == 0;
+        var isRoot = PathComponents.Of(path).Count == 0;
         if ((flags & BaselineFlags.Remove) != 0 && !isRoot)
         {
             Unbind(path);
@@ -253,7 +253,7 @@ internal sealed class UndoNamespace
     /// <summary>The directory holding <paramref name="path"/>'s last name, when it exists.</summary>
     private long? Directory(byte[]? path)
     {
-        if (path is null || JournalNames.Components(path).Count == 0)
+        if (path is null || PathComponents.Of(path).Count == 0)
             return null;
         var slash = path.AsSpan().LastIndexOf((byte)'/');
         return slash < 0 ? Root : At(path[..slash]);
@@ -287,7 +287,7 @@ internal sealed class UndoNamespace
     {
         if (path is null)
             return null;
-        var names = JournalNames.Components(path);
+        var names = PathComponents.Of(path);
         if (names.Count == 0)
             return null;
         var current = Root;
