@@ -56,6 +56,9 @@ internal static partial class HostLog
     [LoggerMessage(1753, LogLevel.Warning, "status of {MountPoint}: accepting a caller failed: {Reason}; the status socket goes on serving")]
     public static partial void StatusAcceptFailed(ILogger logger, string mountPoint, string reason);
 
+    [LoggerMessage(1754, LogLevel.Error, "status of {MountPoint}: the reply could not be made, the caller gets none: {Reason}")]
+    public static partial void StatusReplyFailed(ILogger logger, string mountPoint, string reason);
+
     [LoggerMessage(1790, LogLevel.Warning, "{Warning}")]
     public static partial void SharedStore(ILogger logger, string warning);
 }

@@ -93,35 +93,20 @@ internal sealed class StatusServer : IDisposable
             {
                 if (!MayAsk(connection))
                     continue;
-                var status = _journal.Status();
-                var reply = new MountStatusReply(
-                    _mountPoint,
-                    _journal.Options.Directory,
-                    _journal.Header.JournalId.ToString(),
-                    _journal.Options.Sync.ToString().ToLowerInvariant(),
-                    status.LastTransactionId,
-                    status.WrittenPosition,
-                    status.DurablePosition,
-                    status.FifoBytesInUse,
-                    status.FifoSize,
-                    status.Stalls,
-                    status.Operations,
-                    Volatile.Read(ref _operationsPerSecond),
-                    status.Syncs,
-                    status.FsyncsAnsweredByJournal,
-                    status.DeferredFiles,
-                    status.Failure,
-                    status.Full,
-                    [.. (_replication?.Senders ?? []).Select(sender => ReplicaStatus.Of(sender, status.WrittenPosition, DateTimeOffset.Now))],
-                    BaselineReply(_journal.Baseline),
-                    new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits))
-                {
-                    Binding = new BindingStatusReply(_journal.Binding.BackingPath, _journal.Binding.Backing.Device, _journal.Binding.Backing.Inode, _journal.Binding.MarkName),
-                    Scrub = StoreScrubbing.Reply(_scrubber),
-                };
+                byte[] reply;
                 try
                 {
-                    connection.Send(JsonSerializer.SerializeToUtf8Bytes(reply, StatusJson.Default.MountStatusReply));
+                    reply = JsonSerializer.SerializeToUtf8Bytes(Reply(), StatusJson.Default.MountStatusReply);
+                }
+                catch (Exception failed) when (failed is not OutOfMemoryException)
+                {
+                    // This thread's exception would end the daemon, mount and all: the asker gets no answer, the mount goes on.
+                    HostLog.StatusReplyFailed(_logger, _mountPoint, failed.ToString());
+                    continue;
+                }
+                try
+                {
+                    connection.Send(reply);
                 }
                 catch (SocketException)
                 {
@@ -129,6 +114,36 @@ internal sealed class StatusServer : IDisposable
                 }
             }
         }
+    }
+
+    private MountStatusReply Reply()
+    {
+        var status = _journal.Status();
+        return new MountStatusReply(
+            _mountPoint,
+            _journal.Options.Directory,
+            _journal.Header.JournalId.ToString(),
+            _journal.Options.Sync.ToString().ToLowerInvariant(),
+            status.LastTransactionId,
+            status.WrittenPosition,
+            status.DurablePosition,
+            status.FifoBytesInUse,
+            status.FifoSize,
+            status.Stalls,
+            status.Operations,
+            Volatile.Read(ref _operationsPerSecond),
+            status.Syncs,
+            status.FsyncsAnsweredByJournal,
+            status.DeferredFiles,
+            status.Failure,
+            status.Full,
+            [.. (_replication?.Senders ?? []).Select(sender => ReplicaStatus.Of(sender, status.WrittenPosition, DateTimeOffset.Now))],
+            BaselineReply(_journal.Baseline),
+            new CommitStatusReply(status.CommitInterval.TotalSeconds, status.NotDurableFor?.TotalSeconds, status.Commits))
+        {
+            Binding = new BindingStatusReply(_journal.Binding.BackingPath, _journal.Binding.Backing.Device, _journal.Binding.Backing.Inode, _journal.Binding.MarkName),
+            Scrub = StoreScrubbing.Reply(_scrubber),
+        };
     }
 
     /// <summary>Records who asks, and whether they may (always, for the status: the check is where any other request would be refused).</summary>

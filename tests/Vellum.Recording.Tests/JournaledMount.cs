@@ -268,12 +268,23 @@ internal sealed class JournaledMount : IDisposable
             throw new InvalidOperationException($"the daemon exited with {code}:\n{Log}");
     }
 
+    /// <summary>How <paramref name="daemon"/> ended, once its output is read to the end.</summary>
+    private static string DaemonEnd(Process daemon)
+    {
+        daemon.WaitForExit();
+        return daemon.ExitCode > 128 ? $"killed by signal {daemon.ExitCode - 128}" : $"exit code {daemon.ExitCode}";
+    }
+
     /// <summary>`vellum status --json` of this mount.</summary>
     public JsonElement Status()
     {
         var (exitCode, output, error) = RunVellum("status", MountPoint, "--json");
         if (exitCode != 0)
-            throw new InvalidOperationException($"vellum status failed ({exitCode}): {error}" + (HasExited ? "; the daemon has exited" : "; the daemon runs") + $":\n{Log}");
+        {
+            // An exited daemon's last words may still be in the pipe: read them all before quoting the log.
+            var ended = _daemon is { } daemon && daemon.WaitForExit(0) ? $"; the daemon has exited ({DaemonEnd(daemon)})" : "; the daemon runs";
+            throw new InvalidOperationException($"vellum status failed ({exitCode}): {error}{ended}:\n{Log}");
+        }
         return JsonDocument.Parse(output).RootElement.Clone();
     }
 

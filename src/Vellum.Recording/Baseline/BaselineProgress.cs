@@ -54,16 +54,17 @@ public sealed class BaselineProgress
     public TimeSpan Elapsed => _running.Elapsed;
 
     /// <summary>Bytes recorded per second so far.</summary>
-    public double BytesPerSecond => Elapsed.TotalSeconds > 0 ? BytesDone / Elapsed.TotalSeconds : 0;
+    public double BytesPerSecond => Elapsed.TotalSeconds is var seconds and > 0 ? BytesDone / seconds : 0;
 
     /// <summary>Seconds left at the rate so far; null until something was recorded or once complete.</summary>
     public double? EtaSeconds
     {
         get
         {
-            if (State != BaselineState.Running || BytesDone == 0)
+            // A rate of 0 (bytes counted before the clock ticked) would make it infinite, which JSON cannot carry.
+            if (State != BaselineState.Running || BytesPerSecond is not (> 0 and var rate) || !double.IsFinite(rate))
                 return null;
-            return Math.Max(0, BytesTotal - BytesDone) / BytesPerSecond;
+            return Math.Max(0, BytesTotal - BytesDone) / rate;
         }
     }
 

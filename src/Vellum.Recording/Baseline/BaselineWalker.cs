@@ -75,6 +75,13 @@ internal sealed class BaselineWalker : IDisposable
         {
             RecordingLog.BaselineStopped(_logger, _journal, failure.Message);
         }
+        catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
+        {
+            // A fault of the walk's own must not end the daemon (this thread's exception would,
+            // taking the mount with it): the baseline stops, said with where it failed, and the
+            // next mount resumes it.
+            RecordingLog.BaselineStopped(_logger, _journal, unexpected.ToString());
+        }
         finally
         {
             if (_coverage.Progress.State != BaselineState.Complete)
