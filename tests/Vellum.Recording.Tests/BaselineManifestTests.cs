@@ -78,10 +78,18 @@ public class BaselineManifestTests
         Assert.Null(BaselineManifest.Parse(bytes, out var damaged));
         Assert.Contains("checksum", damaged);
 
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vellum-manifest-").FullName, BaselineManifest.FileName);
-        BaselineManifest.Write(path, Sample().Format());
-        Assert.NotNull(BaselineManifest.Load(path, JournalId, out _));
-        Assert.Null(BaselineManifest.Load(path, Guid.NewGuid(), out var other));
-        Assert.Contains("belongs to journal", other);
+        var directory = Directory.CreateTempSubdirectory("vellum-manifest-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, BaselineManifest.FileName);
+            BaselineManifest.Write(path, Sample().Format());
+            Assert.NotNull(BaselineManifest.Load(path, JournalId, out _));
+            Assert.Null(BaselineManifest.Load(path, Guid.NewGuid(), out var other));
+            Assert.Contains("belongs to journal", other);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
