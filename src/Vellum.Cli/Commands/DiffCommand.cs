@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -48,9 +47,7 @@ internal static class DiffCommand
         var to = toText is null ? null : MomentArgument.Parse("--to", toText);
         PathChecks.ExistingDirectory(storeDirectory, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
         SharedJournalOption.CheckForReading(storeDirectory, "the store", allowShared, logs);
-        using var stop = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new SignalStop();
         var log = logs.CreateLogger("Vellum.Cli");
         try
         {
@@ -75,12 +72,6 @@ internal static class DiffCommand
         catch (StoreDamagedException damage)
         {
             throw CommandFailure.DataProblem($"{damage.Message}; repair the store from a copy of the journal ({Invocation.Command()} repair {storeDirectory} --from COPY), or diff moments before the damage");
-        }
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
         }
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Vellum.Journal.Scanning;
 using Vellum.Store;
@@ -130,9 +129,7 @@ internal static class LogCommand
     /// </summary>
     private static int ReadStore(LogOptions options, LogOutput output)
     {
-        using var stop = new CancellationTokenSource();
-        using var interrupt = options.Follow ? PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop) : null;
-        using var terminate = options.Follow ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop) : null;
+        using var stop = new SignalStop(enabled: options.Follow);
         using var changes = options.Follow ? new LogDirectoryChanges(options.Path) : null;
         var selection = new LogSelection(options, output);
         var next = options.From;
@@ -202,12 +199,6 @@ internal static class LogCommand
             }
             if (!changes.Wait(stop.Token))
                 return 0;
-        }
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
         }
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Vellum.Mirror;
 using Vellum.Store;
@@ -75,9 +74,7 @@ internal static class MirrorCommand
         PathChecks.ReplicaDirectory(options.Replica, "the replica", "choose a writable directory with --to REPLICA");
         if (options.Rebuild)
             return MirrorVerification.Rebuild(options);
-        using var stop = new CancellationTokenSource();
-        using var interrupt = options.Follow ? PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop) : null;
-        using var terminate = options.Follow ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop) : null;
+        using var stop = new SignalStop(enabled: options.Follow);
         MirrorRunner mirror;
         try
         {
@@ -119,12 +116,6 @@ internal static class MirrorCommand
             }
             PrintSummary(mirror);
             return ExitCodes.Done;
-        }
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
         }
     }
 

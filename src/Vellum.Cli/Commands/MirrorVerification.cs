@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Vellum.Mirror;
 
 namespace Vellum.Cli.Commands;
@@ -43,9 +42,7 @@ internal static class MirrorVerification
     /// <exception cref="CommandFailure">The directory is no replica of the store, the store is damaged (data), or the replica is locked or unwritable (environment).</exception>
     public static int Rebuild(MirrorOptions options)
     {
-        using var stop = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new SignalStop();
         MirrorPosition? position;
         try
         {
@@ -64,12 +61,6 @@ internal static class MirrorVerification
             ? $"rebuilt {options.Replica}: at transaction {at.TransactionId} of journal {at.JournalId}"
             : $"rebuilt {options.Replica}: at the start of the journal");
         return ExitCodes.Done;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
     }
 
     private static string Places(long count) => $"{count} place{(count == 1 ? "" : "s")}";

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -62,9 +61,7 @@ internal static class RestoreCommand
     {
         var moment = MomentArgument.Parse("--at", options.At);
         PathChecks.ExistingDirectory(options.Store, "the store", "give a journal directory or a 'vellum serve' STORE/<journal id>");
-        using var stop = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new SignalStop();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
@@ -124,12 +121,6 @@ internal static class RestoreCommand
         catch (Exception refused) when (refused is MirrorException or StoreDamagedException || SystemErrors.IsRefusal(refused))
         {
             throw MirrorCommand.Failure(refused, options.Store);
-        }
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
         }
     }
 

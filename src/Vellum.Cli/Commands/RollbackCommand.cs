@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -70,9 +69,7 @@ internal static class RollbackCommand
         var status = StatusCommand.Ask(mountPoint).Status;
         var journal = status.Journal;
         SharedJournalOption.CheckForReading(journal, "the journal", options.AllowSharedJournal, logs);
-        using var stop = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new SignalStop();
         try
         {
             var before = Settle(mountPoint);
@@ -128,12 +125,6 @@ internal static class RollbackCommand
         catch (Exception refused) when (refused is MirrorException or StoreDamagedException)
         {
             throw MirrorCommand.Failure(refused, journal);
-        }
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
         }
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -57,9 +56,7 @@ internal static class UndoCommand
         PathChecks.ExistingDirectory(replica, "the replica", "give a directory made by 'vellum mirror --store STORE --to REPLICA'");
         SharedJournalOption.CheckForReading(storeDirectory, "the store", allowShared, logs);
         var logger = logs.CreateLogger("Vellum.Cli");
-        using var stop = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new SignalStop();
         try
         {
             var summary = MirrorUndo.Run(storeDirectory, replica, moment, DateTimeOffset.Now,
@@ -89,12 +86,6 @@ internal static class UndoCommand
         catch (Exception failed) when (failed is MirrorException or StoreDamagedException || SystemErrors.IsRefusal(failed))
         {
             throw MirrorCommand.Failure(failed, storeDirectory);
-        }
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
         }
     }
 
